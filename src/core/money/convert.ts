@@ -1,0 +1,143 @@
+import { MedusaError } from "@medusajs/framework/utils"
+import type { BigNumberInput } from "@medusajs/framework/types"
+import { JsonDecimal } from "../json"
+import type { CurrencyProfile } from "./currency-profile"
+import { Decimal, toDecimal } from "./decimal"
+
+/**
+ * An amount as a processor will carry it, with everything needed to audit the
+ * conversion: the exact amount Medusa asked for and the rounding applied.
+ */
+export interface ProcessorAmount {
+  /** Lower-case ISO code, the way Medusa stores currencies. */
+  currency: string
+  /** The processor's exponent for the currency. */
+  exponent: number
+  /** Integer amount in the processor's minor units (10^-exponent), a multiple of the step. */
+  minor: string
+  /** The same amount in major units with exactly `exponent` decimals ("10.50", "1000", "5.130"). */
+  major: string
+  /** Medusa's exact amount in major units, before rounding. */
+  requested: string
+  /** minor − requested × 10^exponent, exactly; never more than half a step either way. */
+  residueMinor: string
+}
+
+function refuse(message: string): MedusaError {
+  return new MedusaError(MedusaError.Types.INVALID_DATA, message)
+}
+
+/** The processor's exponent for a currency, or a MedusaError naming the processor. */
+export function currencyExponent(currency: string, profile: CurrencyProfile): number {
+  const code = String(currency ?? "").trim().toUpperCase()
+  const exponent = /^[A-Z]{3}$/.test(code) ? profile.exponents[code] : undefined
+  if (exponent === undefined) {
+    throw refuse(
+      `${profile.processor} cannot carry amounts in the currency "${String(currency ?? "").slice(0, 10)}": ` +
+        `it is not an ISO 4217 currency that ${profile.processor} supports. ` +
+        `Use a supported currency for this region or another payment provider.`
+    )
+  }
+  return exponent
+}
+
+function format(minor: Decimal, exponent: number): string {
+  return minor.shiftedBy(-exponent).toFixed(exponent)
+}
+
+function build(minor: Decimal, requested: Decimal, currency: string, exponent: number): ProcessorAmount {
+  return {
+    currency: currency.trim().toLowerCase(),
+    exponent,
+    minor: minor.toFixed(0),
+    major: format(minor, exponent),
+    requested: requested.toFixed(),
+    residueMinor: minor.minus(requested.shiftedBy(exponent)).toFixed(),
+  }
+}
+
+function checkRange(minor: Decimal, shown: Decimal, currency: string, exponent: number, profile: CurrencyProfile, label: string) {
+  const code = currency.toUpperCase()
+  const step = profile.step(currency)
+  if (minor.lte(0)) {
+    const smallest = format(new Decimal(step), exponent)
+    throw refuse(
+      `The ${label} ${shown.toFixed()} ${code} is below the smallest amount ${profile.processor} can carry ` +
+        `(${smallest} ${code}). Enter a larger amount.`
+    )
+  }
+  const max = profile.maxMinor(currency)
+  if (max !== undefined && minor.gt(max)) {
+    throw refuse(
+      `The ${label} ${shown.toFixed()} ${code} is more than ${profile.processor} accepts in one transaction ` +
+        `(at most ${format(new Decimal(max), exponent)} ${code}). Split it into smaller amounts.`
+    )
+  }
+}
+
+/**
+ * Converts a Medusa amount (major units, any BigNumberInput) into the processor's unit,
+ * rounding half-up to the nearest step the processor accepts, so the amount sent never
+ * differs from Medusa's by more than half a step. Zero, negative, unrepresentable
+ * (rounds to zero), over-maximum amounts and unknown currencies are refused with a
+ * MedusaError before anything is sent.
+ */
+export function toProcessorAmount(
+  amount: BigNumberInput | unknown,
+  currency: string,
+  profile: CurrencyProfile,
+  label = "amount"
+): ProcessorAmount {
+  const exponent = currencyExponent(currency, profile)
+  const requested = toDecimal(amount, label)
+  const code = currency.toUpperCase()
+  if (requested.lte(0)) {
+    throw refuse(`The ${label} must be greater than zero (got ${requested.toFixed()} ${code}).`)
+  }
+  const step = profile.step(currency)
+  // Round half-up to a multiple of `step`: exact decimal arithmetic throughout.
+  const units = requested.shiftedBy(exponent).dividedBy(step).integerValue(Decimal.ROUND_HALF_UP)
+  const rounded = units.multipliedBy(step)
+  checkRange(rounded, requested, currency, exponent, profile, label)
+  return build(rounded, requested, currency, exponent)
+}
+
+/** An amount already in the processor's minor units (a remainder, a processor total). */
+export function fromProcessorMinor(
+  minor: string | number | bigint,
+  currency: string,
+  profile: CurrencyProfile
+): ProcessorAmount {
+  const exponent = currencyExponent(currency, profile)
+  const value = new Decimal(typeof minor === "bigint" ? minor.toString() : String(minor))
+  if (!value.isInteger() || value.isNegative()) {
+    throw refuse(`${profile.processor} reported an invalid amount in minor units: ${String(minor)}.`)
+  }
+  return build(value, value.shiftedBy(-exponent), currency, exponent)
+}
+
+/** Minor units → Medusa's major-unit decimal, exact. */
+export function minorToMajor(minor: string | number | bigint, currency: string, profile: CurrencyProfile): Decimal {
+  const exponent = currencyExponent(currency, profile)
+  return new Decimal(typeof minor === "bigint" ? minor.toString() : String(minor)).shiftedBy(-exponent)
+}
+
+/** The three wire forms processors use. */
+export const wireAmount = {
+  /** Integer minor units as a JSON number (Clover, Checkout.com, Dodo). */
+  minorInteger(amount: ProcessorAmount): number {
+    const value = Number(amount.minor)
+    if (!Number.isSafeInteger(value)) {
+      throw refuse(`The amount ${amount.major} ${amount.currency.toUpperCase()} is too large to send as an integer.`)
+    }
+    return value
+  },
+  /** Major units as a JSON number token with exact digits (Fiserv). */
+  majorNumber(amount: ProcessorAmount): JsonDecimal {
+    return new JsonDecimal(amount.major)
+  },
+  /** Major units as a decimal string (ProcessOut). */
+  majorString(amount: ProcessorAmount): string {
+    return amount.major
+  },
+}

@@ -1,0 +1,70 @@
+import { MedusaError } from "@medusajs/framework/utils"
+import { Decimal } from "./money/decimal"
+
+export type RefundStatus = "pending" | "succeeded" | "failed"
+
+/** One refund as the processor knows it, kept in Payment.data so nothing Medusa overwrites loses it. */
+export interface RefundLedgerEntry {
+  /** The processor's refund (or action) id; null only while a processor has not given one. */
+  processor_refund_id: string | null
+  /** Medusa's refund id (ref_…), also the idempotency key it was sent with. */
+  medusa_refund_id: string | null
+  /** Amount sent, in the processor's minor units (integer string). */
+  amount_minor: string
+  /** Medusa's exact amount in major units; null for refunds made outside Medusa. */
+  requested_amount: string | null
+  status: RefundStatus
+  failure_reason?: string
+  /** "medusa": sent by this provider; "processor": found at the processor (its dashboard, another system). */
+  origin: "medusa" | "processor"
+  created_at: string
+}
+
+/**
+ * What every provider keeps in a payment's data (the session's and then Payment.data).
+ * Medusa replaces Payment.data with whatever a method returns, so every method returns
+ * the incoming data merged with these fields. Nothing secret goes in here: the storefront
+ * can read session data.
+ */
+export interface ProcessorPaymentData {
+  /** Set by Medusa on the session; echoed back in processor metadata for webhooks. */
+  session_id?: string
+  processor: string
+  /** Lower-case ISO code. */
+  currency: string
+  /** Authorized amount, processor minor units. */
+  amount_minor: string
+  captured_minor: string
+  /** Sum of the ledger's refunds that did not fail (kept for readers; derived by withLedger). */
+  refunded_minor: string
+  refunds: RefundLedgerEntry[]
+  [key: string]: unknown
+}
+
+export function ledgerOf(data: Record<string, unknown> | undefined): RefundLedgerEntry[] {
+  const refunds = (data as { refunds?: unknown } | undefined)?.refunds
+  return Array.isArray(refunds) ? (refunds as RefundLedgerEntry[]) : []
+}
+
+/** Sum of refunds that count against the captured amount (pending and succeeded). */
+export function refundedMinorOf(ledger: readonly RefundLedgerEntry[]): Decimal {
+  return ledger.reduce((sum, r) => (r.status === "failed" ? sum : sum.plus(r.amount_minor)), new Decimal(0))
+}
+
+/** Returns data with a new ledger and the refunded total derived from it. */
+export function withLedger<T extends Record<string, unknown>>(data: T, ledger: RefundLedgerEntry[]): T & { refunds: RefundLedgerEntry[]; refunded_minor: string } {
+  return { ...data, refunds: ledger, refunded_minor: refundedMinorOf(ledger).toFixed(0) }
+}
+
+/** Reads a required field of the stored payment data, with a message an admin can act on. */
+export function requireField(data: Record<string, unknown> | undefined, field: string, processor: string): string {
+  const value = data?.[field]
+  if (typeof value === "string" && value.length > 0) return value
+  if (typeof value === "number" && Number.isFinite(value)) return String(value)
+  throw new MedusaError(
+    MedusaError.Types.INVALID_DATA,
+    `This payment's data has no ${field}, so ${processor} cannot be asked about it. ` +
+      `The payment was not made through the ${processor} provider, or its data was changed. ` +
+      `Check the payment at ${processor} and record the refund manually if needed.`
+  )
+}

@@ -1,0 +1,260 @@
+import crypto from "node:crypto"
+import { AbstractPaymentProvider, MedusaError } from "@medusajs/framework/utils"
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  BigNumberInput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { ProcessorError, toMedusaError, type ErrorAdvice } from "./errors"
+import type { Logger } from "./http"
+import type { CurrencyProfile } from "./money/currency-profile"
+import { ledgerOf, withLedger, type RefundLedgerEntry, type RefundStatus } from "./payment-data"
+import { Redactor } from "./redact"
+import { claimOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "./refund-planner"
+
+/** What Medusa knows about the refund being sent, read from its own records. */
+export interface MedusaRefundInfo {
+  note?: string | null
+  reasonCode?: string | null
+  reasonLabel?: string | null
+}
+
+export interface SendRefundInput {
+  data: Record<string, unknown>
+  plan: RefundPlan
+  /** Medusa's refund id (ref_…), or a generated key when Medusa gave none. */
+  idempotencyKey: string
+  medusaRefundId?: string
+  refund: MedusaRefundInfo
+}
+
+export interface SentRefund {
+  processorRefundId: string | null
+  status: RefundStatus
+  failureReason?: string
+  /** Processor fields to merge into the payment data (charge state after the refund). */
+  dataPatch?: Record<string, unknown>
+}
+
+type Operation =
+  | "start the payment"
+  | "update the payment"
+  | "authorize the payment"
+  | "capture the payment"
+  | "cancel the payment"
+  | "delete the payment session"
+  | "retrieve the payment"
+  | "read the payment status"
+  | "refund the payment"
+  | "read the webhook"
+
+/**
+ * The base every processor's service extends. It owns what is the same everywhere:
+ * every public method runs inside `guard`, so anything thrown reaches the admin as a
+ * MedusaError naming the processor, its code and what to do; and refundPayment runs the
+ * shared planner, ledger and reconciliation, leaving the processor only its HTTP call.
+ */
+export abstract class ProcessorPaymentProvider<TOptions extends Record<string, unknown>> extends AbstractPaymentProvider<TOptions> {
+  protected readonly logger: Logger
+  protected abstract readonly profile: CurrencyProfile
+  /** Secret values of this provider's options, scrubbed from every error message. */
+  protected abstract readonly redactor: Redactor
+
+  protected constructor(cradle: Record<string, unknown>, options: TOptions) {
+    // @ts-ignore: AbstractPaymentProvider's constructor is protected and typed loosely.
+    super(cradle, options)
+    this.logger = (cradle?.logger as Logger | undefined) ?? console
+  }
+
+  /** Display name in messages ("Clover"). */
+  protected get processorName(): string {
+    return this.profile.processor
+  }
+
+  /** Processor-specific reading of an error (codes it documents); undefined falls back to HTTP status. */
+  protected classifyError(_error: ProcessorError, _operation: Operation): ErrorAdvice | undefined {
+    return undefined
+  }
+
+  /** True when the processor says the payment is already (fully) refunded. */
+  protected isAlreadyRefunded(_error: ProcessorError): boolean {
+    return false
+  }
+
+  protected async guard<T>(operation: Operation, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      const medusaError = toMedusaError(
+        error,
+        { processor: this.processorName, operation, classify: (e) => this.classifyError(e, operation) },
+        (text) => this.redactor.text(text)
+      )
+      const level = medusaError.type === MedusaError.Types.UNEXPECTED_STATE ? "error" : "warn"
+      this.logger[level](`[${this.processorName}] ${operation} failed: ${medusaError.message}`)
+      throw medusaError
+    }
+  }
+
+  /** A key for operations Medusa gave none for; retries inside one call still reuse it. */
+  protected idempotencyKey(context: { idempotency_key?: string } | undefined): string {
+    return context?.idempotency_key ?? crypto.randomUUID()
+  }
+
+  // ---- The processor implements these -------------------------------------------------
+  protected abstract initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput>
+  protected abstract update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput>
+  protected abstract authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput>
+  protected abstract capture(input: CapturePaymentInput): Promise<CapturePaymentOutput>
+  protected abstract cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput>
+  protected abstract remove(input: DeletePaymentInput): Promise<DeletePaymentOutput>
+  protected abstract retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput>
+  protected abstract status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput>
+  protected abstract webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult>
+  /** Sends the planned refund. Throws ProcessorError on refusal. */
+  protected abstract sendRefund(input: SendRefundInput): Promise<SentRefund>
+  /** The processor's refunds for this payment, for reconciliation. */
+  protected abstract listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]>
+
+  // ---- Medusa's interface ----------------------------------------------------------------
+  initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    return this.guard("start the payment", () => this.initiate(input))
+  }
+  updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    return this.guard("update the payment", () => this.update(input))
+  }
+  authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    return this.guard("authorize the payment", () => this.authorize(input))
+  }
+  capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    return this.guard("capture the payment", () => this.capture(input))
+  }
+  cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    return this.guard("cancel the payment", () => this.cancel(input))
+  }
+  deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    return this.guard("delete the payment session", () => this.remove(input))
+  }
+  retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    return this.guard("retrieve the payment", () => this.retrieve(input))
+  }
+  getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    return this.guard("read the payment status", () => this.status(input))
+  }
+  getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    return this.guard("read the webhook", () => this.webhook(payload))
+  }
+
+  refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    return this.guard("refund the payment", async () => {
+      const data = { ...(input.data ?? {}) }
+      const medusaRefundId = input.context?.idempotency_key
+      const plan = planRefund({ amount: input.amount, data, profile: this.profile, medusaRefundId })
+      if (plan.replay) {
+        // Medusa asked again for a refund the ledger already holds: answer without sending.
+        return { data }
+      }
+      const refund = await this.medusaRefundInfo(medusaRefundId)
+      let sent: SentRefund
+      try {
+        sent = await this.sendRefund({
+          data,
+          plan,
+          idempotencyKey: this.idempotencyKey(input.context),
+          medusaRefundId,
+          refund,
+        })
+      } catch (error) {
+        const adopted = error instanceof ProcessorError && this.isAlreadyRefunded(error)
+          ? await this.adoptOutsideRefunds(data, plan, medusaRefundId)
+          : undefined
+        if (adopted) return { data: adopted }
+        throw error
+      }
+      const entry: RefundLedgerEntry = {
+        processor_refund_id: sent.processorRefundId,
+        medusa_refund_id: medusaRefundId ?? null,
+        amount_minor: plan.amount.minor,
+        requested_amount: plan.amount.requested,
+        status: sent.status,
+        ...(sent.failureReason ? { failure_reason: sent.failureReason } : {}),
+        origin: "medusa",
+        created_at: new Date().toISOString(),
+      }
+      if (plan.clampedToRemainder) {
+        this.logger.info(
+          `[${this.processorName}] refund ${medusaRefundId ?? ""} of ${plan.amount.requested} ${plan.amount.currency.toUpperCase()} sent as the exact remainder ${plan.amount.major} (rounding residue)`
+        )
+      }
+      return { data: withLedger({ ...data, ...(sent.dataPatch ?? {}) }, [...ledgerOf(data), entry]) }
+    })
+  }
+
+  /**
+   * The processor says the payment is already refunded: record refunds made outside
+   * Medusa that cover this one (as Medusa's Stripe provider does), or let the error stand.
+   */
+  private async adoptOutsideRefunds(
+    data: Record<string, unknown>,
+    plan: RefundPlan,
+    medusaRefundId: string | undefined
+  ): Promise<Record<string, unknown> | undefined> {
+    const seen = await this.listProcessorRefunds(data)
+    const reconciled = reconcileLedger(data, seen).data
+    const claimed = claimOutsideRefunds(reconciled, plan, medusaRefundId, this.profile)
+    if (claimed) {
+      this.logger.warn(
+        `[${this.processorName}] refund ${medusaRefundId ?? ""} of ${plan.amount.major} ${plan.amount.currency.toUpperCase()} was already made at ${this.processorName} outside Medusa; recorded without sending a new one`
+      )
+    }
+    return claimed
+  }
+
+  /** Reads the refund's note and reason from Medusa's payment module; best effort. */
+  protected async medusaRefundInfo(refundId: string | undefined): Promise<MedusaRefundInfo> {
+    if (!refundId) return {}
+    const service = this.container?.refundService as
+      | { retrieve(id: string, config?: Record<string, unknown>): Promise<Record<string, any>> }
+      | undefined
+    if (!service?.retrieve) return {}
+    try {
+      const refund = await service.retrieve(refundId, { relations: ["refund_reason"] })
+      return { note: refund?.note ?? null, reasonCode: refund?.refund_reason?.code ?? null, reasonLabel: refund?.refund_reason?.label ?? null }
+    } catch {
+      return {}
+    }
+  }
+
+  /** The amount of the capture Medusa is recording (capturePayment is not told it); best effort. */
+  protected async medusaCaptureAmount(captureId: string | undefined): Promise<BigNumberInput | undefined> {
+    if (!captureId) return undefined
+    const service = this.container?.captureService as
+      | { retrieve(id: string, config?: Record<string, unknown>): Promise<Record<string, any>> }
+      | undefined
+    if (!service?.retrieve) return undefined
+    try {
+      const capture = await service.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
+      return capture?.raw_amount ?? capture?.amount
+    } catch {
+      return undefined
+    }
+  }
+}

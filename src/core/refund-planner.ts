@@ -1,0 +1,191 @@
+import { MedusaError } from "@medusajs/framework/utils"
+import type { BigNumberInput } from "@medusajs/framework/types"
+import type { CurrencyProfile } from "./money/currency-profile"
+import { fromProcessorMinor, toProcessorAmount, type ProcessorAmount } from "./money/convert"
+import { Decimal } from "./money/decimal"
+import {
+  ledgerOf,
+  refundedMinorOf,
+  requireField,
+  withLedger,
+  type ProcessorPaymentData,
+  type RefundLedgerEntry,
+  type RefundStatus,
+} from "./payment-data"
+
+export interface RefundPlan {
+  /**
+   * "full": nothing was refunded before and this refund takes everything captured, so a
+   * processor that has a full-refund form (no amount) can use it. "partial" otherwise.
+   */
+  kind: "full" | "partial"
+  amount: ProcessorAmount
+  /** Also nothing captured less than authorized: the charge is untouched. */
+  untouched: boolean
+  /** The amount was lowered to exactly the processor's remainder (rounding residue only). */
+  clampedToRemainder: boolean
+  capturedMinor: string
+  refundedBeforeMinor: string
+  remainingAfterMinor: string
+  /** This Medusa refund is already in the ledger (a retry after the answer was recorded). */
+  replay?: RefundLedgerEntry
+}
+
+function money(minor: Decimal | string, currency: string, profile: CurrencyProfile): string {
+  return `${fromProcessorMinor(new Decimal(minor).toFixed(0), currency, profile).major} ${currency.toUpperCase()}`
+}
+
+/**
+ * Decides what refund to send for a Medusa refund, from Medusa's exact amount and the
+ * payment's ledger, before any HTTP call. Invariants (README, "Rounding"):
+ * 1. a refund differs from Medusa's amount by at most half a processor step (half-up);
+ * 2. refunds sent for a payment never add up to more than the processor captured;
+ * 3. a refund that exceeds the remainder only by rounding residue (the total Medusa asked
+ *    for, including this one, is within half a step of what was captured, counting the
+ *    rounding of earlier refunds) is sent as exactly the remainder; anything more is refused.
+ */
+export function planRefund(input: {
+  amount: BigNumberInput | unknown
+  data: Record<string, unknown> | undefined
+  profile: CurrencyProfile
+  medusaRefundId?: string
+}): RefundPlan {
+  const { data, profile } = input
+  const processor = profile.processor
+  const currency = requireField(data, "currency", processor)
+  const captured = new Decimal(requireField(data, "captured_minor", processor))
+  const authorized = new Decimal((data?.amount_minor as string | undefined) ?? captured.toFixed(0))
+  const ledger = ledgerOf(data)
+
+  const replay = input.medusaRefundId
+    ? ledger.find((r) => r.medusa_refund_id === input.medusaRefundId && r.status !== "failed")
+    : undefined
+
+  const requested = toProcessorAmount(input.amount, currency, profile, "refund amount")
+  const refunded = refundedMinorOf(replay ? ledger.filter((r) => r !== replay) : ledger)
+  const remainder = captured.minus(refunded)
+
+  if (captured.lte(0)) {
+    throw new MedusaError(
+      MedusaError.Types.NOT_ALLOWED,
+      `Nothing has been captured at ${processor} for this payment, so there is nothing to refund. Cancel the payment instead.`
+    )
+  }
+  if (remainder.lte(0)) {
+    throw new MedusaError(
+      MedusaError.Types.NOT_ALLOWED,
+      `This payment is already fully refunded at ${processor} (${money(refunded, currency, profile)} of ` +
+        `${money(captured, currency, profile)} captured). No refund was sent.`
+    )
+  }
+
+  let amount = requested
+  let clamped = false
+  if (new Decimal(requested.minor).gt(remainder)) {
+    // Rounding drift of earlier refunds: what was sent minus what Medusa asked, in minor units.
+    const drift = ledger.reduce(
+      (sum, r) =>
+        r.status === "failed" || r.requested_amount === null || r === replay
+          ? sum
+          : sum.plus(new Decimal(r.amount_minor).minus(new Decimal(r.requested_amount).shiftedBy(requested.exponent))),
+      new Decimal(0)
+    )
+    const askedMinor = new Decimal(requested.requested).shiftedBy(requested.exponent)
+    const tolerance = new Decimal(profile.step(currency)).dividedBy(2)
+    if (askedMinor.lte(remainder.plus(drift).plus(tolerance))) {
+      amount = { ...fromProcessorMinor(remainder.toFixed(0), currency, profile), requested: requested.requested }
+      amount.residueMinor = remainder.minus(askedMinor).toFixed()
+      clamped = true
+    } else {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `The refund of ${requested.requested} ${currency.toUpperCase()} is more than the ` +
+          `${money(remainder, currency, profile)} that remains refundable at ${processor} ` +
+          `(captured ${money(captured, currency, profile)}, already refunded ${money(refunded, currency, profile)}). ` +
+          `Refund at most ${money(remainder, currency, profile)}.`
+      )
+    }
+  }
+
+  const full = refunded.isZero() && new Decimal(amount.minor).eq(captured)
+  return {
+    kind: full ? "full" : "partial",
+    amount,
+    untouched: full && captured.eq(authorized),
+    clampedToRemainder: clamped,
+    capturedMinor: captured.toFixed(0),
+    refundedBeforeMinor: refunded.toFixed(0),
+    remainingAfterMinor: remainder.minus(amount.minor).toFixed(0),
+    replay,
+  }
+}
+
+/** A refund as the processor reports it, for reconciliation. */
+export interface ProcessorRefundView {
+  id: string
+  amount_minor: string
+  status: RefundStatus
+  /** Our Medusa refund id when the processor kept it (metadata, idempotency key). */
+  medusa_refund_id?: string | null
+  created_at?: string
+}
+
+/**
+ * Adds refunds the processor knows and the ledger does not (made in the processor's
+ * dashboard, or sent by an attempt whose answer was lost), and updates statuses of known
+ * ones. Returns the new data and the entries it added.
+ */
+export function reconcileLedger<T extends Record<string, unknown>>(
+  data: T,
+  processorRefunds: readonly ProcessorRefundView[]
+): { data: T & Pick<ProcessorPaymentData, "refunds" | "refunded_minor">; added: RefundLedgerEntry[] } {
+  const ledger = ledgerOf(data).map((r) => ({ ...r }))
+  const added: RefundLedgerEntry[] = []
+  for (const seen of processorRefunds) {
+    const known = ledger.find((r) => r.processor_refund_id === seen.id)
+    if (known) {
+      known.status = seen.status
+      continue
+    }
+    const entry: RefundLedgerEntry = {
+      processor_refund_id: seen.id,
+      medusa_refund_id: seen.medusa_refund_id ?? null,
+      amount_minor: seen.amount_minor,
+      requested_amount: null,
+      status: seen.status,
+      origin: "processor",
+      created_at: seen.created_at ?? new Date().toISOString(),
+    }
+    ledger.push(entry)
+    added.push(entry)
+  }
+  return { data: withLedger(data, ledger), added }
+}
+
+/**
+ * When the processor says a payment is already refunded, decides whether this Medusa
+ * refund is covered by refunds made outside Medusa that no Medusa refund claims yet
+ * (Medusa's Stripe provider records such refunds instead of failing: "charge_already_refunded").
+ * Claims them for this refund id and returns the new data, or undefined when the refund
+ * is not covered (a real error).
+ */
+export function claimOutsideRefunds<T extends Record<string, unknown>>(
+  data: T,
+  plan: RefundPlan,
+  medusaRefundId: string | undefined,
+  profile: CurrencyProfile
+): T | undefined {
+  const ledger = ledgerOf(data).map((r) => ({ ...r }))
+  const unclaimed = ledger.filter((r) => r.origin === "processor" && !r.medusa_refund_id && r.status !== "failed")
+  const available = unclaimed.reduce((sum, r) => sum.plus(r.amount_minor), new Decimal(0))
+  const needed = new Decimal(plan.amount.minor).minus(new Decimal(profile.step(plan.amount.currency)).dividedBy(2))
+  if (unclaimed.length === 0 || available.lt(needed)) return undefined
+  let covered = new Decimal(0)
+  for (const entry of unclaimed) {
+    if (covered.gte(needed)) break
+    entry.medusa_refund_id = medusaRefundId ?? null
+    entry.requested_amount = entry.requested_amount ?? null
+    covered = covered.plus(entry.amount_minor)
+  }
+  return withLedger(data, ledger)
+}

@@ -1,0 +1,32 @@
+import { z } from "zod"
+import { commonOptions, parseOptions } from "../../core/options"
+
+const refundReason = z.enum(["requested_by_customer", "duplicate", "fraudulent"])
+
+export const cloverOptionsSchema = z.object({
+  /** Ecommerce private API key (PAKMS) or OAuth access token, sent as a Bearer token. */
+  apiKey: z.string().min(8, "must be the Clover Ecommerce private key or OAuth token"),
+  ...commonOptions,
+  /**
+   * The shared code Clover sends in X-Clover-Auth with every webhook. Without it, webhooks
+   * are answered not_supported (never trusted).
+   */
+  webhookAuthCode: z.string().min(8).optional(),
+  /**
+   * Clover requires x-forwarded-for (the customer's IP) on charges and captures. The
+   * storefront sends it as `customer_ip` in the payment session data; this is used when it
+   * does not. Leave unset to refuse payments without an IP.
+   */
+  defaultClientIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+  /** Medusa refund reason code → Clover's refund reason. Unlisted codes use the built-in guess. */
+  refundReasons: z.record(z.string(), refundReason).default({}),
+  /** Clover merchant id, for links to the Clover dashboard. */
+  merchantId: z.string().optional(),
+})
+
+export type CloverOptions = z.output<typeof cloverOptionsSchema>
+export type CloverRefundReason = z.output<typeof refundReason>
+
+export function parseCloverOptions(raw: unknown): CloverOptions {
+  return parseOptions(cloverOptionsSchema, raw, "Clover")
+}

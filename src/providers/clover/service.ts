@@ -1,0 +1,384 @@
+import { isIP } from "node:net"
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  ProviderWebhookPayload,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { ProcessorError } from "../../core/errors"
+import { HttpClient } from "../../core/http"
+import { uuidFromKey } from "../../core/idempotency"
+import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
+import { baseUrlFor, modeOf } from "../../core/options"
+import { requireField } from "../../core/payment-data"
+import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
+import { Redactor } from "../../core/redact"
+import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
+import { constantTimeEqual, headerValue } from "../../core/webhooks"
+import { parseWire } from "../../core/wire"
+import { parseCloverOptions, type CloverOptions } from "./options"
+import {
+  chargeData,
+  chargeStatus,
+  classifyCloverError,
+  cloverCurrencies,
+  createChargeRequest,
+  refundReasonFor,
+  refundRequest,
+  refundStatus,
+  refundView,
+} from "./transformers"
+import { cloverChargeSchema, cloverErrorSchema, cloverRefundListSchema, cloverRefundSchema, type CloverCharge } from "./wire"
+
+const HOSTS = { sandbox: "https://scl-sandbox.dev.clover.com", production: "https://scl.clover.com" }
+
+/** Keys the storefront may put in session data that must not outlive authorization. */
+const SINGLE_USE_KEYS = ["source"] as const
+
+export class CloverProviderService extends ProcessorPaymentProvider<CloverOptions> {
+  static identifier = "clover"
+
+  protected readonly profile = cloverCurrencies
+  protected readonly redactor: Redactor
+  protected readonly options: CloverOptions
+  protected readonly http: HttpClient
+
+  static validateOptions(options: Record<string, unknown>): void {
+    parseCloverOptions(options)
+  }
+
+  constructor(cradle: Record<string, unknown>, rawOptions: Record<string, unknown>) {
+    const options = parseCloverOptions(rawOptions)
+    super(cradle, options)
+    this.options = options
+    this.redactor = new Redactor([options.apiKey, options.webhookAuthCode])
+    this.http = new HttpClient({
+      processor: "Clover",
+      baseURL: baseUrlFor(options.environment, HOSTS),
+      timeoutMs: options.timeoutMs,
+      maxRetries: options.maxRetries,
+      logger: this.logger,
+      secrets: [options.apiKey, options.webhookAuthCode],
+      idempotencyHeader: "idempotency-key",
+      headers: () => ({ Authorization: `Bearer ${options.apiKey}` }),
+      parseError: (_status, body) => {
+        const parsed = cloverErrorSchema.safeParse(body)
+        if (!parsed.success) return {}
+        const e = parsed.data.error
+        return { code: e.code, type: e.type, message: e.message, declineCode: e.decline_code }
+      },
+    })
+  }
+
+  protected classifyError(error: ProcessorError) {
+    return classifyCloverError(error)
+  }
+
+  protected isAlreadyRefunded(error: ProcessorError): boolean {
+    return error.code === "charge_already_refunded"
+  }
+
+  /** "live", "sandbox" or "custom" (an emulator or proxy URL). */
+  get mode() {
+    return modeOf(this.options.environment)
+  }
+
+  // ---- HTTP calls -----------------------------------------------------------------------
+
+  private async getCharge(chargeId: string): Promise<CloverCharge> {
+    const res = await this.http.request({ method: "GET", path: `/v1/charges/${encodeURIComponent(chargeId)}` })
+    return parseWire(cloverChargeSchema, res.data, "Clover", "charge")
+  }
+
+  private clientIp(data: Record<string, unknown>): string {
+    const fromSession = typeof data.customer_ip === "string" ? data.customer_ip.trim() : ""
+    if (fromSession && isIP(fromSession)) return fromSession
+    if (this.options.defaultClientIp) return this.options.defaultClientIp
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      "Clover requires the customer's IP address (x-forwarded-for) to charge a card. The storefront must send it as " +
+        "`customer_ip` in the payment session data, or set the provider's `defaultClientIp` option."
+    )
+  }
+
+  // ---- Lifecycle --------------------------------------------------------------------------
+
+  protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
+    const data = input.data ?? {}
+    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
+    return {
+      id: sessionId ?? uuidFromKey(this.idempotencyKey(input.context)),
+      status: PaymentSessionStatus.PENDING,
+      data: {
+        ...data,
+        processor: "clover",
+        environment: this.mode,
+        currency: amount.currency,
+        amount_minor: amount.minor,
+        captured_minor: "0",
+        refunded_minor: "0",
+        refunds: [],
+      },
+    }
+  }
+
+  protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const data = input.data ?? {}
+    if (data.charge_id) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        "This payment is already authorized at Clover; its amount cannot change. Cancel it and start a new payment."
+      )
+    }
+    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
+    return {
+      status: PaymentSessionStatus.PENDING,
+      data: { ...data, currency: amount.currency, amount_minor: amount.minor },
+    }
+  }
+
+  protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    const data = input.data ?? {}
+    if (typeof data.charge_id === "string") {
+      // Authorized before (Medusa retried): report the charge's state, charge nothing new.
+      const charge = await this.getCharge(data.charge_id)
+      return { status: chargeStatus(charge), data: this.withoutSingleUse({ ...data, ...chargeData(charge) }) }
+    }
+    const source = typeof data.source === "string" ? data.source.trim() : ""
+    if (!source) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        "No Clover card token in the payment session. The storefront must tokenize the card with Clover and send the token as `source` in the payment session data."
+      )
+    }
+    const currency = requireField(data, "currency", "Clover")
+    const amount = toProcessorAmount(
+      minorToMajor(requireField(data, "amount_minor", "Clover"), currency, this.profile),
+      currency,
+      this.profile
+    )
+    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
+    const key = this.idempotencyKey(input.context)
+    const res = await this.http.request({
+      method: "POST",
+      path: "/v1/charges",
+      // Clover requires a UUID v4 key on charges; derive one from Medusa's session id.
+      idempotencyKey: uuidFromKey(key),
+      headers: { "x-forwarded-for": this.clientIp(data) },
+      body: createChargeRequest({ amount, source, capture: this.options.captureMode === "automatic", sessionId }),
+    })
+    const charge = parseWire(cloverChargeSchema, res.data, "Clover", "charge")
+    const status = chargeStatus(charge)
+    if (status === PaymentSessionStatus.ERROR) {
+      throw new MedusaError(
+        MedusaError.Types.PAYMENT_AUTHORIZATION_ERROR,
+        `Clover did not approve the charge (${charge.failure_code ?? "failed"}: ${charge.failure_message ?? "no reason given"}). Ask the customer for another card.`
+      )
+    }
+    return { status, data: this.withoutSingleUse({ ...data, ...chargeData(charge) }) }
+  }
+
+  protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    const data = input.data ?? {}
+    const chargeId = requireField(data, "charge_id", "Clover")
+    const currency = requireField(data, "currency", "Clover")
+    const key = this.idempotencyKey(input.context)
+    if (data.capture_key === key) {
+      return { data } // this capture was recorded already
+    }
+    if (Number(data.captured_minor ?? 0) > 0) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `Clover captures an authorization once, and ${minorToMajor(String(data.captured_minor), currency, this.profile).toFixed()} ${currency.toUpperCase()} of this one is already captured. Refund instead of capturing again.`
+      )
+    }
+    // Medusa does not pass the capture amount to providers; read it from its capture record.
+    const medusaAmount = await this.medusaCaptureAmount(input.context?.idempotency_key)
+    const authorized = requireField(data, "amount_minor", "Clover")
+    const partial = medusaAmount !== undefined ? toProcessorAmount(medusaAmount, currency, this.profile, "capture amount") : undefined
+    if (partial && Number(partial.minor) > Number(authorized)) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `The capture of ${partial.major} ${currency.toUpperCase()} is more than Clover authorized.`)
+    }
+    let charge: CloverCharge
+    try {
+      const res = await this.http.request({
+        method: "POST",
+        path: `/v1/charges/${encodeURIComponent(chargeId)}/capture`,
+        idempotencyKey: uuidFromKey(key),
+        headers: { "x-forwarded-for": this.clientIp(data) },
+        body: partial && partial.minor !== authorized ? { amount: wireAmount.minorInteger(partial) } : {},
+      })
+      charge = parseWire(cloverChargeSchema, res.data, "Clover", "charge")
+    } catch (error) {
+      if (!(error instanceof ProcessorError && error.code === "charge_already_captured")) throw error
+      // Captured at Clover already (dashboard, or our answer was lost): take Clover's state.
+      charge = await this.getCharge(chargeId)
+    }
+    return { data: { ...data, ...chargeData(charge), capture_key: key } }
+  }
+
+  protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const data = input.data ?? {}
+    if (typeof data.charge_id !== "string") {
+      return { data } // nothing was charged at Clover
+    }
+    const charge = await this.getCharge(data.charge_id)
+    if (!charge.captured && charge.refunded) {
+      return { data: { ...data, ...chargeData(charge) } }
+    }
+    if (charge.captured) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        "This Clover charge is already captured, so it cannot be canceled. Refund it instead."
+      )
+    }
+    // Clover's Ecommerce API documents no void endpoint; a refund without an amount on an
+    // uncaptured charge reverses the whole authorization (README: "Clover", choices).
+    const res = await this.http.request({
+      method: "POST",
+      path: "/v1/refunds",
+      idempotencyKey: `void_${this.idempotencyKey(input.context)}`,
+      body: { charge: charge.id, reason: "requested_by_customer" },
+    })
+    const reversal = parseWire(cloverRefundSchema, res.data, "Clover", "refund")
+    const after = await this.getCharge(charge.id)
+    return { data: { ...data, ...chargeData(after), authorization_reversal_id: reversal.id } }
+  }
+
+  protected async remove(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const data = input.data ?? {}
+    if (typeof data.charge_id === "string" && data.authorization_reversed !== true) {
+      // A session deleted after authorization: release the customer's funds.
+      return this.cancel({ data, context: input.context })
+    }
+    return { data: this.withoutSingleUse(data) }
+  }
+
+  protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const data = input.data ?? {}
+    const chargeId = requireField(data, "charge_id", "Clover")
+    const charge = await this.getCharge(chargeId)
+    const refunds = await this.listProcessorRefunds(data)
+    const reconciled = reconcileLedger({ ...data, ...chargeData(charge) }, refunds).data
+    return { data: reconciled }
+  }
+
+  protected async status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    const data = input.data ?? {}
+    if (typeof data.charge_id !== "string") {
+      return { status: PaymentSessionStatus.PENDING, data }
+    }
+    const charge = await this.getCharge(data.charge_id)
+    return { status: chargeStatus(charge), data: { ...data, ...chargeData(charge) } }
+  }
+
+  protected async sendRefund({ data, plan, idempotencyKey, refund }: SendRefundInput): Promise<SentRefund> {
+    const chargeId = requireField(data, "charge_id", "Clover")
+    const res = await this.http.request({
+      method: "POST",
+      path: "/v1/refunds",
+      idempotencyKey,
+      body: refundRequest({
+        chargeId,
+        amount: plan.amount,
+        omitAmount: plan.untouched,
+        reason: refundReasonFor(refund.reasonCode, this.options),
+      }),
+    })
+    const created = parseWire(cloverRefundSchema, res.data, "Clover", "refund")
+    if (created.amount !== wireAmount.minorInteger(plan.amount)) {
+      // Clover chose the amount (full form): it must be what we planned, or the ledger lies.
+      throw new MedusaError(
+        MedusaError.Types.UNEXPECTED_STATE,
+        `Clover refunded ${created.amount} minor units where ${plan.amount.minor} were planned (refund ${created.id}). Check the charge at Clover.`
+      )
+    }
+    return {
+      processorRefundId: created.id,
+      status: refundStatus(created),
+    }
+  }
+
+  protected async listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]> {
+    const chargeId = requireField(data, "charge_id", "Clover")
+    const res = await this.http.request({ method: "GET", path: "/v1/refunds", query: { charge: chargeId, limit: 100 } })
+    return parseWire(cloverRefundListSchema, res.data, "Clover", "refund list").data.filter((r) => r.charge === chargeId).map(refundView)
+  }
+
+  /**
+   * Clover app webhooks carry a static shared code in X-Clover-Auth, not an HMAC. The body
+   * is only a hint (`objectId` of a payment): the charge is read back from Clover before
+   * anything is reported to Medusa.
+   */
+  protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    const notSupported = { action: PaymentActions.NOT_SUPPORTED }
+    const expected = this.options.webhookAuthCode
+    if (!expected) {
+      this.logger.warn("[Clover] webhook ignored: set the `webhookAuthCode` option to accept Clover webhooks")
+      return notSupported
+    }
+    if (!constantTimeEqual(headerValue(payload.headers, "x-clover-auth"), expected)) {
+      this.logger.warn("[Clover] webhook ignored: X-Clover-Auth does not match")
+      return notSupported
+    }
+    const body = (payload.data ?? {}) as Record<string, unknown>
+    if (typeof body.verificationCode === "string") {
+      this.logger.info("[Clover] webhook verification request received; paste the verification code shown in the Clover dashboard request log")
+      return notSupported
+    }
+    const merchants = (body.merchants ?? {}) as Record<string, Array<{ objectId?: string; type?: string }>>
+    const paymentIds = Object.values(merchants)
+      .flat()
+      .map((event) => event?.objectId ?? "")
+      .filter((id) => id.startsWith("P:"))
+      .map((id) => id.slice(2))
+    for (const id of paymentIds) {
+      let charge: CloverCharge
+      try {
+        charge = await this.getCharge(id)
+      } catch (error) {
+        if (error instanceof ProcessorError && error.status === 404) continue
+        throw error
+      }
+      const meta = (charge.metadata ?? {}) as Record<string, unknown>
+      const sessionId = typeof meta.session_id === "string" ? meta.session_id : undefined
+      if (!sessionId) continue
+      const status = chargeStatus(charge)
+      const currency = charge.currency
+      if (status === PaymentSessionStatus.CAPTURED) {
+        const captured = charge.amount_captured ?? charge.amount
+        return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: minorToMajor(captured, currency, this.profile).toFixed() } }
+      }
+      if (status === PaymentSessionStatus.AUTHORIZED) {
+        return { action: PaymentActions.AUTHORIZED, data: { session_id: sessionId, amount: minorToMajor(charge.amount, currency, this.profile).toFixed() } }
+      }
+      if (status === PaymentSessionStatus.ERROR) {
+        return { action: PaymentActions.FAILED, data: { session_id: sessionId, amount: minorToMajor(charge.amount, currency, this.profile).toFixed() } }
+      }
+    }
+    return notSupported
+  }
+
+  private withoutSingleUse(data: Record<string, unknown>): Record<string, unknown> {
+    const out = { ...data }
+    for (const key of SINGLE_USE_KEYS) delete out[key]
+    return out
+  }
+}
+

@@ -1,0 +1,135 @@
+import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { defineCurrencyProfile } from "../../core/money/currency-profile"
+import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import type { ErrorAdvice, ProcessorError } from "../../core/errors"
+import type { ProcessorRefundView } from "../../core/refund-planner"
+import type { RefundStatus } from "../../core/payment-data"
+import type { CloverOptions, CloverRefundReason } from "./options"
+import type { CloverCharge, CloverCreateChargeRequest, CloverRefund, CloverRefundRequest } from "./wire"
+
+/**
+ * Clover amounts are integer "cents": the smallest unit of the currency. Clover does not
+ * document exponents outside USD/CAD, so ISO 4217's are used (README: "Clover"). One
+ * charge is at most $999,999.99 (appendix, amount_too_large): 99,999,999 minor units.
+ */
+export const cloverCurrencies = defineCurrencyProfile({
+  processor: "Clover",
+  maxMinor: "99999999",
+})
+
+export function createChargeRequest(input: {
+  amount: ProcessorAmount
+  source: string
+  capture: boolean
+  sessionId?: string
+}): CloverCreateChargeRequest {
+  return {
+    amount: wireAmount.minorInteger(input.amount),
+    currency: input.amount.currency,
+    source: input.source,
+    capture: input.capture,
+    ecomind: "ecom",
+    ...(input.sessionId ? { metadata: { session_id: input.sessionId } } : {}),
+  }
+}
+
+export function refundRequest(input: {
+  chargeId: string
+  amount: ProcessorAmount
+  /** Full refund of an untouched charge: Clover's documented form leaves the amount out. */
+  omitAmount: boolean
+  reason: CloverRefundReason
+}): CloverRefundRequest {
+  return {
+    charge: input.chargeId,
+    ...(input.omitAmount ? {} : { amount: wireAmount.minorInteger(input.amount) }),
+    reason: input.reason,
+  }
+}
+
+/** Medusa refund reason code → Clover's three reasons. */
+export function refundReasonFor(code: string | null | undefined, options: Pick<CloverOptions, "refundReasons">): CloverRefundReason {
+  if (code && options.refundReasons[code]) return options.refundReasons[code]
+  const text = (code ?? "").toLowerCase()
+  if (text.includes("duplicate")) return "duplicate"
+  if (text.includes("fraud")) return "fraudulent"
+  return "requested_by_customer"
+}
+
+/** The charge's state as kept in the payment data (minor units as integer strings). */
+export function chargeData(charge: CloverCharge): Record<string, unknown> {
+  const captured = charge.captured ? (charge.amount_captured ?? charge.amount) : 0
+  return {
+    charge_id: charge.id,
+    charge_status: charge.status ?? null,
+    amount_minor: String(charge.amount),
+    captured_minor: String(captured),
+    processor_refunded_minor: String(charge.amount_refunded ?? 0),
+    authorization_reversed: !charge.captured && !!charge.refunded,
+  }
+}
+
+export function chargeStatus(charge: CloverCharge): PaymentSessionStatus {
+  if (charge.status === "failed") return PaymentSessionStatus.ERROR
+  if (!charge.captured && charge.refunded) return PaymentSessionStatus.CANCELED
+  if (charge.status === "pending") return PaymentSessionStatus.PENDING
+  if (charge.captured) return PaymentSessionStatus.CAPTURED
+  if (charge.paid) return PaymentSessionStatus.AUTHORIZED
+  return PaymentSessionStatus.PENDING
+}
+
+export function refundStatus(refund: CloverRefund): RefundStatus {
+  const status = (refund.status ?? "").toLowerCase()
+  if (status === "succeeded") return "succeeded"
+  if (status === "failed" || status === "canceled" || status === "cancelled") return "failed"
+  return "pending"
+}
+
+export function refundView(refund: CloverRefund): ProcessorRefundView {
+  return {
+    id: refund.id,
+    amount_minor: String(refund.amount),
+    status: refundStatus(refund),
+    created_at: refund.created ? new Date(refund.created).toISOString() : undefined,
+  }
+}
+
+/** Clover error codes (docs.clover.com appendix, ecommerce-error-codes) → MedusaError type and advice. */
+export function classifyCloverError(error: ProcessorError): ErrorAdvice | undefined {
+  const T = MedusaError.Types
+  switch (error.code) {
+    case "charge_already_refunded":
+      return { type: T.NOT_ALLOWED, advice: "The charge is already fully refunded at Clover (perhaps from the Clover dashboard). Nothing more can be refunded." }
+    case "charge_already_captured":
+      return { type: T.NOT_ALLOWED, advice: "Clover captures an authorization once and this one is already captured. Refund instead, or use Sync to read its state." }
+    case "amount_too_large":
+      return { type: T.INVALID_DATA, advice: "The amount is more than Clover allows here (more than remains on the charge, or over $999,999.99). Use Sync to read what remains and enter at most that." }
+    case "invalid_charge_amount":
+      return { type: T.INVALID_DATA, advice: "Clover refused the amount. Enter a positive amount in the payment's currency." }
+    case "card_declined":
+      return {
+        type: T.PAYMENT_AUTHORIZATION_ERROR,
+        advice: `The card was declined${error.declineCode ? ` (${error.declineCode})` : ""}. Ask the customer for another card.`,
+      }
+    case "processing_error":
+      return { type: T.PAYMENT_AUTHORIZATION_ERROR, advice: "Clover could not process the card. Ask the customer to try again or use another card." }
+    case "token_already_used":
+      return { type: T.INVALID_DATA, advice: "The card token was already used. The storefront must tokenize the card again." }
+    case "resource_missing":
+      return { type: T.NOT_FOUND, advice: "Clover does not know this charge. Check that the store uses the same Clover merchant and environment it was made with." }
+    case "idempotency_error":
+      return { type: T.CONFLICT, advice: "Clover saw this idempotency key with a different request. Check the payment at Clover before trying again." }
+    case "rate_limit":
+      return { type: T.UNEXPECTED_STATE, advice: "Clover is rate-limiting the store. Try again in a minute." }
+  }
+  if (error.status === 401 || error.status === 403) {
+    return {
+      type: T.UNEXPECTED_STATE,
+      advice: "Clover rejected the API key. Check the provider's `apiKey` (CLOVER_API_KEY) and `environment` (CLOVER_ENVIRONMENT) options.",
+    }
+  }
+  if (error.status === 402) {
+    return { type: T.PAYMENT_AUTHORIZATION_ERROR, advice: "The payment was declined. Ask the customer for another card." }
+  }
+  return undefined
+}
