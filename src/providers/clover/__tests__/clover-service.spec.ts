@@ -1,0 +1,334 @@
+import axios from "axios"
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { CloverEmulator } from "../../../emulators/clover"
+import { CloverProviderService } from "../service"
+
+const API_KEY = "emulator_clover_key"
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+
+let emulator: CloverEmulator
+let tokenSeq = 0
+const token = (kind = "ok") => `clv_test_${kind}_${Date.now()}_${++tokenSeq}`
+
+beforeAll(async () => {
+  emulator = new CloverEmulator()
+  await emulator.start()
+})
+afterAll(() => emulator.stop())
+beforeEach(() => emulator.reset())
+
+function provider(options: Record<string, unknown> = {}, cradle: Record<string, unknown> = {}) {
+  return new CloverProviderService(
+    { logger: quiet, ...cradle },
+    { apiKey: API_KEY, environment: emulator.url, captureMode: "manual", maxRetries: 0, webhookAuthCode: "clover-auth-code-123", ...options }
+  )
+}
+
+async function expectMedusaError(promise: Promise<unknown>, type: string, text: RegExp | string) {
+  const error = await promise.then(
+    () => {
+      throw new Error("expected a MedusaError")
+    },
+    (e) => e
+  )
+  expect(error).toBeInstanceOf(MedusaError)
+  expect(error.type).toBe(type)
+  expect(error.message).toMatch(text)
+  expect(error.message).not.toContain(API_KEY)
+  return error as MedusaError
+}
+
+/** initiate + authorize (+ capture) like Medusa does, returning the payment data. */
+async function paidCharge(amount: string, opts: { capture?: boolean; service?: CloverProviderService } = {}) {
+  const service = opts.service ?? provider()
+  const session = await service.initiatePayment({
+    amount,
+    currency_code: "usd",
+    data: { session_id: `payses_${tokenSeq}`, source: token(), customer_ip: "203.0.113.7" },
+    context: { idempotency_key: `payses_${tokenSeq}` },
+  })
+  const auth = await service.authorizePayment({ data: session.data, context: { idempotency_key: `payses_${tokenSeq}` } })
+  if (opts.capture === false) return auth.data!
+  const captured = await service.capturePayment({ data: auth.data, context: { idempotency_key: `capt_${tokenSeq}` } })
+  return captured.data!
+}
+
+describe("initiatePayment", () => {
+  it("keeps the amount in integer cents and no secret in session data", async () => {
+    const out = await provider().initiatePayment({
+      amount: { value: "19.99", precision: 20 },
+      currency_code: "usd",
+      data: { session_id: "payses_1" },
+      context: { idempotency_key: "payses_1" },
+    })
+    expect(out.id).toBe("payses_1")
+    expect(out.data).toMatchObject({ processor: "clover", currency: "usd", amount_minor: "1999", captured_minor: "0", refunds: [] })
+    expect(JSON.stringify(out.data)).not.toContain(API_KEY)
+    expect(JSON.stringify(out.data)).not.toContain("clover-auth-code-123")
+    expect(emulator.requests()).toHaveLength(0)
+  })
+
+  it("refuses an unknown currency and a zero amount before any request", async () => {
+    await expectMedusaError(provider().initiatePayment({ amount: 10, currency_code: "zzz", data: {} }), "invalid_data", /currency "zzz"/)
+    await expectMedusaError(provider().initiatePayment({ amount: 0, currency_code: "usd", data: {} }), "invalid_data", /greater than zero/)
+    expect(emulator.requests()).toHaveLength(0)
+  })
+})
+
+describe("authorizePayment", () => {
+  it("creates an uncaptured charge with the card token, a UUID idempotency key and the customer's IP", async () => {
+    const data = await paidCharge("49.99", { capture: false })
+    const [req] = emulator.requests({ method: "POST", path: "/v1/charges" })
+    expect(req.headers.authorization).toBe(`Bearer ${API_KEY}`)
+    expect(req.headers["idempotency-key"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(req.headers["x-forwarded-for"]).toBe("203.0.113.7")
+    expect(req.headers["user-agent"]).toMatch(/^medusa-refund-processors\//)
+    expect(req.body).toMatchObject({ amount: 4999, currency: "usd", capture: false })
+    expect(req.rawBody).toContain('"amount":4999,')
+    expect(data).toMatchObject({ amount_minor: "4999", captured_minor: "0" })
+    expect(data.source).toBeUndefined() // single-use token dropped from payment data
+    expect(emulator.getCharge(data.charge_id as string)).toMatchObject({ amount: 4999, captured: false })
+  })
+
+  it("captures at authorization in automatic capture mode", async () => {
+    const service = provider({ captureMode: "automatic" })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { source: token(), customer_ip: "203.0.113.7" } })
+    const out = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_auto" } })
+    expect(out.status).toBe(PaymentSessionStatus.CAPTURED)
+    expect(out.data).toMatchObject({ captured_minor: "1000" })
+    expect(emulator.requests({ method: "POST", path: "/v1/charges" })[0].body).toMatchObject({ capture: true })
+  })
+
+  it("reports a declined card as a payment authorization error", async () => {
+    const service = provider()
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { source: token("insufficient"), customer_ip: "203.0.113.7" } })
+    await expectMedusaError(service.authorizePayment({ data: session.data }), "payment_authorization_error", /card_declined.*insufficient_funds/s)
+  })
+
+  it("refuses to charge without a card token or the customer's IP", async () => {
+    const service = provider()
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: {} })
+    await expectMedusaError(service.authorizePayment({ data: session.data }), "invalid_data", /card token/)
+    await expectMedusaError(service.authorizePayment({ data: { ...session.data, source: token() } }), "invalid_data", /customer_ip/)
+    expect(emulator.requests()).toHaveLength(0)
+  })
+
+  it("does not charge twice when Medusa authorizes the same session again", async () => {
+    const data = await paidCharge("10", { capture: false })
+    const again = await provider().authorizePayment({ data, context: { idempotency_key: "payses_x" } })
+    expect(again.status).toBe(PaymentSessionStatus.AUTHORIZED)
+    expect(emulator.listCharges()).toHaveLength(1)
+  })
+})
+
+describe("capturePayment", () => {
+  it("captures the whole authorization without an amount", async () => {
+    const data = await paidCharge("25.50")
+    const [req] = emulator.requests({ method: "POST", path: /\/capture$/ })
+    expect(req.body).toEqual({})
+    expect(req.headers["x-forwarded-for"]).toBe("203.0.113.7")
+    expect(data).toMatchObject({ captured_minor: "2550" })
+    expect(emulator.getCharge(data.charge_id as string)).toMatchObject({ captured: true, amount_captured: 2550 })
+  })
+
+  it("captures part of the authorization when Medusa records a partial capture", async () => {
+    const captureService = { retrieve: async (id: string) => ({ id, raw_amount: { value: "10.25", precision: 20 } }) }
+    const service = provider({}, { captureService })
+    const data = await paidCharge("25.50", { capture: false, service })
+    const out = await service.capturePayment({ data, context: { idempotency_key: "capt_partial" } })
+    expect(emulator.requests({ method: "POST", path: /\/capture$/ })[0].body).toEqual({ amount: 1025 })
+    expect(out.data).toMatchObject({ captured_minor: "1025", amount_minor: "2550" })
+  })
+
+  it("refuses a second capture of a charge Clover captured already", async () => {
+    const data = await paidCharge("25.50")
+    await expectMedusaError(provider().capturePayment({ data, context: { idempotency_key: "capt_other" } }), "not_allowed", /captures an authorization once/)
+  })
+})
+
+describe("refundPayment", () => {
+  it("sends a partial refund in exact cents with the Medusa refund id as idempotency key", async () => {
+    const data = await paidCharge("50.00")
+    const out = await provider().refundPayment({ amount: { value: "12.345", precision: 20 }, data, context: { idempotency_key: "ref_01PARTIAL" } })
+    const [req] = emulator.requests({ method: "POST", path: "/v1/refunds" })
+    expect(req.body).toEqual({ charge: data.charge_id, amount: 1235, reason: "requested_by_customer" })
+    expect(req.headers["idempotency-key"]).toBe("ref_01PARTIAL")
+    expect(out.data).toMatchObject({ charge_id: data.charge_id, refunded_minor: "1235" })
+    expect((out.data!.refunds as any[])[0]).toMatchObject({
+      medusa_refund_id: "ref_01PARTIAL",
+      amount_minor: "1235",
+      requested_amount: "12.345",
+      status: "succeeded",
+      origin: "medusa",
+    })
+    expect(emulator.getCharge(data.charge_id as string)?.amount_refunded).toBe(1235)
+  })
+
+  it("omits the amount for a full refund of an untouched charge", async () => {
+    const data = await paidCharge("50.00")
+    await provider().refundPayment({ amount: 50, data, context: { idempotency_key: "ref_full" } })
+    expect(emulator.requests({ method: "POST", path: "/v1/refunds" })[0].body).toEqual({ charge: data.charge_id, reason: "requested_by_customer" })
+    expect(emulator.getCharge(data.charge_id as string)).toMatchObject({ refunded: true, amount_refunded: 5000 })
+  })
+
+  it("refunds the rest after a partial refund, then refuses more without calling Clover", async () => {
+    const service = provider()
+    let data = await paidCharge("50.00")
+    data = (await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_a" } })).data!
+    data = (await service.refundPayment({ amount: "30", data, context: { idempotency_key: "ref_b" } })).data!
+    expect(emulator.requests({ method: "POST", path: "/v1/refunds" }).map((r) => r.body)).toEqual([
+      { charge: data.charge_id, amount: 2000, reason: "requested_by_customer" },
+      { charge: data.charge_id, amount: 3000, reason: "requested_by_customer" },
+    ])
+    expect(emulator.getCharge(data.charge_id as string)).toMatchObject({ refunded: true, amount_refunded: 5000 })
+    const before = emulator.requests().length
+    await expectMedusaError(service.refundPayment({ amount: "1", data, context: { idempotency_key: "ref_c" } }), "not_allowed", /already fully refunded at Clover/)
+    expect(emulator.requests()).toHaveLength(before)
+    expect(data.refunded_minor).toBe("5000")
+  })
+
+  it("does not send again a refund the ledger already holds", async () => {
+    const service = provider()
+    const paid = await paidCharge("50.00")
+    const { data } = await service.refundPayment({ amount: "20", data: paid, context: { idempotency_key: "ref_once" } })
+    const again = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_once" } })
+    expect(again.data).toEqual(data)
+    expect(emulator.listRefunds(paid.charge_id as string)).toHaveLength(1)
+  })
+
+  it("maps the Medusa refund reason to Clover's reason", async () => {
+    const refundService = { retrieve: async () => ({ note: "dup", refund_reason: { code: "duplicate_order", label: "Duplicate" } }) }
+    const service = provider({}, { refundService })
+    const data = await paidCharge("50.00", { service })
+    await service.refundPayment({ amount: "5", data, context: { idempotency_key: "ref_dup" } })
+    expect(emulator.requests({ method: "POST", path: "/v1/refunds" })[0].body).toMatchObject({ reason: "duplicate" })
+  })
+
+  it("records a refund already made in the Clover dashboard instead of failing (charge_already_refunded)", async () => {
+    const data = await paidCharge("50.00")
+    await axios.post(`${emulator.url}/v1/refunds`, { charge: data.charge_id }, { headers: { authorization: `Bearer ${API_KEY}` } })
+    const out = await provider().refundPayment({ amount: "50", data, context: { idempotency_key: "ref_dash" } })
+    const ledger = out.data!.refunds as any[]
+    expect(ledger).toHaveLength(1)
+    expect(ledger[0]).toMatchObject({ origin: "processor", medusa_refund_id: "ref_dash", amount_minor: "5000" })
+    expect(emulator.listRefunds(data.charge_id as string)).toHaveLength(1)
+  })
+
+  it("refuses an amount over the remainder at Clover when the ledger is stale, with Clover's code", async () => {
+    const data = await paidCharge("50.00")
+    await axios.post(`${emulator.url}/v1/refunds`, { charge: data.charge_id, amount: 4000 }, { headers: { authorization: `Bearer ${API_KEY}` } })
+    await expectMedusaError(provider().refundPayment({ amount: "20", data, context: { idempotency_key: "ref_stale" } }), "invalid_data", /amount_too_large/)
+    expect(emulator.listRefunds(data.charge_id as string)).toHaveLength(1)
+  })
+
+  describe("bad input: a MedusaError, and nothing refunded", () => {
+    let data: Record<string, unknown>
+    beforeEach(async () => {
+      data = await paidCharge("50.00")
+    })
+    afterEach(() => {
+      expect(emulator.listRefunds()).toHaveLength(0)
+      expect(emulator.requests({ method: "POST", path: "/v1/refunds" }).filter((r) => r.status < 400)).toHaveLength(0)
+    })
+    it.each([
+      ["negative", -5, /greater than zero/],
+      ["zero", 0, /greater than zero/],
+      ["NaN", Number.NaN, /not a finite number/],
+      ["text", "ten", /not a decimal number/],
+      ["sub-cent", "0.004", /below the smallest amount/],
+    ])("%s amount", async (_name, amount, text) => {
+      await expectMedusaError(provider().refundPayment({ amount, data, context: { idempotency_key: "ref_bad" } }), "invalid_data", text)
+      expect(emulator.requests({ method: "POST", path: "/v1/refunds" })).toHaveLength(0) // refused before any request
+    })
+    it("payment data without the charge id", async () => {
+      const { charge_id, ...rest } = data
+      await expectMedusaError(provider().refundPayment({ amount: 5, data: rest, context: { idempotency_key: "ref_bad" } }), "invalid_data", /has no charge_id/)
+    })
+    it("unknown currency", async () => {
+      await expectMedusaError(provider().refundPayment({ amount: 5, data: { ...data, currency: "zzz" }, context: { idempotency_key: "ref_bad" } }), "invalid_data", /currency "zzz"/)
+    })
+    it("wrong credentials (Clover answers 401)", async () => {
+      const error = await expectMedusaError(
+        provider({ apiKey: "wrong_key_123456" }).refundPayment({ amount: 5, data, context: { idempotency_key: "ref_bad" } }),
+        "unexpected_state",
+        /Clover could not refund the payment \(HTTP 401.*\)\. Clover rejected the API key/
+      )
+      expect(error.message).not.toContain("wrong_key_123456")
+    })
+  })
+})
+
+describe("cancel, retrieve, status", () => {
+  it("reverses an uncaptured authorization and reports it canceled", async () => {
+    const service = provider()
+    const data = await paidCharge("30", { capture: false })
+    const out = await service.cancelPayment({ data, context: { idempotency_key: "pay_1" } })
+    expect(emulator.requests({ method: "POST", path: "/v1/refunds" })[0].body).toEqual({ charge: data.charge_id, reason: "requested_by_customer" })
+    expect(out.data).toMatchObject({ authorization_reversed: true })
+    expect((await service.getPaymentStatus({ data: out.data })).status).toBe(PaymentSessionStatus.CANCELED)
+    // Canceling again changes nothing at Clover.
+    await service.cancelPayment({ data: out.data, context: { idempotency_key: "pay_1" } })
+    expect(emulator.listRefunds()).toHaveLength(1)
+  })
+
+  it("refuses to cancel a captured charge", async () => {
+    const data = await paidCharge("30")
+    await expectMedusaError(provider().cancelPayment({ data }), "not_allowed", /Refund it instead/)
+  })
+
+  it("maps charge states to Medusa statuses and reconciles refunds on retrieve", async () => {
+    const service = provider()
+    const authorized = await paidCharge("30", { capture: false })
+    expect((await service.getPaymentStatus({ data: authorized })).status).toBe(PaymentSessionStatus.AUTHORIZED)
+    const captured = (await service.capturePayment({ data: authorized, context: { idempotency_key: "capt_s" } })).data!
+    expect((await service.getPaymentStatus({ data: captured })).status).toBe(PaymentSessionStatus.CAPTURED)
+    await axios.post(`${emulator.url}/v1/refunds`, { charge: captured.charge_id, amount: 500 }, { headers: { authorization: `Bearer ${API_KEY}` } })
+    const retrieved = await service.retrievePayment({ data: captured })
+    expect(retrieved.data).toMatchObject({ refunded_minor: "500", processor_refunded_minor: "500" })
+    expect((retrieved.data!.refunds as any[])[0]).toMatchObject({ origin: "processor", amount_minor: "500" })
+  })
+
+  it("deletes a session without a charge locally, and releases an authorized one", async () => {
+    const service = provider()
+    expect((await service.deletePayment({ data: { currency: "usd" } })).data).toEqual({ currency: "usd" })
+    expect(emulator.requests()).toHaveLength(0)
+    const data = await paidCharge("30", { capture: false })
+    await service.deletePayment({ data })
+    expect(emulator.getCharge(data.charge_id as string)).toMatchObject({ refunded: true, captured: false })
+  })
+})
+
+describe("getWebhookActionAndData", () => {
+  it("trusts only a matching X-Clover-Auth and reads the charge back from Clover", async () => {
+    const service = provider()
+    const data = await paidCharge("30")
+    const body = emulator.webhookPayload(data.charge_id as string, "UPDATE")
+    const raw = JSON.stringify(body)
+    const wrong = await service.getWebhookActionAndData({ data: body as any, rawData: raw, headers: { "x-clover-auth": "not-the-code" } })
+    expect(wrong.action).toBe(PaymentActions.NOT_SUPPORTED)
+    const missing = await service.getWebhookActionAndData({ data: body as any, rawData: raw, headers: {} })
+    expect(missing.action).toBe(PaymentActions.NOT_SUPPORTED)
+    const right = await service.getWebhookActionAndData({ data: body as any, rawData: raw, headers: { "X-Clover-Auth": "clover-auth-code-123" } })
+    expect(right).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: expect.stringMatching(/^payses_/), amount: "30" } })
+    const unknown = await service.getWebhookActionAndData({ data: { foo: 1 }, rawData: "{}", headers: { "x-clover-auth": "clover-auth-code-123" } })
+    expect(unknown.action).toBe(PaymentActions.NOT_SUPPORTED)
+  })
+})
+
+describe("validateOptions", () => {
+  it("names the bad option and never echoes a secret", () => {
+    expect(() => CloverProviderService.validateOptions({})).toThrow(/`apiKey` is required/)
+    const error = (() => {
+      try {
+        CloverProviderService.validateOptions({ apiKey: "secret_key_value_1", environment: "staging", captureMode: "later" })
+      } catch (e) {
+        return e as Error
+      }
+    })()!
+    expect(error).toBeInstanceOf(MedusaError)
+    expect(error.message).toMatch(/`environment`/)
+    expect(error.message).toMatch(/`captureMode`/)
+    expect(error.message).not.toContain("secret_key_value_1")
+    expect(() => CloverProviderService.validateOptions({ apiKey: "secret_key_value_1", environment: "http://127.0.0.1:4510" })).not.toThrow()
+  })
+})
