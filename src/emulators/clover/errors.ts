@@ -1,0 +1,40 @@
+import type { EmulatorResponse } from "../core/server"
+import type { CloverErrorBody, CloverErrorType } from "./types"
+
+type ErrorExtras = Pick<CloverErrorBody["error"], "param" | "charge" | "decline_code">
+
+export function cloverError(
+  status: number,
+  type: CloverErrorType,
+  code: string,
+  message: string,
+  extras: ErrorExtras = {}
+): EmulatorResponse {
+  const error: CloverErrorBody["error"] = { type, code, message }
+  if (extras.param !== undefined) error.param = extras.param
+  if (extras.charge !== undefined) error.charge = extras.charge
+  if (extras.decline_code !== undefined) error.decline_code = extras.decline_code
+  const body: CloverErrorBody = { error }
+  return { status, body }
+}
+
+/** 400 invalid_request_error; the most common validation failure. */
+export function invalidRequest(code: string, message: string, param?: string): EmulatorResponse {
+  return cloverError(400, "invalid_request_error", code, message, { param })
+}
+
+/** A required parameter or header is absent. `missing` is in Clover's error-code appendix. */
+export function missingParam(param: string): EmulatorResponse {
+  return invalidRequest("missing", `Missing required param: ${param}.`, param)
+}
+
+export function resourceMissing(kind: "charge" | "refund", id: string, param?: string): EmulatorResponse {
+  return cloverError(404, "invalid_request_error", "resource_missing", `No such ${kind}: '${id}'`, { param })
+}
+
+/** Thrown by validators; converted to its response by the route wrapper. */
+export class CloverRequestError extends Error {
+  constructor(readonly response: EmulatorResponse) {
+    super("clover request error")
+  }
+}
