@@ -8,6 +8,7 @@ const common = {
   modulePathIgnorePatterns: ["dist/", "<rootDir>/.medusa/"],
 }
 module.exports = {
+  reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/src/**/__tests__/**/*.spec.ts"] },
     {

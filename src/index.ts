@@ -1,4 +1,12 @@
+/**
+ * The package's library entry: the money conversion and refund planning that the providers
+ * use, for merchants' own code, and each processor's currency profile and service class.
+ * Providers themselves are registered in medusa-config.ts as "<package>/providers/<name>".
+ */
 export * from "./core/money"
-export { planRefund, reconcileLedger, type RefundPlan } from "./core/refund-planner"
+export { planRefund, reconcileLedger, type RefundPlan, type ProcessorRefundView } from "./core/refund-planner"
 export type { ProcessorPaymentData, RefundLedgerEntry, RefundStatus } from "./core/payment-data"
-export { CloverProviderService } from "./providers/clover/service"
+export { ProcessorError } from "./core/errors"
+
+// One line per processor.
+export { CloverProviderService, cloverCurrencies } from "./providers/clover/public"

@@ -14,4 +14,3 @@ export {
   type ProcessorAmount,
 } from "./convert"
 export { ISO_4217_EXPONENTS } from "./iso4217"
-export { cloverCurrencies } from "../../providers/clover/transformers"

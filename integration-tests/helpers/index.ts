@@ -1,0 +1,4 @@
+export * from "./auth"
+export * from "./seed"
+export * from "./checkout"
+export * from "./admin-orders"

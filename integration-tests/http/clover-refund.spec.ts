@@ -1,0 +1,257 @@
+/**
+ * End to end through a real Medusa 2.21 app and the Clover emulator:
+ * checkout with pp_clover_clover (authorize only), admin capture, admin return of one
+ * of two items, admin refund of exactly what the order owes, refund of the rest, and a
+ * refused over-refund that never reaches Clover.
+ */
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { CloverEmulator } from "../../src/emulators/clover"
+import {
+  capturePayment,
+  completeCart,
+  createRefundReason,
+  fulfillOrder,
+  getOnlyPayment,
+  getOrder,
+  getPayment,
+  placeOrder,
+  prepareCheckout,
+  returnItems,
+  refundPayment,
+  seedStore,
+  SeededStore,
+  toCents,
+} from "../helpers"
+
+jest.setTimeout(180_000)
+
+const PROVIDER_ID = "pp_clover_clover"
+const REFUNDS_PATH = "/v1/refunds"
+
+const emu = new CloverEmulator()
+const savedEnv: Record<string, string | undefined> = {}
+const ENV_KEYS = ["CLOVER_ENVIRONMENT", "CLOVER_API_KEY", "CLOVER_CAPTURE_MODE", "PAYMENT_PROVIDERS"]
+
+// Top-level hooks run before the runner's own beforeAll, which loads medusa-config.ts:
+// the provider must be configured with the emulator's URL by then.
+beforeAll(async () => {
+  const url = await emu.start()
+  for (const k of ENV_KEYS) savedEnv[k] = process.env[k]
+  process.env.CLOVER_ENVIRONMENT = url
+  process.env.CLOVER_API_KEY = "emulator_clover_key"
+  process.env.CLOVER_CAPTURE_MODE = "manual"
+  delete process.env.PAYMENT_PROVIDERS
+})
+
+afterAll(async () => {
+  await emu.stop()
+  for (const k of ENV_KEYS) {
+    if (savedEnv[k] === undefined) delete process.env[k]
+    else process.env[k] = savedEnv[k]
+  }
+})
+
+// The database is restored before every test; the emulator must start empty too.
+beforeEach(() => emu.reset())
+
+function cardToken(kind = "test"): string {
+  return `clv_${kind}_${Date.now()}_${Math.random().toString(36).slice(2, 10)}`
+}
+
+medusaIntegrationTestRunner({
+  testSuite: ({ api, getContainer }) => {
+    let store: SeededStore
+
+    beforeEach(async () => {
+      store = await seedStore(api, getContainer(), {
+        providerIds: [PROVIDER_ID],
+        variants: [
+          { title: "Large", sku: "CLV-LARGE", amount: 30 },
+          { title: "Small", sku: "CLV-SMALL", amount: 12.34 },
+        ],
+        shippingAmount: 5,
+      })
+    })
+
+    it("refunds a returned item exactly, then the rest, then refuses more", async () => {
+      const admin = store.adminHeaders
+      const small = store.variants.find((v) => v.title === "Small")!
+      const token = cardToken()
+
+      // ---- checkout: the provider authorizes a charge without capturing it
+      const { order: placed } = await placeOrder(api, store, {
+        providerId: PROVIDER_ID,
+        sessionData: { source: token, customer_ip: "203.0.113.7" },
+      })
+
+      let order = await getOrder(api, admin, placed.id)
+      expect(toCents(order.total)).toBe(4734) // 30.00 + 12.34 + 5.00 shipping
+
+      const charges = emu.listCharges().filter((c) => c.status === "succeeded")
+      expect(charges).toHaveLength(1)
+      const chargeId = charges[0].id
+      expect(charges[0]).toEqual(
+        expect.objectContaining({ amount: 4734, currency: "usd", captured: false, amount_refunded: 0 })
+      )
+      const chargeRequests = emu.requests({ method: "POST", path: "/v1/charges" })
+      expect(chargeRequests.filter((r) => r.status === 200)).toHaveLength(1)
+      const chargeRequest = chargeRequests[chargeRequests.length - 1]
+      expect(chargeRequest.body).toEqual(
+        expect.objectContaining({ amount: 4734, currency: "usd", source: token, capture: false })
+      )
+      // Clover requires the shopper's IP; it comes from the session data
+      expect(chargeRequest.headers["x-forwarded-for"]).toBe("203.0.113.7")
+
+      const payment = await getOnlyPayment(api, admin, placed.id)
+      expect(payment.provider_id).toBe(PROVIDER_ID)
+      expect(toCents(payment.amount)).toBe(4734)
+
+      // ---- admin capture
+      const captured = await capturePayment(api, admin, payment.id)
+      expect(captured.captures).toHaveLength(1)
+      expect(toCents(captured.captures[0].amount)).toBe(4734)
+      expect(emu.getCharge(chargeId)).toEqual(
+        expect.objectContaining({ captured: true, amount_captured: 4734, amount_refunded: 0, refunded: false })
+      )
+      expect(emu.requests({ method: "POST", path: REFUNDS_PATH })).toHaveLength(0)
+
+      // ---- ship both, take the 12.34 one back
+      await fulfillOrder(api, admin, { orderId: placed.id, locationId: store.stockLocation.id })
+      const smallItem = order.items.find((i: any) => i.variant_id === small.id)
+      await returnItems(api, admin, {
+        orderId: placed.id,
+        locationId: store.stockLocation.id,
+        items: [{ id: smallItem.id, quantity: 1 }],
+      })
+
+      order = await getOrder(api, admin, placed.id)
+      expect(toCents(order.summary.pending_difference)).toBe(-1234)
+      const owed = -Number(order.summary.pending_difference)
+      // a return alone never reaches the processor
+      expect(emu.requests({ method: "POST", path: REFUNDS_PATH })).toHaveLength(0)
+
+      // ---- refund what the order owes
+      const reason = await createRefundReason(api, admin, { label: "Return", code: "return" })
+      const afterFirst = await refundPayment(api, admin, payment.id, {
+        amount: owed,
+        refund_reason_id: reason.id,
+        note: "small item returned",
+      })
+      expect(afterFirst.refunds).toHaveLength(1)
+      const medusaRefund1 = afterFirst.refunds[0]
+      expect(medusaRefund1.id).toMatch(/^ref_/)
+      expect(toCents(medusaRefund1.amount)).toBe(1234)
+
+      const cloverRefunds1 = emu.listRefunds(chargeId)
+      expect(cloverRefunds1).toHaveLength(1)
+      expect(Number.isInteger(cloverRefunds1[0].amount)).toBe(true)
+      expect(cloverRefunds1[0].amount).toBe(1234)
+      expect(emu.getCharge(chargeId)).toEqual(
+        expect.objectContaining({ amount_refunded: 1234, refunded: false })
+      )
+
+      const refundRequests1 = emu.requests({ method: "POST", path: REFUNDS_PATH })
+      expect(refundRequests1).toHaveLength(1)
+      expect(refundRequests1[0].status).toBe(200)
+      expect(refundRequests1[0].headers["idempotency-key"]).toBe(medusaRefund1.id)
+      expect(refundRequests1[0].body).toEqual(expect.objectContaining({ charge: chargeId, amount: 1234 }))
+
+      order = await getOrder(api, admin, placed.id)
+      expect(toCents(order.summary.pending_difference)).toBe(0)
+
+      // ---- refund the rest of what was captured
+      const p1 = await getPayment(api, admin, payment.id)
+      const capturedCents = p1.captures.reduce((s: number, c: any) => s + toCents(c.amount), 0)
+      const refundedCents = p1.refunds.reduce((s: number, r: any) => s + toCents(r.amount), 0)
+      const restCents = capturedCents - refundedCents
+      expect(restCents).toBe(3500)
+
+      const afterSecond = await refundPayment(api, admin, payment.id, {
+        amount: restCents / 100,
+        refund_reason_id: reason.id,
+        note: "goodwill: rest of the order",
+      })
+      expect(afterSecond.refunds).toHaveLength(2)
+      const medusaRefund2 = afterSecond.refunds.find((r: any) => r.id !== medusaRefund1.id)
+      expect(toCents(medusaRefund2.amount)).toBe(3500)
+
+      const charge = emu.getCharge(chargeId)!
+      expect(charge.refunded).toBe(true)
+      expect(charge.amount_refunded).toBe(charge.amount)
+      expect(charge.amount_refunded).toBe(4734)
+      const cloverRefunds2 = emu.listRefunds(chargeId)
+      expect(cloverRefunds2.map((r) => r.amount)).toEqual([1234, 3500])
+
+      const refundRequests2 = emu.requests({ method: "POST", path: REFUNDS_PATH })
+      expect(refundRequests2).toHaveLength(2)
+      expect(refundRequests2[1].headers["idempotency-key"]).toBe(medusaRefund2.id)
+
+      const p2 = await getPayment(api, admin, payment.id)
+      expect(p2.refunds.map((r: any) => toCents(r.amount)).sort((a: number, b: number) => a - b)).toEqual([
+        1234, 3500,
+      ])
+      expect(p2.refunds.map((r: any) => r.id).sort()).toEqual([medusaRefund1.id, medusaRefund2.id].sort())
+
+      // ---- nothing left: a further refund is refused before it reaches Clover
+      const err = await refundPayment(api, admin, payment.id, {
+        amount: 1,
+        refund_reason_id: reason.id,
+        note: "one more",
+      }).then(
+        () => undefined,
+        (e: any) => e
+      )
+      expect(err).toBeDefined()
+      expect(err.response?.status).toBe(400)
+      expect(err.response?.data?.message).toMatch(/not allowed to refund more than the captured amount/i)
+      expect(emu.requests({ method: "POST", path: REFUNDS_PATH })).toHaveLength(2)
+      expect(emu.listRefunds(chargeId)).toHaveLength(2)
+
+      const p3 = await getPayment(api, admin, payment.id)
+      expect(p3.refunds).toHaveLength(2)
+    })
+
+    it("a declined card creates no order; the customer can retry with another card", async () => {
+      const admin = store.adminHeaders
+      const declined = cardToken("decline")
+      const ready = await prepareCheckout(api, store, {
+        providerId: PROVIDER_ID,
+        sessionData: { source: declined, customer_ip: "203.0.113.7" },
+      })
+
+      // Medusa answers 200 with the cart and the error when authorization fails
+      const failed = await completeCart(api, store, ready.cart.id)
+      expect(failed.type).toBe("cart")
+      expect(failed.order).toBeUndefined()
+      expect(failed.cart.completed_at).toBeNull()
+      expect(failed.error?.type).toBe("payment_authorization_error")
+      expect(failed.error?.message).toMatch(/declined/i)
+
+      let chargeRequests = emu.requests({ method: "POST", path: "/v1/charges" })
+      expect(chargeRequests).toHaveLength(1)
+      expect(chargeRequests[0].status).toBe(402)
+      expect(emu.listCharges().filter((c) => c.status === "succeeded")).toHaveLength(0)
+
+      const { orders } = (await api.get("/admin/orders?fields=id", admin)).data
+      expect(orders).toHaveLength(0)
+
+      // new card, new session on the same payment collection, then complete again
+      const good = cardToken()
+      await api.post(
+        `/store/payment-collections/${ready.paymentCollection.id}/payment-sessions`,
+        { provider_id: PROVIDER_ID, data: { source: good, customer_ip: "203.0.113.7" } },
+        store.storeHeaders
+      )
+      const ok = await completeCart(api, store, ready.cart.id)
+      expect(ok.type).toBe("order")
+      expect(toCents(ok.order.total)).toBe(4734)
+
+      chargeRequests = emu.requests({ method: "POST", path: "/v1/charges" })
+      expect(chargeRequests.map((r) => r.status)).toEqual([402, 200])
+      expect(chargeRequests[1].body).toEqual(expect.objectContaining({ source: good, amount: 4734 }))
+      const charges = emu.listCharges().filter((c) => c.status === "succeeded")
+      expect(charges).toHaveLength(1)
+      expect(charges[0]).toEqual(expect.objectContaining({ amount: 4734, captured: false }))
+    })
+  },
+})

@@ -1,0 +1,382 @@
+#!/usr/bin/env node
+"use strict"
+/**
+ * `npm run dev`: the Clover provider working end to end on embedded defaults.
+ *
+ *   1. Clover emulator on 127.0.0.1:4510 (in this process), CLOVER_ENVIRONMENT → it.
+ *   2. PostgreSQL from scripts/lib/postgres.js (DB_* env, local :5432, else embedded),
+ *      database `medusa_refund_dev` created if missing, DATABASE_URL → it.
+ *   3. `medusa db:migrate`, then `medusa exec ./scripts/dev/seed.ts` (idempotent:
+ *      admin user, USD store, region US with pp_clover_clover, shipping, a product and
+ *      one delivered order paid with Clover: authorized at cart completion, captured
+ *      with capturePaymentWorkflow).
+ *   4. `medusa develop` on http://localhost:9000, then prints how to refund in the admin.
+ *   5. Ctrl-C stops Medusa, the emulator and the embedded PostgreSQL (whatever we started).
+ *
+ * `--no-serve` (or DEV_NO_SERVE=1) stops after step 3, prints the summary and exits 0.
+ *
+ * Env knobs: DEV_DB_NAME (default medusa_refund_dev), DEV_EMULATOR_PORT (4510),
+ * PORT (9000), DEV_VERBOSE=1 (stream migrate/seed output instead of logging to files),
+ * EMBEDDED_PG_DATA_DIR (default .cache/dev-postgres) and the DB_* vars of scripts/lib/postgres.js.
+ */
+const fs = require("fs")
+const http = require("http")
+const net = require("net")
+const path = require("path")
+const { spawn } = require("child_process")
+
+const ROOT = path.resolve(__dirname, "..")
+const CACHE_DIR = path.join(ROOT, ".cache", "dev") // gitignored (.cache/)
+const MEDUSA_BIN = path.join(ROOT, "node_modules", "@medusajs", "cli", "cli.js")
+
+const argv = process.argv.slice(2)
+const truthy = (v) => v !== undefined && v !== "" && v !== "0" && String(v).toLowerCase() !== "false"
+const NO_SERVE = argv.includes("--no-serve") || truthy(process.env.DEV_NO_SERVE)
+const VERBOSE = argv.includes("--verbose") || truthy(process.env.DEV_VERBOSE)
+const DB_NAME = process.env.DEV_DB_NAME || "medusa_refund_dev"
+const EMULATOR_PORT = Number(process.env.DEV_EMULATOR_PORT || 4510)
+const MEDUSA_PORT = Number(process.env.PORT || 9000)
+const EMULATOR_API_KEY = "emulator_clover_key"
+// Own data dir so `npm test` (which uses .embedded-postgres/) can run while dev is serving.
+const PG_DATA_DIR = process.env.EMBEDDED_PG_DATA_DIR || path.join(ROOT, ".cache", "dev-postgres")
+
+const { saveEmulatorState, restoreEmulatorState } = require("./dev/emulator-state")
+const EMULATOR_STATE_FILE = path.join(CACHE_DIR, "clover-emulator-state.json")
+let saveEmulator = () => true // replaced once we own an in-process emulator
+
+const log = (m) => console.log(`[dev] ${m}`)
+const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`
+const timings = []
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+// ---------------------------------------------------------------- cleanup
+// Everything we start registers a stop function; they run in reverse order once.
+const stops = []
+let stopping = null
+function stopAll() {
+  if (!stopping) {
+    stopping = (async () => {
+      for (const { name, fn } of stops.reverse()) {
+        try {
+          // Bounded: e.g. embedded-postgres' stop() never resolves if Ctrl-C already
+          // stopped the server (it shares our process group and got the SIGINT too).
+          const ok = await Promise.race([fn().then(() => true), sleep(20000).then(() => false)])
+          log(ok ? `stopped ${name}` : `gave up waiting for ${name} to stop`)
+        } catch (e) {
+          log(`could not stop ${name}: ${e && e.message}`)
+        }
+      }
+    })()
+  }
+  return stopping
+}
+async function exit(code) {
+  await stopAll()
+  process.exit(code)
+}
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"]
+let firstSignalAt = 0
+function onSignal(sig) {
+  if (stopping) {
+    // `npm run` forwards the terminal's SIGINT, so one Ctrl-C can arrive twice: only a
+    // second Ctrl-C a moment later means "stop waiting".
+    if (Date.now() - firstSignalAt < 2000) return
+    log(`${sig} again: exiting without waiting`)
+    process.exit(1)
+  }
+  firstSignalAt = Date.now()
+  console.log("")
+  log(`${sig} received, shutting down…`)
+  exit(sig === "SIGINT" ? 130 : 143)
+}
+for (const sig of SIGNALS) process.on(sig, onSignal)
+/**
+ * embedded-postgres installs async-exit-hook, whose signal handlers stop the database and
+ * exit at once, racing our orderly shutdown (Medusa first, database last). Drop every
+ * signal listener that is not ours; its 'exit' hook stays as a last-resort safety net.
+ */
+function keepOnlyOurSignalHandlers() {
+  for (const sig of SIGNALS) {
+    for (const l of process.listeners(sig)) if (l !== onSignal) process.removeListener(sig, l)
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+function httpGet(url, timeoutMs = 2000) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      let body = ""
+      res.setEncoding("utf8")
+      res.on("data", (c) => (body += c))
+      res.on("end", () => resolve({ status: res.statusCode, body }))
+    })
+    req.on("timeout", () => req.destroy(new Error("timeout")))
+    req.on("error", () => resolve({ status: 0, body: "" }))
+  })
+}
+
+function portInUse(port, host = "127.0.0.1") {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host })
+    s.setTimeout(1000, () => (s.destroy(), resolve(false)))
+    s.once("connect", () => (s.destroy(), resolve(true)))
+    s.once("error", () => resolve(false))
+  })
+}
+
+/** Runs the medusa CLI; output goes to .cache/dev/<name>.log unless DEV_VERBOSE. */
+function runMedusa(name, args, env) {
+  return new Promise((resolve, reject) => {
+    fs.mkdirSync(CACHE_DIR, { recursive: true })
+    const logFile = path.join(CACHE_DIR, `${name}.log`)
+    const out = VERBOSE ? "inherit" : fs.openSync(logFile, "w")
+    const child = spawn(process.execPath, [MEDUSA_BIN, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", out, out],
+    })
+    // If we are interrupted meanwhile, take the child down too.
+    const entry = { name: `medusa ${args[0]}`, fn: async () => child.exitCode === null && child.kill("SIGTERM") }
+    stops.push(entry)
+    child.on("exit", (code, signal) => {
+      stops.splice(stops.indexOf(entry), 1)
+      if (typeof out === "number") fs.closeSync(out)
+      if (code === 0) return resolve()
+      let tail = ""
+      if (!VERBOSE) {
+        tail = fs.readFileSync(logFile, "utf8").split("\n").slice(-40).join("\n")
+        tail = `\n--- last lines of ${path.relative(ROOT, logFile)} ---\n${tail}`
+      }
+      reject(new Error(`medusa ${args.join(" ")} failed (${signal || `exit ${code}`})${tail}`))
+    })
+  })
+}
+
+// ---------------------------------------------------------------- 1. emulator
+async function startEmulator() {
+  const url = `http://127.0.0.1:${EMULATOR_PORT}`
+  if (await portInUse(EMULATOR_PORT)) {
+    // Reuse an emulator left running (e.g. `npm run emulator -- clover --port 4510`).
+    const probe = await httpGet(`${url}/__emulator/requests`)
+    if (probe.status === 200) {
+      log(`reusing the Clover emulator already listening on ${url}`)
+      return url
+    }
+    throw new Error(`port ${EMULATOR_PORT} is taken by something that is not the emulator; set DEV_EMULATOR_PORT`)
+  }
+  // The emulator is TypeScript: load it through ts-node (swc, per tsconfig.json), as the medusa CLI does.
+  require("ts-node").register({ transpileOnly: true })
+  const { CloverEmulator } = require(path.join(ROOT, "src", "emulators", "clover"))
+  const emu = new CloverEmulator()
+  const started = await emu.start(EMULATOR_PORT)
+  // Carry charges/refunds/journal over from the previous run (see scripts/dev/emulator-state.js).
+  fs.mkdirSync(CACHE_DIR, { recursive: true })
+  const restored = restoreEmulatorState(emu, EMULATOR_STATE_FILE)
+  if (restored) log(`emulator state restored from the previous run: ${restored}`)
+  saveEmulator = () => saveEmulatorState(emu, EMULATOR_STATE_FILE)
+  stops.push({
+    name: "Clover emulator",
+    fn: async () => {
+      if (!saveEmulator()) log("warning: could not save the emulator state (its internals changed?)")
+      await emu.stop()
+    },
+  })
+  return typeof started === "string" ? started : url
+}
+
+// ---------------------------------------------------------------- 2. postgres
+async function getPostgres() {
+  const libPath = path.join(ROOT, "scripts", "lib", "postgres.js")
+  const { ensurePostgres, databaseUrl } = require(libPath)
+  const conn = await ensurePostgres({ dataDir: PG_DATA_DIR, log })
+  keepOnlyOurSignalHandlers()
+  stops.push({ name: `PostgreSQL (${conn.source || "server"})`, fn: () => conn.stop() })
+
+  const { Client } = require("pg")
+  const client = new Client({
+    host: conn.host,
+    port: Number(conn.port),
+    user: conn.user,
+    password: conn.password || undefined,
+    database: process.env.DB_WAITINGROOM_DATABASE || "postgres",
+  })
+  await client.connect()
+  try {
+    const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [DB_NAME])
+    if (!rowCount) {
+      await client.query(`create database "${DB_NAME.replace(/"/g, '""')}"`)
+      log(`created database ${DB_NAME}`)
+    }
+  } finally {
+    await client.end()
+  }
+  return { conn, url: databaseUrl(conn, DB_NAME) }
+}
+
+// ---------------------------------------------------------------- 4. serve
+async function serve(env) {
+  if (await portInUse(MEDUSA_PORT)) {
+    throw new Error(`port ${MEDUSA_PORT} is already in use (another Medusa?); set PORT to use another one`)
+  }
+  // Own process group (detached) so Ctrl-C here can stop develop *and* the server it forks.
+  const child = spawn(process.execPath, [MEDUSA_BIN, "develop", "--port", String(MEDUSA_PORT)], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  })
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })))
+  // `develop` dies at once on SIGTERM, but the server it forked shuts down gracefully, and a
+  // watcher restart may have just forked a new one: wait until the whole group is gone.
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid, 0)
+      return true
+    } catch (e) {
+      return false
+    }
+  }
+  stops.push({
+    name: "Medusa",
+    fn: async () => {
+      if (!groupAlive()) return
+      try { process.kill(-child.pid, "SIGTERM") } catch (e) { /* already gone */ }
+      for (let i = 0; i < 100 && groupAlive(); i++) await sleep(100)
+      if (groupAlive()) {
+        log("Medusa did not stop within 10 s; killing it")
+        try { process.kill(-child.pid, "SIGKILL") } catch (e) { /* gone */ }
+      }
+    },
+  })
+  const t0 = Date.now()
+  const base = `http://localhost:${MEDUSA_PORT}`
+  let ready = false
+  exited.then(() => { if (!ready && !stopping) { log("medusa develop exited before it was ready"); exit(1) } })
+  while (!ready) {
+    if (Date.now() - t0 > 300000) throw new Error(`Medusa did not answer ${base}/health within 5 minutes`)
+    await sleep(1000)
+    ready = (await httpGet(`${base}/health`)).status === 200
+  }
+  timings.push(["medusa develop → /health OK", secs(t0)])
+  return { exited } // wrapped: an async function returning a promise would wait for it
+}
+
+// ---------------------------------------------------------------- summary
+async function emulatorJournal(emulatorUrl) {
+  const res = await httpGet(`${emulatorUrl}/__emulator/requests`)
+  if (res.status !== 200) return []
+  try {
+    const parsed = JSON.parse(res.body)
+    const list = Array.isArray(parsed) ? parsed : parsed.requests || []
+    return list.map((r) => `${r.method} ${r.path} → ${r.status}`)
+  } catch (e) {
+    return []
+  }
+}
+
+function printSummary(s, emulatorUrl, journal) {
+  const money = (n) => `$${Number(n).toFixed(2)}`
+  const base = `http://localhost:${MEDUSA_PORT}`
+  const lines = [
+    "",
+    "================================================================================",
+    " Clover payment provider — dev store",
+    "================================================================================",
+    NO_SERVE
+      ? ` Admin (after \`npm run dev\`): ${base}/app`
+      : ` Admin:            ${base}/app`,
+    ` Login:            ${s.admin_email} / ${s.admin_password}`,
+    ` Store API:        ${base}/store   (header x-publishable-api-key: ${s.publishable_key})`,
+    ` Demo order:       #${s.order_display_id}  (${s.order_id})  ${money(s.order_total)} ${String(s.order_currency).toUpperCase()}` +
+      `, paid with Clover (${s.payment_provider}), ${s.payment_captured_at ? "captured" : "NOT captured"}` +
+      (s.payment_refunded_total ? `, ${money(s.payment_refunded_total)} refunded so far` : ", delivered"),
+    ` Payment:          ${s.payment_id}`,
+    ` Clover emulator:  ${emulatorUrl}`,
+    ` Emulator journal: curl ${emulatorUrl}/__emulator/requests`,
+  ]
+  if (journal.length) {
+    const shown = journal.slice(-6)
+    const earlier = journal.length - shown.length
+    lines.push(` Emulator calls${earlier ? ` (last ${shown.length} of ${journal.length})` : " so far"}:`)
+    for (const j of shown) lines.push(`   ${j}`)
+  }
+  lines.push(
+    "",
+    " Return one item and refund it in the admin:",
+    `   1. Open ${base}/app and log in.`,
+    `   2. Orders → order #${s.order_display_id} → Summary section "⋯" menu → "Create Return".`,
+    `   3. "Add items" → tick one T-shirt → Location "Clover Demo Warehouse",`,
+    `      Return shipping "Return Shipping" ($0.00) → "Confirm Return".`,
+    `   4. Summary section → "Receive items" → receive the item → "Save".`,
+    `   5. Summary section → "Refund $…" (or Payments section "⋯" → "Refund"),`,
+    "      keep the amount → \"Save\". The Clover provider refunds at the emulator.",
+    `   6. See it arrive: curl ${emulatorUrl}/__emulator/requests`,
+    "      (the last entry is the POST to /v1/refunds with the amount in cents).",
+    "================================================================================",
+    ""
+  )
+  console.log(lines.join("\n"))
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  const tAll = Date.now()
+  let t0 = Date.now()
+  const emulatorUrl = await startEmulator()
+  timings.push(["emulator", secs(t0)])
+  log(`Clover emulator on ${emulatorUrl}`)
+
+  t0 = Date.now()
+  const { url: databaseUrl } = await getPostgres()
+  timings.push(["postgres + database", secs(t0)])
+  log(`database ${databaseUrl.replace(/:[^:@/]*@/, ":***@")}`)
+
+  fs.mkdirSync(CACHE_DIR, { recursive: true })
+  const summaryFile = path.join(CACHE_DIR, "summary.json")
+  fs.rmSync(summaryFile, { force: true })
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    // dev always talks to the local emulator, whatever a .env says.
+    CLOVER_ENVIRONMENT: emulatorUrl,
+    CLOVER_API_KEY: EMULATOR_API_KEY,
+    MEDUSA_DISABLE_TELEMETRY: "true", // loopback-only machine; no telemetry calls
+    DEV_SUMMARY_FILE: summaryFile,
+  }
+
+  t0 = Date.now()
+  log("migrating (medusa db:migrate)…")
+  await runMedusa("migrate", ["db:migrate"], env)
+  timings.push(["db:migrate", secs(t0)])
+
+  t0 = Date.now()
+  log("seeding (medusa exec ./scripts/dev/seed.ts)…")
+  await runMedusa("seed", ["exec", "./scripts/dev/seed.ts"], env)
+  timings.push(["seed", secs(t0)])
+  const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8"))
+  saveEmulator() // the new charge survives even if this process is killed hard later
+
+  if (NO_SERVE) {
+    printSummary(summary, emulatorUrl, await emulatorJournal(emulatorUrl))
+    timings.push(["total", secs(tAll)])
+    log(`timings: ${timings.map(([k, v]) => `${k} ${v}`).join(", ")}`)
+    return exit(0)
+  }
+
+  log(`starting Medusa (medusa develop) on http://localhost:${MEDUSA_PORT}…`)
+  const { exited } = await serve(env)
+  printSummary(summary, emulatorUrl, await emulatorJournal(emulatorUrl))
+  timings.push(["total", secs(tAll)])
+  log(`timings: ${timings.map(([k, v]) => `${k} ${v}`).join(", ")}`)
+  log("Ctrl-C stops Medusa, the emulator and the database this command started.")
+  const { code, signal } = await exited
+  if (!stopping) {
+    log(`medusa develop exited (${signal || code})`)
+    await exit(code || 1)
+  }
+}
+
+main().catch(async (e) => {
+  console.error(`[dev] ${e && e.stack ? e.stack : e}`)
+  await exit(1)
+})

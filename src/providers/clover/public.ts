@@ -1,0 +1,3 @@
+export { CloverProviderService } from "./service"
+export { cloverCurrencies } from "./transformers"
+export type { CloverOptions } from "./options"
