@@ -10,7 +10,7 @@ const common = {
 module.exports = {
   reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
   projects: [
-    { ...common, displayName: "unit", testMatch: ["<rootDir>/src/**/__tests__/**/*.spec.ts"] },
+    { ...common, displayName: "unit", testMatch: ["<rootDir>/src/**/__tests__/**/*.spec.ts", "<rootDir>/test/**/*.spec.ts"] },
     {
       ...common,
       displayName: "integration",

