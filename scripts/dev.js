@@ -316,13 +316,14 @@ function printSummary(s, emulatorUrl, journal) {
     " Return one item and refund it in the admin:",
     `   1. Open ${base}/app and log in.`,
     `   2. Orders → order #${s.order_display_id} → Summary section "⋯" menu → "Create Return".`,
-    `   3. "Add items" → tick one T-shirt → Location "Clover Demo Warehouse",`,
-    `      Return shipping "Return Shipping" ($0.00) → "Confirm Return".`,
-    `   4. Summary section → "Receive items" → receive the item → "Save".`,
+    `   3. "Add items" → tick one T-shirt → "Save"; Location "Clover Demo Warehouse",`,
+    `      Return shipping "Return Shipping" ($0.00) → "Confirm Return" → "Continue".`,
+    `   4. Summary section → "Receive items" → keep the quantity → "Save".`,
+    `      (Medusa owes the customer only once the item is received.)`,
     `   5. Summary section → "Refund $…" (or Payments section "⋯" → "Refund"),`,
     "      keep the amount → \"Save\". The Clover provider refunds at the emulator.",
     `   6. See it arrive: curl ${emulatorUrl}/__emulator/requests`,
-    "      (the last entry is the POST to /v1/refunds with the amount in cents).",
+    "      (look for POST /v1/refunds, amount in cents, e.g. 3000 for $30.00).",
     "================================================================================",
     ""
   )

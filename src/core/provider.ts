@@ -54,6 +54,23 @@ export interface SentRefund {
   dataPatch?: Record<string, unknown>
 }
 
+/**
+ * A refund's outcome reported by a processor after the refund call (Checkout.com, Dodo and
+ * ProcessOut settle refunds asynchronously). Medusa has no webhook action for refunds; the
+ * plugin applies these to the payment's refund ledger.
+ */
+export interface RefundOutcome {
+  processor_refund_id: string
+  status: RefundStatus
+  failure_reason?: string
+  /** Our Medusa refund id when the processor echoes it (metadata). */
+  medusa_refund_id?: string | null
+  /** The processor's payment id the refund belongs to, to find the Medusa payment. */
+  processor_payment_id?: string
+  /** Medusa's payment session id when the processor echoes it (metadata.session_id). */
+  session_id?: string
+}
+
 type Operation =
   | "start the payment"
   | "update the payment"
@@ -133,6 +150,14 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
   protected abstract sendRefund(input: SendRefundInput): Promise<SentRefund>
   /** The processor's refunds for this payment, for reconciliation. */
   protected abstract listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]>
+
+  /**
+   * Refund outcomes in a webhook whose authenticity this provider verified (same checks as
+   * getWebhookActionAndData). Processors with asynchronous refunds override it.
+   */
+  async refundOutcomes(_payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
+    return []
+  }
 
   // ---- Medusa's interface ----------------------------------------------------------------
   initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {

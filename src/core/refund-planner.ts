@@ -189,3 +189,18 @@ export function claimOutsideRefunds<T extends Record<string, unknown>>(
   }
   return withLedger(data, ledger)
 }
+
+/** Applies processor-reported refund outcomes to the ledger; unknown refund ids are ignored. */
+export function applyRefundOutcomes<T extends Record<string, unknown>>(
+  data: T,
+  outcomes: ReadonlyArray<{ processor_refund_id: string; status: RefundStatus; failure_reason?: string }>
+): { data: T & Pick<ProcessorPaymentData, "refunds" | "refunded_minor">; changed: boolean } {
+  let changed = false
+  const ledger = ledgerOf(data).map((entry) => {
+    const outcome = outcomes.find((o) => o.processor_refund_id === entry.processor_refund_id)
+    if (!outcome || (outcome.status === entry.status && outcome.failure_reason === entry.failure_reason)) return entry
+    changed = true
+    return { ...entry, status: outcome.status, ...(outcome.failure_reason ? { failure_reason: outcome.failure_reason } : {}) }
+  })
+  return { data: withLedger(data, ledger), changed }
+}
