@@ -132,7 +132,9 @@ export class HttpClient {
   }
 
   private isRetryable(error: ProcessorError): boolean {
-    if (error.kind === "network" || error.kind === "timeout") return true
+    // An unreadable answer is safe to ask again: only reads and keyed writes are retried,
+    // and the processor replays a keyed write's first answer.
+    if (error.kind === "network" || error.kind === "timeout" || error.kind === "invalid_response") return true
     if (error.kind === "http") return error.status === 429 || (error.status ?? 0) >= 500
     return false
   }

@@ -162,6 +162,11 @@ export class CloverEmulator extends EmulatorServer {
     return invalidRequest("invalid_request", "The request body is not valid JSON.")
   }
 
+  protected faultBody(status: number): unknown {
+    if (status === 429) return { error: { type: "api_error", code: "rate_limit", message: "Too many requests." } }
+    return { error: { type: "api_error", code: "processing_error", message: `Clover is unavailable (HTTP ${status}).` } }
+  }
+
   protected internalError(_req: EmulatorRequest, err: unknown): EmulatorResponse {
     const detail = err instanceof Error ? err.message : String(err)
     return cloverError(500, "api_error", "api_error", `Emulator internal error: ${detail}`)

@@ -1,3 +1,4 @@
 export * from "./server"
 export * from "./idempotency"
 export * from "./ids"
+export * from "./faults"

@@ -17,6 +17,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { FaultPlan, type Fault, type FaultRule } from "./faults"
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
 
@@ -35,6 +36,10 @@ export interface RecordedRequest {
   response: unknown
   /** ISO-8601 time the request was received. */
   at: string
+  /** The scripted fault applied to this request, if any. */
+  fault?: Fault["kind"]
+  /** False when a fault answered without applying the operation. */
+  applied?: boolean
 }
 
 export interface RequestFilter {
@@ -93,6 +98,8 @@ export abstract class EmulatorServer {
   private readonly routes: Route[] = []
   private journal: RecordedRequest[] = []
   private nextRequestId = 1
+  private readonly faults = new FaultPlan()
+  private readonly held = new Set<ServerResponse>()
 
   // ---------------------------------------------------------------- lifecycle
 
@@ -124,6 +131,8 @@ export abstract class EmulatorServer {
   async stop(): Promise<void> {
     const server = this.server
     if (!server) return
+    for (const raw of this.held) raw.destroy()
+    this.held.clear()
     this.server = undefined
     this.baseUrl = undefined
     await new Promise<void>((resolve, reject) => {
@@ -153,11 +162,33 @@ export abstract class EmulatorServer {
       .map((r) => structuredClone(r))
   }
 
-  /** Clears the journal and all processor state. */
+  /** Clears the journal, scripted faults and all processor state. */
   reset(): void {
     this.journal = []
     this.nextRequestId = 1
+    this.faults.clear()
     this.resetState()
+  }
+
+  // ---------------------------------------------------------------- scripted faults
+
+  /** Scripts a fault for matching requests (see FaultRule); returns its id. */
+  injectFault(rule: FaultRule): number {
+    return this.faults.add(rule)
+  }
+
+  clearFaults(): void {
+    this.faults.clear()
+  }
+
+  /** The processor's error body for a scripted error status. Override for the processor's shape. */
+  protected faultBody(status: number): unknown {
+    return { error: `Scripted fault: HTTP ${status}` }
+  }
+
+  /** Processor-specific faults (kind "custom"). Return the answer to give without applying anything. */
+  protected customFault(fault: Extract<Fault, { kind: "custom" }>, _req: EmulatorRequest): EmulatorResponse | undefined {
+    throw new Error(`This emulator has no custom fault "${fault.name}"`)
   }
 
   // ---------------------------------------------------------------- subclass API
@@ -239,7 +270,7 @@ export abstract class EmulatorServer {
     const path = url.pathname
 
     if (path.startsWith(CONTROL_PREFIX)) {
-      writeResponse(rawRes, this.control(method, path, query))
+      writeResponse(rawRes, this.control(method, path, query, rawBody))
       return
     }
 
@@ -247,8 +278,9 @@ export abstract class EmulatorServer {
     const req: EmulatorRequest = { method, path, query, headers, rawBody, body: parsed.body, params: {} }
 
     let res: EmulatorResponse
+    const outcome: { fault?: Fault; applied: boolean } = { applied: true }
     try {
-      res = await this.dispatch(req, parsed.malformed, rawRes)
+      res = await this.dispatch(req, parsed.malformed, rawRes, outcome)
     } catch (err) {
       res = this.internalError(req, err)
     }
@@ -265,17 +297,73 @@ export abstract class EmulatorServer {
       status: res.status,
       response: payload === "" ? undefined : JSON.parse(payload),
       at: receivedAt,
+      ...(outcome.fault ? { fault: outcome.fault.kind, applied: outcome.applied } : {}),
     })
 
     if (rawRes.destroyed || rawRes.writableEnded) return // a fault hook took over the socket
+    const fault = outcome.fault
+    if (fault?.kind === "reset_after_apply") {
+      rawRes.destroy()
+      return
+    }
+    if (fault?.kind === "timeout_after_apply") {
+      // Hold the socket open without answering; the client's timeout fires first.
+      this.held.add(rawRes)
+      setTimeout(() => {
+        this.held.delete(rawRes)
+        rawRes.destroy()
+      }, fault.holdMs ?? 60_000).unref()
+      return
+    }
+    if (fault?.kind === "malformed_json") {
+      rawRes.writeHead(200, { "content-type": "application/json" })
+      rawRes.end('{"id": "truncat')
+      return
+    }
+    if (fault?.kind === "wrong_content_type") {
+      rawRes.writeHead(200, { "content-type": "text/html; charset=utf-8" })
+      rawRes.end("<html><body>Service temporarily unavailable</body></html>")
+      return
+    }
     writeResponse(rawRes, res, payload)
   }
 
-  private async dispatch(req: EmulatorRequest, malformed: boolean, raw: ServerResponse): Promise<EmulatorResponse> {
+  private async dispatch(
+    req: EmulatorRequest,
+    malformed: boolean,
+    raw: ServerResponse,
+    outcome: { fault?: Fault; applied: boolean }
+  ): Promise<EmulatorResponse> {
+    const match = this.match(req.method, req.path)
+    const fault = match ? this.faults.take(req.method, req.path, match.route.pattern) : undefined
+    if (fault) {
+      outcome.fault = fault
+      if (fault.kind === "latency") await new Promise((resolve) => setTimeout(resolve, fault.ms))
+      if (fault.kind === "reset") {
+        outcome.applied = false
+        raw.destroy()
+        return { status: 0 }
+      }
+      if (fault.kind === "status") {
+        outcome.applied = false
+        return {
+          status: fault.status,
+          body: fault.body ?? this.faultBody(fault.status),
+          headers: fault.retryAfter ? { "retry-after": fault.retryAfter } : undefined,
+        }
+      }
+      if (fault.kind === "custom") {
+        const answer = this.customFault(fault, { ...req, params: match!.params })
+        if (answer) {
+          outcome.applied = false
+          return answer
+        }
+      }
+    }
+
     const guarded = this.guard(req)
     if (guarded) return guarded
 
-    const match = this.match(req.method, req.path)
     if (!match) return this.notFound(req)
     req.params = match.params
     if (malformed) return this.malformedJson(req)
@@ -302,7 +390,7 @@ export abstract class EmulatorServer {
   }
 
   /** `/__emulator/*`: lets tests and other processes inspect or reset a running emulator over HTTP. */
-  private control(method: string, path: string, query: Record<string, string>): EmulatorResponse {
+  private control(method: string, path: string, query: Record<string, string>, rawBody: string): EmulatorResponse {
     const action = `${method} ${path.replace(/\/$/, "")}`
     switch (action) {
       case "GET /__emulator/requests":
@@ -312,6 +400,23 @@ export abstract class EmulatorServer {
         return { status: 200, body: { reset: true } }
       case "GET /__emulator/state":
         return { status: 200, body: this.stateSnapshot() }
+      case "POST /__emulator/faults": {
+        // Body: a FaultRule with `path` a string (concrete path or route pattern), `times` a number or "always".
+        let rule: Omit<FaultRule, "times"> & { times?: number | "always" }
+        try {
+          rule = JSON.parse(rawBody || "{}")
+        } catch {
+          return { status: 400, body: { error: "Fault rule must be JSON" } }
+        }
+        if (!rule?.fault?.kind) return { status: 400, body: { error: "Fault rule needs fault.kind" } }
+        const id = this.faults.add({ ...rule, times: rule.times === "always" ? Infinity : rule.times })
+        return { status: 201, body: { id } }
+      }
+      case "GET /__emulator/faults":
+        return { status: 200, body: { faults: this.faults.list() } }
+      case "DELETE /__emulator/faults":
+        this.faults.clear()
+        return { status: 200, body: { cleared: true } }
       default:
         return { status: 404, body: { error: `Unknown emulator control route: ${method} ${path}` } }
     }
