@@ -111,6 +111,23 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     return undefined
   }
 
+  /**
+   * Read the processor's refunds before sending one, to refund exactly once when Payment.data
+   * is stale: Medusa retries a failed refund with a new idempotency key (medusajs/medusa#16681),
+   * a process can die between the processor's answer and Medusa's write, and concurrent
+   * refunds overwrite each other's data. Costs one read per refund.
+   */
+  protected readonly reconcileBeforeRefund: boolean = false
+
+  /**
+   * What the provider stores on a processor refund (metadata, reference) to link it to the
+   * Medusa refund; listProcessorRefunds returns it as `tag`. Override when the processor's
+   * field is short (Clover: 12 characters).
+   */
+  protected refundTag(medusaRefundId: string): string {
+    return medusaRefundId
+  }
+
   /** True when the processor says the payment is already (fully) refunded. */
   protected isAlreadyRefunded(_error: ProcessorError): boolean {
     return false
@@ -192,10 +209,33 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     return this.guard("refund the payment", async () => {
       const data = { ...(input.data ?? {}) }
       const medusaRefundId = input.context?.idempotency_key
-      const plan = planRefund({ amount: input.amount, data, profile: this.profile, medusaRefundId })
+      let plan = planRefund({ amount: input.amount, data, profile: this.profile, medusaRefundId })
       if (plan.replay) {
         // Medusa asked again for a refund the ledger already holds: answer without sending.
         return { data }
+      }
+      if (this.reconcileBeforeRefund && medusaRefundId) {
+        const checked = await this.reconcileBeforeSending(data, plan, medusaRefundId)
+        if (checked.adopted) return { data: checked.data }
+        if (checked.data !== data) {
+          Object.assign(data, checked.data)
+          try {
+            plan = planRefund({ amount: input.amount, data, profile: this.profile, medusaRefundId })
+          } catch (error) {
+            // Refunds made outside Medusa refunded everything: record them for this refund, as
+            // Medusa's Stripe provider does for charge_already_refunded. With some remainder left,
+            // the admin gets the numbers instead (recording could hide a refund still owed).
+            const fullyRefunded = error instanceof MedusaError && error.type === MedusaError.Types.NOT_ALLOWED
+            const claimed = fullyRefunded ? claimOutsideRefunds(data, plan.amount, medusaRefundId, this.profile) : undefined
+            if (claimed) {
+              this.logger.warn(
+                `[${this.processorName}] refund ${medusaRefundId} of ${plan.amount.major} ${plan.amount.currency.toUpperCase()} was already made at ${this.processorName} outside Medusa; recorded without sending a new one`
+              )
+              return { data: claimed }
+            }
+            throw error
+          }
+        }
       }
       const refund = await this.medusaRefundInfo(medusaRefundId)
       let sent: SentRefund
@@ -244,13 +284,91 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
   ): Promise<Record<string, unknown> | undefined> {
     const seen = await this.listProcessorRefunds(data)
     const reconciled = reconcileLedger(data, seen).data
-    const claimed = claimOutsideRefunds(reconciled, plan, medusaRefundId, this.profile)
+    const claimed = claimOutsideRefunds(reconciled, plan.amount, medusaRefundId, this.profile)
     if (claimed) {
       this.logger.warn(
         `[${this.processorName}] refund ${medusaRefundId ?? ""} of ${plan.amount.major} ${plan.amount.currency.toUpperCase()} was already made at ${this.processorName} outside Medusa; recorded without sending a new one`
       )
     }
     return claimed
+  }
+
+  /**
+   * Compares the processor's refunds with the ledger before sending. A refund unknown to the
+   * ledger is, by its tag:
+   * - this Medusa refund's own (an earlier attempt of it succeeded): adopted, nothing sent;
+   * - a live Medusa refund's (concurrent, or its data write was lost): added to the ledger;
+   * - a Medusa refund that no longer exists (Medusa deleted it after a failed attempt, then the
+   *   admin retried with a new id): an orphan; adopted for this refund when the amount is the
+   *   same, else added to the ledger so the remainder is right;
+   * - untagged (made in the processor's dashboard): added to the ledger.
+   */
+  private async reconcileBeforeSending(
+    data: Record<string, unknown>,
+    plan: RefundPlan,
+    medusaRefundId: string
+  ): Promise<{ data: Record<string, unknown>; adopted: boolean }> {
+    const seen = await this.listProcessorRefunds(data)
+    const known = new Set(ledgerOf(data).map((r) => r.processor_refund_id))
+    const unknown = seen.filter((r) => !known.has(r.id))
+    if (unknown.length === 0) return { data, adopted: false }
+    const own = this.refundTag(medusaRefundId)
+    const live = unknown.some((r) => r.tag && r.tag !== own) ? await this.liveRefundTags(medusaRefundId) : new Map<string, string>()
+    const adopt = (view: ProcessorRefundView, reason: string) => {
+      this.logger.warn(`[${this.processorName}] refund ${medusaRefundId}: ${reason} (${view.id}); recorded without sending a new one`)
+      const rest = unknown.filter((r) => r !== view)
+      const base = reconcileLedger(data, rest.map((r) => ({ ...r, medusa_refund_id: (r.tag && live.get(r.tag)) ?? null }))).data
+      const entry: RefundLedgerEntry = {
+        processor_refund_id: view.id,
+        medusa_refund_id: medusaRefundId,
+        amount_minor: view.amount_minor,
+        requested_amount: plan.amount.requested,
+        status: view.status,
+        origin: "medusa",
+        created_at: view.created_at ?? new Date().toISOString(),
+      }
+      return { data: withLedger(base, [...ledgerOf(base), entry]), adopted: true }
+    }
+    const mine = unknown.find((r) => r.tag === own && r.status !== "failed")
+    if (mine) return adopt(mine, "an earlier attempt of this refund already reached the processor")
+    const orphan = unknown.find(
+      (r) => r.tag && !live.has(r.tag) && r.status !== "failed" && r.amount_minor === plan.amount.minor
+    )
+    if (orphan && live.size > 0) {
+      return adopt(orphan, "an earlier, failed attempt (refund no longer in Medusa) already reached the processor")
+    }
+    const reconciled = reconcileLedger(
+      data,
+      unknown.map((r) => ({ ...r, medusa_refund_id: (r.tag && live.get(r.tag)) ?? null }))
+    )
+    for (const added of reconciled.added) {
+      this.logger.warn(
+        `[${this.processorName}] refund ${added.processor_refund_id} at ${this.processorName} was missing from the payment's ledger; added before refunding ${medusaRefundId}`
+      )
+    }
+    return { data: reconciled.data, adopted: false }
+  }
+
+  /**
+   * Tags of the Medusa refunds that exist for the payment this refund belongs to (read from
+   * Medusa's payment module). An empty map when they cannot be read: then nothing is adopted
+   * as an orphan, which can only err towards refusing, never towards refunding twice.
+   */
+  private async liveRefundTags(medusaRefundId: string): Promise<Map<string, string>> {
+    const service = this.container?.refundService as
+      | {
+          retrieve(id: string, config?: Record<string, unknown>): Promise<Record<string, any>>
+          list(filters: Record<string, unknown>, config?: Record<string, unknown>): Promise<Array<Record<string, any>>>
+        }
+      | undefined
+    if (!service?.retrieve || !service?.list) return new Map()
+    try {
+      const current = await service.retrieve(medusaRefundId, { select: ["id", "payment_id"] })
+      const refunds = await service.list({ payment_id: current.payment_id }, { select: ["id"] })
+      return new Map(refunds.map((r) => [this.refundTag(String(r.id)), String(r.id)]))
+    } catch {
+      return new Map()
+    }
   }
 
   /** Reads the refund's note and reason from Medusa's payment module; best effort. */

@@ -127,6 +127,8 @@ export interface ProcessorRefundView {
   status: RefundStatus
   /** Our Medusa refund id when the processor kept it (metadata, idempotency key). */
   medusa_refund_id?: string | null
+  /** What this provider stored on the refund to link it to a Medusa refund (see refundTag). */
+  tag?: string | null
   created_at?: string
 }
 
@@ -153,7 +155,7 @@ export function reconcileLedger<T extends Record<string, unknown>>(
       amount_minor: seen.amount_minor,
       requested_amount: null,
       status: seen.status,
-      origin: "processor",
+      origin: seen.medusa_refund_id ? "medusa" : "processor",
       created_at: seen.created_at ?? new Date().toISOString(),
     }
     ledger.push(entry)
@@ -171,14 +173,14 @@ export function reconcileLedger<T extends Record<string, unknown>>(
  */
 export function claimOutsideRefunds<T extends Record<string, unknown>>(
   data: T,
-  plan: RefundPlan,
+  amount: Pick<ProcessorAmount, "minor" | "currency">,
   medusaRefundId: string | undefined,
   profile: CurrencyProfile
 ): T | undefined {
   const ledger = ledgerOf(data).map((r) => ({ ...r }))
   const unclaimed = ledger.filter((r) => r.origin === "processor" && !r.medusa_refund_id && r.status !== "failed")
   const available = unclaimed.reduce((sum, r) => sum.plus(r.amount_minor), new Decimal(0))
-  const needed = new Decimal(plan.amount.minor).minus(new Decimal(profile.step(plan.amount.currency)).dividedBy(2))
+  const needed = new Decimal(amount.minor).minus(new Decimal(profile.step(amount.currency)).dividedBy(2))
   if (unclaimed.length === 0 || available.lt(needed)) return undefined
   let covered = new Decimal(0)
   for (const entry of unclaimed) {

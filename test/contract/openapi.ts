@@ -24,6 +24,9 @@ export interface RecordedExchange {
   rawBody?: string
   status: number
   response?: unknown
+  /** Set by an emulator's scripted fault; `applied: false` means the answer was the fault's, not the API's. */
+  fault?: string
+  applied?: boolean
 }
 
 export interface CheckOptions {
@@ -204,6 +207,7 @@ export function loadSpec(relative: string): ContractSpec {
           continue
         }
         problems.push(...spec.validateRequest(x.method, x.path, x.body))
+        if (x.fault && x.applied === false) continue // a scripted fault answered, not the API
         problems.push(...spec.validateResponse(x.method, x.path, x.status, x.response))
       }
       return problems.filter((p) => !options.deviations?.some((d) => d.problem.test(p)))

@@ -152,14 +152,14 @@ describe("reconcileLedger and claimOutsideRefunds", () => {
     expect(added.map((a) => a.processor_refund_id)).toEqual(["dash"])
     expect(reconciled.refunded_minor).toBe("5000")
     const plan = planRefund({ amount: "40", data: payment("5000", [sent("1000", "10", "mine")]), profile })
-    const claimed = claimOutsideRefunds(reconciled, plan, "ref_new", profile)
+    const claimed = claimOutsideRefunds(reconciled, plan.amount, "ref_new", profile)
     expect(claimed?.refunds.find((r) => r.processor_refund_id === "dash")?.medusa_refund_id).toBe("ref_new")
-    expect(claimOutsideRefunds(claimed!, plan, "ref_other", profile)).toBeUndefined()
+    expect(claimOutsideRefunds(claimed!, plan.amount, "ref_other", profile)).toBeUndefined()
   })
 
   it("does not claim outside refunds smaller than the Medusa refund", () => {
     const reconciled = reconcileLedger(payment("5000"), [{ id: "dash", amount_minor: "1000", status: "succeeded" }]).data
     const plan = planRefund({ amount: "20", data: payment("5000"), profile })
-    expect(claimOutsideRefunds(reconciled, plan, "ref_x", profile)).toBeUndefined()
+    expect(claimOutsideRefunds(reconciled, plan.amount, "ref_x", profile)).toBeUndefined()
   })
 })

@@ -37,6 +37,7 @@ import {
   chargeStatus,
   classifyCloverError,
   cloverCurrencies,
+  cloverRefundTag,
   createChargeRequest,
   refundReasonFor,
   refundRequest,
@@ -54,6 +55,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
   static identifier = "clover"
 
   protected readonly profile = cloverCurrencies
+  protected readonly reconcileBeforeRefund = true
   protected readonly redactor: Redactor
   protected readonly options: CloverOptions
   protected readonly http: HttpClient
@@ -87,6 +89,10 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   protected classifyError(error: ProcessorError) {
     return classifyCloverError(error)
+  }
+
+  protected refundTag(medusaRefundId: string): string {
+    return cloverRefundTag(medusaRefundId)
   }
 
   protected isAlreadyRefunded(error: ProcessorError): boolean {
@@ -288,7 +294,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return { status: chargeStatus(charge), data: { ...data, ...chargeData(charge) } }
   }
 
-  protected async sendRefund({ data, plan, idempotencyKey, refund }: SendRefundInput): Promise<SentRefund> {
+  protected async sendRefund({ data, plan, idempotencyKey, medusaRefundId, refund }: SendRefundInput): Promise<SentRefund> {
     const chargeId = requireField(data, "charge_id", "Clover")
     const res = await this.http.request({
       method: "POST",
@@ -299,6 +305,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
         amount: plan.amount,
         omitAmount: plan.untouched,
         reason: refundReasonFor(refund.reasonCode, this.options),
+        reference: medusaRefundId ? cloverRefundTag(medusaRefundId) : undefined,
       }),
     })
     const created = parseWire(cloverRefundSchema, res.data, "Clover", "refund")

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { defineCurrencyProfile } from "../../core/money/currency-profile"
 import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
@@ -39,12 +40,24 @@ export function refundRequest(input: {
   /** Full refund of an untouched charge: Clover's documented form leaves the amount out. */
   omitAmount: boolean
   reason: CloverRefundReason
+  /** Links the refund to the Medusa refund (cloverRefundTag). */
+  reference?: string
 }): CloverRefundRequest {
   return {
     charge: input.chargeId,
     ...(input.omitAmount ? {} : { amount: wireAmount.minorInteger(input.amount) }),
     reason: input.reason,
+    ...(input.reference ? { external_reference_id: input.reference } : {}),
   }
+}
+
+/**
+ * Clover refunds carry no metadata, and external_reference_id holds at most 12 alphanumerics,
+ * so the Medusa refund id (ref_ + 26 characters) is stored as a stable 12-character digest.
+ */
+export function cloverRefundTag(medusaRefundId: string): string {
+  const digest = BigInt("0x" + createHash("sha256").update(medusaRefundId).digest("hex").slice(0, 16))
+  return ("MR" + digest.toString(36).toUpperCase().padStart(10, "0")).slice(0, 12)
 }
 
 /** Medusa refund reason code → Clover's three reasons. */
@@ -90,6 +103,7 @@ export function refundView(refund: CloverRefund): ProcessorRefundView {
     id: refund.id,
     amount_minor: String(refund.amount),
     status: refundStatus(refund),
+    tag: typeof refund.external_reference_id === "string" ? refund.external_reference_id : null,
     created_at: refund.created ? new Date(refund.created).toISOString() : undefined,
   }
 }

@@ -26,6 +26,7 @@ export const cloverRefundSchema = z.looseObject({
   charge: z.string(),
   status: z.string().optional(),
   reason: z.string().optional(),
+  external_reference_id: z.string().optional(),
   created: z.number().optional(),
   metadata: z.unknown().optional(),
 })
@@ -62,4 +63,5 @@ export interface CloverRefundRequest {
   charge: string
   amount?: number
   reason: "requested_by_customer" | "duplicate" | "fraudulent"
+  external_reference_id?: string
 }

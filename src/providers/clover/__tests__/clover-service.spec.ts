@@ -2,6 +2,7 @@ import axios from "axios"
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { CloverEmulator } from "../../../emulators/clover"
 import { CloverProviderService } from "../service"
+import { cloverRefundTag } from "../transformers"
 import { loadSpec } from "../../../../test/contract/openapi"
 
 const API_KEY = "emulator_clover_key"
@@ -164,7 +165,12 @@ describe("refundPayment", () => {
     const data = await paidCharge("50.00")
     const out = await provider().refundPayment({ amount: { value: "12.345", precision: 20 }, data, context: { idempotency_key: "ref_01PARTIAL" } })
     const [req] = emulator.requests({ method: "POST", path: "/v1/refunds" })
-    expect(req.body).toEqual({ charge: data.charge_id, amount: 1235, reason: "requested_by_customer" })
+    expect(req.body).toEqual({
+      charge: data.charge_id,
+      amount: 1235,
+      reason: "requested_by_customer",
+      external_reference_id: cloverRefundTag("ref_01PARTIAL"),
+    })
     expect(req.headers["idempotency-key"]).toBe("ref_01PARTIAL")
     expect(out.data).toMatchObject({ charge_id: data.charge_id, refunded_minor: "1235" })
     expect((out.data!.refunds as any[])[0]).toMatchObject({
@@ -180,7 +186,11 @@ describe("refundPayment", () => {
   it("omits the amount for a full refund of an untouched charge", async () => {
     const data = await paidCharge("50.00")
     await provider().refundPayment({ amount: 50, data, context: { idempotency_key: "ref_full" } })
-    expect(emulator.requests({ method: "POST", path: "/v1/refunds" })[0].body).toEqual({ charge: data.charge_id, reason: "requested_by_customer" })
+    expect(emulator.requests({ method: "POST", path: "/v1/refunds" })[0].body).toEqual({
+      charge: data.charge_id,
+      reason: "requested_by_customer",
+      external_reference_id: cloverRefundTag("ref_full"),
+    })
     expect(emulator.getCharge(data.charge_id as string)).toMatchObject({ refunded: true, amount_refunded: 5000 })
   })
 
@@ -190,8 +200,8 @@ describe("refundPayment", () => {
     data = (await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_a" } })).data!
     data = (await service.refundPayment({ amount: "30", data, context: { idempotency_key: "ref_b" } })).data!
     expect(emulator.requests({ method: "POST", path: "/v1/refunds" }).map((r) => r.body)).toEqual([
-      { charge: data.charge_id, amount: 2000, reason: "requested_by_customer" },
-      { charge: data.charge_id, amount: 3000, reason: "requested_by_customer" },
+      { charge: data.charge_id, amount: 2000, reason: "requested_by_customer", external_reference_id: cloverRefundTag("ref_a") },
+      { charge: data.charge_id, amount: 3000, reason: "requested_by_customer", external_reference_id: cloverRefundTag("ref_b") },
     ])
     expect(emulator.getCharge(data.charge_id as string)).toMatchObject({ refunded: true, amount_refunded: 5000 })
     const before = emulator.requests().length
@@ -227,11 +237,18 @@ describe("refundPayment", () => {
     expect(emulator.listRefunds(data.charge_id as string)).toHaveLength(1)
   })
 
-  it("refuses an amount over the remainder at Clover when the ledger is stale, with Clover's code", async () => {
+  it("reads refunds made in the Clover dashboard before refunding, and refuses more than remains", async () => {
     const data = await paidCharge("50.00")
     await axios.post(`${emulator.url}/v1/refunds`, { charge: data.charge_id, amount: 4000 }, { headers: { authorization: `Bearer ${API_KEY}` } })
-    await expectMedusaError(provider().refundPayment({ amount: "20", data, context: { idempotency_key: "ref_stale" } }), "invalid_data", /amount_too_large/)
-    expect(emulator.listRefunds(data.charge_id as string)).toHaveLength(1)
+    await expectMedusaError(
+      provider().refundPayment({ amount: "20", data, context: { idempotency_key: "ref_stale" } }),
+      "invalid_data",
+      "The refund of 20 USD is more than the 10.00 USD that remains refundable at Clover (captured 50.00 USD, already refunded 40.00 USD). Refund at most 10.00 USD."
+    )
+    expect(emulator.requests({ method: "POST", path: "/v1/refunds" })).toHaveLength(1) // only the dashboard's
+    const ok = await provider().refundPayment({ amount: "10", data, context: { idempotency_key: "ref_rest" } })
+    expect(ok.data).toMatchObject({ refunded_minor: "5000" })
+    expect((ok.data!.refunds as any[]).map((r) => [r.origin, r.amount_minor])).toEqual([["processor", "4000"], ["medusa", "1000"]])
   })
 
   describe("bad input: a MedusaError, and nothing refunded", () => {
@@ -343,5 +360,95 @@ describe("validateOptions", () => {
     expect(error.message).toMatch(/`captureMode`/)
     expect(error.message).not.toContain("secret_key_value_1")
     expect(() => CloverProviderService.validateOptions({ apiKey: "secret_key_value_1", environment: "http://127.0.0.1:4510" })).not.toThrow()
+  })
+})
+
+describe("exactly once under faults", () => {
+  /** A stand-in for Medusa's refund records: which refund ids exist, and their payment. */
+  function medusaRefunds(existing: string[]) {
+    return {
+      retrieve: async (id: string) => {
+        if (!existing.includes(id)) throw new Error(`Refund ${id} not found`)
+        return { id, payment_id: "pay_1", note: null, refund_reason: null }
+      },
+      list: async () => existing.map((id) => ({ id })),
+    }
+  }
+  const fast = (existing: string[]) =>
+    provider({ timeoutMs: 300, maxRetries: 2 }, { refundService: medusaRefunds(existing) })
+
+  it("retries a refund whose answer timed out with the same key: one refund at Clover", async () => {
+    const data = await paidCharge("50.00")
+    emulator.injectFault({ method: "POST", path: "/v1/refunds", fault: { kind: "timeout_after_apply" } })
+    const out = await fast(["ref_t1"]).refundPayment({ amount: "12.34", data, context: { idempotency_key: "ref_t1" } })
+    const posts = emulator.requests({ method: "POST", path: "/v1/refunds" })
+    expect(posts.map((r) => r.headers["idempotency-key"])).toEqual(["ref_t1", "ref_t1"])
+    expect(emulator.listRefunds(data.charge_id as string).map((r) => r.amount)).toEqual([1234])
+    expect(out.data).toMatchObject({ refunded_minor: "1234" })
+  })
+
+  it.each([
+    ["a 503", { kind: "status", status: 503 }],
+    ["a 429 with Retry-After", { kind: "status", status: 429, retryAfter: "0" }],
+    ["a connection reset before applying", { kind: "reset" }],
+    ["a connection reset after applying", { kind: "reset_after_apply" }],
+    ["malformed JSON after applying", { kind: "malformed_json" }],
+    ["a wrong content type after applying", { kind: "wrong_content_type" }],
+  ] as const)("survives %s: exactly one refund", async (_name, fault) => {
+    const data = await paidCharge("50.00")
+    emulator.injectFault({ method: "POST", path: "/v1/refunds", fault: fault as any })
+    const out = await fast(["ref_f"]).refundPayment({ amount: "5", data, context: { idempotency_key: "ref_f" } })
+    expect(emulator.listRefunds(data.charge_id as string).map((r) => r.amount)).toEqual([500])
+    expect(out.data).toMatchObject({ refunded_minor: "500" })
+  })
+
+  it("does not refund twice when Medusa retries a failed refund with a new id (medusajs/medusa#16681)", async () => {
+    const data = await paidCharge("50.00")
+    // Every attempt is applied at Clover but its answer never arrives: the provider gives up.
+    emulator.injectFault({ method: "POST", path: "/v1/refunds", times: 3, fault: { kind: "timeout_after_apply" } })
+    await expectMedusaError(
+      fast(["ref_first"]).refundPayment({ amount: "20", data, context: { idempotency_key: "ref_first" } }),
+      "unexpected_state",
+      /did not answer in time\. The operation may have been applied/
+    )
+    expect(emulator.listRefunds(data.charge_id as string)).toHaveLength(1)
+    // Medusa deleted ref_first and the admin refunds again: ref_second, same amount, same (stale) data.
+    const out = await fast(["ref_second"]).refundPayment({ amount: "20", data, context: { idempotency_key: "ref_second" } })
+    expect(emulator.listRefunds(data.charge_id as string).map((r) => r.amount)).toEqual([2000])
+    expect(out.data!.refunds).toEqual([
+      expect.objectContaining({ medusa_refund_id: "ref_second", amount_minor: "2000", origin: "medusa", status: "succeeded" }),
+    ])
+  })
+
+  it("adopts its own refund after a restart lost Medusa's write, instead of refunding again", async () => {
+    const data = await paidCharge("50.00")
+    await fast(["ref_once"]).refundPayment({ amount: "7", data, context: { idempotency_key: "ref_once" } }) // result never stored
+    emulator.clearFaults()
+    const out = await provider({}, { refundService: medusaRefunds(["ref_once"]) }).refundPayment({
+      amount: "7",
+      data,
+      context: { idempotency_key: "ref_once" },
+    })
+    expect(emulator.listRefunds(data.charge_id as string)).toHaveLength(1)
+    expect(out.data).toMatchObject({ refunded_minor: "700" })
+  })
+
+  it("keeps a concurrent refund that another Medusa refund made, and still sends this one", async () => {
+    const data = await paidCharge("50.00")
+    // ref_a succeeded at Clover, but its data write was overwritten (Medusa writes outside its lock).
+    await fast(["ref_a", "ref_b"]).refundPayment({ amount: "10", data, context: { idempotency_key: "ref_a" } })
+    const out = await fast(["ref_a", "ref_b"]).refundPayment({ amount: "10", data, context: { idempotency_key: "ref_b" } })
+    expect(emulator.listRefunds(data.charge_id as string).map((r) => r.amount)).toEqual([1000, 1000])
+    expect((out.data!.refunds as any[]).map((r) => r.medusa_refund_id)).toEqual(["ref_a", "ref_b"])
+    expect(out.data).toMatchObject({ refunded_minor: "2000" })
+  })
+
+  it("does not adopt an orphan when Medusa's records cannot be read, and never over-refunds", async () => {
+    const data = await paidCharge("50.00")
+    emulator.injectFault({ method: "POST", path: "/v1/refunds", times: 3, fault: { kind: "timeout_after_apply" } })
+    await fast([]).refundPayment({ amount: "30", data, context: { idempotency_key: "ref_lost" } }).catch(() => undefined)
+    // Without Medusa's records the orphan counts against the remainder: 20.00 is left, 30 is refused.
+    await expectMedusaError(provider().refundPayment({ amount: "30", data, context: { idempotency_key: "ref_retry" } }), "invalid_data", /remains refundable/)
+    expect(emulator.listRefunds(data.charge_id as string).map((r) => r.amount)).toEqual([3000])
   })
 })
