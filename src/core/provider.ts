@@ -355,20 +355,52 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
    * as an orphan, which can only err towards refusing, never towards refunding twice.
    */
   private async liveRefundTags(medusaRefundId: string): Promise<Map<string, string>> {
-    const service = this.container?.refundService as
+    try {
+      const current = await this.refundService()?.retrieve(medusaRefundId, { select: ["id", "payment_id"] })
+      return current ? await this.refundTagsOfPayment(String(current.payment_id)) : new Map()
+    } catch {
+      return new Map()
+    }
+  }
+
+  private refundService() {
+    return this.container?.refundService as
       | {
           retrieve(id: string, config?: Record<string, unknown>): Promise<Record<string, any>>
           list(filters: Record<string, unknown>, config?: Record<string, unknown>): Promise<Array<Record<string, any>>>
         }
       | undefined
-    if (!service?.retrieve || !service?.list) return new Map()
+  }
+
+  /** Tag → Medusa refund id, for the refunds Medusa holds on a payment. */
+  private async refundTagsOfPayment(paymentId: string): Promise<Map<string, string>> {
+    const service = this.refundService()
+    if (!service?.list) return new Map()
     try {
-      const current = await service.retrieve(medusaRefundId, { select: ["id", "payment_id"] })
-      const refunds = await service.list({ payment_id: current.payment_id }, { select: ["id"] })
+      const refunds = await service.list({ payment_id: paymentId }, { select: ["id"] })
       return new Map(refunds.map((r) => [this.refundTag(String(r.id)), String(r.id)]))
     } catch {
       return new Map()
     }
+  }
+
+  /**
+   * Brings a payment's refund ledger in line with the processor: adds refunds it lacks (a
+   * concurrent refund whose data write Medusa overwrote, a dashboard refund), linking them
+   * to Medusa refunds by tag, and updates statuses. The plugin's subscriber runs it, under a
+   * lock, after every refund; the admin's "Sync" runs it too.
+   */
+  async syncRefundLedger(data: Record<string, unknown>, medusaPaymentId?: string): Promise<Record<string, unknown>> {
+    return this.guard("retrieve the payment", async () => {
+      const seen = await this.listProcessorRefunds(data)
+      const tags = medusaPaymentId ? await this.refundTagsOfPayment(medusaPaymentId) : new Map<string, string>()
+      const ledger = ledgerOf(data)
+      const views = seen.map((view) => {
+        const known = ledger.find((r) => r.processor_refund_id === view.id)
+        return { ...view, medusa_refund_id: known?.medusa_refund_id ?? (view.tag ? tags.get(view.tag) ?? null : null) }
+      })
+      return reconcileLedger(data, views).data
+    })
   }
 
   /** Reads the refund's note and reason from Medusa's payment module; best effort. */
