@@ -129,6 +129,8 @@ export interface ProcessorRefundView {
   medusa_refund_id?: string | null
   /** What this provider stored on the refund to link it to a Medusa refund (see refundTag). */
   tag?: string | null
+  /** The processor's reason, for failed refunds. */
+  failure_reason?: string
   created_at?: string
 }
 
@@ -147,6 +149,7 @@ export function reconcileLedger<T extends Record<string, unknown>>(
     const known = ledger.find((r) => r.processor_refund_id === seen.id)
     if (known) {
       known.status = seen.status
+      if (seen.failure_reason) known.failure_reason = seen.failure_reason
       continue
     }
     const entry: RefundLedgerEntry = {
@@ -155,6 +158,7 @@ export function reconcileLedger<T extends Record<string, unknown>>(
       amount_minor: seen.amount_minor,
       requested_amount: null,
       status: seen.status,
+      ...(seen.failure_reason ? { failure_reason: seen.failure_reason } : {}),
       origin: seen.medusa_refund_id ? "medusa" : "processor",
       created_at: seen.created_at ?? new Date().toISOString(),
     }

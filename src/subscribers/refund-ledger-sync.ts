@@ -1,47 +1,20 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
-import { Modules, PaymentEvents } from "@medusajs/framework/utils"
-
-type LedgerSyncing = { syncRefundLedger(data: Record<string, unknown>, paymentId?: string): Promise<Record<string, unknown>> }
+import { PaymentEvents } from "@medusajs/framework/utils"
+import { updatePaymentLedger } from "../core/ledger-store"
 
 /**
  * Medusa writes a payment's data after each provider call, outside its own lock, so two
  * refunds that overlap can each write a ledger without the other's refund. After every
  * refund, this reads the processor's refunds and writes the merged ledger, one writer at a
- * time per payment (Medusa's locking module: in-process by default, Redis across instances).
+ * time per payment.
  */
 export default async function refundLedgerSync({ event, container }: SubscriberArgs<{ id: string }>) {
   const paymentId = event.data?.id
   if (!paymentId) return
-  const logger = container.resolve("logger") as { warn(m: string): void }
-  const paymentModule = container.resolve(Modules.PAYMENT) as any
-  const locking = container.resolve(Modules.LOCKING) as {
-    execute<T>(keys: string | string[], job: () => Promise<T>, args?: { timeout?: number }): Promise<T>
-  }
-  await locking.execute(
-    `refund-ledger:${paymentId}`,
-    async () => {
-      const payment = await paymentModule.retrievePayment(paymentId, { select: ["id", "data", "provider_id"] })
-      const provider = providerOf(paymentModule, payment.provider_id)
-      if (!provider) return
-      try {
-        const data = await provider.syncRefundLedger(payment.data ?? {}, paymentId)
-        await paymentModule.updatePayment({ id: paymentId, data })
-      } catch (error) {
-        logger.warn(`[refund-ledger] could not sync payment ${paymentId}: ${(error as Error).message}`)
-      }
-    },
-    { timeout: 30 }
-  )
-}
-
-/** The provider instance for a payment, when it is one of this plugin's (it can sync its ledger). */
-export function providerOf(paymentModule: any, providerId: string): LedgerSyncing | undefined {
   try {
-    // The payment module keeps providers in its own container; its provider service resolves them.
-    const provider = paymentModule?.paymentProviderService_?.retrieveProvider?.(providerId)
-    return typeof provider?.syncRefundLedger === "function" ? provider : undefined
-  } catch {
-    return undefined
+    await updatePaymentLedger(container, paymentId, (data, provider) => provider.syncRefundLedger(data, paymentId))
+  } catch (error) {
+    container.resolve("logger").warn(`[refund-ledger] could not sync payment ${paymentId}: ${(error as Error).message}`)
   }
 }
 
