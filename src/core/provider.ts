@@ -176,6 +176,44 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     return []
   }
 
+  /**
+   * An authenticated read that proves the credentials and environment work, for the admin's
+   * "Test connection". Processors override `ping`.
+   */
+  async testConnection(): Promise<{ ok: boolean; message: string }> {
+    try {
+      await this.ping()
+      return { ok: true, message: `${this.processorName} accepted the credentials (${this.mode}).` }
+    } catch (error) {
+      const message = toMedusaError(
+        error,
+        { processor: this.processorName, operation: "be reached", classify: (e) => this.classifyError(e, "retrieve the payment") },
+        (text) => this.redactor.text(text)
+      ).message
+      return { ok: false, message }
+    }
+  }
+
+  /** A cheap authenticated read (list one object). */
+  protected async ping(): Promise<void> {
+    throw new Error("Test connection is not available for this processor yet")
+  }
+
+  /** "live", "sandbox" or "custom" (an emulator or proxy URL). */
+  get mode(): "live" | "sandbox" | "custom" {
+    return "custom"
+  }
+
+  /** The processor's id of the payment, from its data, for the admin (Clover: the charge id). */
+  processorPaymentId(_data: Record<string, unknown>): string | undefined {
+    return undefined
+  }
+
+  /** A link to the payment in the processor's dashboard, where one exists. */
+  dashboardUrl(_data: Record<string, unknown>): string | undefined {
+    return undefined
+  }
+
   // ---- Medusa's interface ----------------------------------------------------------------
   initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     return this.guard("start the payment", () => this.initiate(input))

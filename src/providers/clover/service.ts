@@ -99,10 +99,18 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return error.code === "charge_already_refunded"
   }
 
-  /** "live", "sandbox" or "custom" (an emulator or proxy URL). */
   get mode() {
     return modeOf(this.options.environment)
   }
+
+  protected async ping(): Promise<void> {
+    await this.http.request({ method: "GET", path: "/v1/charges", query: { limit: 1 } })
+  }
+
+  processorPaymentId(data: Record<string, unknown>): string | undefined {
+    return typeof data.charge_id === "string" ? data.charge_id : undefined
+  }
+
 
   // ---- HTTP calls -----------------------------------------------------------------------
 
