@@ -63,6 +63,79 @@ const paymentProviders: ProviderEntry[] = [
       maxRetries: num("CLOVER_MAX_RETRIES"),
     }),
   },
+  {
+    resolve: "./src/providers/processout",
+    id: "processout",
+    options: defined({
+      projectId: str("PROCESSOUT_PROJECT_ID") ?? "test-proj_emulator",
+      projectSecret: str("PROCESSOUT_PROJECT_SECRET") ?? "key_sandbox_emulator",
+      environment: str("PROCESSOUT_ENVIRONMENT") ?? "http://127.0.0.1:4550",
+      captureMode: str("PROCESSOUT_CAPTURE_MODE") ?? "manual",
+      apiVersion: str("PROCESSOUT_API_VERSION"),
+      returnUrl: str("PROCESSOUT_RETURN_URL"),
+      cancelUrl: str("PROCESSOUT_CANCEL_URL"),
+      webhookUrl: str("PROCESSOUT_WEBHOOK_URL"),
+      refundVia: str("PROCESSOUT_REFUND_VIA"),
+      defaultRefundReason: str("PROCESSOUT_DEFAULT_REFUND_REASON"),
+      timeoutMs: num("PROCESSOUT_TIMEOUT_MS"),
+      maxRetries: num("PROCESSOUT_MAX_RETRIES"),
+    }),
+  },
+  {
+    resolve: "./src/providers/fiserv",
+    id: "fiserv",
+    options: defined({
+      apiKey: str("FISERV_API_KEY") ?? "emulator_fiserv_api_key",
+      apiSecret: str("FISERV_API_SECRET") ?? "emulator_fiserv_api_secret",
+      merchantId: str("FISERV_MERCHANT_ID") ?? "100008000003683",
+      terminalId: str("FISERV_TERMINAL_ID") ?? "10000001",
+      environment: str("FISERV_ENVIRONMENT") ?? "http://127.0.0.1:4530",
+      captureMode: str("FISERV_CAPTURE_MODE") ?? "manual",
+      endpointStyle: str("FISERV_ENDPOINT_STYLE"),
+      refundReference: str("FISERV_REFUND_REFERENCE"),
+      captureRefunds: str("FISERV_CAPTURE_REFUNDS"),
+      timeoutMs: num("FISERV_TIMEOUT_MS"),
+      maxRetries: num("FISERV_MAX_RETRIES"),
+    }),
+  },
+  {
+    resolve: "./src/providers/dodo",
+    id: "dodo",
+    options: defined({
+      apiKey: str("DODO_API_KEY") ?? "emulator_dodo_key",
+      environment: str("DODO_ENVIRONMENT") ?? "http://127.0.0.1:4540",
+      productId: str("DODO_PRODUCT_ID") ?? "pdt_emulator_pay_what_you_want",
+      webhookSecrets: str("DODO_WEBHOOK_SECRET"),
+      returnUrl: str("DODO_RETURN_URL"),
+      paymentSearchMaxPages: num("DODO_PAYMENT_SEARCH_MAX_PAGES"),
+      timeoutMs: num("DODO_TIMEOUT_MS"),
+      maxRetries: num("DODO_MAX_RETRIES"),
+    }),
+  },
+  {
+    resolve: "./src/providers/checkout",
+    id: "checkout",
+    options: defined({
+      // Defaults are the emulator's keys: a current-account key (Bearer), or a classic one for CHECKOUT_API=classic.
+      secretKey:
+        str("CHECKOUT_SECRET_KEY") ??
+        (str("CHECKOUT_API") === "classic" ? "sk_test_0e3a2f6c-1b7d-4c8e-9f00-5a6b7c8d9e0f" : "sk_sbox_emulatorkeyforcheckoutdotco"),
+      environment: str("CHECKOUT_ENVIRONMENT") ?? "http://127.0.0.1:4520",
+      api: str("CHECKOUT_API"),
+      authScheme: str("CHECKOUT_AUTH_SCHEME"),
+      accountPrefix: str("CHECKOUT_ACCOUNT_PREFIX"),
+      captureMode: str("CHECKOUT_CAPTURE_MODE") ?? "manual",
+      webhookSignatureKey: str("CHECKOUT_WEBHOOK_SIGNATURE_KEY"),
+      processingChannelId: str("CHECKOUT_PROCESSING_CHANNEL_ID"),
+      udf1: str("CHECKOUT_UDF1"),
+      udf2: str("CHECKOUT_UDF2"),
+      udf3: str("CHECKOUT_UDF3"),
+      udf4: str("CHECKOUT_UDF4"),
+      udf5: str("CHECKOUT_UDF5"),
+      timeoutMs: num("CHECKOUT_TIMEOUT_MS"),
+      maxRetries: num("CHECKOUT_MAX_RETRIES"),
+    }),
+  },
 ]
 
 /**
@@ -98,9 +171,29 @@ function databaseUrl(): string | undefined {
   }`
 }
 
+/**
+ * With REDIS_URL, the store runs the way stores scale out: Redis event bus, workflow engine,
+ * locking and cache, so several app instances can share one database.
+ */
+const redisUrl = str("REDIS_URL")
+const redisModules = redisUrl
+  ? [
+      { resolve: "@medusajs/medusa/event-bus-redis", options: { redisUrl } },
+      { resolve: "@medusajs/medusa/workflow-engine-redis", options: { redis: { redisUrl } } },
+      {
+        resolve: "@medusajs/medusa/locking",
+        options: {
+          providers: [{ resolve: "@medusajs/medusa/locking-redis", id: "locking-redis", is_default: true, options: { redisUrl } }],
+        },
+      },
+      { resolve: "@medusajs/medusa/cache-redis", options: { redisUrl } },
+    ]
+  : []
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: databaseUrl(),
+    ...(redisUrl ? { redisUrl } : {}),
     http: {
       storeCors: str("STORE_CORS") ?? DEFAULT_CORS,
       adminCors: str("ADMIN_CORS") ?? DEFAULT_CORS,
@@ -120,5 +213,6 @@ module.exports = defineConfig({
         providers: selectedProviders(),
       },
     },
+    ...redisModules,
   ],
 })

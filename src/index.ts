@@ -9,4 +9,8 @@ export type { ProcessorPaymentData, RefundLedgerEntry, RefundStatus } from "./co
 export { ProcessorError } from "./core/errors"
 
 // One line per processor.
+export { CheckoutProviderService, checkoutCurrencies } from "./providers/checkout/public"
 export { CloverProviderService, cloverCurrencies } from "./providers/clover/public"
+export { ProcessOutProviderService, processoutCurrencies } from "./providers/processout/public"
+export { FiservProviderService, fiservCurrencies } from "./providers/fiserv/public"
+export { DodoProviderService, dodoCurrencies } from "./providers/dodo/public"

@@ -1,0 +1,31 @@
+import type { EmulatorResponse } from "../core/server"
+import type { DodoErrorBody } from "./types"
+
+/** Dodo's error body `{code, message}` with an HTTP status. */
+export function dodoError(status: number, code: string, message: string): EmulatorResponse {
+  const body: DodoErrorBody = { code, message }
+  return { status, body }
+}
+
+/**
+ * A body that does not match the request schema. Dodo's spec answers 422 "Invalid Request Object
+ * or Parameters"; the code and message are the documented INVALID_REQUEST_BODY ones, with the field.
+ */
+export function invalidBody(detail: string): EmulatorResponse {
+  return dodoError(422, "INVALID_REQUEST_BODY", `Your request body is invalid. Please check your request headers and object. (${detail})`)
+}
+
+export function notFound(what = "Item"): EmulatorResponse {
+  return dodoError(404, "NOT_FOUND", `${what} not found`)
+}
+
+/** Thrown by validators; the route wrapper answers with its response. */
+export class DodoRequestError extends Error {
+  constructor(readonly response: EmulatorResponse) {
+    super("dodo request error")
+  }
+}
+
+export function fail(response: EmulatorResponse): never {
+  throw new DodoRequestError(response)
+}

@@ -1,0 +1,675 @@
+import crypto from "node:crypto"
+import axios from "axios"
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import {
+  CheckoutEmulator,
+  DEFAULT_CHECKOUT_ABC_SECRET_KEY,
+  DEFAULT_CHECKOUT_SECRET_KEY,
+} from "../../../emulators/checkout"
+import { CheckoutProviderService } from "../service"
+import { paymentsBaseUrl } from "../api-payments"
+import { classicBaseUrl } from "../api-classic"
+import { checkoutCurrencies } from "../currencies"
+import { toProcessorAmount } from "../../../core/money/convert"
+import { loadSpec } from "../../../../test/contract/openapi"
+
+const KEY = DEFAULT_CHECKOUT_SECRET_KEY
+const ABC_KEY = DEFAULT_CHECKOUT_ABC_SECRET_KEY
+const SIGNATURE_KEY = "whsec_checkout_signature_key_1"
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+
+let emulator: CheckoutEmulator
+let seq = 0
+const token = (kind = "ok") => `tok_${kind}_${Date.now()}_${++seq}`
+
+beforeAll(async () => {
+  emulator = new CheckoutEmulator({ refundDelayMs: null })
+  await emulator.start()
+})
+afterAll(() => emulator.stop())
+beforeEach(() => {
+  emulator.reset()
+  emulator.refundDelayMs = null
+})
+
+/**
+ * Every Payments API request the provider sent, and every emulator answer, matches Checkout.com's
+ * published spec (current accounts, nas_spec; the classic API has no published spec).
+ */
+const CHECKOUT_SPEC_DEVIATIONS = [
+  {
+    problem: /balances must have required property 'id'$/,
+    reason: "PaymentResponseBalances.yaml (2021) lists `id` as required, but balances are amounts with no id; a copy-paste error of the spec",
+  },
+]
+/**
+ * The copied subset lacks PayoutRequest, PaymentDetails and PayoutDetails. A oneOf whose alternative is
+ * missing (and so becomes "anything") inverts the check: a valid payment request would match both
+ * alternatives and fail, an invalid one would pass. Both oneOfs are pointed at the alternative a card
+ * payment uses: PaymentRequest, and Payment (the subset's payment details schema).
+ */
+function checkoutSpec() {
+  const spec = loadSpec("checkout-fragments/nas_spec")
+  const post = spec.find("POST", "/payments")!.operation
+  post.requestBody.content["application/json"].schema = { $ref: "#/components/schemas/PaymentRequest" }
+  const get = spec.find("GET", "/payments/pay_x")!.operation
+  get.responses["200"].content["application/json"].schema = { $ref: "#/components/schemas/Payment" }
+  return spec
+}
+
+afterEach(() => {
+  const spec = checkoutSpec()
+  expect(spec.check(emulator.requests(), { ignorePaths: /^\/v2\//, deviations: CHECKOUT_SPEC_DEVIATIONS })).toEqual([])
+})
+
+function provider(options: Record<string, unknown> = {}, cradle: Record<string, unknown> = {}) {
+  return new CheckoutProviderService(
+    { logger: quiet, ...cradle },
+    { secretKey: KEY, environment: emulator.url, captureMode: "manual", maxRetries: 0, webhookSignatureKey: SIGNATURE_KEY, ...options }
+  )
+}
+
+async function expectMedusaError(promise: Promise<unknown>, type: string, text: RegExp | string) {
+  const error = await promise.then(
+    () => {
+      throw new Error("expected a MedusaError")
+    },
+    (e) => e
+  )
+  expect(error).toBeInstanceOf(MedusaError)
+  expect(error.type).toBe(type)
+  expect(error.message).toMatch(text)
+  expect(error.message).not.toContain(KEY)
+  expect(error.message).not.toContain(ABC_KEY)
+  return error as MedusaError
+}
+
+/** initiate + authorize (+ capture) like Medusa does, returning the payment data. */
+async function paid(amount: string, opts: { currency?: string; capture?: boolean; service?: CheckoutProviderService; tokenKind?: string } = {}) {
+  const service = opts.service ?? provider()
+  const session = `payses_${++seq}`
+  const started = await service.initiatePayment({
+    amount,
+    currency_code: opts.currency ?? "usd",
+    data: { session_id: session, token: token(opts.tokenKind) },
+    context: { idempotency_key: session },
+  })
+  const auth = await service.authorizePayment({ data: started.data, context: { idempotency_key: session } })
+  if (opts.capture === false) return auth.data!
+  const captured = await service.capturePayment({ data: auth.data, context: { idempotency_key: `capt_${seq}` } })
+  return captured.data!
+}
+
+function signed(body: unknown, key = SIGNATURE_KEY) {
+  const raw = JSON.stringify(body)
+  return { data: body as Record<string, unknown>, rawData: Buffer.from(raw), headers: { "cko-signature": crypto.createHmac("sha256", key).update(raw).digest("hex") } }
+}
+
+describe("currencies: Checkout.com's own exponent table", () => {
+  it.each([
+    ["usd", "19.99", "1999"],
+    ["jpy", "1234", "1234"],
+    ["krw", "15000", "15000"],
+    ["kwd", "12.340", "12340"],
+    ["kwd", "12.345", "12350"], // 3-decimal currencies move in tens: half-up to the nearest 0.010
+    ["kwd", "12.344", "12340"],
+    ["bhd", "0.005", "10"],
+    ["clp", "1500", "150000"], // CLP is /100 at Checkout.com (not ISO's 0), whole pesos only
+    ["uyi", "10", "1000"],
+    ["clf", "2.5", "250"],
+  ])("%s %s → %s minor units", (currency, amount, minor) => {
+    expect(toProcessorAmount(amount, currency, checkoutCurrencies).minor).toBe(minor)
+  })
+
+  it("refuses more than 9 digits and amounts below a step", () => {
+    expect(() => toProcessorAmount("10000000", "usd", checkoutCurrencies)).toThrow(/at most 9999999.99 USD/)
+    expect(toProcessorAmount("9999999.99", "usd", checkoutCurrencies).minor).toBe("999999999")
+    expect(() => toProcessorAmount("0.004", "kwd", checkoutCurrencies)).toThrow(/below the smallest amount Checkout.com can carry \(0.010 KWD\)/)
+  })
+})
+
+describe("initiatePayment", () => {
+  it("keeps the amount in Checkout.com units and no secret in session data", async () => {
+    const out = await provider().initiatePayment({
+      amount: { value: "12.345", precision: 20 },
+      currency_code: "kwd",
+      data: { session_id: "payses_1" },
+      context: { idempotency_key: "payses_1", customer: { id: "cus_1", email: "ada@example.com" } as any },
+    })
+    expect(out.id).toBe("payses_1")
+    expect(out.data).toMatchObject({ processor: "checkout", api: "payments", currency: "kwd", amount_minor: "12350", captured_minor: "0", email: "ada@example.com", refunds: [] })
+    expect(JSON.stringify(out.data)).not.toContain(KEY)
+    expect(JSON.stringify(out.data)).not.toContain(SIGNATURE_KEY)
+    expect(emulator.requests()).toHaveLength(0)
+  })
+
+  it("refuses an unknown currency and a zero amount before any request", async () => {
+    await expectMedusaError(provider().initiatePayment({ amount: 10, currency_code: "zzz", data: {} }), "invalid_data", /currency "zzz"/)
+    await expectMedusaError(provider().initiatePayment({ amount: 0, currency_code: "usd", data: {} }), "invalid_data", /greater than zero/)
+    expect(emulator.requests()).toHaveLength(0)
+  })
+})
+
+describe("authorizePayment (Payments API)", () => {
+  it("requests an uncaptured card payment with Bearer auth, the session id as idempotency key, reference and metadata", async () => {
+    const data = await paid("49.99", { capture: false })
+    const [req] = emulator.requests({ method: "POST", path: "/payments" })
+    expect(req.headers.authorization).toBe(`Bearer ${KEY}`)
+    expect(req.headers["cko-idempotency-key"]).toMatch(/^payses_/)
+    expect(req.body).toEqual({
+      source: { type: "token", token: expect.stringMatching(/^tok_/) },
+      amount: 4999,
+      currency: "USD",
+      payment_type: "Regular",
+      capture: false,
+      reference: req.headers["cko-idempotency-key"],
+      metadata: { session_id: req.headers["cko-idempotency-key"] },
+    })
+    expect(req.rawBody).toContain('"amount":4999,')
+    expect(data).toMatchObject({ payment_id: expect.stringMatching(/^pay_/), payment_status: "Authorized", amount_minor: "4999", captured_minor: "0" })
+    expect(data.token).toBeUndefined() // single-use token dropped from payment data
+  })
+
+  it("sends 0-decimal and 3-decimal amounts in Checkout.com's units", async () => {
+    await paid("1234", { currency: "jpy", capture: false })
+    await paid("7.125", { currency: "kwd", capture: false })
+    expect(emulator.requests({ method: "POST", path: "/payments" }).map((r) => [r.body as any].map((b) => `${b.amount} ${b.currency}`)[0])).toEqual(["1234 JPY", "7130 KWD"])
+  })
+
+  it("captures at authorization in automatic capture mode", async () => {
+    const service = provider({ captureMode: "automatic" })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { token: token() } })
+    const out = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_auto" } })
+    expect(out.status).toBe(PaymentSessionStatus.CAPTURED)
+    expect(out.data).toMatchObject({ captured_minor: "1000", payment_status: "Captured" })
+    expect(emulator.requests({ method: "POST", path: "/payments" })[0].body).toMatchObject({ capture: true })
+  })
+
+  it("reports a declined card (201, approved: false) as a payment authorization error", async () => {
+    const service = provider()
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { token: token("decline") } })
+    await expectMedusaError(service.authorizePayment({ data: session.data }), "payment_authorization_error", /20005.*Do Not Honour.*another card/s)
+  })
+
+  it("asks for more when the card needs 3D Secure (202 with a redirect link)", async () => {
+    const service = provider()
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { token: token("3ds") } })
+    const out = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_3ds" } })
+    expect(out.status).toBe(PaymentSessionStatus.REQUIRES_MORE)
+    expect(out.data!.redirect_url).toMatch(/\/3ds\/pay_/)
+    emulator.approvePending(out.data!.payment_id as string)
+    const again = await service.authorizePayment({ data: out.data, context: { idempotency_key: "payses_3ds" } })
+    expect(again.status).toBe(PaymentSessionStatus.AUTHORIZED)
+    expect(emulator.requests({ method: "POST", path: "/payments" })).toHaveLength(1)
+  })
+
+  it("refuses to authorize without a card token, before any request", async () => {
+    const service = provider()
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: {} })
+    await expectMedusaError(service.authorizePayment({ data: session.data }), "invalid_data", /Frames.*`token`/)
+    expect(emulator.requests()).toHaveLength(0)
+  })
+
+  it("does not charge twice when Medusa authorizes the same session again", async () => {
+    const data = await paid("10", { capture: false })
+    const again = await provider().authorizePayment({ data, context: { idempotency_key: "payses_x" } })
+    expect(again.status).toBe(PaymentSessionStatus.AUTHORIZED)
+    expect(emulator.listPayments()).toHaveLength(1)
+  })
+
+  it("sends the raw key for previous-structure keys and reads captures from the actions (no balances)", async () => {
+    const service = provider({ secretKey: ABC_KEY })
+    const data = await paid("25", { service })
+    const [req] = emulator.requests({ method: "POST", path: "/payments" })
+    expect(req.headers.authorization).toBe(ABC_KEY)
+    const status = await service.getPaymentStatus({ data })
+    expect(status.status).toBe(PaymentSessionStatus.CAPTURED)
+    expect(status.data).toMatchObject({ captured_minor: "2500" })
+    expect(emulator.requests({ method: "GET", path: /\/actions$/ })).toHaveLength(1)
+  })
+
+  it("answers 401 with advice about the key and scheme when the scheme is wrong", async () => {
+    const service = provider({ authScheme: "raw" })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { token: token() } })
+    const error = await expectMedusaError(service.authorizePayment({ data: session.data }), "unexpected_state", /HTTP 401.*rejected the secret key.*authScheme/s)
+    expect(error.message).not.toContain(KEY)
+  })
+})
+
+describe("capturePayment", () => {
+  it("captures the whole authorization with an explicit amount and the capture id as idempotency key", async () => {
+    const data = await paid("25.50")
+    const [req] = emulator.requests({ method: "POST", path: /\/captures$/ })
+    expect(req.body).toEqual({ amount: 2550, reference: expect.stringMatching(/^capt_/) })
+    expect(req.headers["cko-idempotency-key"]).toBe(req.body && (req.body as any).reference)
+    expect(data).toMatchObject({ captured_minor: "2550", capture_action_ids: [expect.stringMatching(/^act_/)] })
+    expect(emulator.balances(data.payment_id as string)).toMatchObject({ total_captured: 2550, available_to_capture: 0 })
+  })
+
+  it("captures in parts when Medusa records partial captures, and refuses more than remains", async () => {
+    let amount = "10.25"
+    const captureService = { retrieve: async (id: string) => ({ id, raw_amount: { value: amount, precision: 20 } }) }
+    const service = provider({}, { captureService })
+    let data = await paid("25.50", { capture: false, service })
+    data = (await service.capturePayment({ data, context: { idempotency_key: "capt_a" } })).data!
+    amount = "15.25"
+    data = (await service.capturePayment({ data, context: { idempotency_key: "capt_b" } })).data!
+    expect(emulator.requests({ method: "POST", path: /\/captures$/ }).map((r) => (r.body as any).amount)).toEqual([1025, 1525])
+    expect(data).toMatchObject({ captured_minor: "2550", amount_minor: "2550" })
+    // The same capture again is answered from the data.
+    expect((await service.capturePayment({ data, context: { idempotency_key: "capt_b" } })).data).toEqual(data)
+    await expectMedusaError(service.capturePayment({ data, context: { idempotency_key: "capt_c" } }), "not_allowed", /already fully captured/)
+    expect(emulator.requests({ method: "POST", path: /\/captures$/ })).toHaveLength(2)
+  })
+})
+
+describe("refundPayment (Payments API: asynchronous refunds)", () => {
+  it("sends a partial refund in exact units, records it pending, and learns the outcome from the actions", async () => {
+    const service = provider()
+    const data = await paid("50.00")
+    const out = await service.refundPayment({ amount: { value: "12.345", precision: 20 }, data, context: { idempotency_key: "ref_01PARTIAL" } })
+    const [req] = emulator.requests({ method: "POST", path: /\/refunds$/ })
+    expect(req.status).toBe(202)
+    expect(req.body).toEqual({ amount: 1235, reference: "ref_01PARTIAL", metadata: { medusa_refund_id: "ref_01PARTIAL" } })
+    expect(req.headers["cko-idempotency-key"]).toBe("ref_01PARTIAL")
+    const [entry] = out.data!.refunds as any[]
+    expect(entry).toMatchObject({ processor_refund_id: (req.response as any).action_id, medusa_refund_id: "ref_01PARTIAL", amount_minor: "1235", requested_amount: "12.345", status: "pending" })
+    expect(out.data!.refunded_minor).toBe("1235")
+
+    // Still pending at Checkout.com: retrieve changes nothing.
+    const before = await service.retrievePayment({ data: out.data })
+    expect((before.data!.refunds as any[])[0].status).toBe("pending")
+
+    emulator.settleRefunds()
+    const after = await service.retrievePayment({ data: out.data })
+    expect(after.data!.refunds as any[]).toEqual([expect.objectContaining({ medusa_refund_id: "ref_01PARTIAL", status: "succeeded", origin: "medusa" })])
+    expect(after.data).toMatchObject({ refunded_minor: "1235", processor_refunded_minor: "1235", payment_status: "Partially Refunded" })
+  })
+
+  it("records a declined refund as failed with Checkout.com's reason, and does not count it", async () => {
+    const service = provider()
+    const data = await paid("50.00")
+    // Emulator test rule: an amount ending in 05 (in the currency's steps) is declined.
+    const out = await service.refundPayment({ amount: "12.05", data, context: { idempotency_key: "ref_decline" } })
+    emulator.settleRefunds()
+    const after = await service.retrievePayment({ data: out.data })
+    expect((after.data!.refunds as any[])[0]).toMatchObject({ status: "failed", failure_reason: "20005 Declined - Do Not Honour" })
+    expect(after.data!.refunded_minor).toBe("0")
+  })
+
+  it("refunds 0-decimal and 3-decimal currencies in Checkout.com's units", async () => {
+    const service = provider()
+    const jpy = await paid("5000", { currency: "jpy", service })
+    await service.refundPayment({ amount: "1234", data: jpy, context: { idempotency_key: "ref_jpy" } })
+    const kwd = await paid("10.000", { currency: "kwd", service })
+    const out = await service.refundPayment({ amount: "3.335", data: kwd, context: { idempotency_key: "ref_kwd" } })
+    expect(emulator.requests({ method: "POST", path: /\/refunds$/ }).map((r) => (r.body as any).amount)).toEqual([1234, 3340])
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ amount_minor: "3340", requested_amount: "3.335" })
+  })
+
+  it("sends three refunds of 3.335 KWD on 10.000 KWD as 3.340, 3.340 and the exact remainder 3.320", async () => {
+    const service = provider()
+    let data = await paid("10.000", { currency: "kwd", service })
+    for (const id of ["ref_t1", "ref_t2", "ref_t3"]) {
+      data = (await service.refundPayment({ amount: { value: "3.335", precision: 20 }, data, context: { idempotency_key: id } })).data!
+    }
+    expect(emulator.requests({ method: "POST", path: /\/refunds$/ }).map((r) => (r.body as any).amount)).toEqual([3340, 3340, 3320])
+    expect(emulator.balances(data.payment_id as string)).toMatchObject({ available_to_refund: 0 })
+    expect(data.refunded_minor).toBe("10000")
+  })
+
+  it("refunds the rest after a partial refund, then refuses more without calling Checkout.com", async () => {
+    const service = provider()
+    let data = await paid("50.00")
+    data = (await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_a" } })).data!
+    data = (await service.refundPayment({ amount: "30", data, context: { idempotency_key: "ref_b" } })).data!
+    expect(emulator.requests({ method: "POST", path: /\/refunds$/ }).map((r) => (r.body as any).amount)).toEqual([2000, 3000])
+    const before = emulator.requests().length
+    await expectMedusaError(service.refundPayment({ amount: "1", data, context: { idempotency_key: "ref_c" } }), "not_allowed", /already fully refunded at Checkout.com/)
+    expect(emulator.requests()).toHaveLength(before)
+  })
+
+  it("does not send again a refund the ledger already holds", async () => {
+    const service = provider()
+    const paidData = await paid("50.00")
+    const { data } = await service.refundPayment({ amount: "20", data: paidData, context: { idempotency_key: "ref_once" } })
+    const again = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_once" } })
+    expect(again.data).toEqual(data)
+    expect(emulator.listRefunds(paidData.payment_id as string)).toHaveLength(1)
+  })
+
+  it("a lost answer is retried with the same Cko-Idempotency-Key and Checkout.com replays it: one refund", async () => {
+    const service = provider({ maxRetries: 1 })
+    const data = await paid("50.00")
+    emulator.injectFault({ method: "POST", path: "/payments/:id/refunds", fault: { kind: "reset_after_apply" }, times: 1 })
+    const out = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_lost" } })
+    const sent = emulator.requests({ method: "POST", path: /\/refunds$/ })
+    expect(sent.map((r) => r.headers["cko-idempotency-key"])).toEqual(["ref_lost", "ref_lost"])
+    expect(emulator.listRefunds(data.payment_id as string)).toHaveLength(1)
+    expect((out.data!.refunds as any[])[0].processor_refund_id).toBe(emulator.listRefunds()[0].id)
+  })
+
+  it("medusa#16681: after a lost answer Medusa retries under a new refund id; refused while pending, adopted once settled", async () => {
+    // Medusa deleted ref_gone after the failure; ref_retry is the only live refund of the payment.
+    const refundService = {
+      retrieve: async (id: string) => ({ id, payment_id: "pay_medusa", note: null }),
+      list: async () => [{ id: "ref_retry" }],
+    }
+    const service = provider({}, { refundService })
+    const data = await paid("50.00")
+    emulator.injectFault({ method: "POST", path: "/payments/:id/refunds", fault: { kind: "reset_after_apply" }, times: 1 })
+    await expectMedusaError(service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_gone" } }), "unexpected_state", /could not be reached/)
+    await expectMedusaError(service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_retry" } }), "conflict", /still being processed.*Sync/s)
+    expect(emulator.listRefunds(data.payment_id as string)).toHaveLength(1)
+    emulator.settleRefunds()
+    const out = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_retry" } })
+    expect(emulator.listRefunds(data.payment_id as string)).toHaveLength(1)
+    expect(out.data!.refunds as any[]).toEqual([expect.objectContaining({ medusa_refund_id: "ref_retry", amount_minor: "2000", status: "succeeded" })])
+  })
+
+  it("adopts its own earlier attempt found among the actions instead of refunding twice", async () => {
+    const service = provider()
+    const data = await paid("50.00")
+    await axios.post(`${emulator.url}/payments/${data.payment_id}/refunds`, { amount: 2000, reference: "ref_mine" }, { headers: { authorization: `Bearer ${KEY}` } })
+    emulator.settleRefunds()
+    const out = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_mine" } })
+    expect(emulator.listRefunds(data.payment_id as string)).toHaveLength(1)
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ medusa_refund_id: "ref_mine", amount_minor: "2000", status: "succeeded" })
+  })
+
+  it("records a full refund made in the dashboard instead of failing (403 Refund not allowed)", async () => {
+    const data = await paid("50.00")
+    await axios.post(`${emulator.url}/payments/${data.payment_id}/refunds`, {}, { headers: { authorization: `Bearer ${KEY}` } })
+    emulator.settleRefunds()
+    const out = await provider().refundPayment({ amount: "50", data, context: { idempotency_key: "ref_dash" } })
+    const ledger = out.data!.refunds as any[]
+    expect(ledger).toHaveLength(1)
+    expect(ledger[0]).toMatchObject({ origin: "processor", medusa_refund_id: "ref_dash", amount_minor: "5000" })
+    expect(emulator.listRefunds(data.payment_id as string)).toHaveLength(1)
+  })
+
+  it("maps amount_exceeds_balance (422) to advice to read the payment again", async () => {
+    const service = provider({}, { refundService: { retrieve: async () => ({ id: "x", payment_id: "pay_medusa" }), list: async () => [] } })
+    const data = await paid("50.00")
+    // Checkout.com holds less than Medusa thinks: a stale ledger of a refund the actions do not show yet.
+    const stale = { ...data, captured_minor: "6000", amount_minor: "6000" }
+    await expectMedusaError(service.refundPayment({ amount: "55", data: stale, context: { idempotency_key: "ref_big" } }), "invalid_data", /amount_exceeds_balance.*Sync/s)
+  })
+
+  it("maps 403 on an uncaptured payment to not_allowed", async () => {
+    const data = await paid("50.00", { capture: false })
+    const forged = { ...data, captured_minor: "5000" }
+    await expectMedusaError(provider().refundPayment({ amount: "5", data: forged, context: { idempotency_key: "ref_403" } }), "not_allowed", /HTTP 403.*not captured yet/s)
+  })
+
+  describe("bad input: a MedusaError, and nothing refunded", () => {
+    let data: Record<string, unknown>
+    beforeEach(async () => {
+      data = await paid("50.00")
+    })
+    afterEach(() => {
+      expect(emulator.listRefunds()).toHaveLength(0)
+    })
+    it.each([
+      ["negative", -5, /greater than zero/],
+      ["zero", 0, /greater than zero/],
+      ["NaN", Number.NaN, /not a finite number/],
+      ["text", "ten", /not a decimal number/],
+      ["sub-cent", "0.004", /below the smallest amount/],
+      ["over the remainder", "50.01", /Refund at most 50.00 USD/],
+    ])("%s amount", async (_name, amount, text) => {
+      await expectMedusaError(provider().refundPayment({ amount, data, context: { idempotency_key: "ref_bad" } }), "invalid_data", text)
+      expect(emulator.requests({ method: "POST", path: /\/refunds$/ })).toHaveLength(0)
+    })
+    it("payment data without the payment id", async () => {
+      const { payment_id, ...rest } = data
+      await expectMedusaError(provider().refundPayment({ amount: 5, data: rest, context: { idempotency_key: "ref_bad" } }), "invalid_data", /has no payment_id/)
+    })
+    it("wrong credentials (Checkout.com answers 401)", async () => {
+      const error = await expectMedusaError(
+        provider({ secretKey: "sk_sbox_wrongkeywrongkeywrongkeywrongk" }).refundPayment({ amount: 5, data, context: { idempotency_key: "ref_bad" } }),
+        "unexpected_state",
+        /Checkout.com could not refund the payment \(HTTP 401.*rejected the secret key/s
+      )
+      expect(error.message).not.toContain("sk_sbox_wrongkeywrongkey")
+    })
+  })
+})
+
+describe("cancel, retrieve, status", () => {
+  it("voids an uncaptured authorization and reports it canceled; again changes nothing", async () => {
+    const service = provider()
+    const data = await paid("30", { capture: false })
+    const out = await service.cancelPayment({ data, context: { idempotency_key: "pay_medusa_1" } })
+    const [req] = emulator.requests({ method: "POST", path: /\/voids$/ })
+    expect(req.body).toEqual({ reference: "pay_medusa_1" })
+    expect(req.headers["cko-idempotency-key"]).toBe("pay_medusa_1")
+    expect(out.data).toMatchObject({ void_action_id: expect.stringMatching(/^act_/) })
+    expect((await service.getPaymentStatus({ data: out.data })).status).toBe(PaymentSessionStatus.CANCELED)
+    await service.cancelPayment({ data: out.data, context: { idempotency_key: "pay_medusa_1" } })
+    expect(emulator.requests({ method: "POST", path: /\/voids$/ })).toHaveLength(1)
+  })
+
+  it("refuses to cancel a captured payment", async () => {
+    const data = await paid("30")
+    await expectMedusaError(provider().cancelPayment({ data }), "not_allowed", /Refund it instead/)
+  })
+
+  it("adds refunds made in the dashboard to the ledger on retrieve", async () => {
+    const service = provider()
+    const data = await paid("30")
+    await axios.post(`${emulator.url}/payments/${data.payment_id}/refunds`, { amount: 500 }, { headers: { authorization: `Bearer ${KEY}` } })
+    emulator.settleRefunds()
+    const retrieved = await service.retrievePayment({ data })
+    expect(retrieved.data).toMatchObject({ refunded_minor: "500", processor_refunded_minor: "500" })
+    expect((retrieved.data!.refunds as any[])[0]).toMatchObject({ origin: "processor", amount_minor: "500", status: "succeeded" })
+  })
+
+  it("deletes a session without a payment locally, and voids an authorized one", async () => {
+    const service = provider()
+    expect((await service.deletePayment({ data: { currency: "usd" } })).data).toEqual({ currency: "usd" })
+    expect(emulator.requests()).toHaveLength(0)
+    const data = await paid("30", { capture: false })
+    await service.deletePayment({ data })
+    expect(emulator.balances(data.payment_id as string)).toMatchObject({ total_voided: 3000 })
+  })
+})
+
+describe("webhooks (Cko-Signature)", () => {
+  it("maps verified payment events to Medusa actions with the session id and the exact amount", async () => {
+    const service = provider()
+    const data = await paid("30.10", { currency: "kwd", capture: false })
+    const approved = emulator.webhookEvent("payment_approved", data.payment_id as string)
+    expect(await service.getWebhookActionAndData(signed(approved))).toEqual({
+      action: PaymentActions.AUTHORIZED,
+      data: { session_id: data.session_id, amount: "30.1" },
+    })
+    const captured = await service.capturePayment({ data, context: { idempotency_key: "capt_w" } })
+    const event = emulator.webhookEvent("payment_captured", data.payment_id as string, (captured.data!.capture_action_ids as string[])[0])
+    expect(await service.getWebhookActionAndData(signed(event))).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: data.session_id, amount: "30.1" } })
+  })
+
+  it("answers not_supported to a wrong or missing signature, a re-serialized body, other events, and without a key", async () => {
+    const service = provider()
+    const data = await paid("30")
+    const event = emulator.webhookEvent("payment_approved", data.payment_id as string)
+    expect((await service.getWebhookActionAndData(signed(event, "not_the_key_123"))).action).toBe(PaymentActions.NOT_SUPPORTED)
+    expect((await service.getWebhookActionAndData({ ...signed(event), headers: {} })).action).toBe(PaymentActions.NOT_SUPPORTED)
+    const tampered = { ...signed(event), rawData: JSON.stringify({ ...event, data: { ...event.data, amount: 1 } }) }
+    expect((await service.getWebhookActionAndData(tampered)).action).toBe(PaymentActions.NOT_SUPPORTED)
+    const other = emulator.webhookEvent("payment_voided", data.payment_id as string)
+    expect((await service.getWebhookActionAndData(signed(other))).action).toBe(PaymentActions.NOT_SUPPORTED)
+    expect((await provider({ webhookSignatureKey: undefined }).getWebhookActionAndData(signed(event))).action).toBe(PaymentActions.NOT_SUPPORTED)
+    // The emulator's own signing matches ours, header case aside.
+    const fromEmulator = emulator.signWebhook(event, SIGNATURE_KEY)
+    expect((await service.getWebhookActionAndData({ data: event as any, rawData: fromEmulator.rawBody, headers: { "Cko-Signature": fromEmulator.signature } })).action).toBe(PaymentActions.AUTHORIZED)
+  })
+
+  it("reads refund outcomes from verified payment_refunded / payment_refund_declined events", async () => {
+    const service = provider()
+    let data = await paid("50.00")
+    data = (await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_w1" } })).data!
+    data = (await service.refundPayment({ amount: "12.05", data, context: { idempotency_key: "ref_w2" } })).data!
+    const [ok, declined] = emulator.settleRefunds()
+    const outcomes = [
+      ...(await service.refundOutcomes(signed(emulator.webhookEvent("payment_refunded", data.payment_id as string, ok.id)))),
+      ...(await service.refundOutcomes(signed(emulator.webhookEvent("payment_refund_declined", data.payment_id as string, declined.id)))),
+    ]
+    expect(outcomes).toEqual([
+      { processor_refund_id: ok.id, status: "succeeded", medusa_refund_id: "ref_w1", processor_payment_id: data.payment_id, session_id: data.session_id },
+      { processor_refund_id: declined.id, status: "failed", failure_reason: "20005 Declined - Do Not Honour", medusa_refund_id: "ref_w2", processor_payment_id: data.payment_id, session_id: data.session_id },
+    ])
+    expect(await service.refundOutcomes(signed(emulator.webhookEvent("payment_refunded", data.payment_id as string, ok.id), "wrong_key_1234"))).toEqual([])
+    // Refund events are not payment actions for Medusa.
+    expect((await service.getWebhookActionAndData(signed(emulator.webhookEvent("payment_refunded", data.payment_id as string, ok.id)))).action).toBe(PaymentActions.NOT_SUPPORTED)
+  })
+})
+
+describe("classic v2 Charges API (api: classic)", () => {
+  const classic = (options: Record<string, unknown> = {}, cradle: Record<string, unknown> = {}) =>
+    provider({ api: "classic", secretKey: ABC_KEY, udf1: "store-eu", ...options }, cradle)
+
+  async function classicPaid(amount: string, opts: { currency?: string; capture?: boolean; service?: CheckoutProviderService } = {}) {
+    return paid(amount, { ...opts, service: opts.service ?? classic() })
+  }
+
+  it("charges with the raw key, autoCapture N, trackId and udf passthrough", async () => {
+    const data = await classicPaid("49.99", { capture: false })
+    const [req] = emulator.requests({ method: "POST", path: "/v2/charges/token" })
+    expect(req.headers.authorization).toBe(ABC_KEY)
+    expect(req.headers["cko-idempotency-key"]).toBeUndefined()
+    expect(req.body).toEqual({
+      cardToken: expect.stringMatching(/^tok_/),
+      value: 4999,
+      currency: "USD",
+      autoCapture: "N",
+      trackId: expect.stringMatching(/^payses_/),
+      metadata: { session_id: expect.stringMatching(/^payses_/) },
+      udf1: "store-eu",
+    })
+    expect(data).toMatchObject({ api: "classic", charge_id: expect.stringMatching(/^charge_test_/), charge_status: "Authorised", amount_minor: "4999", captured_minor: "0" })
+  })
+
+  it("keeps the charge-id chain: the capture makes a new charge id and refunds go against it", async () => {
+    const service = classic()
+    let data = await classicPaid("50.00", { service })
+    expect(data.capture_charge_id).not.toBe(data.charge_id)
+    expect(emulator.getCharge(data.capture_charge_id as string)).toMatchObject({ originalId: data.charge_id, status: "Captured", value: 5000 })
+    data = (await service.refundPayment({ amount: "12.345", data, context: { idempotency_key: "ref_c1" } })).data!
+    data = (await service.refundPayment({ amount: { value: "37.655", precision: 20 }, data, context: { idempotency_key: "ref_c2" } })).data!
+    const refunds = emulator.requests({ method: "POST", path: /\/refund$/ })
+    expect(refunds.map((r) => r.path)).toEqual([`/v2/charges/${data.capture_charge_id}/refund`, `/v2/charges/${data.capture_charge_id}/refund`])
+    expect(refunds.map((r) => r.body)).toEqual([
+      { value: 1235, trackId: "ref_c1", metadata: { medusa_refund_id: "ref_c1" }, udf1: "store-eu" },
+      { value: 3765, trackId: "ref_c2", metadata: { medusa_refund_id: "ref_c2" }, udf1: "store-eu" },
+    ])
+    expect(data.refunds as any[]).toEqual([
+      expect.objectContaining({ status: "succeeded", amount_minor: "1235", processor_refund_id: expect.stringMatching(/^charge_test_/) }),
+      expect.objectContaining({ status: "succeeded", amount_minor: "3765" }),
+    ])
+    expect(emulator.getCharge(data.charge_id as string)!.status).toBe("Refunded")
+    expect(emulator.chargeChain(data.charge_id as string)).toHaveLength(4) // charge, capture, two refunds
+  })
+
+  it("leaves value out for a full refund of an untouched charge, with the note as description", async () => {
+    const refundService = { retrieve: async () => ({ note: "damaged in transit", refund_reason: { code: "return", label: "Return" } }) }
+    const service = classic({}, { refundService })
+    const data = await classicPaid("20", { service })
+    await service.refundPayment({ amount: 20, data, context: { idempotency_key: "ref_full" } })
+    expect(emulator.requests({ method: "POST", path: /\/refund$/ })[0].body).toEqual({
+      trackId: "ref_full",
+      description: "damaged in transit",
+      metadata: { medusa_refund_id: "ref_full", reason_code: "return", note: "damaged in transit" },
+      udf1: "store-eu",
+    })
+  })
+
+  it("refunds the charge itself when it was captured at authorization", async () => {
+    const service = classic({ captureMode: "automatic" })
+    const session = await service.initiatePayment({ amount: "1500", currency_code: "jpy", data: { token: token() } })
+    const auth = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_cl_auto" } })
+    expect(auth.status).toBe(PaymentSessionStatus.CAPTURED)
+    expect(auth.data!.capture_charge_id).toBe(auth.data!.charge_id)
+    await service.refundPayment({ amount: "500", data: auth.data, context: { idempotency_key: "ref_auto" } })
+    expect(emulator.requests({ method: "POST", path: /\/refund$/ })[0]).toMatchObject({ path: `/v2/charges/${auth.data!.charge_id}/refund`, body: expect.objectContaining({ value: 500 }) })
+  })
+
+  it("finds a refund whose answer was lost in the charge history instead of refunding twice (no idempotency header)", async () => {
+    const service = classic()
+    const data = await classicPaid("50.00", { service })
+    await axios.post(`${emulator.url}/v2/charges/${data.capture_charge_id}/refund`, { value: 2000, trackId: "ref_lostc" }, { headers: { authorization: ABC_KEY } })
+    const out = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_lostc" } })
+    expect(emulator.requests({ method: "POST", path: /\/refund$/ })).toHaveLength(1)
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ medusa_refund_id: "ref_lostc", amount_minor: "2000", status: "succeeded" })
+  })
+
+  it("reports a declined refund (responseCode 20005) without recording it", async () => {
+    const service = classic()
+    const data = await classicPaid("50.00", { service })
+    await expectMedusaError(service.refundPayment({ amount: "12.05", data, context: { idempotency_key: "ref_cdecl" } }), "not_allowed", /declined the refund/)
+  })
+
+  it("maps the classic error body (errorCode 70000) to invalid_data", async () => {
+    const service = classic()
+    const data = await classicPaid("50.00", { service })
+    await expectMedusaError(service.refundPayment({ amount: "55", data: { ...data, captured_minor: "6000" }, context: { idempotency_key: "ref_cbig" } }), "invalid_data", /HTTP 400 70000.*exceeds the remaining/s)
+  })
+
+  it("captures once, voids an authorization, and declines a declined card", async () => {
+    const service = classic()
+    const data = await classicPaid("30", { service })
+    await expectMedusaError(service.capturePayment({ data, context: { idempotency_key: "capt_again" } }), "not_allowed", /captures an authorization once/)
+    const auth = await classicPaid("30", { service, capture: false })
+    const voided = await service.cancelPayment({ data: auth, context: { idempotency_key: "pay_v" } })
+    expect(voided.data).toMatchObject({ void_charge_id: expect.stringMatching(/^charge_test_/), charge_status: "Voided" })
+    expect((await service.getPaymentStatus({ data: voided.data })).status).toBe(PaymentSessionStatus.CANCELED)
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { token: token("decline") } })
+    await expectMedusaError(service.authorizePayment({ data: session.data }), "payment_authorization_error", /20005/)
+  })
+
+  it("answers not_supported to webhooks", async () => {
+    const data = await paid("10")
+    const event = emulator.webhookEvent("payment_approved", data.payment_id as string)
+    expect((await classic().getWebhookActionAndData(signed(event))).action).toBe(PaymentActions.NOT_SUPPORTED)
+  })
+})
+
+describe("options", () => {
+  it("names the bad option and never echoes a secret", () => {
+    expect(() => CheckoutProviderService.validateOptions({})).toThrow(/`secretKey` is required/)
+    const error = (() => {
+      try {
+        CheckoutProviderService.validateOptions({ secretKey: "sk_secret_value_1", environment: "staging", api: "v3", authScheme: "basic" })
+      } catch (e) {
+        return e as Error
+      }
+    })()!
+    expect(error).toBeInstanceOf(MedusaError)
+    expect(error.message).toMatch(/`environment`/)
+    expect(error.message).toMatch(/`api`/)
+    expect(error.message).toMatch(/`authScheme`/)
+    expect(error.message).not.toContain("sk_secret_value_1")
+    expect(() => CheckoutProviderService.validateOptions({ secretKey: ABC_KEY, api: "classic", authScheme: "bearer" })).toThrow(/classic Charges API takes the raw secret key/)
+    expect(() => CheckoutProviderService.validateOptions({ secretKey: KEY, accountPrefix: "CLI_ABC" })).toThrow(/`accountPrefix`/)
+  })
+
+  it("tests the connection with an authenticated read, for both APIs, and names the processor's payment id", async () => {
+    expect(await provider().testConnection()).toEqual({ ok: true, message: expect.stringMatching(/accepted the credentials \(custom\)/) })
+    expect(await provider({ api: "classic", secretKey: ABC_KEY }).testConnection()).toMatchObject({ ok: true })
+    const wrong = await provider({ secretKey: "sk_sbox_wrongkeywrongkeywrongkeywrongk" }).testConnection()
+    expect(wrong).toEqual({ ok: false, message: expect.stringMatching(/HTTP 401.*rejected the secret key/s) })
+    expect(wrong.message).not.toContain("sk_sbox_wrongkey")
+    expect(provider().processorPaymentId({ payment_id: "pay_1" })).toBe("pay_1")
+    expect(provider({ api: "classic", secretKey: ABC_KEY }).processorPaymentId({ charge_id: "charge_test_1" })).toBe("charge_test_1")
+  })
+
+  it("resolves sandbox, live, account-prefixed and classic hosts", () => {
+    expect(paymentsBaseUrl({ environment: "sandbox" })).toBe("https://api.sandbox.checkout.com")
+    expect(paymentsBaseUrl({ environment: "production" })).toBe("https://api.checkout.com")
+    expect(paymentsBaseUrl({ environment: "sandbox", accountPrefix: "1a2b3c4d" })).toBe("https://1a2b3c4d.api.sandbox.checkout.com")
+    expect(paymentsBaseUrl({ environment: "production", accountPrefix: "1a2b3c4d" })).toBe("https://1a2b3c4d.api.checkout.com")
+    expect(paymentsBaseUrl({ environment: "http://127.0.0.1:4520/", accountPrefix: "1a2b3c4d" })).toBe("http://127.0.0.1:4520")
+    expect(classicBaseUrl({ environment: "sandbox" })).toBe("https://sandbox.checkout.com/api2")
+    expect(classicBaseUrl({ environment: "production" })).toBe("https://api2.checkout.com")
+  })
+})

@@ -1,0 +1,178 @@
+import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { ProcessorError } from "../../core/errors"
+import { HttpClient, type Logger } from "../../core/http"
+import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { baseUrlFor } from "../../core/options"
+import { requireField } from "../../core/payment-data"
+import type { SendRefundInput, SentRefund } from "../../core/provider"
+import { parseWire } from "../../core/wire"
+import type { CheckoutBackend, CheckoutRefundView } from "./backend"
+import { paymentsAuthorization, type CheckoutOptions } from "./options"
+import { refundMetadata } from "./transformers"
+import { createdPaymentData, paymentData, paymentRequest, paymentStatus, reference, refundRequest, refundViews } from "./transformers-payments"
+import {
+  actionAcceptedSchema,
+  paymentActionsSchema,
+  paymentResponseSchema,
+  paymentSchema,
+  paymentsErrorSchema,
+  type CheckoutPayment,
+  type PaymentAction,
+} from "./wire-payments"
+
+const PROCESSOR = "Checkout.com"
+
+/** Live and sandbox hosts, or the account-specific form `https://{prefix}.api[.sandbox].checkout.com`. */
+export function paymentsBaseUrl(options: Pick<CheckoutOptions, "environment" | "accountPrefix">): string {
+  const prefix = options.accountPrefix ? `${options.accountPrefix}.` : ""
+  return baseUrlFor(options.environment, {
+    sandbox: `https://${prefix}api.sandbox.checkout.com`,
+    production: `https://${prefix}api.checkout.com`,
+  })
+}
+
+/** A decline in a 2xx answer, as a ProcessorError the service classifies like any other. */
+export function declined(status: number, label: string, code: string | undefined, summary: string | undefined): ProcessorError {
+  return new ProcessorError({
+    processor: PROCESSOR,
+    kind: "http",
+    status,
+    code,
+    type: "declined",
+    processorMessage: summary ?? "Declined",
+    message: `${label} was declined (${code ?? "no response code"}: ${summary ?? "Declined"})`,
+  })
+}
+
+/** The unified Payments API: `/payments`, asynchronous captures, voids and refunds (202 + action id). */
+export class PaymentsBackend implements CheckoutBackend {
+  readonly api = "payments" as const
+  readonly idField = "payment_id"
+  readonly multipleCaptures = true
+  readonly http: HttpClient
+
+  constructor(private readonly options: CheckoutOptions, logger: Logger) {
+    this.http = new HttpClient({
+      processor: PROCESSOR,
+      baseURL: paymentsBaseUrl(options),
+      timeoutMs: options.timeoutMs,
+      maxRetries: options.maxRetries,
+      logger,
+      secrets: [options.secretKey, options.webhookSignatureKey],
+      idempotencyHeader: "Cko-Idempotency-Key",
+      headers: () => ({ Authorization: paymentsAuthorization(options) }),
+      parseError: (status, body) => {
+        const parsed = paymentsErrorSchema.safeParse(body)
+        if (!parsed.success) return {}
+        const { error_type, error_codes } = parsed.data
+        const codes = error_codes ?? []
+        const message = [error_type, codes.join(", ")].filter(Boolean).join(": ")
+        return { code: codes[0], type: error_type, message: message || undefined }
+      },
+    })
+  }
+
+  private path(paymentId: string, action?: string): string {
+    return `/payments/${encodeURIComponent(paymentId)}${action ? `/${action}` : ""}`
+  }
+
+  async getPayment(paymentId: string): Promise<CheckoutPayment> {
+    const res = await this.http.request({ method: "GET", path: this.path(paymentId) })
+    return parseWire(paymentSchema, res.data, PROCESSOR, "payment")
+  }
+
+  async getActions(paymentId: string): Promise<PaymentAction[]> {
+    const res = await this.http.request({ method: "GET", path: this.path(paymentId, "actions") })
+    return parseWire(paymentActionsSchema, res.data, PROCESSOR, "payment actions")
+  }
+
+  async authorize(input: Parameters<CheckoutBackend["authorize"]>[0]) {
+    const body = paymentRequest({ ...input, processingChannelId: this.options.processingChannelId })
+    const res = await this.http.request({ method: "POST", path: "/payments", idempotencyKey: input.idempotencyKey, body })
+    const created = parseWire(paymentResponseSchema, res.data, PROCESSOR, "payment")
+    if (created.approved === false || created.status === "Declined") {
+      throw declined(res.status, "POST /payments", created.response_code, created.response_summary)
+    }
+    const patch = createdPaymentData(created, input.amount, input.capture)
+    // 202: the payment needs the customer (3D Secure, a redirect) before it is authorized.
+    const status = res.status === 202 && patch.redirect_url ? PaymentSessionStatus.REQUIRES_MORE : paymentStatus(created.status, created.approved)
+    return { status, patch }
+  }
+
+  async state(data: Record<string, unknown>) {
+    const paymentId = requireField(data, "payment_id", PROCESSOR)
+    const payment = await this.getPayment(paymentId)
+    // Accounts of the previous structure return no balances: the captured total comes from the actions.
+    const actions = payment.balances ? undefined : await this.getActions(paymentId)
+    return { status: paymentStatus(payment.status, payment.approved), patch: paymentData(payment, actions) }
+  }
+
+  async capture(data: Record<string, unknown>, amount: ProcessorAmount, idempotencyKey: string) {
+    const paymentId = requireField(data, "payment_id", PROCESSOR)
+    const res = await this.http.request({
+      method: "POST",
+      path: this.path(paymentId, "captures"),
+      idempotencyKey,
+      body: { amount: wireAmount.minorInteger(amount), reference: reference(idempotencyKey) },
+    })
+    const accepted = parseWire(actionAcceptedSchema, res.data, PROCESSOR, "capture answer")
+    const before = BigInt(String(data.captured_minor ?? "0"))
+    const ids = Array.isArray(data.capture_action_ids) ? (data.capture_action_ids as string[]) : []
+    return {
+      captured_minor: (before + BigInt(amount.minor)).toString(),
+      capture_action_ids: [...ids, accepted.action_id],
+    }
+  }
+
+  async void(data: Record<string, unknown>, idempotencyKey: string) {
+    const paymentId = requireField(data, "payment_id", PROCESSOR)
+    const res = await this.http.request({
+      method: "POST",
+      path: this.path(paymentId, "voids"),
+      idempotencyKey,
+      body: { reference: reference(idempotencyKey) },
+    })
+    const accepted = parseWire(actionAcceptedSchema, res.data, PROCESSOR, "void answer")
+    return { void_action_id: accepted.action_id, payment_status: "Voided" }
+  }
+
+  async refund({ data, plan, idempotencyKey, medusaRefundId, refund }: SendRefundInput): Promise<SentRefund> {
+    const paymentId = requireField(data, "payment_id", PROCESSOR)
+    await this.refuseWhileUnknownRefundPending(paymentId, data)
+    const res = await this.http.request({
+      method: "POST",
+      path: this.path(paymentId, "refunds"),
+      idempotencyKey,
+      body: refundRequest({ amount: plan.amount, medusaRefundId, metadata: refundMetadata(medusaRefundId, refund) }),
+    })
+    const accepted = parseWire(actionAcceptedSchema, res.data, PROCESSOR, "refund answer")
+    // 202 "Refund accepted": the outcome comes later (webhook or the payment's actions).
+    return { processorRefundId: accepted.action_id, status: "pending" }
+  }
+
+  /**
+   * Pending refunds are not among a payment's actions until processed, so the core's check of the
+   * processor's refunds cannot see one sent by an earlier attempt whose Medusa refund was deleted
+   * (medusajs/medusa#16681). Current accounts' balances count it: when Checkout.com holds more
+   * refunded-or-pending than the ledger knows, refuse rather than risk refunding twice.
+   */
+  private async refuseWhileUnknownRefundPending(paymentId: string, data: Record<string, unknown>): Promise<void> {
+    const balances = (await this.getPayment(paymentId)).balances
+    if (balances?.total_captured === undefined || balances.available_to_refund === undefined) return
+    const atCheckout = BigInt(balances.total_captured) - BigInt(balances.available_to_refund)
+    const inLedger = BigInt(String(data.refunded_minor ?? "0"))
+    if (atCheckout > inLedger) {
+      throw new MedusaError(
+        MedusaError.Types.CONFLICT,
+        `Checkout.com holds ${atCheckout} minor units refunded or being refunded on this payment, but Medusa knows of ${inLedger}: ` +
+          "a refund Medusa does not know is still being processed (an earlier attempt, or one from the dashboard). " +
+          "Wait a few minutes until it settles, read the payment again (Sync), then refund what remains."
+      )
+    }
+  }
+
+  async refunds(data: Record<string, unknown>): Promise<CheckoutRefundView[]> {
+    const paymentId = requireField(data, "payment_id", PROCESSOR)
+    return refundViews(await this.getActions(paymentId))
+  }
+}

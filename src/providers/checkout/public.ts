@@ -1,0 +1,3 @@
+export { CheckoutProviderService } from "./service"
+export { checkoutCurrencies } from "./currencies"
+export type { CheckoutOptions } from "./options"

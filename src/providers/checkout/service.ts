@@ -1,0 +1,344 @@
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  ProviderWebhookPayload,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { ProcessorError } from "../../core/errors"
+import { uuidFromKey } from "../../core/idempotency"
+import { fromProcessorMinor, minorToMajor, toProcessorAmount } from "../../core/money/convert"
+import { modeOf } from "../../core/options"
+import { requireField } from "../../core/payment-data"
+import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
+import { Redactor } from "../../core/redact"
+import { applyRefundOutcomes, reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
+import { constantTimeEqual, headerValue, hmac, rawBodyText } from "../../core/webhooks"
+import { ClassicBackend } from "./api-classic"
+import { PaymentsBackend } from "./api-payments"
+import type { CheckoutBackend } from "./backend"
+import { checkoutCurrencies } from "./currencies"
+import { parseCheckoutOptions, type CheckoutOptions } from "./options"
+import { classifyCheckoutError, medusaRefundIdOf } from "./transformers"
+import { webhookEventSchema, type CheckoutWebhookEvent } from "./wire-payments"
+
+const NAME = "Checkout.com"
+
+/** Keys the storefront may put in session data that must not outlive authorization. */
+const SINGLE_USE_KEYS = ["token"] as const
+
+/**
+ * Checkout.com: the unified Payments API (default) or, with `api: "classic"`, the v2 Charges API of
+ * classic accounts. The Medusa lifecycle is here; each API's wire format is in its backend
+ * (api-payments.ts, api-classic.ts).
+ */
+export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOptions> {
+  static identifier = "checkout"
+
+  protected readonly profile = checkoutCurrencies
+  /**
+   * Read Checkout.com's refunds before sending one (the core's exactly-once check): Medusa retries a
+   * failed refund under a new idempotency key (medusajs/medusa#16681), and the classic API has no
+   * idempotency header at all.
+   */
+  protected readonly reconcileBeforeRefund = true
+  protected readonly redactor: Redactor
+  protected readonly options: CheckoutOptions
+  protected readonly backend: CheckoutBackend
+
+  static validateOptions(options: Record<string, unknown>): void {
+    parseCheckoutOptions(options)
+  }
+
+  constructor(cradle: Record<string, unknown>, rawOptions: Record<string, unknown>) {
+    const options = parseCheckoutOptions(rawOptions)
+    super(cradle, options)
+    this.options = options
+    this.redactor = new Redactor([options.secretKey, options.webhookSignatureKey])
+    this.backend = options.api === "classic" ? new ClassicBackend(options, this.logger) : new PaymentsBackend(options, this.logger)
+  }
+
+  protected classifyError(error: ProcessorError, operation: string) {
+    return classifyCheckoutError(error, operation)
+  }
+
+  /** 403 "Refund not allowed" may mean a refund made in the dashboard took everything: look before failing. */
+  protected isAlreadyRefunded(error: ProcessorError): boolean {
+    return error.status === 403 && error.type !== "declined"
+  }
+
+  /** "live", "sandbox" or "custom" (an emulator or proxy URL). */
+  get mode() {
+    return modeOf(this.options.environment)
+  }
+
+  get api(): "payments" | "classic" {
+    return this.backend.api
+  }
+
+  /**
+   * Neither API has a cheap list to read: an unknown payment (or charge) answers 404 to valid
+   * credentials and 401 to wrong ones.
+   */
+  protected async ping(): Promise<void> {
+    const path = this.api === "classic" ? "/v2/charges/charge_test_connectioncheck0000" : "/payments/pay_connectioncheckconnectioncheck"
+    try {
+      await this.backend.http.request({ method: "GET", path })
+    } catch (error) {
+      if (error instanceof ProcessorError && error.status === 404) return
+      throw error
+    }
+  }
+
+  processorPaymentId(data: Record<string, unknown>): string | undefined {
+    const id = data[this.backend.idField]
+    return typeof id === "string" ? id : undefined
+  }
+
+  private hasPayment(data: Record<string, unknown>): boolean {
+    return typeof data[this.backend.idField] === "string"
+  }
+
+  // ---- Lifecycle --------------------------------------------------------------------------
+
+  protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
+    const data = input.data ?? {}
+    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
+    const email = input.context?.customer?.email
+    return {
+      id: sessionId ?? uuidFromKey(this.idempotencyKey(input.context)),
+      status: PaymentSessionStatus.PENDING,
+      data: {
+        ...data,
+        ...(email && typeof data.email !== "string" ? { email } : {}),
+        processor: "checkout",
+        api: this.api,
+        environment: this.mode,
+        currency: amount.currency,
+        amount_minor: amount.minor,
+        captured_minor: "0",
+        refunded_minor: "0",
+        refunds: [],
+      },
+    }
+  }
+
+  protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const data = input.data ?? {}
+    if (this.hasPayment(data)) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        "This payment is already authorized at Checkout.com; its amount cannot change. Cancel it and start a new payment."
+      )
+    }
+    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
+    return { status: PaymentSessionStatus.PENDING, data: { ...data, currency: amount.currency, amount_minor: amount.minor } }
+  }
+
+  protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    const data = input.data ?? {}
+    if (this.hasPayment(data)) {
+      // Authorized before (Medusa retried, or the customer came back from 3DS): report the state.
+      const { status, patch } = await this.backend.state(data)
+      return { status, data: this.withoutSingleUse({ ...data, ...patch }) }
+    }
+    const token = typeof data.token === "string" ? data.token.trim() : ""
+    if (!token) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        "No Checkout.com card token in the payment session. The storefront must tokenize the card with Checkout.com Frames and send the token (tok_…) as `token` in the payment session data."
+      )
+    }
+    const currency = requireField(data, "currency", NAME)
+    const amount = fromProcessorMinor(requireField(data, "amount_minor", NAME), currency, this.profile)
+    const { status, patch } = await this.backend.authorize({
+      amount,
+      token,
+      capture: this.options.captureMode === "automatic",
+      sessionId: typeof data.session_id === "string" ? data.session_id : undefined,
+      email: typeof data.email === "string" ? data.email : undefined,
+      idempotencyKey: this.idempotencyKey(input.context),
+    })
+    return { status, data: this.withoutSingleUse({ ...data, ...patch }) }
+  }
+
+  protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    const data = input.data ?? {}
+    requireField(data, this.backend.idField, NAME)
+    const currency = requireField(data, "currency", NAME)
+    const key = this.idempotencyKey(input.context)
+    const keys = Array.isArray(data.capture_keys) ? (data.capture_keys as string[]) : []
+    if (keys.includes(key)) return { data } // this capture was recorded already
+    const authorized = BigInt(requireField(data, "amount_minor", NAME))
+    const captured = BigInt(String(data.captured_minor ?? "0"))
+    const money = (minor: bigint) => `${fromProcessorMinor(minor.toString(), currency, this.profile).major} ${currency.toUpperCase()}`
+    if (captured > 0n && !this.backend.multipleCaptures) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `The classic Checkout.com API captures an authorization once, and ${money(captured)} of this one is already captured. Refund instead of capturing again.`
+      )
+    }
+    const remaining = authorized - captured
+    if (remaining <= 0n) {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `This payment is already fully captured at Checkout.com (${money(captured)}).`)
+    }
+    // Medusa does not pass the capture amount to providers; read it from its capture record.
+    const medusaAmount = await this.medusaCaptureAmount(input.context?.idempotency_key)
+    const amount =
+      medusaAmount !== undefined
+        ? toProcessorAmount(medusaAmount, currency, this.profile, "capture amount")
+        : fromProcessorMinor(remaining.toString(), currency, this.profile)
+    if (BigInt(amount.minor) > remaining) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `The capture of ${amount.major} ${currency.toUpperCase()} is more than the ${money(remaining)} that remains authorized at Checkout.com.`
+      )
+    }
+    const patch = await this.backend.capture(data, amount, key)
+    return { data: { ...data, ...patch, capture_keys: [...keys, key] } }
+  }
+
+  protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const data = input.data ?? {}
+    if (!this.hasPayment(data)) return { data } // nothing was authorized at Checkout.com
+    const { status, patch } = await this.backend.state(data)
+    if (status === PaymentSessionStatus.CANCELED) return { data: { ...data, ...patch } }
+    if (status === PaymentSessionStatus.CAPTURED) {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "This Checkout.com payment is already captured, so it cannot be voided. Refund it instead.")
+    }
+    const voided = await this.backend.void(data, this.idempotencyKey(input.context))
+    return { data: { ...data, ...patch, ...voided } }
+  }
+
+  protected async remove(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const data = input.data ?? {}
+    if (this.hasPayment(data) && !data.void_action_id && !data.void_charge_id) {
+      // A session deleted after authorization: release the customer's funds.
+      return this.cancel({ data, context: input.context })
+    }
+    return { data: this.withoutSingleUse(data) }
+  }
+
+  /**
+   * Reads the payment and its refunds at Checkout.com: pending refunds get their outcome
+   * (approved or declined) and refunds made outside Medusa are added to the ledger.
+   */
+  protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const data = input.data ?? {}
+    const { patch } = await this.backend.state(data)
+    const seen = await this.backend.refunds(data)
+    const withOutcomes = applyRefundOutcomes({ ...data, ...patch }, seen.map((r) => ({ processor_refund_id: r.id, status: r.status, failure_reason: r.failure_reason }))).data
+    return { data: reconcileLedger(withOutcomes, seen).data }
+  }
+
+  protected async status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    const data = input.data ?? {}
+    if (!this.hasPayment(data)) return { status: PaymentSessionStatus.PENDING, data }
+    const { status, patch } = await this.backend.state(data)
+    return { status, data: { ...data, ...patch } }
+  }
+
+  protected sendRefund(input: SendRefundInput): Promise<SentRefund> {
+    return this.backend.refund(input)
+  }
+
+  protected listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]> {
+    return this.backend.refunds(data)
+  }
+
+  // ---- Webhooks ---------------------------------------------------------------------------
+
+  /**
+   * The event in a webhook whose `Cko-Signature` (hex HMAC-SHA256 of the raw body with the
+   * signature key) matches, or undefined. Classic accounts' notifications are not read.
+   */
+  private verifiedEvent(payload: ProviderWebhookPayload["payload"]): CheckoutWebhookEvent | undefined {
+    const key = this.options.webhookSignatureKey
+    if (this.api !== "payments") {
+      this.logger.warn("[Checkout.com] webhook ignored: classic API notifications are not supported (their signature scheme is undocumented)")
+      return undefined
+    }
+    if (!key) {
+      this.logger.warn("[Checkout.com] webhook ignored: set the `webhookSignatureKey` option (CHECKOUT_WEBHOOK_SIGNATURE_KEY) to accept Checkout.com webhooks")
+      return undefined
+    }
+    const raw = rawBodyText(payload.rawData)
+    const signature = headerValue(payload.headers, "cko-signature")
+    if (raw === undefined || !signature || !constantTimeEqual(signature.trim().toLowerCase(), hmac("sha256", key, raw, "hex"))) {
+      this.logger.warn("[Checkout.com] webhook ignored: Cko-Signature does not match the raw body")
+      return undefined
+    }
+    let body: unknown
+    try {
+      body = JSON.parse(raw)
+    } catch {
+      return undefined
+    }
+    const parsed = webhookEventSchema.safeParse(body)
+    return parsed.success ? parsed.data : undefined
+  }
+
+  protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    const notSupported = { action: PaymentActions.NOT_SUPPORTED }
+    const event = this.verifiedEvent(payload)
+    if (!event) return notSupported
+    const sessionId = event.data.metadata?.session_id
+    const { amount, currency } = event.data
+    if (typeof sessionId !== "string" || amount === undefined || !currency) return notSupported
+    const major = minorToMajor(amount, currency, this.profile).toString() // exact decimal text (bignumber.js), not a float
+    switch (event.type) {
+      case "payment_approved":
+        return { action: PaymentActions.AUTHORIZED, data: { session_id: sessionId, amount: major } }
+      case "payment_captured":
+        return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: major } }
+    }
+    return notSupported
+  }
+
+  /**
+   * Refund outcomes in a verified `payment_refunded` / `payment_refund_declined` webhook, for the
+   * payment's refund ledger (apply them with applyRefundOutcomes). Anything else gives [].
+   */
+  async refundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
+    return this.guard("read the webhook", async () => {
+      const event = this.verifiedEvent(payload)
+      if (!event || !event.data.action_id) return []
+      const status = event.type === "payment_refunded" ? "succeeded" : event.type === "payment_refund_declined" ? "failed" : undefined
+      if (!status) return []
+      const sessionId = event.data.metadata?.session_id
+      return [
+        {
+          processor_refund_id: event.data.action_id,
+          status,
+          ...(status === "failed"
+            ? { failure_reason: `${event.data.response_code ?? ""} ${event.data.response_summary ?? "declined"}`.trim() }
+            : {}),
+          medusa_refund_id: medusaRefundIdOf(event.data.reference, event.data.metadata),
+          ...(event.data.id ? { processor_payment_id: event.data.id } : {}),
+          ...(typeof sessionId === "string" ? { session_id: sessionId } : {}),
+        },
+      ]
+    })
+  }
+
+  private withoutSingleUse(data: Record<string, unknown>): Record<string, unknown> {
+    const out = { ...data }
+    for (const key of SINGLE_USE_KEYS) delete out[key]
+    return out
+  }
+}

@@ -1,0 +1,76 @@
+import { PaymentSessionStatus } from "@medusajs/framework/utils"
+import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import type { ProcessorRefundView } from "../../core/refund-planner"
+import { isApprovedCode, medusaRefundIdOf } from "./transformers"
+import type { ClassicCharge, ClassicChargeRequest, ClassicRefundRequest } from "./wire-classic"
+
+type Udf = Record<string, string>
+
+/** trackId: the classic API's merchant reference (kept to 50 characters). */
+export function trackId(text: string | undefined): string | undefined {
+  return text ? text.slice(0, 50) : undefined
+}
+
+export function chargeRequest(input: {
+  amount: ProcessorAmount
+  token: string
+  capture: boolean
+  sessionId?: string
+  email?: string
+  udf: Udf
+}): ClassicChargeRequest {
+  return {
+    cardToken: input.token,
+    value: wireAmount.minorInteger(input.amount),
+    currency: input.amount.currency.toUpperCase(),
+    autoCapture: input.capture ? "Y" : "N",
+    ...(input.sessionId ? { trackId: trackId(input.sessionId), metadata: { session_id: input.sessionId } } : {}),
+    ...(input.email ? { email: input.email } : {}),
+    ...input.udf,
+  }
+}
+
+export function classicRefundRequest(input: {
+  amount: ProcessorAmount
+  /** A full refund of an untouched charge: the classic API's documented form leaves `value` out. */
+  omitValue: boolean
+  medusaRefundId?: string
+  description?: string
+  metadata: Record<string, string>
+  udf: Udf
+}): ClassicRefundRequest {
+  return {
+    ...(input.omitValue ? {} : { value: wireAmount.minorInteger(input.amount) }),
+    ...(input.medusaRefundId ? { trackId: trackId(input.medusaRefundId) } : {}),
+    ...(input.description ? { description: input.description.slice(0, 100) } : {}),
+    ...(Object.keys(input.metadata).length ? { metadata: input.metadata } : {}),
+    ...input.udf,
+  }
+}
+
+export function chargeValue(charge: ClassicCharge): string {
+  return String(charge.value)
+}
+
+/** Classic charge status → Medusa session status. Statuses: Authorised, Captured, Refunded, Voided, Declined, Pending. */
+export function classicStatus(charge: ClassicCharge): PaymentSessionStatus {
+  const status = charge.status.toLowerCase()
+  if (status === "declined" || (charge.responseCode && !isApprovedCode(charge.responseCode))) return PaymentSessionStatus.ERROR
+  if (status === "authorised" || status === "authorized") return PaymentSessionStatus.AUTHORIZED
+  if (status === "captured" || status === "refunded" || status === "partially refunded") return PaymentSessionStatus.CAPTURED
+  if (status === "voided" || status === "expired" || status === "cancelled" || status === "canceled") return PaymentSessionStatus.CANCELED
+  return PaymentSessionStatus.PENDING
+}
+
+/** Refund records of a charge's history, for reconciliation (classic refunds are synchronous). */
+export function classicRefundViews(history: readonly ClassicCharge[]): ProcessorRefundView[] {
+  return history
+    .filter((c) => c.status.toLowerCase() === "refunded" && c.originalId && isApprovedCode(c.responseCode ?? "10000"))
+    .map((c) => ({
+      id: c.id,
+      amount_minor: chargeValue(c),
+      status: "succeeded" as const,
+      tag: medusaRefundIdOf(c.trackId, c.metadata ?? undefined),
+      created_at: c.created,
+    }))
+}

@@ -1,0 +1,644 @@
+import axios from "axios"
+import fc from "fast-check"
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { applyRefundOutcomes } from "../../../core/refund-planner"
+import type { EmulatorRequest, EmulatorResponse, HookContext } from "../../../emulators/core/server"
+import {
+  DEFAULT_DODO_API_KEY,
+  DEFAULT_DODO_PRODUCT_ID,
+  DEFAULT_DODO_WEBHOOK_SECRET,
+  DodoEmulator,
+} from "../../../emulators/dodo"
+import { DodoProviderService } from "../service"
+import { spreadRefund } from "../transformers"
+import { loadSpec } from "../../../../test/contract/openapi"
+
+const API_KEY = DEFAULT_DODO_API_KEY
+const SECRET = DEFAULT_DODO_WEBHOOK_SECRET
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+
+/** Lets a test lose the answer of one request after the emulator applied it (timeout after apply). */
+class FaultyDodo extends DodoEmulator {
+  dropAnswers: Array<{ method: string; path: RegExp }> = []
+  failBefore: Array<{ method: string; path: RegExp }> = []
+  protected async beforeHandle(req: EmulatorRequest, ctx: HookContext): Promise<EmulatorResponse | undefined> {
+    const i = this.failBefore.findIndex((f) => f.method === req.method && f.path.test(req.path))
+    if (i >= 0) {
+      this.failBefore.splice(i, 1)
+      return { status: 503, body: { code: "INTERNAL_SERVER_ERROR", message: "try later" } }
+    }
+    return super.beforeHandle(req, ctx)
+  }
+  protected async afterHandle(req: EmulatorRequest, res: EmulatorResponse, ctx: HookContext): Promise<EmulatorResponse> {
+    const i = this.dropAnswers.findIndex((f) => f.method === req.method && f.path.test(req.path))
+    if (i >= 0) {
+      this.dropAnswers.splice(i, 1)
+      ctx.raw.destroy()
+    }
+    return res
+  }
+}
+
+let emulator: FaultyDodo
+let seq = 0
+
+beforeAll(async () => {
+  emulator = new FaultyDodo()
+  await emulator.start()
+})
+afterAll(() => emulator.stop())
+beforeEach(() => {
+  emulator.reset()
+  emulator.dropAnswers = []
+  emulator.failBefore = []
+})
+// Every request the provider sent, and every answer the emulator gave, matches Dodo's official
+// spec (1.53.2). The customer's checkout page (/checkout/…) is not part of the API.
+afterEach(() => {
+  const spec = loadSpec("dodopayments-1.53.2.openapi.yml")
+  expect(spec.check(emulator.requests(), { ignorePaths: /^\/checkout\// })).toEqual([])
+})
+
+function provider(options: Record<string, unknown> = {}, cradle: Record<string, unknown> = {}) {
+  return new DodoProviderService(
+    { logger: quiet, ...cradle },
+    {
+      apiKey: API_KEY,
+      environment: emulator.url,
+      productId: DEFAULT_DODO_PRODUCT_ID,
+      webhookSecrets: [SECRET],
+      maxRetries: 0,
+      ...options,
+    }
+  )
+}
+
+async function expectMedusaError(promise: Promise<unknown>, type: string, text: RegExp | string) {
+  const error = await promise.then(
+    () => {
+      throw new Error("expected a MedusaError")
+    },
+    (e) => e
+  )
+  expect(error).toBeInstanceOf(MedusaError)
+  expect(error.type).toBe(type)
+  expect(error.message).toMatch(text)
+  expect(error.message).not.toContain(API_KEY)
+  return error as MedusaError
+}
+
+const customer = { id: "cus_1", email: "ada@example.com", first_name: "Ada", last_name: "Lovelace" }
+
+async function started(amount: string | number = "47.34", currency = "usd", service = provider()) {
+  const sid = `payses_${++seq}`
+  const out = await service.initiatePayment({
+    amount,
+    currency_code: currency,
+    data: { session_id: sid },
+    context: { idempotency_key: sid, customer } as any,
+  })
+  return out.data!
+}
+
+/** initiate, the customer pays on Dodo's page, authorize: the payment data Medusa keeps. */
+async function paid(amount: string | number = "47.34", opts: { service?: DodoProviderService; currency?: string } = {}) {
+  const service = opts.service ?? provider()
+  const session = await started(amount, opts.currency ?? "usd", service)
+  emulator.pay(session.checkout_session_id as string)
+  const auth = await service.authorizePayment({ data: session, context: { idempotency_key: session.session_id as string } })
+  expect(auth.status).toBe(PaymentSessionStatus.CAPTURED)
+  return auth.data!
+}
+
+/**
+ * A payment with several line items (a checkout made with three products, as a storefront that
+ * sells Dodo products would), authorized through the provider.
+ */
+async function paidMultiItem(service = provider()) {
+  const a = emulator.createProduct({ productId: "pdt_a_book", price: 1999, currency: "USD", taxInclusive: true })
+  const b = emulator.createProduct({ productId: "pdt_b_course", price: 2501, currency: "USD", taxInclusive: true })
+  const c = emulator.createProduct({ productId: "pdt_c_sticker", price: 333, currency: "USD", taxInclusive: true })
+  const sid = `payses_multi_${++seq}`
+  const res = await axios.post(
+    `${emulator.url}/checkouts`,
+    {
+      product_cart: [
+        { product_id: b.product_id, quantity: 1 },
+        { product_id: a.product_id, quantity: 2 },
+        { product_id: c.product_id, quantity: 1 },
+      ],
+      metadata: { session_id: sid },
+    },
+    { headers: { authorization: `Bearer ${API_KEY}` } }
+  )
+  emulator.pay(res.data.session_id)
+  const total = 1999 * 2 + 2501 + 333 // 6832
+  const auth = await service.authorizePayment({
+    data: {
+      session_id: sid,
+      checkout_session_id: res.data.session_id,
+      checkout_created_at: new Date().toISOString(),
+      processor: "dodo",
+      currency: "usd",
+      amount_minor: String(total),
+      captured_minor: "0",
+      refunded_minor: "0",
+      refunds: [],
+    },
+  })
+  expect(auth.status).toBe(PaymentSessionStatus.CAPTURED)
+  return auth.data!
+}
+
+type Sent = ReturnType<DodoEmulator["requests"]>[number] & { body: any }
+const posts = (path: string): Sent[] => emulator.requests({ method: "POST", path }) as Sent[]
+const refundPosts = () => posts("/refunds")
+
+describe("initiatePayment", () => {
+  it("creates a checkout session for the cart total through the pay-what-you-want product", async () => {
+    const data = await started({ value: "47.34", precision: 20 } as any)
+    const [req] = posts("/checkouts")
+    expect(req.headers.authorization).toBe(`Bearer ${API_KEY}`)
+    expect(req.headers["idempotency-key"]).toBeUndefined()
+    expect(req.body).toEqual({
+      product_cart: [{ product_id: DEFAULT_DODO_PRODUCT_ID, quantity: 1, amount: 4734 }],
+      billing_currency: "USD",
+      metadata: { session_id: data.session_id },
+      customer: { email: "ada@example.com", name: "Ada Lovelace" },
+      show_saved_payment_methods: false,
+      feature_flags: { allow_currency_selection: false, allow_discount_code: false },
+    })
+    expect(req.rawBody).toContain('"amount":4734}')
+    expect(data).toMatchObject({
+      processor: "dodo",
+      currency: "usd",
+      amount_minor: "4734",
+      captured_minor: "0",
+      refunds: [],
+      checkout_session_id: expect.stringMatching(/^cks_/),
+      checkout_url: expect.stringContaining("/checkout/cks_"),
+    })
+    expect(JSON.stringify(data)).not.toContain(API_KEY)
+    expect(JSON.stringify(data)).not.toContain(SECRET)
+  })
+
+  it("sends ISO minor units for 0- and 3-decimal currencies (Dodo's exponents are unconfirmed)", async () => {
+    await started("1500", "jpy")
+    await started("12.345", "kwd")
+    expect(posts("/checkouts").map((r) => [r.body.product_cart[0].amount, r.body.billing_currency])).toEqual([
+      [1500, "JPY"],
+      [12345, "KWD"],
+    ])
+  })
+
+  it("refuses an unsupported currency, a zero amount and an amount over int32 before any request", async () => {
+    await expectMedusaError(started("10", "xau"), "invalid_data", /currency "xau"/)
+    await expectMedusaError(started("0"), "invalid_data", /greater than zero/)
+    await expectMedusaError(started("21474836.48"), "invalid_data", /more than Dodo Payments accepts/)
+    expect(emulator.requests()).toHaveLength(0)
+  })
+
+  it("reports a product Dodo refuses with advice about the productId option", async () => {
+    await expectMedusaError(started("10", "usd", provider({ productId: "pdt_missing" })), "not_found", /Dodo Payments could not start the payment \(HTTP 404 NOT_FOUND/)
+  })
+})
+
+describe("authorizePayment", () => {
+  it("is pending until the customer pays, then captured (Medusa records the capture)", async () => {
+    const service = provider()
+    const session = await started("47.34", "usd", service)
+    const before = await service.authorizePayment({ data: session })
+    expect(before.status).toBe(PaymentSessionStatus.PENDING_AUTHORIZATION)
+    expect(before.data).toEqual(session)
+
+    const payment = emulator.pay(session.checkout_session_id as string)
+    const after = await service.authorizePayment({ data: session })
+    expect(after.status).toBe(PaymentSessionStatus.CAPTURED)
+    expect(after.data).toMatchObject({
+      payment_id: payment.payment_id,
+      payment_status: "succeeded",
+      amount_minor: "4734",
+      captured_minor: "4734",
+      dodo_total_minor: "4734",
+      dodo_tax_minor: "430",
+    })
+    // found by listing payments created since the checkout, matched on metadata.session_id
+    const list = emulator.requests({ method: "GET", path: "/payments" })
+    expect(list.at(-1)!.query).toMatchObject({ page_size: "100", page_number: "0", created_at_gte: expect.any(String) })
+  })
+
+  it("uses a payment id from the return URL only after checking it belongs to the session", async () => {
+    const service = provider()
+    const mine = await started("10", "usd", service)
+    const other = await started("20", "usd", service)
+    const otherPayment = emulator.pay(other.checkout_session_id as string)
+    // a storefront passing someone else's payment id gets nothing
+    const spoofed = await service.authorizePayment({ data: { ...mine, dodo_payment_id: otherPayment.payment_id } })
+    expect(spoofed.status).toBe(PaymentSessionStatus.PENDING_AUTHORIZATION)
+    const myPayment = emulator.pay(mine.checkout_session_id as string)
+    const ok = await service.authorizePayment({ data: { ...mine, dodo_payment_id: myPayment.payment_id } })
+    expect(ok.status).toBe(PaymentSessionStatus.CAPTURED)
+    expect(ok.data).toMatchObject({ payment_id: myPayment.payment_id, captured_minor: "1000" })
+    expect(ok.data!.dodo_payment_id).toBeUndefined()
+  })
+
+  it("stays pending while Dodo processes, then captures", async () => {
+    const service = provider()
+    const session = await started("10", "usd", service)
+    const payment = emulator.pay(session.checkout_session_id as string, { status: "processing" })
+    const first = await service.authorizePayment({ data: session })
+    expect(first.status).toBe(PaymentSessionStatus.PENDING_AUTHORIZATION)
+    expect(first.data).toMatchObject({ payment_id: payment.payment_id, payment_status: "processing", captured_minor: "0" })
+    emulator.setPaymentStatus(payment.payment_id, "succeeded")
+    const second = await service.authorizePayment({ data: first.data })
+    expect(second.status).toBe(PaymentSessionStatus.CAPTURED)
+    expect(second.data).toMatchObject({ captured_minor: "1000" })
+  })
+
+  it("reports a failed payment as a payment authorization error", async () => {
+    const service = provider()
+    const session = await started("10", "usd", service)
+    emulator.pay(session.checkout_session_id as string, { status: "failed" })
+    await expectMedusaError(service.authorizePayment({ data: session }), "payment_authorization_error", /CARD_DECLINED.*new payment session/s)
+  })
+
+  it("refuses a session the provider did not start", async () => {
+    await expectMedusaError(provider().authorizePayment({ data: { session_id: "payses_x" } }), "invalid_data", /no Dodo Payments checkout session/)
+  })
+})
+
+describe("capturePayment, cancelPayment, deletePayment, updatePayment", () => {
+  it("capture returns a succeeded payment's data unchanged, without calling Dodo", async () => {
+    const data = await paid("25.50")
+    const before = emulator.requests().length
+    const out = await provider().capturePayment({ data, context: { idempotency_key: "capt_1" } })
+    expect(out.data).toEqual(data)
+    expect(emulator.requests()).toHaveLength(before)
+  })
+
+  it("capture refuses a payment the customer has not made: Dodo has no capture", async () => {
+    const session = await started()
+    await expectMedusaError(provider().capturePayment({ data: session }), "not_allowed", /has no capture/)
+  })
+
+  it("cancel and delete of an unpaid session do nothing at Dodo; of a paid one they say what Dodo cannot do", async () => {
+    const service = provider()
+    const unpaid = await started("10", "usd", service)
+    expect((await service.cancelPayment({ data: unpaid })).data).toMatchObject({ canceled_before_payment: true })
+    expect((await service.deletePayment({ data: unpaid })).data).toEqual(unpaid)
+    const data = await paid("10", { service })
+    await expectMedusaError(service.cancelPayment({ data }), "not_allowed", /cannot cancel or void a payment.*Refund it instead/)
+    await expectMedusaError(service.deletePayment({ data }), "not_allowed", /already paid/)
+    expect(refundPosts()).toHaveLength(0)
+  })
+
+  it("update makes a new checkout session for a new amount, and refuses once the customer paid", async () => {
+    const service = provider()
+    const session = await started("10", "usd", service)
+    const same = await service.updatePayment({ data: session, amount: "10", currency_code: "usd" })
+    expect(same.data).toEqual(session)
+    const changed = await service.updatePayment({ data: session, amount: "12.5", currency_code: "usd" })
+    expect(changed.data).toMatchObject({ amount_minor: "1250", session_id: session.session_id })
+    expect(changed.data!.checkout_session_id).not.toBe(session.checkout_session_id)
+    expect(posts("/checkouts").map((r) => r.body.product_cart[0].amount)).toEqual([1000, 1250])
+    emulator.pay(changed.data!.checkout_session_id as string)
+    await expectMedusaError(service.updatePayment({ data: changed.data, amount: "15", currency_code: "usd" }), "not_allowed", /already paid/)
+  })
+})
+
+describe("refundPayment", () => {
+  it("refunds the whole untouched payment with Dodo's full form (no items), tagged with the Medusa refund id", async () => {
+    const refundService = { retrieve: async () => ({ note: "damaged", refund_reason: { code: "return", label: "Return" } }) }
+    const service = provider({}, { refundService })
+    const data = await paid("47.34", { service })
+    const out = await service.refundPayment({ amount: { value: "47.34", precision: 20 }, data, context: { idempotency_key: "ref_01FULL" } })
+    const [req] = refundPosts()
+    expect(req.body).toEqual({
+      payment_id: data.payment_id,
+      reason: "Return: damaged",
+      metadata: { medusa_refund_id: "ref_01FULL", session_id: data.session_id },
+    })
+    expect(emulator.lineItems(data.payment_id as string)!.items.map((i) => i.refundable_amount)).toEqual([0])
+    expect(out.data).toMatchObject({ payment_id: data.payment_id, refunded_minor: "4734" })
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ medusa_refund_id: "ref_01FULL", amount_minor: "4734", status: "succeeded", origin: "medusa" })
+  })
+
+  it("sends a partial refund as item amounts (tax inclusive) adding up to the exact minor amount", async () => {
+    const data = await paid("47.34")
+    const out = await provider().refundPayment({ amount: { value: "12.345", precision: 20 }, data, context: { idempotency_key: "ref_P1" } })
+    const [req] = refundPosts()
+    expect(req.body.items).toEqual([{ item_id: DEFAULT_DODO_PRODUCT_ID, amount: 1235, tax_inclusive: true }])
+    expect(req.rawBody).toContain('"amount":1235,')
+    const refund = emulator.listRefunds(data.payment_id as string)[0]
+    expect(refund).toMatchObject({ amount: 1235, is_partial: true, status: "succeeded", metadata: { medusa_refund_id: "ref_P1" } })
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ amount_minor: "1235", requested_amount: "12.345" })
+    expect(out.data!.dodo_refunds).toEqual({ [refund.refund_id]: { status: "succeeded", items: [{ item_id: DEFAULT_DODO_PRODUCT_ID, amount: 1235 }] } })
+  })
+
+  it("on a multi-item payment: two partial refunds, then the rest, spread over the items in a fixed order", async () => {
+    const service = provider()
+    let data = await paidMultiItem(service)
+    expect(data.captured_minor).toBe("6832")
+    data = (await service.refundPayment({ amount: "45.00", data, context: { idempotency_key: "ref_M1" } })).data!
+    data = (await service.refundPayment({ amount: "0.07", data, context: { idempotency_key: "ref_M2" } })).data!
+    data = (await service.refundPayment({ amount: "23.25", data, context: { idempotency_key: "ref_M3" } })).data!
+    const bodies = refundPosts().map((r) => r.body.items)
+    // lines by item id: pdt_a_book 3998, pdt_b_course 2501, pdt_c_sticker 333 (checkout order was b, a, c)
+    expect(bodies).toEqual([
+      [
+        { item_id: "pdt_a_book", amount: 3998, tax_inclusive: true },
+        { item_id: "pdt_b_course", amount: 502, tax_inclusive: true },
+      ],
+      [{ item_id: "pdt_b_course", amount: 7, tax_inclusive: true }],
+      [
+        { item_id: "pdt_b_course", amount: 1992, tax_inclusive: true },
+        { item_id: "pdt_c_sticker", amount: 333, tax_inclusive: true },
+      ],
+    ])
+    expect(refundPosts().map((r) => r.body.items.reduce((sum: number, i: any) => sum + i.amount, 0))).toEqual([4500, 7, 2325])
+    expect(emulator.listRefunds(data.payment_id as string).map((r) => r.amount)).toEqual([4500, 7, 2325])
+    expect(emulator.lineItems(data.payment_id as string)!.items.every((i) => i.refundable_amount === 0)).toBe(true)
+    expect(data.refunded_minor).toBe("6832")
+    const before = emulator.requests().length
+    await expectMedusaError(service.refundPayment({ amount: "0.01", data, context: { idempotency_key: "ref_M4" } }), "not_allowed", /already fully refunded/)
+    expect(emulator.requests().length).toBe(before) // refused from the ledger, before any request
+    expect(refundPosts()).toHaveLength(3)
+  })
+
+  it("does not send again a refund the ledger already holds", async () => {
+    const service = provider()
+    const paidData = await paid("50")
+    const { data } = await service.refundPayment({ amount: "20", data: paidData, context: { idempotency_key: "ref_once" } })
+    const again = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_once" } })
+    expect(again.data).toEqual(data)
+    expect(refundPosts()).toHaveLength(1)
+  })
+
+  it("a lost answer is found by its metadata before deciding: one refund at Dodo, recorded", async () => {
+    const service = provider({ timeoutMs: 2000 })
+    const data = await paid("50")
+    emulator.dropAnswers.push({ method: "POST", path: /^\/refunds$/ })
+    const out = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_LOST" } })
+    expect(refundPosts()).toHaveLength(1)
+    const [refund] = emulator.listRefunds(data.payment_id as string)
+    expect((out.data!.refunds as any[])).toEqual([expect.objectContaining({ processor_refund_id: refund.refund_id, medusa_refund_id: "ref_LOST", amount_minor: "2000" })])
+    // Medusa retries with the same id (its answer was lost too): still one refund
+    const again = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_LOST" } })
+    expect(refundPosts()).toHaveLength(1)
+    expect((again.data!.refunds as any[])).toHaveLength(1)
+  })
+
+  it("a server error before Dodo applied the refund: the re-read finds nothing and the error stands", async () => {
+    const data = await paid("50")
+    emulator.failBefore.push({ method: "POST", path: /^\/refunds$/ })
+    // 503 before applying: nothing at Dodo, the error stands
+    await expectMedusaError(provider().refundPayment({ amount: "20", data, context: { idempotency_key: "ref_503" } }), "unexpected_state", /HTTP 503/)
+    expect(emulator.listRefunds()).toHaveLength(0)
+  })
+
+  it("a retry under a new Medusa refund id (Medusa deleted the failed one) adopts the orphan instead of refunding twice", async () => {
+    const data = await paid("50")
+    // attempt 1 (ref_OLD) reached Dodo, but Medusa saw an error and deleted ref_OLD
+    await axios.post(
+      `${emulator.url}/refunds`,
+      { payment_id: data.payment_id, items: [{ item_id: DEFAULT_DODO_PRODUCT_ID, amount: 2000, tax_inclusive: true }], metadata: { medusa_refund_id: "ref_OLD" } },
+      { headers: { authorization: `Bearer ${API_KEY}` } }
+    )
+    const refundService = {
+      retrieve: async (id: string) => ({ id, payment_id: "pay_medusa_1", note: null }),
+      list: async () => [{ id: "ref_NEW" }],
+    }
+    const out = await provider({}, { refundService }).refundPayment({ amount: "20", data, context: { idempotency_key: "ref_NEW" } })
+    expect(emulator.listRefunds(data.payment_id as string)).toHaveLength(1)
+    expect(refundPosts()).toHaveLength(1) // only attempt 1
+    expect((out.data!.refunds as any[])).toEqual([expect.objectContaining({ medusa_refund_id: "ref_NEW", amount_minor: "2000" })])
+  })
+
+  it("counts a refund made in the Dodo dashboard, then refunds exactly the rest over the items", async () => {
+    const data = await paid("50")
+    await axios.post(
+      `${emulator.url}/refunds`,
+      { payment_id: data.payment_id, items: [{ item_id: DEFAULT_DODO_PRODUCT_ID, amount: 1000 }] },
+      { headers: { authorization: `Bearer ${API_KEY}` } }
+    )
+    const service = provider()
+    await expectMedusaError(service.refundPayment({ amount: "50", data, context: { idempotency_key: "ref_TOO_MUCH" } }), "invalid_data", /more than the 40.00 USD/)
+    const out = await service.refundPayment({ amount: "40", data, context: { idempotency_key: "ref_REST" } })
+    expect(refundPosts().at(-1)!.body.items).toEqual([{ item_id: DEFAULT_DODO_PRODUCT_ID, amount: 4000, tax_inclusive: true }])
+    expect(out.data!.refunded_minor).toBe("5000")
+    expect((out.data!.refunds as any[]).map((r) => [r.origin, r.amount_minor])).toEqual([
+      ["processor", "1000"],
+      ["medusa", "4000"],
+    ])
+  })
+
+  it("keeps Dodo's review status, reported pending in the ledger, until the refund webhook ends it", async () => {
+    const service = provider()
+    const data = await paid("50")
+    emulator.queueRefundOutcome("review")
+    const out = await service.refundPayment({ amount: "5", data, context: { idempotency_key: "ref_REVIEW" } })
+    const [refund] = emulator.listRefunds(data.payment_id as string)
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ status: "pending", processor_refund_id: refund.refund_id })
+    expect((out.data!.dodo_refunds as any)[refund.refund_id].status).toBe("review")
+    emulator.settleRefund(refund.refund_id, "succeeded")
+    const delivery = emulator.webhookDeliveries().at(-1)!
+    expect(delivery.type).toBe("refund.succeeded")
+    const outcomes = await service.refundOutcomes({ data: JSON.parse(delivery.body), rawData: Buffer.from(delivery.body), headers: delivery.headers })
+    expect(outcomes).toEqual([
+      expect.objectContaining({ processor_refund_id: refund.refund_id, status: "succeeded", processor_status: "succeeded", medusa_refund_id: "ref_REVIEW", processor_payment_id: data.payment_id }),
+    ])
+    const applied = applyRefundOutcomes(out.data!, outcomes)
+    expect(applied.changed).toBe(true)
+    expect(applied.data.refunds[0].status).toBe("succeeded")
+  })
+
+  it("a failed refund frees the amount again: refund.failed webhook, then the same amount can be refunded", async () => {
+    const service = provider()
+    const data = await paid("50")
+    emulator.queueRefundOutcome("pending")
+    let out = await service.refundPayment({ amount: "50", data, context: { idempotency_key: "ref_F1" } })
+    const [refund] = emulator.listRefunds(data.payment_id as string)
+    await expectMedusaError(service.refundPayment({ amount: "1", data: out.data, context: { idempotency_key: "ref_F2" } }), "not_allowed", /already fully refunded/)
+    emulator.settleRefund(refund.refund_id, "failed")
+    const delivery = emulator.webhookDeliveries().at(-1)!
+    const outcomes = await service.refundOutcomes({ data: {}, rawData: delivery.body, headers: delivery.headers })
+    expect(outcomes[0]).toMatchObject({ status: "failed", processor_status: "failed" })
+    out = { data: applyRefundOutcomes(out.data!, outcomes).data }
+    expect(out.data!.refunded_minor).toBe("0")
+    const again = await service.refundPayment({ amount: "50", data: out.data, context: { idempotency_key: "ref_F3" } })
+    // the failed refund took nothing: the whole payment again, in the full form
+    expect(refundPosts().at(-1)!.body).toEqual({ payment_id: data.payment_id, metadata: expect.objectContaining({ medusa_refund_id: "ref_F3" }) })
+    expect(emulator.listRefunds(data.payment_id as string).map((r) => [r.status, r.amount])).toEqual([
+      ["failed", 5000],
+      ["succeeded", 5000],
+    ])
+    expect(again.data!.refunded_minor).toBe("5000")
+  })
+
+  it("maps Dodo's refund errors to MedusaErrors that say what to do", async () => {
+    const service = provider()
+    const old = await paid("50")
+    emulator.agePayment(old.payment_id as string, 91)
+    await expectMedusaError(service.refundPayment({ amount: "5", data: old, context: { idempotency_key: "ref_OLD_PAY" } }), "not_allowed", /REFUND_WINDOW_EXPIRED.*too old/s)
+
+    const data = await paid("50")
+    emulator.queueRefundOutcome("pending")
+    const first = await service.refundPayment({ amount: "5", data, context: { idempotency_key: "ref_PEND" } })
+    await expectMedusaError(service.refundPayment({ amount: "5", data: first.data, context: { idempotency_key: "ref_PEND2" } }), "conflict", /EXISTING_REFUND_REQUEST_PROCESSING.*still pending/s)
+  })
+
+  it("refuses more than was captured before any refund request", async () => {
+    const data = await paid("50")
+    await expectMedusaError(provider().refundPayment({ amount: "50.01", data, context: { idempotency_key: "ref_OVER" } }), "invalid_data", /more than the 50.00 USD/)
+    expect(refundPosts()).toHaveLength(0)
+  })
+
+  describe("bad input: a MedusaError, and nothing refunded", () => {
+    let data: Record<string, unknown>
+    beforeEach(async () => {
+      data = await paid("50")
+    })
+    afterEach(() => {
+      expect(emulator.listRefunds()).toHaveLength(0)
+      expect(refundPosts()).toHaveLength(0)
+    })
+    it.each([
+      ["negative", -5, /greater than zero/],
+      ["zero", 0, /greater than zero/],
+      ["NaN", Number.NaN, /not a finite number/],
+      ["text", "ten", /not a decimal number/],
+    ])("%s amount", async (_label, amount, text) => {
+      await expectMedusaError(provider().refundPayment({ amount: amount as any, data, context: { idempotency_key: "ref_bad" } }), "invalid_data", text)
+    })
+    it("data without a Dodo payment", async () => {
+      await expectMedusaError(
+        provider().refundPayment({ amount: "5", data: { ...data, payment_id: undefined }, context: { idempotency_key: "ref_bad" } }),
+        "invalid_data",
+        /no payment_id/
+      )
+    })
+  })
+})
+
+describe("spreadRefund", () => {
+  const line = (items_id: string, refundable_amount: number) => ({ items_id, amount: refundable_amount, tax: 0, refundable_amount })
+
+  it("item amounts add up exactly, never exceed an item's balance, and do not depend on Dodo's order", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.record({ id: fc.string({ minLength: 1, maxLength: 6 }), left: fc.integer({ min: 0, max: 2_000_000_000 }) }), {
+          minLength: 1,
+          maxLength: 8,
+          selector: (l) => l.id,
+        }),
+        fc.bigInt({ min: 1n, max: 16_000_000_000n }),
+        (lines, minor) => {
+          const items = lines.map((l) => line(l.id, l.left))
+          const spread = spreadRefund(items, minor)
+          const available = lines.reduce((s, l) => s + BigInt(l.left), 0n)
+          if (available < minor) return !spread.ok && spread.refundableMinor === available
+          if (!spread.ok) return false
+          const sum = spread.items.reduce((s, i) => s + BigInt(i.amount), 0n)
+          const reversed = spreadRefund([...items].reverse(), minor)
+          return (
+            sum === minor &&
+            spread.items.every((i) => i.amount >= 1 && i.amount <= items.find((l) => l.items_id === i.item_id)!.refundable_amount && i.tax_inclusive) &&
+            new Set(spread.items.map((i) => i.item_id)).size === spread.items.length &&
+            JSON.stringify(reversed) === JSON.stringify(spread)
+          )
+        }
+      )
+    )
+  })
+})
+
+describe("webhooks", () => {
+  const deliver = (service: DodoProviderService, signed: { headers: Record<string, string>; body: string }) =>
+    service.getWebhookActionAndData({ data: JSON.parse(signed.body), rawData: Buffer.from(signed.body), headers: signed.headers })
+
+  it("payment.succeeded (Standard Webhooks signed) → captured with the session id and amount; authorize then reads that payment", async () => {
+    const service = provider()
+    const session = await started("47.34", "usd", service)
+    const payment = emulator.pay(session.checkout_session_id as string)
+    const delivery = emulator.webhookDeliveries().find((d) => d.type === "payment.succeeded")!
+    const result = await deliver(service, delivery)
+    expect(result).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: session.session_id, amount: "47.34" } })
+    const listsBefore = emulator.requests({ method: "GET", path: "/payments" }).length
+    const auth = await service.authorizePayment({ data: session })
+    expect(auth.status).toBe(PaymentSessionStatus.CAPTURED)
+    expect(auth.data!.payment_id).toBe(payment.payment_id)
+    expect(emulator.requests({ method: "GET", path: "/payments" })).toHaveLength(listsBefore) // no search needed
+  })
+
+  it("answers a duplicate delivery (same webhook-id) with the first answer", async () => {
+    const service = provider()
+    const session = await started("10", "usd", service)
+    const payment = emulator.pay(session.checkout_session_id as string)
+    const first = emulator.signedWebhook("payment.succeeded", payment, { webhookId: "msg_dup" })
+    const second = emulator.signedWebhook("payment.failed", { ...payment, status: "failed" }, { webhookId: "msg_dup" })
+    expect((await deliver(service, first)).action).toBe(PaymentActions.SUCCESSFUL)
+    expect((await deliver(service, second)).action).toBe(PaymentActions.SUCCESSFUL)
+  })
+
+  it("ignores webhooks with a bad signature, an old timestamp, missing headers or no secret configured", async () => {
+    const service = provider()
+    const session = await started("10", "usd", service)
+    const payment = emulator.pay(session.checkout_session_id as string)
+    const forged = emulator.signedWebhook("payment.succeeded", payment, { secret: `whsec_${Buffer.from("not-the-right-secret-32-bytes!!!").toString("base64")}` })
+    const stale = emulator.signedWebhook("payment.succeeded", payment, { at: new Date(Date.now() - 6 * 60_000) })
+    const good = emulator.signedWebhook("payment.succeeded", payment)
+    const tampered = { headers: good.headers, body: good.body.replace('"total_amount":1000', '"total_amount":1') }
+    for (const signed of [forged, stale, tampered, { headers: { ...good.headers, "webhook-signature": "" }, body: good.body }]) {
+      expect(await deliver(service, signed)).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    }
+    expect(await deliver(provider({ webhookSecrets: [] }), good)).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect((await deliver(service, good)).action).toBe(PaymentActions.SUCCESSFUL)
+  })
+
+  it("accepts the old and the new secret during a rotation", async () => {
+    const next = `whsec_${Buffer.from("the-next-dodo-webhook-secret-key").toString("base64")}`
+    const service = provider({ webhookSecrets: `${next}, ${SECRET}` })
+    const session = await started("10", "usd", service)
+    const payment = emulator.pay(session.checkout_session_id as string)
+    expect((await deliver(service, emulator.signedWebhook("payment.succeeded", payment))).action).toBe(PaymentActions.SUCCESSFUL)
+    expect((await deliver(service, emulator.signedWebhook("payment.succeeded", payment, { secret: next }))).action).toBe(PaymentActions.SUCCESSFUL)
+  })
+
+  it("maps failed, processing and cancelled payments; refund events are not payment actions", async () => {
+    const service = provider()
+    const session = await started("10", "usd", service)
+    const payment = emulator.pay(session.checkout_session_id as string, { status: "processing" })
+    const actions = []
+    for (const type of ["payment.processing", "payment.failed", "payment.cancelled"] as const) {
+      actions.push((await deliver(service, emulator.signedWebhook(type, payment))).action)
+    }
+    expect(actions).toEqual([PaymentActions.PENDING, PaymentActions.FAILED, PaymentActions.CANCELED])
+    const data = await paid("10", { service })
+    await service.refundPayment({ amount: "1", data, context: { idempotency_key: "ref_W" } })
+    const refundHook = emulator.webhookDeliveries().find((d) => d.type === "refund.succeeded")!
+    expect(await deliver(service, refundHook)).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+  })
+})
+
+describe("options", () => {
+  it("names every bad option without echoing a secret", () => {
+    let error: any
+    try {
+      new DodoProviderService({ logger: quiet }, { apiKey: "short", webhookSecrets: ["not a secret!"], environment: "staging" })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(MedusaError)
+    expect(error.message).toMatch(/`apiKey`/)
+    expect(error.message).toMatch(/`productId` is required/)
+    expect(error.message).toMatch(/`webhookSecrets.0`/)
+    expect(error.message).toMatch(/`environment`/)
+    expect(error.message).not.toContain("not a secret!")
+  })
+
+  it("uses Dodo's test and live hosts", () => {
+    const base = { apiKey: "sk_test_12345678", productId: "pdt_1" }
+    expect((new DodoProviderService({ logger: quiet }, { ...base, environment: "sandbox" }) as any).http.config.baseURL).toBe("https://test.dodopayments.com")
+    expect((new DodoProviderService({ logger: quiet }, { ...base, environment: "production" }) as any).http.config.baseURL).toBe("https://live.dodopayments.com")
+  })
+})

@@ -1,0 +1,53 @@
+import { z } from "zod"
+import { commonOptions, parseOptions } from "../../core/options"
+
+/** A Standard Webhooks secret: `whsec_` then base64 (Dodo's dashboard shows it this way). */
+const webhookSecret = z
+  .string()
+  .trim()
+  .regex(/^(whsec_)?[A-Za-z0-9+/]{16,}={0,2}$/, "must be the webhook secret from Dodo's dashboard (whsec_…)")
+
+const { captureMode: _captureMode, ...shared } = commonOptions
+
+export const dodoOptionsSchema = z.object({
+  /** API key (test or live, matching `environment`), sent as a Bearer token. */
+  apiKey: z.string().trim().min(8, "must be the Dodo Payments API key"),
+  /** "sandbox" = https://test.dodopayments.com, "production" = https://live.dodopayments.com, or a base URL. */
+  ...shared,
+  /**
+   * The pay-what-you-want, one-time product every checkout is sold through, for the cart total.
+   * Create it in Dodo with `pay_what_you_want: true`, `tax_inclusive: true` and a minimum price of
+   * the smallest amount you accept (README: "Dodo Payments", setup).
+   */
+  productId: z.string().trim().min(1, "must be the id of a pay-what-you-want product (pdt_…)"),
+  /**
+   * Webhook signing secrets. Several are accepted at once while a secret is rotated (Dodo keeps the
+   * old one valid for 24 hours). A comma-separated string works too (env vars). Without any, webhooks
+   * are answered not_supported (never trusted).
+   */
+  webhookSecrets: z
+    .preprocess(
+      (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v),
+      z.array(webhookSecret)
+    )
+    .default([]),
+  /** Where Dodo's checkout sends the customer after paying (Dodo appends payment_id and status). */
+  returnUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Checkout page options passed to Dodo. */
+  showSavedPaymentMethods: z.boolean().default(false),
+  /**
+   * How far back (minutes before the checkout session was created) authorizePayment searches
+   * Dodo's payment list for the session's payment when it has no payment id yet.
+   */
+  paymentSearchWindowMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
+  /** Pages of 100 payments read at most by that search. */
+  paymentSearchMaxPages: z.coerce.number().int().min(1).max(50).default(5),
+  /** Webhook ids remembered to answer duplicate deliveries (in memory, per process). */
+  webhookDedupeSize: z.coerce.number().int().min(0).max(100_000).default(2000),
+})
+
+export type DodoOptions = z.output<typeof dodoOptionsSchema>
+
+export function parseDodoOptions(raw: unknown): DodoOptions {
+  return parseOptions(dodoOptionsSchema, raw, "Dodo Payments")
+}

@@ -1,0 +1,194 @@
+import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { defineCurrencyProfile } from "../../core/money/currency-profile"
+import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import type { ErrorAdvice, ProcessorError } from "../../core/errors"
+import type { RefundStatus } from "../../core/payment-data"
+import type { MedusaRefundInfo } from "../../core/provider"
+import type { DodoCheckoutRequest, DodoLineItem, DodoRefundItem, DodoRefundStatus } from "./wire"
+
+/** Dodo's `Currency` enum (OpenAPI 1.53.2). */
+export const DODO_CURRENCY_CODES: readonly string[] = (
+  "AED ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BWP BYN BZD CAD CHF CLP CNY COP " +
+  "CRC CUP CVE CZK DJF DKK DOP DZD EGP ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS " +
+  "INR IQD JMD JOD JPY KES KGS KHR KMF KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR " +
+  "MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SEK " +
+  "SGD SHP SLE SLL SOS SRD SSP STN SVC SZL THB TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD " +
+  "XOF XPF YER ZAR ZMW"
+).split(" ")
+
+/**
+ * UNCONFIRMED: Dodo documents amounts as the currency's "smallest unit" ("in JPY, ¥1500 is 1500",
+ * GetProductsListResponseItem.price) but says nothing about 3-decimal currencies (BHD, IQD, JOD, KWD,
+ * LYD, OMR, TND). ISO 4217 exponents are used for every currency. To follow Dodo if it turns out to
+ * differ (say KWD in fils/10), put the exponent here: `{ KWD: 2 }`. Withdrawn codes Dodo still lists
+ * (ANG, BGN, HRK, SLL) are left out because ISO gives them no exponent; add them here to accept them.
+ */
+export const DODO_EXPONENT_OVERRIDES: Readonly<Record<string, number>> = Object.freeze({})
+
+/** Dodo's amount fields are int32: 2,147,483,647 minor units at most. */
+export const DODO_MAX_MINOR = "2147483647"
+
+export const dodoCurrencies = defineCurrencyProfile({
+  processor: "Dodo Payments",
+  overrides: DODO_EXPONENT_OVERRIDES,
+  only: DODO_CURRENCY_CODES,
+  maxMinor: DODO_MAX_MINOR,
+})
+
+export function checkoutRequest(input: {
+  productId: string
+  amount: ProcessorAmount
+  sessionId: string
+  customer?: { name: string; email: string }
+  returnUrl?: string
+  showSavedPaymentMethods: boolean
+}): DodoCheckoutRequest {
+  return {
+    product_cart: [{ product_id: input.productId, quantity: 1, amount: wireAmount.minorInteger(input.amount) }],
+    // Dodo writes currencies in upper case; the customer may not switch currency or enter a
+    // discount code, so the payment is exactly the cart total Medusa records.
+    billing_currency: input.amount.currency.toUpperCase(),
+    metadata: { session_id: input.sessionId },
+    ...(input.customer ? { customer: input.customer } : {}),
+    ...(input.returnUrl ? { return_url: input.returnUrl } : {}),
+    show_saved_payment_methods: input.showSavedPaymentMethods,
+    feature_flags: { allow_currency_selection: false, allow_discount_code: false },
+  }
+}
+
+/**
+ * Dodo's IntentStatus → Medusa's session status. Dodo has no separate capture: a succeeded payment
+ * is captured. The capture statuses (requires_capture, partially_captured…) exist in the enum but no
+ * API creates them; they are treated as not finished.
+ */
+export function sessionStatus(status: string | null | undefined): PaymentSessionStatus {
+  switch (status) {
+    case "succeeded":
+      return PaymentSessionStatus.CAPTURED
+    case "failed":
+      return PaymentSessionStatus.ERROR
+    case "cancelled":
+      return PaymentSessionStatus.CANCELED
+    default:
+      // processing, requires_customer_action (3DS), requires_payment_method, requires_confirmation,
+      // requires_merchant_action, requires_capture, partially_captured*, null: the customer or Dodo
+      // is not done yet.
+      return PaymentSessionStatus.PENDING_AUTHORIZATION
+  }
+}
+
+/** Dodo's refund status → the ledger's. "review" counts as pending (the money is held) until it ends. */
+export function ledgerRefundStatus(status: DodoRefundStatus): RefundStatus {
+  if (status === "succeeded") return "succeeded"
+  if (status === "failed") return "failed"
+  return "pending"
+}
+
+/** What goes in Dodo's `reason` (≤ 3000 characters): the Medusa refund reason and note. */
+export function refundReasonText(info: MedusaRefundInfo): string | undefined {
+  const parts = [info.reasonLabel ?? info.reasonCode, info.note].filter((p): p is string => typeof p === "string" && p.trim() !== "")
+  if (parts.length === 0) return undefined
+  return parts.join(": ").slice(0, 3000)
+}
+
+export type RefundSpread =
+  | { ok: true; items: DodoRefundItem[] }
+  | { ok: false; refundableMinor: bigint }
+
+/**
+ * Spreads a refund of `minor` over a payment's line items, for Dodo's item-level partial refunds.
+ * Lines are taken in a fixed order (by item id, so the answer does not depend on the order Dodo
+ * lists them), each up to its `refundable_amount`, tax included. Integer arithmetic only: the item
+ * amounts sent add up to `minor` exactly, and no item gets more than it has left or less than 1.
+ * When the lines have less left than `minor`, nothing is spread.
+ */
+export function spreadRefund(lines: readonly DodoLineItem[], minor: bigint): RefundSpread {
+  if (minor <= 0n) throw new Error(`spreadRefund: amount must be positive, got ${minor}`)
+  const ordered = [...lines]
+    .filter((l) => l.refundable_amount > 0)
+    .sort((a, b) => (a.items_id < b.items_id ? -1 : a.items_id > b.items_id ? 1 : 0))
+  const refundable = ordered.reduce((s, l) => s + BigInt(l.refundable_amount), 0n)
+  if (refundable < minor) return { ok: false, refundableMinor: refundable }
+  const items: DodoRefundItem[] = []
+  let left = minor
+  for (const line of ordered) {
+    if (left === 0n) break
+    const take = BigInt(line.refundable_amount) < left ? BigInt(line.refundable_amount) : left
+    items.push({ item_id: line.items_id, amount: Number(take), tax_inclusive: true })
+    left -= take
+  }
+  return { ok: true, items }
+}
+
+/** Dodo error codes (docs.dodopayments.com/api-reference/error-codes) → MedusaError type and advice. */
+export function classifyDodoError(error: ProcessorError): ErrorAdvice | undefined {
+  const T = MedusaError.Types
+  switch (error.code) {
+    case "REFUND_AMOUNT_EXCEEDS_PAID_AMOUNT":
+      return {
+        type: T.INVALID_DATA,
+        advice:
+          "Dodo Payments says this refund and the earlier ones add up to more than was paid. Refunds may have been made in the Dodo dashboard: check the payment there and refund at most what remains.",
+      }
+    case "LINE_ITEM_REFUND_AMOUNT_TOO_HIGH":
+      return {
+        type: T.INVALID_DATA,
+        advice:
+          "Dodo Payments says the amount is more than what remains refundable on the payment's line items (tax included). Check the payment's refunds in the Dodo dashboard and refund at most what remains.",
+      }
+    case "LINE_ITEM_FULLY_REFUNDED":
+    case "NOTHING_TO_REFUND":
+    case "PAYMENT_ALREADY_REFUNDED":
+    case "PAYMENT_HAS_BEEN_REFUNDED":
+      return { type: T.NOT_ALLOWED, advice: "The payment is already fully refunded at Dodo Payments (perhaps from the Dodo dashboard). Nothing more can be refunded." }
+    case "LINE_ITEM_REFUND_AMOUNT_TOO_LOW":
+      return { type: T.INVALID_DATA, advice: "Dodo Payments refuses refunds this small. Enter a larger amount." }
+    case "LINE_ITEM_NOT_FOUND":
+    case "DUPLICATE_LINE_ITEMS_IN_REQUEST":
+    case "LINE_ITEM_PRORATED":
+      return { type: T.UNEXPECTED_STATE, advice: "Dodo Payments refused how the refund was split over the payment's items. Refund it from the Dodo dashboard and report this to the plugin's maintainers." }
+    case "PARTIAL_REFUND_NOT_ALLOWED":
+      return { type: T.NOT_ALLOWED, advice: "The customer's payment method only supports full refunds at Dodo Payments. Refund the whole payment." }
+    case "REFUND_WINDOW_EXPIRED":
+      return { type: T.NOT_ALLOWED, advice: "The payment is too old to be refunded through Dodo Payments. Contact support@dodopayments.com or refund the customer another way." }
+    case "EXISTING_REFUND_REQUEST_PROCESSING":
+      return { type: T.CONFLICT, advice: "An earlier refund of this payment is still pending at Dodo Payments. Wait until it has succeeded or failed, then refund again." }
+    case "PAYMENT_NOT_SUCCEEDED":
+    case "UNSUCCESSFUL_PAYMENT_ID":
+      return { type: T.NOT_ALLOWED, advice: "Dodo Payments only refunds succeeded payments, and this one has not succeeded." }
+    case "ZERO_AMOUNT_PAYMENT_REFUND_NOT_ALLOWED":
+      return { type: T.NOT_ALLOWED, advice: "The payment was for zero, so there is nothing to refund." }
+    case "CHECKOUT_SESSION_CONSUMED":
+      return { type: T.NOT_ALLOWED, advice: "The checkout session already made a payment. Start a new payment session." }
+    case "PAY_AS_YOU_WANT_AMOUNT_REQUIRED":
+    case "REQUEST_AMOUNT_BELOW_MINIMUM":
+    case "MISSING_PRODUCT_INFORMATION":
+      return {
+        type: T.INVALID_DATA,
+        advice:
+          "Dodo Payments refused the checkout for the configured product. The `productId` option (DODO_PRODUCT_ID) must be a one-time, pay-what-you-want product whose minimum price is at most the smallest order total.",
+      }
+    case "UNSUPPORTED_CURRENCY":
+    case "EXCHANGE_RATE_NOT_FOUND":
+      return { type: T.INVALID_DATA, advice: "Dodo Payments cannot charge in this currency for the configured product. Use another currency or enable adaptive pricing in Dodo." }
+    case "TOTAL_PAYMENT_AMOUNT_BELOW_MINIMUM_AMOUNT":
+      return { type: T.INVALID_DATA, advice: "The order total is below the smallest payment Dodo Payments accepts." }
+    case "INVALID_REQUEST_BODY":
+    case "INTEGER_CONVERSION_FAILURE":
+      return { type: T.INVALID_DATA, advice: "Dodo Payments refused the request as sent. Check the amount and the provider's options." }
+    case "UNAUTHORIZED":
+      break
+    case "NOT_FOUND":
+      return { type: T.NOT_FOUND, advice: "Dodo Payments does not know this object. Check that the store uses the same Dodo account and mode (test or live) it was made with." }
+    case "TOO_MANY_REQUESTS":
+      return { type: T.UNEXPECTED_STATE, advice: "Dodo Payments is rate-limiting the store. Try again in a minute." }
+  }
+  if (error.status === 401 || error.status === 403 || error.code === "UNAUTHORIZED") {
+    return {
+      type: T.UNEXPECTED_STATE,
+      advice:
+        "Dodo Payments rejected the API key. Check the `apiKey` (DODO_API_KEY) and `environment` (DODO_ENVIRONMENT) options: test keys only work on the test host.",
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,111 @@
+import { z } from "zod"
+
+// Dodo Payments wire format (official OpenAPI 1.53.2, shared/specs/dodopayments-1.53.2.openapi.yml;
+// refund `metadata` from the current SDK, dodopayments@2.x). Answers are checked with these schemas;
+// unknown fields pass through. Amounts are int32 in the currency's smallest unit, tax included.
+
+const int = z.number().int()
+const metadata = z.record(z.string(), z.string())
+
+export const dodoRefundStatusSchema = z.enum(["succeeded", "failed", "pending", "review"])
+export type DodoRefundStatus = z.output<typeof dodoRefundStatusSchema>
+
+export const dodoCheckoutSessionSchema = z.looseObject({
+  session_id: z.string().min(1),
+  checkout_url: z.string().min(1),
+})
+
+export const dodoRefundListItemSchema = z.looseObject({
+  refund_id: z.string().min(1),
+  payment_id: z.string(),
+  status: dodoRefundStatusSchema,
+  amount: int.nullish(),
+  currency: z.string().nullish(),
+  is_partial: z.boolean().optional(),
+  created_at: z.string().optional(),
+  reason: z.string().nullish(),
+})
+
+export const dodoRefundSchema = dodoRefundListItemSchema.extend({
+  metadata: metadata.nullish(),
+})
+export type DodoRefund = z.output<typeof dodoRefundSchema>
+
+export const dodoPaymentSchema = z.looseObject({
+  payment_id: z.string().min(1),
+  status: z.string().nullish(),
+  total_amount: int,
+  tax: int.nullish(),
+  currency: z.string(),
+  metadata: metadata.nullish(),
+  checkout_session_id: z.string().nullish(),
+  refunds: z.array(dodoRefundListItemSchema).default([]),
+  created_at: z.string().optional(),
+  error_code: z.string().nullish(),
+  error_message: z.string().nullish(),
+})
+export type DodoPayment = z.output<typeof dodoPaymentSchema>
+
+export const dodoPaymentListSchema = z.looseObject({
+  items: z.array(
+    z.looseObject({
+      payment_id: z.string().min(1),
+      status: z.string().nullish(),
+      metadata: metadata.nullish(),
+      created_at: z.string().optional(),
+    })
+  ),
+})
+
+export const dodoLineItemsSchema = z.looseObject({
+  currency: z.string(),
+  items: z.array(
+    z.looseObject({
+      items_id: z.string().min(1),
+      amount: int,
+      tax: int,
+      refundable_amount: int.min(0),
+    })
+  ),
+})
+export type DodoLineItem = z.output<typeof dodoLineItemsSchema>["items"][number]
+
+export const dodoErrorSchema = z.looseObject({
+  code: z.string().optional(),
+  message: z.string().optional(),
+})
+
+export const dodoWebhookSchema = z.looseObject({
+  business_id: z.string().optional(),
+  type: z.string(),
+  timestamp: z.string().optional(),
+  data: z.looseObject({ payload_type: z.string().optional() }),
+})
+
+// ---- Requests -------------------------------------------------------------------------
+
+export interface DodoCheckoutRequest {
+  product_cart: Array<{ product_id: string; quantity: number; amount: number }>
+  billing_currency: string
+  metadata: Record<string, string>
+  customer?: { name: string; email: string }
+  return_url?: string
+  show_saved_payment_methods: boolean
+  feature_flags: {
+    allow_currency_selection: boolean
+    allow_discount_code: boolean
+  }
+}
+
+export interface DodoRefundItem {
+  item_id: string
+  amount: number
+  tax_inclusive: true
+}
+
+export interface DodoRefundRequest {
+  payment_id: string
+  items?: DodoRefundItem[]
+  reason?: string
+  metadata: Record<string, string>
+}

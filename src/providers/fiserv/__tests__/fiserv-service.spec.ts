@@ -1,0 +1,544 @@
+import crypto from "node:crypto"
+import axios from "axios"
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { DEFAULT_FISERV_MERCHANT_ID, DEFAULT_FISERV_TERMINAL_ID, FiservEmulator, fiservHeaders } from "../../../emulators/fiserv"
+import type { RecordedRequest } from "../../../emulators/core"
+import { FiservProviderService } from "../service"
+import { clientRequestIdFor } from "../transformers"
+import { loadSpec } from "../../../../test/contract/openapi"
+
+const API_KEY = "emulator_fiserv_api_key"
+const API_SECRET = "emulator_fiserv_api_secret"
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+
+let emulator: FiservEmulator
+let seq = 0
+let tokens = 0
+const token = (kind = "ok") => `fiserv_tok_${kind}_${Date.now()}_${++tokens}`
+
+beforeAll(async () => {
+  emulator = new FiservEmulator()
+  await emulator.start()
+})
+afterAll(() => emulator.stop())
+beforeEach(() => emulator.reset())
+
+/**
+ * Every request the provider sent, and every answer the emulator gave, matches Fiserv's published spec for the
+ * endpoint style used: the URI-style capture/cancel/refund against the 1.0.0 spec (which has them), everything
+ * else (charges, /cancels, /refunds, transaction-inquiry) against 1.24.11. The 1.0.0 spec lacks the order form
+ * /payments/v1/charges/orders/{orderId}/refund of Fiserv's 2021 refund guide; its body is the same RefundRequest,
+ * so it is checked as the transaction form.
+ */
+const CURRENT = "fiserv-commerce-hub-1.24.11.openapi.yaml"
+const LEGACY = "fiserv-commerce-hub-api-1.0.0-legacy.openapi.yaml"
+const URI_PATH = /^\/payments\/v1\/charges\/(?:orders\/)?[^/]+\/(capture|cancel|refund)$/
+afterEach(() => {
+  const journal = emulator.requests()
+  const legacy = journal
+    .filter((r) => URI_PATH.test(r.path))
+    .map((r) => ({ ...r, path: r.path.replace(/\/charges\/orders\/([^/]+)\/refund$/, "/charges/$1/refund") }))
+  const current = journal.filter((r) => !URI_PATH.test(r.path))
+  expect([...loadSpec(CURRENT).check(current), ...loadSpec(LEGACY).check(legacy)]).toEqual([])
+})
+
+function provider(options: Record<string, unknown> = {}, cradle: Record<string, unknown> = {}) {
+  return new FiservProviderService(
+    { logger: quiet, ...cradle },
+    {
+      apiKey: API_KEY,
+      apiSecret: API_SECRET,
+      merchantId: DEFAULT_FISERV_MERCHANT_ID,
+      terminalId: DEFAULT_FISERV_TERMINAL_ID,
+      environment: emulator.url,
+      captureMode: "manual",
+      maxRetries: 0,
+      ...options,
+    }
+  )
+}
+
+async function expectMedusaError(promise: Promise<unknown>, type: string, text: RegExp | string) {
+  const error = await promise.then(
+    () => {
+      throw new Error("expected a MedusaError")
+    },
+    (e) => e
+  )
+  expect(error).toBeInstanceOf(MedusaError)
+  expect(error.type).toBe(type)
+  expect(error.message).toMatch(text)
+  expect(error.message).not.toContain(API_SECRET)
+  return error as MedusaError
+}
+
+/** initiate + authorize (+ capture) like Medusa does, returning the payment data. */
+async function paid(amount: string, opts: { capture?: boolean; service?: FiservProviderService; currency?: string } = {}) {
+  const service = opts.service ?? provider()
+  const n = ++seq
+  const session = await service.initiatePayment({
+    amount,
+    currency_code: opts.currency ?? "usd",
+    data: { session_id: `payses_01TEST${String(n).padStart(20, "0")}`, payment_token: token() },
+    context: { idempotency_key: `payses_${n}` },
+  })
+  const auth = await service.authorizePayment({ data: session.data, context: { idempotency_key: `payses_${n}` } })
+  if (opts.capture === false) return auth.data!
+  const captured = await service.capturePayment({ data: auth.data, context: { idempotency_key: `capt_${n}` } })
+  return captured.data!
+}
+
+function expectSigned(req: RecordedRequest) {
+  const h = req.headers
+  expect(h["api-key"]).toBe(API_KEY)
+  expect(h["auth-token-type"]).toBe("HMAC")
+  expect(h["timestamp"]).toMatch(/^\d{13}$/)
+  expect(Math.abs(Date.now() - Number(h["timestamp"]))).toBeLessThan(60_000)
+  expect(h["client-request-id"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  const expected = crypto
+    .createHmac("sha256", API_SECRET)
+    .update(API_KEY + h["client-request-id"] + h["timestamp"] + req.rawBody)
+    .digest("base64")
+  expect(h["authorization"]).toBe(expected)
+}
+
+const refundRequests = () => emulator.requests({ method: "POST", path: /refund/ })
+
+describe("initiatePayment", () => {
+  it("keeps the amount in Fiserv's minor units and no secret in session data", async () => {
+    const out = await provider().initiatePayment({
+      amount: { value: "19.99", precision: 20 },
+      currency_code: "usd",
+      data: { session_id: "payses_1" },
+      context: { idempotency_key: "payses_1" },
+    })
+    expect(out.id).toBe("payses_1")
+    expect(out.data).toMatchObject({ processor: "fiserv", currency: "usd", amount_minor: "1999", captured_minor: "0", refunds: [] })
+    expect(JSON.stringify(out.data)).not.toContain(API_SECRET)
+    expect(JSON.stringify(out.data)).not.toContain(API_KEY)
+    expect(emulator.requests()).toHaveLength(0)
+  })
+
+  it("uses Fiserv's exponents, not ISO's: BIF and XAF have 2 decimals, JPY 0, KWD 3", async () => {
+    const s = provider()
+    const minor = async (amount: string, currency: string) =>
+      (await s.initiatePayment({ amount, currency_code: currency, data: {} })).data!.amount_minor
+    expect(await minor("1000", "bif")).toBe("100000")
+    expect(await minor("12.5", "xaf")).toBe("1250")
+    expect(await minor("3000", "jpy")).toBe("3000")
+    expect(await minor("12.345", "kwd")).toBe("12345")
+  })
+
+  it("refuses a currency outside Fiserv's table and a zero amount before any request", async () => {
+    await expectMedusaError(provider().initiatePayment({ amount: 10, currency_code: "xcg", data: {} }), "invalid_data", /currency "xcg"/)
+    await expectMedusaError(provider().initiatePayment({ amount: 0, currency_code: "usd", data: {} }), "invalid_data", /greater than zero/)
+    expect(emulator.requests()).toHaveLength(0)
+  })
+})
+
+describe("authorizePayment", () => {
+  it("sends a signed pre-auth with the exact major-unit total, merchant details and a stable Client-Request-Id", async () => {
+    const data = await paid("49.90", { capture: false })
+    const [req] = emulator.requests({ method: "POST", path: "/payments/v1/charges" })
+    expectSigned(req)
+    expect(req.rawBody).toContain('"amount":{"total":49.90,"currency":"USD"}')
+    expect(req.body).toMatchObject({
+      source: { sourceType: "PaymentToken", tokenSource: "TRANSARMOR" },
+      transactionDetails: { captureFlag: false, merchantOrderId: expect.stringMatching(/^01TEST/) },
+      transactionInteraction: { origin: "ECOM" },
+      merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID },
+    })
+    expect(req.headers["client-request-id"]).toBe(clientRequestIdFor(`charge:payses_${seq}`, req.rawBody))
+    expect(data).toMatchObject({ amount_minor: "4990", captured_minor: "0", transaction_state: "AUTHORIZED", approval_status: "APPROVED" })
+    expect(data.payment_token).toBeUndefined() // single-use token dropped from payment data
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ status: "AUTHORIZED", authorized: "49.90", captured: "0.00" })
+  })
+
+  it("sells at once in automatic capture mode", async () => {
+    const service = provider({ captureMode: "automatic" })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { payment_token: token() } })
+    const out = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_auto" } })
+    expect(out.status).toBe(PaymentSessionStatus.CAPTURED)
+    expect(out.data).toMatchObject({ captured_minor: "1000" })
+    expect(emulator.requests({ path: "/payments/v1/charges" })[0].body).toMatchObject({ transactionDetails: { captureFlag: true } })
+  })
+
+  it.each([
+    ["the error-response envelope (HTTP 400, errorResponse.error[] HOST)", "decline"],
+    ["a 201 answer with approvalStatus DECLINED", "decline_receipt"],
+  ])("reports a decline in %s as a payment authorization error", async (_name, kind) => {
+    const service = provider()
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { payment_token: token(kind) } })
+    await expectMedusaError(service.authorizePayment({ data: session.data }), "payment_authorization_error", /declined/i)
+  })
+
+  it("takes a Checkout session or a source object, and refuses a session without a payment source", async () => {
+    const service = provider()
+    const s1 = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { payment_session_id: "sess_1" } })
+    await service.authorizePayment({ data: s1.data })
+    const s2 = await service.initiatePayment({
+      amount: "10",
+      currency_code: "usd",
+      data: { source: { sourceType: "PaymentToken", tokenData: token(), card: { expirationMonth: "12", expirationYear: "2031" } } },
+    })
+    await service.authorizePayment({ data: s2.data })
+    expect(emulator.requests({ path: "/payments/v1/charges" }).map((r) => (r.body as any).source)).toEqual([
+      { sourceType: "PaymentSession", sessionId: "sess_1" },
+      { sourceType: "PaymentToken", tokenData: expect.any(String), card: { expirationMonth: "12", expirationYear: "2031" } },
+    ])
+    const before = emulator.requests().length
+    const empty = await service.initiatePayment({ amount: "10", currency_code: "usd", data: {} })
+    await expectMedusaError(service.authorizePayment({ data: empty.data }), "invalid_data", /No Fiserv payment source/)
+    await expectMedusaError(service.authorizePayment({ data: { ...empty.data, source: { sourceType: "PaymentCard" } } }), "invalid_data", /not a Fiserv payment source/)
+    expect(emulator.requests()).toHaveLength(before)
+  })
+
+  it("does not charge twice when the answer was lost and Medusa retries after Fiserv's 5-minute window (757)", async () => {
+    const service = provider()
+    const session = await service.initiatePayment({
+      amount: "20",
+      currency_code: "usd",
+      data: { session_id: "payses_01LOSTANSWER000000000000000", payment_token: token() },
+    })
+    emulator.injectFault({ path: "/payments/v1/charges", fault: { kind: "reset_after_apply" } })
+    await expectMedusaError(service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_lost" } }), "unexpected_state", /could not be reached/)
+    const now = Date.now()
+    const clock = jest.spyOn(Date, "now").mockReturnValue(now + 6 * 60 * 1000)
+    try {
+      const out = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_lost" } })
+      expect(out.status).toBe(PaymentSessionStatus.AUTHORIZED)
+      expect(out.data).toMatchObject({ transaction_id: emulator.listOrders()[0].chargeTransactionId })
+    } finally {
+      clock.mockRestore()
+    }
+    expect(emulator.listOrders()).toHaveLength(1)
+    expect(emulator.requests({ path: "/payments/v1/charges" }).map((r) => r.status)).toEqual([201, 400])
+  })
+
+  it("does not charge twice when Medusa authorizes the same session again", async () => {
+    const data = await paid("10", { capture: false })
+    const again = await provider().authorizePayment({ data, context: { idempotency_key: "payses_x" } })
+    expect(again.status).toBe(PaymentSessionStatus.AUTHORIZED)
+    expect(emulator.listOrders()).toHaveLength(1)
+  })
+})
+
+describe("capturePayment", () => {
+  it("captures the whole pre-auth by reference without an amount", async () => {
+    const data = await paid("25.50")
+    const req = emulator.requests({ path: "/payments/v1/charges" })[1]
+    expectSigned(req)
+    expect(req.body).toEqual({
+      transactionDetails: { captureFlag: true },
+      referenceTransactionDetails: { referenceTransactionId: data.transaction_id },
+      merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID },
+    })
+    expect(data).toMatchObject({ captured_minor: "2550", capture_transaction_id: expect.any(String) })
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ status: "CAPTURED", captured: "25.50" })
+  })
+
+  it("captures part of the pre-auth when Medusa records a partial capture", async () => {
+    const captureService = { retrieve: async (id: string) => ({ id, raw_amount: { value: "10.25", precision: 20 } }) }
+    const service = provider({}, { captureService })
+    const data = await paid("25.50", { capture: false, service })
+    const out = await service.capturePayment({ data, context: { idempotency_key: "capt_partial" } })
+    expect(emulator.requests({ path: "/payments/v1/charges" })[1].rawBody).toContain('"amount":{"total":10.25,"currency":"USD"}')
+    expect(out.data).toMatchObject({ captured_minor: "1025", amount_minor: "2550" })
+  })
+
+  it("refuses a second capture", async () => {
+    const data = await paid("25.50")
+    await expectMedusaError(provider().capturePayment({ data, context: { idempotency_key: "capt_other" } }), "not_allowed", /captures an authorization once/)
+  })
+})
+
+describe("refundPayment", () => {
+  it("sends a partial refund with the exact total, the Medusa refund id, and a derived Client-Request-Id", async () => {
+    const data = await paid("50.00")
+    const out = await provider().refundPayment({ amount: { value: "12.345", precision: 20 }, data, context: { idempotency_key: "ref_01PARTIAL" } })
+    const [req] = refundRequests()
+    expectSigned(req)
+    expect(req.path).toBe("/payments/v1/refunds")
+    expect(req.rawBody).toContain('"amount":{"total":12.35,"currency":"USD"}')
+    expect(req.body).toEqual({
+      amount: { total: 12.35, currency: "USD" },
+      referenceTransactionDetails: { referenceTransactionId: data.capture_transaction_id },
+      transactionDetails: { captureFlag: true, merchantTransactionId: "ref_01PARTIAL" },
+      merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID },
+    })
+    expect(req.headers["client-request-id"]).toBe(clientRequestIdFor("refund:ref_01PARTIAL", req.rawBody))
+    expect(out.data).toMatchObject({ transaction_id: data.transaction_id, refunded_minor: "1235" })
+    expect((out.data!.refunds as any[])[0]).toMatchObject({
+      medusa_refund_id: "ref_01PARTIAL",
+      amount_minor: "1235",
+      requested_amount: "12.345",
+      status: "succeeded",
+      origin: "medusa",
+    })
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ refunded: "12.35", refundable: "37.65" })
+  })
+
+  it("leaves the amount out for a full refund of an untouched capture", async () => {
+    const data = await paid("50.00")
+    await provider().refundPayment({ amount: 50, data, context: { idempotency_key: "ref_full" } })
+    const [req] = refundRequests()
+    expect(req.body).not.toHaveProperty("amount")
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ refunded: "50.00", refundable: "0.00" })
+  })
+
+  it("refunds the rest after a partial refund, then refuses more without calling Fiserv", async () => {
+    const service = provider()
+    let data = await paid("50.00")
+    data = (await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_a" } })).data!
+    data = (await service.refundPayment({ amount: "30", data, context: { idempotency_key: "ref_b" } })).data!
+    expect(refundRequests().map((r) => (r.body as any).amount)).toEqual([
+      { total: 20, currency: "USD" },
+      { total: 30, currency: "USD" },
+    ])
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ refunded: "50.00", refundable: "0.00" })
+    const before = emulator.requests().length
+    await expectMedusaError(service.refundPayment({ amount: "1", data, context: { idempotency_key: "ref_c" } }), "not_allowed", /already fully refunded at Fiserv/)
+    expect(emulator.requests()).toHaveLength(before)
+    expect(data.refunded_minor).toBe("5000")
+  })
+
+  it.each([
+    ["jpy", "3000", "1000", '"amount":{"total":1000,"currency":"JPY"}', "1000"],
+    ["kwd", "50.000", "12.345", '"amount":{"total":12.345,"currency":"KWD"}', "12.345"],
+    ["bif", "5000", "1234.5", '"amount":{"total":1234.50,"currency":"BIF"}', "1234.50"],
+    ["xaf", "5000", "0.01", '"amount":{"total":0.01,"currency":"XAF"}', "0.01"],
+  ])("%s: refunds at Fiserv's precision", async (currency, total, refund, wire, refunded) => {
+    const data = await paid(total, { currency })
+    await provider().refundPayment({ amount: refund, data, context: { idempotency_key: `ref_${currency}` } })
+    expect(refundRequests()[0].rawBody).toContain(wire)
+    expect(emulator.getOrder(data.order_id as string)!.refunded).toBe(refunded)
+  })
+
+  it("carries totals past double precision exactly, and the signature covers those bytes", async () => {
+    const data = await paid("12345678901234567.89")
+    expect(emulator.requests({ path: "/payments/v1/charges" })[0].rawBody).toContain('"total":12345678901234567.89,')
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ authorized: "12345678901234567.89", captured: "12345678901234567.89" })
+    await provider().refundPayment({ amount: "1234567890123.45", data, context: { idempotency_key: "ref_big" } })
+    expect(refundRequests()[0].rawBody).toContain('"total":1234567890123.45,')
+    expect(emulator.getOrder(data.order_id as string)!.refundable).toBe("12344444333344444.44")
+  })
+
+  it("tells the admin to cancel when the payment is not captured (Fiserv refunds only captured transactions)", async () => {
+    const data = await paid("30", { capture: false })
+    await expectMedusaError(provider().refundPayment({ amount: 5, data, context: { idempotency_key: "ref_uncaptured" } }), "not_allowed", /Cancel the payment instead/)
+    // Payment data that claims a capture Fiserv never made: Fiserv's 837 gets the same advice.
+    await expectMedusaError(
+      provider().refundPayment({ amount: 5, data: { ...data, captured_minor: "3000" }, context: { idempotency_key: "ref_837" } }),
+      "not_allowed",
+      /837.*Cancel the payment instead/s
+    )
+    expect(emulator.listRefunds()).toHaveLength(0)
+  })
+
+  it("refuses an amount over what remains at Fiserv with Fiserv's code (810) when a refund bypassed the ledger", async () => {
+    const data = await paid("50.00")
+    // Made behind the provider's back, and the ledger read before sending fails to see it (no refund service).
+    const body = JSON.stringify({
+      referenceTransactionDetails: { referenceOrderId: data.order_id },
+      amount: { total: 40, currency: "USD" },
+      merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID },
+    })
+    await axios.post(`${emulator.url}/payments/v1/refunds`, body, { headers: fiservHeaders({ body }) })
+    const service = provider()
+    ;(service as any).reconcileBeforeRefund = false
+    await expectMedusaError(service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_stale" } }), "invalid_data", /810.*more than remains refundable/s)
+    expect(emulator.listRefunds(data.order_id as string)).toHaveLength(1)
+  })
+
+  it("reads Fiserv's refunds first and records a full refund made outside Medusa instead of sending one", async () => {
+    const data = await paid("50.00")
+    const body = JSON.stringify({
+      referenceTransactionDetails: { referenceTransactionId: data.capture_transaction_id },
+      merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID },
+    })
+    await axios.post(`${emulator.url}/payments/v1/refunds`, body, { headers: fiservHeaders({ body }) })
+    const out = await provider().refundPayment({ amount: "50", data, context: { idempotency_key: "ref_dash" } })
+    const ledger = out.data!.refunds as any[]
+    expect(ledger).toHaveLength(1)
+    expect(ledger[0]).toMatchObject({ origin: "processor", medusa_refund_id: "ref_dash", amount_minor: "5000" })
+    expect(emulator.listRefunds(data.order_id as string)).toHaveLength(1)
+  })
+
+  it("refunds once when the answer is lost: the retry reuses the Client-Request-Id and Fiserv replays", async () => {
+    const data = await paid("50.00")
+    emulator.injectFault({ path: "/payments/v1/refunds", fault: { kind: "reset_after_apply" } })
+    const out = await provider({ maxRetries: 2 }).refundPayment({ amount: "10", data, context: { idempotency_key: "ref_lost" } })
+    const attempts = emulator.requests({ path: "/payments/v1/refunds" })
+    expect(attempts).toHaveLength(2)
+    expect(attempts[0].headers["client-request-id"]).toBe(attempts[1].headers["client-request-id"])
+    expect(attempts[0].headers["timestamp"] <= attempts[1].headers["timestamp"]).toBe(true)
+    expect(emulator.listRefunds(data.order_id as string)).toHaveLength(1)
+    expect(out.data).toMatchObject({ refunded_minor: "1000" })
+  })
+
+  it("refunds once when every attempt's answer is lost: it finds the refund by its merchantTransactionId", async () => {
+    const data = await paid("50.00")
+    emulator.injectFault({ path: "/payments/v1/refunds", times: 2, fault: { kind: "reset_after_apply" } })
+    const out = await provider({ maxRetries: 1 }).refundPayment({ amount: "10", data, context: { idempotency_key: "ref_lost2" } })
+    expect(emulator.listRefunds(data.order_id as string)).toHaveLength(1)
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ medusa_refund_id: "ref_lost2", amount_minor: "1000", status: "succeeded" })
+  })
+
+  describe("bad input: a MedusaError, and nothing refunded", () => {
+    let data: Record<string, unknown>
+    beforeEach(async () => {
+      data = await paid("50.00")
+    })
+    afterEach(() => {
+      expect(emulator.listRefunds()).toHaveLength(0)
+    })
+    it.each([
+      ["negative", -5, /greater than zero/],
+      ["zero", 0, /greater than zero/],
+      ["NaN", Number.NaN, /not a finite number/],
+      ["text", "ten", /not a decimal number/],
+      ["sub-cent", "0.004", /below the smallest amount/],
+    ])("%s amount", async (_name, amount, text) => {
+      await expectMedusaError(provider().refundPayment({ amount, data, context: { idempotency_key: "ref_bad" } }), "invalid_data", text)
+      expect(refundRequests()).toHaveLength(0) // refused before any request
+    })
+    it("payment data without the transaction id", async () => {
+      const { transaction_id, capture_transaction_id, ...rest } = data
+      await expectMedusaError(provider().refundPayment({ amount: 5, data: rest, context: { idempotency_key: "ref_bad" } }), "invalid_data", /has no transaction_id/)
+    })
+    it("wrong API secret (Fiserv answers 401)", async () => {
+      const error = await expectMedusaError(
+        provider({ apiSecret: "wrong_secret_123456" }).refundPayment({ amount: 5, data, context: { idempotency_key: "ref_bad" } }),
+        "unexpected_state",
+        /Fiserv could not refund the payment \(HTTP 401.*HMAC.*\)\. Fiserv rejected the request's authentication/
+      )
+      expect(error.message).not.toContain("wrong_secret_123456")
+    })
+    it("a clock outside Fiserv's 5-minute window (401)", async () => {
+      emulator.injectFault({ path: /\/payments\/v1\//, fault: { kind: "custom", name: "stale_timestamp" } })
+      await expectMedusaError(provider().refundPayment({ amount: 5, data, context: { idempotency_key: "ref_bad" } }), "unexpected_state", /5-minute.*server clock/s)
+    })
+    it("another transaction on the order in progress (136)", async () => {
+      emulator.injectFault({ path: "/payments/v1/refunds", fault: { kind: "custom", name: "order_busy" } })
+      await expectMedusaError(provider().refundPayment({ amount: 5, data, context: { idempotency_key: "ref_bad" } }), "conflict", /136.*Try again in a moment/s)
+    })
+  })
+})
+
+describe("the older URI endpoints and refunds by order", () => {
+  it("captures, refunds by transaction and cancels on /payments/v1/charges/{transactionId}/…", async () => {
+    const service = provider({ endpointStyle: "uri" })
+    const data = await paid("40.00", { service })
+    const capture = emulator.requests({ path: /\/capture$/ })[0]
+    expect(capture.path).toBe(`/payments/v1/charges/${data.transaction_id}/capture`)
+    expectSigned(capture)
+    expect(capture.body).toEqual({ transactionDetails: { captureFlag: true }, merchantDetails: expect.any(Object) })
+    await service.refundPayment({ amount: "15.5", data, context: { idempotency_key: "ref_uri" } })
+    const [refund] = refundRequests()
+    expect(refund.path).toBe(`/payments/v1/charges/${data.capture_transaction_id}/refund`)
+    expect(refund.rawBody).toContain('"amount":{"total":15.50,"currency":"USD"}')
+    expect(refund.body).not.toHaveProperty("referenceTransactionDetails")
+    expect(emulator.getOrder(data.order_id as string)!.refunded).toBe("15.50")
+
+    const auth = await paid("12.00", { service, capture: false })
+    const out = await service.cancelPayment({ data: auth, context: { idempotency_key: "pay_uri" } })
+    expect(emulator.requests({ path: /\/cancel$/ })[0].path).toBe(`/payments/v1/charges/${auth.transaction_id}/cancel`)
+    expect(out.data).toMatchObject({ transaction_state: "VOIDED" })
+    expect(emulator.getOrder(auth.order_id as string)!.status).toBe("VOIDED")
+  })
+
+  it("refunds by order in the URI style: /payments/v1/charges/orders/{orderId}/refund", async () => {
+    const service = provider({ endpointStyle: "uri", refundReference: "order" })
+    const data = await paid("40.00", { service })
+    await service.refundPayment({ amount: "40", data, context: { idempotency_key: "ref_uri_order" } })
+    const [refund] = refundRequests()
+    expect(refund.path).toBe(`/payments/v1/charges/orders/${data.order_id}/refund`)
+    expect(refund.body).not.toHaveProperty("amount")
+    expect(emulator.getOrder(data.order_id as string)!.refunded).toBe("40.00")
+  })
+
+  it("refunds by the store's merchantOrderId in the reference style", async () => {
+    const service = provider({ refundReference: "order" })
+    const data = await paid("40.00", { service })
+    await service.refundPayment({ amount: "10", data, context: { idempotency_key: "ref_ref_order" } })
+    const [refund] = refundRequests()
+    expect(refund.path).toBe("/payments/v1/refunds")
+    expect(refund.body).toMatchObject({ referenceTransactionDetails: { referenceMerchantOrderId: data.merchant_order_id } })
+    expect(emulator.getOrder(data.order_id as string)!.refunded).toBe("10.00")
+  })
+})
+
+describe("cancel, retrieve, status", () => {
+  it("voids an uncaptured pre-auth and reports it canceled", async () => {
+    const service = provider()
+    const data = await paid("30", { capture: false })
+    const out = await service.cancelPayment({ data, context: { idempotency_key: "pay_1" } })
+    const [req] = emulator.requests({ path: "/payments/v1/cancels" })
+    expectSigned(req)
+    expect(req.body).toMatchObject({ referenceTransactionDetails: { referenceTransactionId: data.transaction_id }, transactionDetails: { reversalReasonCode: "VOID" } })
+    expect(out.data).toMatchObject({ transaction_state: "VOIDED" })
+    expect((await service.getPaymentStatus({ data: out.data })).status).toBe(PaymentSessionStatus.CANCELED)
+    await service.cancelPayment({ data: out.data, context: { idempotency_key: "pay_1" } })
+    expect(emulator.requests({ path: "/payments/v1/cancels" })).toHaveLength(1)
+  })
+
+  it("refuses to cancel a captured payment", async () => {
+    const data = await paid("30")
+    await expectMedusaError(provider().cancelPayment({ data }), "not_allowed", /Refund it instead/)
+  })
+
+  it("maps transaction states to Medusa statuses and reconciles refunds on retrieve", async () => {
+    const service = provider()
+    const authorized = await paid("30", { capture: false })
+    expect((await service.getPaymentStatus({ data: authorized })).status).toBe(PaymentSessionStatus.AUTHORIZED)
+    const captured = (await service.capturePayment({ data: authorized, context: { idempotency_key: "capt_s" } })).data!
+    expect((await service.getPaymentStatus({ data: captured })).status).toBe(PaymentSessionStatus.CAPTURED)
+    const body = JSON.stringify({
+      referenceTransactionDetails: { referenceTransactionId: captured.capture_transaction_id },
+      amount: { total: 5, currency: "USD" },
+      merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID },
+    })
+    await axios.post(`${emulator.url}/payments/v1/refunds`, body, { headers: fiservHeaders({ body }) })
+    const retrieved = await service.retrievePayment({ data: captured })
+    expect(retrieved.data).toMatchObject({ refunded_minor: "500", order_status: "captured" })
+    expect((retrieved.data!.refunds as any[])[0]).toMatchObject({ origin: "processor", amount_minor: "500" })
+    const [inquiry] = emulator.requests({ path: "/payments/v1/transaction-inquiry" })
+    expectSigned(inquiry)
+    expect(inquiry.body).toMatchObject({ referenceTransactionDetails: { referenceOrderId: captured.order_id } })
+  })
+
+  it("deletes a session without a charge locally, and voids an authorized one", async () => {
+    const service = provider()
+    expect((await service.deletePayment({ data: { currency: "usd" } })).data).toEqual({ currency: "usd" })
+    expect(emulator.requests()).toHaveLength(0)
+    const data = await paid("30", { capture: false })
+    await service.deletePayment({ data })
+    expect(emulator.getOrder(data.order_id as string)!.status).toBe("VOIDED")
+  })
+})
+
+describe("getWebhookActionAndData", () => {
+  it("is not supported: Fiserv Commerce Hub sends no payment webhooks", async () => {
+    const out = await provider().getWebhookActionAndData({ data: { any: 1 }, rawData: "{}", headers: {} })
+    expect(out).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+  })
+})
+
+describe("validateOptions", () => {
+  it("names the bad option and never echoes a secret", () => {
+    expect(() => FiservProviderService.validateOptions({})).toThrow(/`apiKey` is required.*`apiSecret` is required.*`merchantId` is required/)
+    const error = (() => {
+      try {
+        FiservProviderService.validateOptions({ apiKey: "key_value_12345", apiSecret: "secret_value_123", merchantId: "m", terminalId: "t", endpointStyle: "soap" })
+      } catch (e) {
+        return e as Error
+      }
+    })()!
+    expect(error).toBeInstanceOf(MedusaError)
+    expect(error.message).toMatch(/`endpointStyle`/)
+    expect(error.message).not.toContain("secret_value_123")
+    expect(() =>
+      FiservProviderService.validateOptions({ apiKey: "key_value_12345", apiSecret: "secret_value_123", merchantId: "m", terminalId: "t", captureRefunds: "false" })
+    ).not.toThrow()
+  })
+})

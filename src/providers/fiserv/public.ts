@@ -1,0 +1,3 @@
+export { FiservProviderService } from "./service"
+export { fiservCurrencies, FISERV_EXPONENTS } from "./currencies"
+export type { FiservOptions } from "./options"

@@ -1,0 +1,480 @@
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  ProviderWebhookPayload,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { z } from "zod"
+import { ProcessorError } from "../../core/errors"
+import { HttpClient } from "../../core/http"
+import { uuidFromKey } from "../../core/idempotency"
+import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
+import { Decimal } from "../../core/money/decimal"
+import { baseUrlFor, modeOf } from "../../core/options"
+import { requireField } from "../../core/payment-data"
+import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
+import { Redactor } from "../../core/redact"
+import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
+import { parseWire } from "../../core/wire"
+import { parseFiservOptions, type FiservOptions } from "./options"
+import {
+  approvedMinor,
+  cancelRequest,
+  captureRequest,
+  chargeRequest,
+  classifyFiservError,
+  clientRequestIdFor,
+  fiservAuthHeaders,
+  fiservCurrencies,
+  isDeclined,
+  merchantDetails,
+  merchantIdFrom,
+  orderIdOf,
+  orderStatus,
+  refundRequest,
+  refundStatus,
+  refundView,
+  transactionData,
+  transactionIdOf,
+  transactionStatus,
+  typeOf,
+} from "./transformers"
+import { fiservErrorSchema, fiservInquirySchema, fiservTransactionSchema, type FiservReference, type FiservSource, type FiservTransaction } from "./wire"
+
+/** Commerce Hub hosts (spec `servers`; Use-Our-APIs.md): paths are appended to `/ch`. */
+const HOSTS = { sandbox: "https://connect-cert.fiservapis.com/ch", production: "https://connect.fiservapis.com/ch" }
+
+const PATHS = {
+  charges: "/payments/v1/charges",
+  cancels: "/payments/v1/cancels",
+  refunds: "/payments/v1/refunds",
+  inquiry: "/payments/v1/transaction-inquiry",
+  uri: (transactionId: string, action: "capture" | "cancel" | "refund") => `/payments/v1/charges/${encodeURIComponent(transactionId)}/${action}`,
+  uriOrderRefund: (orderId: string) => `/payments/v1/charges/orders/${encodeURIComponent(orderId)}/refund`,
+}
+
+/** Keys the storefront may put in session data that must not outlive authorization. */
+const SINGLE_USE_KEYS = ["source", "payment_token", "payment_session_id"] as const
+
+const sourceSchema = z.union([
+  z.strictObject({
+    sourceType: z.literal("PaymentToken"),
+    tokenData: z.string().min(1).max(2048),
+    tokenSource: z.string().min(1).max(256).optional(),
+    card: z
+      .strictObject({
+        expirationMonth: z.string().regex(/^(0[1-9]|1[012])$/).optional(),
+        expirationYear: z.string().regex(/^[0-9]{4}$/).optional(),
+      })
+      .optional(),
+  }),
+  z.strictObject({ sourceType: z.literal("PaymentSession"), sessionId: z.string().min(1).max(64) }),
+])
+
+export class FiservProviderService extends ProcessorPaymentProvider<FiservOptions> {
+  static identifier = "fiserv"
+
+  protected readonly profile = fiservCurrencies
+  /**
+   * Client-Request-Id makes one operation idempotent within Fiserv's 5-minute window, but Medusa retries a
+   * failed refund under a new refund id (medusa#16681): read the order's refunds before sending one.
+   */
+  protected readonly reconcileBeforeRefund = true
+  protected readonly redactor: Redactor
+  protected readonly options: FiservOptions
+  protected readonly http: HttpClient
+
+  static validateOptions(options: Record<string, unknown>): void {
+    parseFiservOptions(options)
+  }
+
+  constructor(cradle: Record<string, unknown>, rawOptions: Record<string, unknown>) {
+    const options = parseFiservOptions(rawOptions)
+    super(cradle, options)
+    this.options = options
+    this.redactor = new Redactor([options.apiKey, options.apiSecret])
+    this.http = new HttpClient({
+      processor: "Fiserv",
+      baseURL: baseUrlFor(options.environment, HOSTS),
+      timeoutMs: options.timeoutMs,
+      maxRetries: options.maxRetries,
+      logger: this.logger,
+      secrets: [options.apiKey, options.apiSecret],
+      // Called once per attempt with the exact bytes sent: a fresh Timestamp and signature every attempt,
+      // the same Client-Request-Id for every attempt of one operation.
+      headers: (request, bodyText) =>
+        fiservAuthHeaders({
+          apiKey: options.apiKey,
+          apiSecret: options.apiSecret,
+          clientRequestId: clientRequestIdFor(request.idempotencyKey, bodyText),
+          timestamp: Date.now(),
+          bodyText,
+        }),
+      parseError: (_status, body) => {
+        const parsed = fiservErrorSchema.safeParse(body)
+        if (!parsed.success) return {}
+        type Item = { type?: string; code?: string; field?: string; message?: string }
+        const data = parsed.data as { errorResponse?: { error?: Item[] }; error?: Item[] }
+        const first = (data.errorResponse ?? data).error?.[0]
+        if (!first) return {}
+        return {
+          code: first.code,
+          type: first.type,
+          message: `${first.message ?? "error"}${first.field ? ` (${first.field})` : ""}`,
+        }
+      },
+    })
+  }
+
+  protected classifyError(error: ProcessorError, operation: string) {
+    return classifyFiservError(error, operation)
+  }
+
+  /** Refunds carry merchantTransactionId = the Medusa refund id (ref_ + 26 characters fits the 32 limit). */
+  protected refundTag(medusaRefundId: string): string {
+    return merchantIdFrom(medusaRefundId)
+  }
+
+  protected isAlreadyRefunded(error: ProcessorError): boolean {
+    return error.code === "816"
+  }
+
+  /** "live", "sandbox" or "custom" (an emulator or proxy URL). */
+  get mode() {
+    return modeOf(this.options.environment)
+  }
+
+  // ---- HTTP calls -----------------------------------------------------------------------
+
+  private async post(path: string, body: unknown, operationKey: string): Promise<FiservTransaction> {
+    const res = await this.http.request({ method: "POST", path, body, idempotencyKey: operationKey })
+    return parseWire(fiservTransactionSchema, res.data, "Fiserv", "transaction")
+  }
+
+  /** Transaction inquiry: a read, safe to repeat; an order reference lists every transaction of the order. */
+  private async inquire(reference: FiservReference): Promise<FiservTransaction[]> {
+    const res = await this.http.request({
+      method: "POST",
+      path: PATHS.inquiry,
+      body: { referenceTransactionDetails: reference, merchantDetails: merchantDetails(this.options) },
+      safeToRetry: true,
+    })
+    return parseWire(fiservInquirySchema, res.data, "Fiserv", "transaction inquiry")
+  }
+
+  private orderReference(data: Record<string, unknown>): FiservReference {
+    if (typeof data.order_id === "string" && data.order_id) return { referenceOrderId: data.order_id }
+    return { referenceMerchantOrderId: requireField(data, "merchant_order_id", "Fiserv") }
+  }
+
+  private sourceFrom(data: Record<string, unknown>): FiservSource {
+    if (typeof data.payment_token === "string" && data.payment_token.trim()) {
+      return { sourceType: "PaymentToken", tokenData: data.payment_token.trim(), tokenSource: "TRANSARMOR" }
+    }
+    if (typeof data.payment_session_id === "string" && data.payment_session_id.trim()) {
+      return { sourceType: "PaymentSession", sessionId: data.payment_session_id.trim() }
+    }
+    if (data.source !== undefined) {
+      const parsed = sourceSchema.safeParse(data.source)
+      if (parsed.success) return parsed.data as FiservSource
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `The payment session's \`source\` is not a Fiserv payment source (${parsed.error.issues[0]?.path.join(".") || "source"}: ${parsed.error.issues[0]?.message}). ` +
+          'Send { sourceType: "PaymentToken", tokenData, tokenSource?, card? } or { sourceType: "PaymentSession", sessionId }.'
+      )
+    }
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      "No Fiserv payment source in the payment session. The storefront must send a Fiserv token as `payment_token`, " +
+        "a Checkout/Card Capture session as `payment_session_id`, or a `source` object in the payment session data."
+    )
+  }
+
+  // ---- Lifecycle --------------------------------------------------------------------------
+
+  protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
+    const data = input.data ?? {}
+    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
+    return {
+      id: sessionId ?? uuidFromKey(this.idempotencyKey(input.context)),
+      status: PaymentSessionStatus.PENDING,
+      data: {
+        ...data,
+        processor: "fiserv",
+        environment: this.mode,
+        currency: amount.currency,
+        amount_minor: amount.minor,
+        captured_minor: "0",
+        refunded_minor: "0",
+        refunds: [],
+      },
+    }
+  }
+
+  protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const data = input.data ?? {}
+    if (data.transaction_id) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        "This payment is already authorized at Fiserv; its amount cannot change. Cancel it and start a new payment."
+      )
+    }
+    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
+    return { status: PaymentSessionStatus.PENDING, data: { ...data, currency: amount.currency, amount_minor: amount.minor } }
+  }
+
+  protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    const data = input.data ?? {}
+    if (typeof data.transaction_id === "string") {
+      // Authorized before (Medusa retried): report Fiserv's state, charge nothing new.
+      const transactions = await this.inquire(this.orderReference(data))
+      const status = orderStatus(transactions, data.transaction_id)
+      return { status, data: this.withoutSingleUse(data) }
+    }
+    const source = this.sourceFrom(data)
+    const currency = requireField(data, "currency", "Fiserv")
+    const amount = toProcessorAmount(minorToMajor(requireField(data, "amount_minor", "Fiserv"), currency, this.profile), currency, this.profile)
+    const key = this.idempotencyKey(input.context)
+    const sessionId = typeof data.session_id === "string" ? data.session_id : key
+    const merchantOrderId = merchantIdFrom(sessionId, "payses_")
+    const capture = this.options.captureMode === "automatic"
+    let txn: FiservTransaction
+    try {
+      txn = await this.post(
+        PATHS.charges,
+        chargeRequest({ amount, source, capture, merchantOrderId, merchantTransactionId: merchantOrderId, options: this.options }),
+        `charge:${key}`
+      )
+    } catch (error) {
+      // 757: Fiserv already has an order with this merchantOrderId: an earlier attempt whose answer was lost
+      // (after Fiserv's 5-minute replay window). Take that charge instead of charging again.
+      if (!(error instanceof ProcessorError && error.code === "757")) throw error
+      const found = (await this.inquire({ referenceMerchantOrderId: merchantOrderId })).find((t) => typeOf(t) === "CHARGE" && !isDeclined(t))
+      if (!found) throw error
+      this.logger.warn(`[Fiserv] authorization of ${sessionId} found at Fiserv (transaction ${transactionIdOf(found)}); not charged again`)
+      txn = found
+    }
+    if (isDeclined(txn)) {
+      const details = txn.paymentReceipt?.processorResponseDetails
+      throw new MedusaError(
+        MedusaError.Types.PAYMENT_AUTHORIZATION_ERROR,
+        `Fiserv declined the payment (${details?.responseCode ?? details?.hostResponseCode ?? "declined"}: ${details?.responseMessage ?? details?.hostResponseMessage ?? "no reason given"}). Ask the customer for another card.`
+      )
+    }
+    const status = transactionStatus(txn)
+    return {
+      status,
+      data: this.withoutSingleUse({
+        ...data,
+        ...transactionData(txn),
+        transaction_id: transactionIdOf(txn),
+        order_id: orderIdOf(txn) ?? null,
+        merchant_order_id: merchantOrderId,
+        amount_minor: amount.minor,
+        captured_minor: status === PaymentSessionStatus.CAPTURED ? amount.minor : "0",
+      }),
+    }
+  }
+
+  protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    const data = input.data ?? {}
+    const transactionId = requireField(data, "transaction_id", "Fiserv")
+    const currency = requireField(data, "currency", "Fiserv")
+    const key = this.idempotencyKey(input.context)
+    if (data.capture_key === key) {
+      return { data } // this capture was recorded already
+    }
+    if (new Decimal(String(data.captured_minor ?? "0")).gt(0)) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `Fiserv captures an authorization once (a partial capture releases the rest), and ${minorToMajor(String(data.captured_minor), currency, this.profile).toString()} ${currency.toUpperCase()} of this one is already captured. Refund instead of capturing again.`
+      )
+    }
+    // Medusa does not pass the capture amount to providers; read it from its capture record.
+    const medusaAmount = await this.medusaCaptureAmount(input.context?.idempotency_key)
+    const authorized = requireField(data, "amount_minor", "Fiserv")
+    const requested = medusaAmount !== undefined ? toProcessorAmount(medusaAmount, currency, this.profile, "capture amount") : undefined
+    if (requested && new Decimal(requested.minor).gt(authorized)) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `The capture of ${requested.major} ${currency.toUpperCase()} is more than Fiserv authorized.`)
+    }
+    const partial = requested && requested.minor !== authorized ? requested : undefined
+    let txn: FiservTransaction
+    try {
+      txn =
+        this.options.endpointStyle === "uri"
+          ? await this.post(PATHS.uri(transactionId, "capture"), captureRequest({ amount: partial, options: this.options }), `capture:${key}`)
+          : await this.post(
+              PATHS.charges,
+              captureRequest({ amount: partial, reference: { referenceTransactionId: transactionId }, options: this.options }),
+              `capture:${key}`
+            )
+    } catch (error) {
+      if (!(error instanceof ProcessorError && (error.code === "820" || error.code === "826"))) throw error
+      // Captured at Fiserv already (another system, or our answer was lost): take Fiserv's capture.
+      const found = (await this.inquire(this.orderReference(data))).find((t) => typeOf(t) === "CAPTURE" && !isDeclined(t))
+      if (!found) throw error
+      txn = found
+    }
+    if (isDeclined(txn)) {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Fiserv declined the capture. Check the authorization at Fiserv; it may have expired.")
+    }
+    const captured = approvedMinor(txn, currency) ?? partial?.minor ?? authorized
+    return {
+      data: {
+        ...data,
+        ...transactionData(txn),
+        capture_transaction_id: transactionIdOf(txn),
+        captured_minor: captured,
+        capture_key: key,
+      },
+    }
+  }
+
+  protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const data = input.data ?? {}
+    if (typeof data.transaction_id !== "string") {
+      return { data } // nothing was charged at Fiserv
+    }
+    if (data.transaction_state === "VOIDED") {
+      return { data }
+    }
+    if (new Decimal(String(data.captured_minor ?? "0")).gt(0)) {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "This Fiserv payment is already captured, so it cannot be canceled. Refund it instead.")
+    }
+    const key = this.idempotencyKey(input.context)
+    let txn: FiservTransaction
+    try {
+      txn =
+        this.options.endpointStyle === "uri"
+          ? await this.post(PATHS.uri(data.transaction_id, "cancel"), cancelRequest({ options: this.options }), `cancel:${key}`)
+          : await this.post(PATHS.cancels, cancelRequest({ reference: { referenceTransactionId: data.transaction_id }, options: this.options }), `cancel:${key}`)
+    } catch (error) {
+      if (!(error instanceof ProcessorError && error.code === "833")) throw error
+      // Not cancelable: already voided at Fiserv? Then the cancel is done.
+      const transactions = await this.inquire(this.orderReference(data))
+      const found = transactions.find((t) => typeOf(t) === "CANCEL" && !isDeclined(t))
+      if (!found) throw error
+      txn = found
+    }
+    if (isDeclined(txn)) {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Fiserv declined the cancel. Check the payment at Fiserv.")
+    }
+    return { data: { ...data, transaction_state: "VOIDED", cancel_transaction_id: transactionIdOf(txn) } }
+  }
+
+  protected async remove(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const data = input.data ?? {}
+    if (typeof data.transaction_id === "string" && data.transaction_state === "AUTHORIZED") {
+      // A session deleted after authorization: release the customer's funds.
+      return this.cancel({ data, context: input.context })
+    }
+    return { data: this.withoutSingleUse(data) }
+  }
+
+  protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const data = input.data ?? {}
+    requireField(data, "transaction_id", "Fiserv")
+    const currency = requireField(data, "currency", "Fiserv")
+    const transactions = await this.inquire(this.orderReference(data))
+    const refunds = transactions.filter((t) => typeOf(t) === "REFUND").map((t) => refundView(t, currency))
+    const status = orderStatus(transactions, data.transaction_id as string)
+    return { data: reconcileLedger({ ...data, order_status: status }, refunds).data }
+  }
+
+  protected async status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    const data = input.data ?? {}
+    if (typeof data.transaction_id !== "string") {
+      return { status: PaymentSessionStatus.PENDING, data }
+    }
+    const transactions = await this.inquire(this.orderReference(data))
+    return { status: orderStatus(transactions, data.transaction_id), data }
+  }
+
+  protected async sendRefund({ data, plan, idempotencyKey }: SendRefundInput): Promise<SentRefund> {
+    const currency = requireField(data, "currency", "Fiserv")
+    const transactionId = (typeof data.capture_transaction_id === "string" && data.capture_transaction_id) || requireField(data, "transaction_id", "Fiserv")
+    const merchantTransactionId = this.refundTag(idempotencyKey)
+    const byOrder = this.options.refundReference === "order"
+    let path: string
+    let reference: FiservReference | undefined
+    if (this.options.endpointStyle === "uri") {
+      path = byOrder ? PATHS.uriOrderRefund(requireField(data, "order_id", "Fiserv")) : PATHS.uri(transactionId, "refund")
+    } else {
+      path = PATHS.refunds
+      reference = byOrder ? { referenceMerchantOrderId: requireField(data, "merchant_order_id", "Fiserv") } : { referenceTransactionId: transactionId }
+    }
+    const body = refundRequest({ amount: plan.amount, omitAmount: plan.untouched, reference, merchantTransactionId, options: this.options })
+    let txn: FiservTransaction
+    try {
+      txn = await this.post(path, body, `refund:${idempotencyKey}`)
+    } catch (error) {
+      const unknownOutcome =
+        error instanceof ProcessorError &&
+        (error.kind === "timeout" || error.kind === "network" || (error.kind === "http" && (error.status ?? 0) >= 500) || error.code === "757")
+      if (!unknownOutcome) throw error
+      // The refund may have been applied (answer lost, or already sent under this Medusa refund id): look for it.
+      const found = await this.findRefund(data, merchantTransactionId).catch(() => undefined)
+      if (!found) throw error
+      this.logger.warn(`[Fiserv] refund ${idempotencyKey} found at Fiserv (transaction ${transactionIdOf(found)}) after: ${error.message}`)
+      txn = found
+    }
+    if (isDeclined(txn)) {
+      const details = txn.paymentReceipt?.processorResponseDetails
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `Fiserv declined the refund (${details?.responseCode ?? "declined"}: ${details?.responseMessage ?? "no reason given"}). Nothing was refunded.`
+      )
+    }
+    const refunded = approvedMinor(txn, currency)
+    if (refunded !== undefined && refunded !== plan.amount.minor) {
+      // Fiserv chose the amount (full form): it must be what we planned, or the ledger lies.
+      throw new MedusaError(
+        MedusaError.Types.UNEXPECTED_STATE,
+        `Fiserv refunded ${minorToMajor(refunded, currency, this.profile).toString()} ${currency.toUpperCase()} where ${plan.amount.major} was planned (transaction ${transactionIdOf(txn)}). Check the order at Fiserv.`
+      )
+    }
+    return { processorRefundId: transactionIdOf(txn), status: refundStatus(txn) }
+  }
+
+  private async findRefund(data: Record<string, unknown>, merchantTransactionId: string): Promise<FiservTransaction | undefined> {
+    const transactions = await this.inquire(this.orderReference(data))
+    return transactions.find((t) => typeOf(t) === "REFUND" && t.transactionDetails?.merchantTransactionId === merchantTransactionId && !isDeclined(t))
+  }
+
+  protected async listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]> {
+    const currency = requireField(data, "currency", "Fiserv")
+    const transactions = await this.inquire(this.orderReference(data))
+    return transactions.filter((t) => typeOf(t) === "REFUND").map((t) => refundView(t, currency))
+  }
+
+  /**
+   * Commerce Hub sends no payment webhooks (none documented); status comes from transaction inquiry
+   * (getPaymentStatus, retrievePayment). Anything posted to /hooks/payment/fiserv_fiserv is ignored.
+   */
+  protected async webhook(_payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    this.logger.warn("[Fiserv] webhook ignored: Fiserv Commerce Hub has no payment webhooks; status is read by transaction inquiry")
+    return { action: PaymentActions.NOT_SUPPORTED }
+  }
+
+  private withoutSingleUse(data: Record<string, unknown>): Record<string, unknown> {
+    const out = { ...data }
+    for (const key of SINGLE_USE_KEYS) delete out[key]
+    return out
+  }
+}

@@ -1,0 +1,304 @@
+import crypto from "node:crypto"
+import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { ErrorAdvice, ProcessorError } from "../../core/errors"
+import { uuidFromKey } from "../../core/idempotency"
+import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { Decimal } from "../../core/money/decimal"
+import type { RefundStatus } from "../../core/payment-data"
+import type { ProcessorRefundView } from "../../core/refund-planner"
+import { fiservCurrencies } from "./currencies"
+import type { FiservOptions } from "./options"
+import type {
+  FiservAmount,
+  FiservCancelRequest,
+  FiservCaptureRequest,
+  FiservChargeRequest,
+  FiservMerchantDetails,
+  FiservReference,
+  FiservRefundRequest,
+  FiservSource,
+  FiservTransaction,
+} from "./wire"
+
+export { fiservCurrencies }
+
+// ---- Authentication --------------------------------------------------------------------------------
+
+/**
+ * Client-Request-Id: Fiserv's nonce and idempotency key. A write carrying our operation key gets an id derived
+ * from that key and the exact body, so every retry of the same Medusa operation (HTTP retries, Medusa calling
+ * again) reuses it and Fiserv answers with the first result; a different request under the same Medusa key
+ * (a new card on the same session after a decline) gets a fresh one. Reads get a random one.
+ */
+export function clientRequestIdFor(operationKey: string | undefined, bodyText: string | undefined): string {
+  if (!operationKey) return crypto.randomUUID()
+  return uuidFromKey(`${operationKey}\n${bodyText ?? ""}`)
+}
+
+/** Authorization header: base64 HMAC-SHA256 keyed by the API secret over apiKey + Client-Request-Id + Timestamp + body. */
+export function fiservAuthHeaders(input: {
+  apiKey: string
+  apiSecret: string
+  clientRequestId: string
+  timestamp: number
+  bodyText: string | undefined
+}): Record<string, string> {
+  const timestamp = String(input.timestamp)
+  const signature = crypto
+    .createHmac("sha256", input.apiSecret)
+    .update(input.apiKey + input.clientRequestId + timestamp + (input.bodyText ?? ""))
+    .digest("base64")
+  return {
+    "Api-Key": input.apiKey,
+    "Client-Request-Id": input.clientRequestId,
+    Timestamp: timestamp,
+    "Auth-Token-Type": "HMAC",
+    Authorization: signature,
+  }
+}
+
+// ---- Identifiers ---------------------------------------------------------------------------------------
+
+/**
+ * A merchant identifier that fits every Commerce Hub version (the 1.0.0 spec caps merchantOrderId and
+ * merchantTransactionId at 32 characters): Medusa ids (payses_…, ref_…) lose only a known prefix; anything
+ * longer is hashed.
+ */
+export function merchantIdFrom(key: string, stripPrefix?: string): string {
+  const trimmed = stripPrefix && key.startsWith(stripPrefix) ? key.slice(stripPrefix.length) : key
+  if (/^[A-Za-z0-9_-]{1,32}$/.test(trimmed)) return trimmed
+  return crypto.createHash("sha256").update(key).digest("hex").slice(0, 32)
+}
+
+// ---- Requests ------------------------------------------------------------------------------------------
+
+export function amountOf(amount: ProcessorAmount): FiservAmount {
+  return { total: wireAmount.majorNumber(amount), currency: amount.currency.toUpperCase() }
+}
+
+export function merchantDetails(options: Pick<FiservOptions, "merchantId" | "terminalId">): FiservMerchantDetails {
+  return { merchantId: options.merchantId, terminalId: options.terminalId }
+}
+
+export function chargeRequest(input: {
+  amount: ProcessorAmount
+  source: FiservSource
+  capture: boolean
+  merchantOrderId: string
+  merchantTransactionId: string
+  options: FiservOptions
+}): FiservChargeRequest {
+  return {
+    amount: amountOf(input.amount),
+    source: input.source,
+    transactionDetails: {
+      captureFlag: input.capture,
+      merchantOrderId: input.merchantOrderId,
+      merchantTransactionId: input.merchantTransactionId,
+    },
+    transactionInteraction: { origin: "ECOM", eciIndicator: "CHANNEL_ENCRYPTED", posConditionCode: "CARD_NOT_PRESENT_ECOM" },
+    merchantDetails: merchantDetails(input.options),
+  }
+}
+
+export function captureRequest(input: { amount?: ProcessorAmount; reference?: FiservReference; options: FiservOptions }): FiservCaptureRequest {
+  return {
+    ...(input.amount ? { amount: amountOf(input.amount) } : {}),
+    transactionDetails: { captureFlag: true },
+    ...(input.reference ? { referenceTransactionDetails: input.reference } : {}),
+    merchantDetails: merchantDetails(input.options),
+  }
+}
+
+export function cancelRequest(input: { reference?: FiservReference; options: FiservOptions }): FiservCancelRequest {
+  return {
+    ...(input.reference ? { referenceTransactionDetails: input.reference } : {}),
+    transactionDetails: { reversalReasonCode: "VOID" },
+    merchantDetails: merchantDetails(input.options),
+  }
+}
+
+export function refundRequest(input: {
+  amount: ProcessorAmount
+  /** Full refund of an untouched capture: Fiserv's documented form leaves `amount` out. */
+  omitAmount: boolean
+  reference?: FiservReference
+  merchantTransactionId: string
+  options: FiservOptions
+}): FiservRefundRequest {
+  return {
+    ...(input.omitAmount ? {} : { amount: amountOf(input.amount) }),
+    ...(input.reference ? { referenceTransactionDetails: input.reference } : {}),
+    transactionDetails: { captureFlag: input.options.captureRefunds, merchantTransactionId: input.merchantTransactionId },
+    merchantDetails: merchantDetails(input.options),
+  }
+}
+
+// ---- Answers -------------------------------------------------------------------------------------------
+
+export const stateOf = (t: FiservTransaction) => (t.gatewayResponse.transactionState ?? "").toUpperCase()
+export const typeOf = (t: FiservTransaction) => (t.gatewayResponse.transactionType ?? "").toUpperCase()
+export const approvalOf = (t: FiservTransaction) => (t.paymentReceipt?.processorResponseDetails?.approvalStatus ?? "").toUpperCase()
+export const transactionIdOf = (t: FiservTransaction) => t.gatewayResponse.transactionProcessingDetails.transactionId
+export const orderIdOf = (t: FiservTransaction) => t.gatewayResponse.transactionProcessingDetails.orderId
+
+/** Declined or failed at the host: approvalStatus DECLINED / PROCESSING_FAILED, or transactionState DECLINED. */
+export function isDeclined(t: FiservTransaction): boolean {
+  const approval = approvalOf(t)
+  return stateOf(t) === "DECLINED" || approval === "DECLINED" || approval === "PROCESSING_FAILED"
+}
+
+/**
+ * One transaction's state → Medusa status (Gateway-Response.md: AUTHORIZED, CAPTURED, CHECKED, DECLINED, VOIDED;
+ * also COMPLETED_GET, INITIALIZED, PENDING, READY, TEMPLATE, SETTLED, WAITING).
+ */
+export function transactionStatus(t: FiservTransaction): PaymentSessionStatus {
+  if (isDeclined(t)) return PaymentSessionStatus.ERROR
+  switch (stateOf(t)) {
+    case "VOIDED":
+      return PaymentSessionStatus.CANCELED
+    case "CAPTURED":
+    case "SETTLED":
+      return PaymentSessionStatus.CAPTURED
+    case "AUTHORIZED":
+      return PaymentSessionStatus.AUTHORIZED
+    default:
+      // CHECKED (verification), PENDING, INITIALIZED, READY, WAITING, TEMPLATE, COMPLETED_GET, unknown.
+      return PaymentSessionStatus.PENDING
+  }
+}
+
+/** The payment's status from all transactions of its order (transaction inquiry by order). */
+export function orderStatus(transactions: FiservTransaction[], chargeTransactionId?: string): PaymentSessionStatus {
+  const approved = transactions.filter((t) => !isDeclined(t))
+  if (approved.some((t) => typeOf(t) === "CANCEL")) return PaymentSessionStatus.CANCELED
+  if (approved.some((t) => typeOf(t) === "CAPTURE" && stateOf(t) !== "VOIDED")) return PaymentSessionStatus.CAPTURED
+  const charge =
+    transactions.find((t) => transactionIdOf(t) === chargeTransactionId) ?? transactions.find((t) => typeOf(t) === "CHARGE")
+  return charge ? transactionStatus(charge) : PaymentSessionStatus.PENDING
+}
+
+export function refundStatus(t: FiservTransaction): RefundStatus {
+  if (isDeclined(t) || stateOf(t) === "VOIDED") return "failed"
+  if (approvalOf(t) === "APPROVED") return "succeeded"
+  return "pending"
+}
+
+/**
+ * An answer's approved total in the processor's minor units (integer string), or undefined when absent or
+ * not exactly known: the HTTP client parses answers with JSON.parse, which keeps at most 15 significant
+ * digits exactly, so larger totals are not trusted (our own amounts never come from answers).
+ */
+export function approvedMinor(t: FiservTransaction, currency: string): string | undefined {
+  const total = t.paymentReceipt?.approvedAmount?.total
+  if (total === undefined) return undefined
+  if (typeof total === "number" && String(total).replace(/^-|\.|e.*$/gi, "").replace(/^0+/, "").length > 15) return undefined
+  const exponent = fiservCurrencies.exponents[currency.toUpperCase()]
+  if (exponent === undefined) return undefined
+  const minor = new Decimal(String(total)).shiftedBy(exponent)
+  return minor.isInteger() && !minor.isNegative() ? minor.toString() : undefined
+}
+
+export function refundView(t: FiservTransaction, currency: string): ProcessorRefundView {
+  const merchantTransactionId = t.transactionDetails?.merchantTransactionId
+  return {
+    id: transactionIdOf(t),
+    amount_minor: approvedMinor(t, currency) ?? "0",
+    status: refundStatus(t),
+    // Refunds sent by this provider carry the Medusa refund id (ref_…) as merchantTransactionId.
+    tag: merchantTransactionId ?? null,
+    created_at: t.gatewayResponse.transactionProcessingDetails.transactionTimestamp,
+  }
+}
+
+/** Transaction fields kept in the payment data (no card data beyond what Fiserv echoes, no secrets). */
+export function transactionData(t: FiservTransaction): Record<string, unknown> {
+  return {
+    transaction_state: stateOf(t) || null,
+    approval_status: approvalOf(t) || null,
+  }
+}
+
+// ---- Errors --------------------------------------------------------------------------------------------
+
+const REFUND_AMOUNT_CODES = new Set(["806", "807", "808", "809", "810", "850"])
+
+/** Commerce Hub error codes (docs/Resources/Guides/Response-Codes/Error-Code.md) → MedusaError type and advice. */
+export function classifyFiservError(error: ProcessorError, operation: string): ErrorAdvice | undefined {
+  const T = MedusaError.Types
+  const code = error.code ?? ""
+  if (error.type === "HOST" && operation === "authorize the payment") {
+    return { type: T.PAYMENT_AUTHORIZATION_ERROR, advice: "The card issuer declined the payment. Ask the customer for another card." }
+  }
+  if (REFUND_AMOUNT_CODES.has(code)) {
+    return {
+      type: T.INVALID_DATA,
+      advice:
+        "Fiserv refused the amount: it is more than remains refundable (or capturable) on this transaction. " +
+        "Use Sync on the order to read what Fiserv holds, then enter at most the remaining amount.",
+    }
+  }
+  switch (code) {
+    case "804":
+      return { type: T.INVALID_DATA, advice: "The currency differs from the original transaction's. Refund in the payment's currency." }
+    case "816":
+      return { type: T.NOT_ALLOWED, advice: "Fiserv says this transaction is already fully refunded (perhaps from another system). Nothing more can be refunded." }
+    case "837":
+      return {
+        type: T.NOT_ALLOWED,
+        advice:
+          "Fiserv refunds only captured transactions, and this one is not captured (only authorized, or already voided). " +
+          "Cancel the payment instead: Fiserv voids the authorization and the customer is never charged.",
+      }
+    case "812":
+    case "814":
+    case "815":
+    case "304":
+      return { type: T.NOT_ALLOWED, advice: "Fiserv cannot refund this transaction (too old, or not refundable for this payment source). Refund the customer another way." }
+    case "813":
+    case "131":
+    case "764":
+    case "801":
+    case "756":
+      return { type: T.NOT_FOUND, advice: "Fiserv does not know the referenced transaction. Check that the store uses the same Fiserv merchant and environment the payment was made with." }
+    case "136":
+      return { type: T.CONFLICT, advice: "Fiserv is processing another transaction on this order. Try again in a moment." }
+    case "757":
+      return { type: T.CONFLICT, advice: "Fiserv already has a transaction with this merchant id. Use Sync on the order before trying again." }
+    case "819":
+    case "821":
+    case "822":
+      return { type: T.NOT_ALLOWED, advice: "Fiserv cannot capture this authorization (no open pre-auth: voided, refunded or expired)." }
+    case "820":
+    case "826":
+      return { type: T.NOT_ALLOWED, advice: "Fiserv already captured this authorization. Refund instead of capturing again." }
+    case "829":
+      return { type: T.NOT_ALLOWED, advice: "The transaction is settled, so Fiserv cannot void it. Refund it instead." }
+    case "827":
+    case "828":
+    case "833":
+      return { type: T.NOT_ALLOWED, advice: "Fiserv cannot void this transaction in its current state. Refund it if it was captured." }
+    case "105":
+    case "106":
+    case "836":
+      return { type: T.INVALID_DATA, advice: "Fiserv refused the amount or currency. Enter a positive amount in the payment's currency." }
+    case "247":
+      return { type: T.INVALID_DATA, advice: "The merchant account does not accept this currency at Fiserv. Use another payment provider for this region." }
+    case "201":
+    case "202":
+    case "204":
+      return {
+        type: T.UNEXPECTED_STATE,
+        advice: "Fiserv does not accept the merchant or terminal. Check the provider's `merchantId` (FISERV_MERCHANT_ID) and `terminalId` (FISERV_TERMINAL_ID) options.",
+      }
+  }
+  if (error.status === 401 || error.status === 403) {
+    return {
+      type: T.UNEXPECTED_STATE,
+      advice:
+        "Fiserv rejected the request's authentication. Check the provider's `apiKey` and `apiSecret` (FISERV_API_KEY, FISERV_API_SECRET) " +
+        "and `environment` options, and that the server clock is right (Fiserv refuses timestamps more than 5 minutes off).",
+    }
+  }
+  return undefined
+}

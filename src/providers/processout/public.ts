@@ -1,0 +1,3 @@
+export { ProcessOutProviderService } from "./service"
+export { processoutCurrencies } from "./transformers"
+export type { ProcessOutOptions } from "./options"

@@ -1,0 +1,201 @@
+import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { defineCurrencyProfile } from "../../core/money/currency-profile"
+import { currencyExponent, wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { Decimal } from "../../core/money/decimal"
+import { ProcessorError, type ErrorAdvice } from "../../core/errors"
+import type { ProcessorRefundView } from "../../core/refund-planner"
+import type { RefundStatus } from "../../core/payment-data"
+import type { ProcessOutOptions, ProcessOutRefundReason } from "./options"
+import type {
+  ProcessOutCreateInvoiceRequest,
+  ProcessOutRefund,
+  ProcessOutRefundRequest,
+  ProcessOutTransaction,
+} from "./wire"
+
+/**
+ * ProcessOut amounts are decimal strings in major units, "Maximum 4 decimal places
+ * supported as per ISO 4217" (POST /invoices). We write every amount at the currency's ISO
+ * 4217 precision ("29.00" USD, "2900" JPY, "29.000" KWD): exactly what Medusa's amount
+ * rounds to in that currency, never more digits than ProcessOut takes (CLF and UYW have 4).
+ * ProcessOut documents no per-currency exponent table and no maximum (README: "Amounts").
+ */
+export const processoutCurrencies = defineCurrencyProfile({ processor: "ProcessOut" })
+
+/** A decimal string from ProcessOut → integer minor units at our exponent, exactly. */
+export function minorFromWire(amount: string | null | undefined, currency: string, what: string): string {
+  if (amount === null || amount === undefined || amount === "") return "0"
+  const exponent = currencyExponent(currency, processoutCurrencies)
+  const minor = new Decimal(amount).shiftedBy(exponent)
+  if (!minor.isFinite() || !minor.isInteger()) {
+    throw new ProcessorError({
+      processor: "ProcessOut",
+      kind: "invalid_response",
+      message: `ProcessOut reported the ${what} ${amount} ${currency.toUpperCase()}, which has more decimals than the currency's ${exponent}`,
+    })
+  }
+  return minor.toString() // an integer; Decimal never switches to exponent notation
+}
+
+/** ProcessOut writes currencies upper case ("EUR"); Medusa stores them lower case. */
+export function wireCurrency(amount: ProcessorAmount): string {
+  return amount.currency.toUpperCase()
+}
+
+export function createInvoiceRequest(input: {
+  amount: ProcessorAmount
+  sessionId?: string
+  options: Pick<ProcessOutOptions, "invoiceNamePrefix" | "returnUrl" | "cancelUrl" | "webhookUrl">
+  name: string
+}): ProcessOutCreateInvoiceRequest {
+  const { options } = input
+  return {
+    name: input.name,
+    amount: wireAmount.majorString(input.amount),
+    currency: wireCurrency(input.amount),
+    metadata: input.sessionId ? { session_id: input.sessionId } : {},
+    ...(options.returnUrl ? { return_url: options.returnUrl } : {}),
+    ...(options.cancelUrl ? { cancel_url: options.cancelUrl } : {}),
+    ...(options.webhookUrl ? { webhook_url: options.webhookUrl } : {}),
+  }
+}
+
+export function refundRequest(input: {
+  amount: ProcessorAmount
+  reason: ProcessOutRefundReason
+  information?: string | null
+  medusaRefundId?: string
+  sessionId?: string
+}): ProcessOutRefundRequest {
+  const metadata: Record<string, string> = {}
+  if (input.medusaRefundId) metadata.medusa_refund_id = input.medusaRefundId
+  if (input.sessionId) metadata.session_id = input.sessionId
+  const information = input.information?.trim()
+  return {
+    // Always sent, the full remainder included: the field is required (spec).
+    amount: wireAmount.majorString(input.amount),
+    reason: input.reason,
+    ...(information ? { information: information.slice(0, 255) } : {}),
+    metadata,
+  }
+}
+
+/** Medusa refund reason code → ProcessOut's four reasons: the option's table, then a guess. */
+export function refundReasonFor(
+  code: string | null | undefined,
+  options: Pick<ProcessOutOptions, "refundReasons" | "defaultRefundReason">
+): ProcessOutRefundReason {
+  if (code && options.refundReasons[code]) return options.refundReasons[code]
+  const text = (code ?? "").toLowerCase()
+  if (!text) return options.defaultRefundReason
+  if (text.includes("duplicate")) return "duplicate"
+  if (text.includes("fraud")) return "fraud"
+  if (/(customer|return|request|change|unwanted|damag|defect|wrong)/.test(text)) return "customer_request"
+  if (text === "other") return "other"
+  return options.defaultRefundReason
+}
+
+/** The transaction's state as kept in the payment data (minor units as integer strings). */
+export function transactionData(tx: ProcessOutTransaction): Record<string, unknown> {
+  const currency = tx.currency.toLowerCase()
+  return {
+    transaction_id: tx.id,
+    transaction_status: tx.status,
+    amount_minor: minorFromWire(tx.authorized_amount && tx.authorized_amount !== "0" ? tx.authorized_amount : tx.amount, currency, "authorized amount"),
+    captured_minor: minorFromWire(tx.captured_amount, currency, "captured amount"),
+    processor_refunded_minor: minorFromWire(tx.refunded_amount, currency, "refunded amount"),
+    available_minor: minorFromWire(tx.available_amount, currency, "available amount"),
+    voided: tx.voided === true || tx.status === "voided",
+  }
+}
+
+/** Transaction status (docs: transaction object; spec examples) → Medusa session status. */
+export function transactionStatus(tx: ProcessOutTransaction): PaymentSessionStatus {
+  const status = tx.status.toLowerCase()
+  if (status === "failed" || status === "blocked" || status === "declined") return PaymentSessionStatus.ERROR
+  if (status === "voided" || tx.voided) return PaymentSessionStatus.CANCELED
+  if (tx.captured || ["completed", "settled", "refunded", "partially-refunded", "chargeback-initiated"].includes(status)) {
+    return PaymentSessionStatus.CAPTURED
+  }
+  if (tx.authorized || status === "authorized") return PaymentSessionStatus.AUTHORIZED
+  return PaymentSessionStatus.PENDING
+}
+
+/**
+ * Refund statuses from what ProcessOut shows: `has_failed` is failed; a refund that the
+ * transaction's `refunded_amount` does not count yet is pending (the newest refunds first),
+ * any other is succeeded. ProcessOut's refund object has no status of its own.
+ */
+export function refundStatuses(refunds: readonly ProcessOutRefund[], tx: ProcessOutTransaction | undefined): Map<string, RefundStatus> {
+  const statuses = new Map<string, RefundStatus>()
+  const live = refunds.filter((r) => !r.has_failed)
+  let unsettled = tx
+    ? live.reduce((sum, r) => sum.plus(r.amount), new Decimal(0)).minus(new Decimal(tx.refunded_amount ?? "0"))
+    : new Decimal(0)
+  const newestFirst = [...refunds].sort((a, b) => String(b.created_at ?? "").localeCompare(String(a.created_at ?? "")))
+  for (const refund of newestFirst) {
+    if (refund.has_failed) {
+      statuses.set(refund.id, "failed")
+    } else if (unsettled.gt(0)) {
+      statuses.set(refund.id, "pending")
+      unsettled = unsettled.minus(refund.amount)
+    } else {
+      statuses.set(refund.id, "succeeded")
+    }
+  }
+  return statuses
+}
+
+export function refundView(refund: ProcessOutRefund, currency: string, status: RefundStatus): ProcessorRefundView {
+  const meta = (refund.metadata ?? {}) as Record<string, unknown>
+  return {
+    id: refund.id,
+    amount_minor: minorFromWire(refund.amount, currency, "refund amount"),
+    status,
+    // Our tag: the Medusa refund id sent in metadata (the core links it to a live Medusa refund).
+    tag: typeof meta.medusa_refund_id === "string" ? meta.medusa_refund_id : null,
+    created_at: refund.created_at ?? undefined,
+  }
+}
+
+/** "No amount is available on the transaction to be refunded." (spec, POST /invoices/{id}/refunds 400). */
+export function isNothingLeftToRefund(error: ProcessorError): boolean {
+  return error.code === "request.validation.invalid-amount" && /no amount is available/i.test(error.processorMessage ?? "")
+}
+
+/** ProcessOut error types (spec examples; SDK response.ts) → MedusaError type and advice. */
+export function classifyProcessOutError(error: ProcessorError): ErrorAdvice | undefined {
+  const T = MedusaError.Types
+  const code = error.code ?? ""
+  if (isNothingLeftToRefund(error)) {
+    return {
+      type: T.NOT_ALLOWED,
+      advice: "Nothing remains refundable on this ProcessOut transaction (already refunded, perhaps from the ProcessOut dashboard, or never captured). Use Sync to read its state.",
+    }
+  }
+  if (code === "request.validation.invalid-amount") {
+    return { type: T.INVALID_DATA, advice: "ProcessOut refused the amount: it is more than remains on the transaction, or not a valid amount in its currency. Use Sync to read what remains and enter at most that." }
+  }
+  if (code.startsWith("card.")) {
+    return { type: T.PAYMENT_AUTHORIZATION_ERROR, advice: "The card was declined. Ask the customer for another card." }
+  }
+  if (code === "request.authentication.invalid" || error.status === 401) {
+    return {
+      type: T.UNEXPECTED_STATE,
+      advice: "ProcessOut rejected the store's credentials. Check the provider's `projectId` (PROCESSOUT_PROJECT_ID) and `projectSecret` (PROCESSOUT_PROJECT_SECRET) options.",
+    }
+  }
+  if (code.startsWith("resource.") && code.endsWith(".not-found")) {
+    return { type: T.NOT_FOUND, advice: "ProcessOut does not know this payment. Check that the store uses the same ProcessOut project it was made with." }
+  }
+  if (code === "request.idempotency-key.conflict" || code.startsWith("request.idempotency")) {
+    return { type: T.CONFLICT, advice: "ProcessOut saw this idempotency key with a different request. Check the payment in the ProcessOut dashboard before trying again." }
+  }
+  if (code.startsWith("request.transaction.") || code.startsWith("transaction.")) {
+    return { type: T.NOT_ALLOWED, advice: "ProcessOut refused this operation in the transaction's current state. Use Sync to read its state." }
+  }
+  if (code.startsWith("request.validation.") || error.status === 400) {
+    return { type: T.INVALID_DATA, advice: "ProcessOut refused the request as sent. Check the amount and the payment's state." }
+  }
+  return undefined
+}
