@@ -24,6 +24,7 @@ import { ProcessorError } from "../../core/errors"
 import { HttpClient } from "../../core/http"
 import { uuidFromKey } from "../../core/idempotency"
 import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
+import { Decimal } from "../../core/money/decimal"
 import { baseUrlFor, modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
@@ -216,7 +217,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     if (data.capture_key === key) {
       return { data } // this capture was recorded already
     }
-    if (Number(data.captured_minor ?? 0) > 0) {
+    if (new Decimal(String(data.captured_minor ?? 0)).gt(0)) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         `Clover captures an authorization once, and ${minorToMajor(String(data.captured_minor), currency, this.profile).toFixed()} ${currency.toUpperCase()} of this one is already captured. Refund instead of capturing again.`
@@ -226,7 +227,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     const medusaAmount = await this.medusaCaptureAmount(input.context?.idempotency_key)
     const authorized = requireField(data, "amount_minor", "Clover")
     const partial = medusaAmount !== undefined ? toProcessorAmount(medusaAmount, currency, this.profile, "capture amount") : undefined
-    if (partial && Number(partial.minor) > Number(authorized)) {
+    if (partial && new Decimal(partial.minor).gt(authorized)) {
       throw new MedusaError(MedusaError.Types.INVALID_DATA, `The capture of ${partial.major} ${currency.toUpperCase()} is more than Clover authorized.`)
     }
     let charge: CloverCharge
