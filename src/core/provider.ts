@@ -1,5 +1,5 @@
 import crypto from "node:crypto"
-import { AbstractPaymentProvider, MedusaError } from "@medusajs/framework/utils"
+import { AbstractPaymentProvider, MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type {
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
@@ -25,6 +25,8 @@ import type {
 } from "@medusajs/framework/types"
 import { ProcessorError, toMedusaError, type ErrorAdvice } from "./errors"
 import type { Logger } from "./http"
+import { uuidFromKey } from "./idempotency"
+import { toProcessorAmount } from "./money/convert"
 import type { CurrencyProfile } from "./money/currency-profile"
 import { ledgerOf, withLedger, type RefundLedgerEntry, type RefundStatus } from "./payment-data"
 import { Redactor } from "./redact"
@@ -153,9 +155,64 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     return context?.idempotency_key ?? crypto.randomUUID()
   }
 
+  // ---- Sessions that live in Medusa until authorization (the default) --------------------
+
+  /** Keys the storefront puts in session data that must not outlive authorization (card tokens). */
+  protected readonly singleUseKeys: readonly string[] = []
+
+  /** Processor-specific fields a new session's data starts with. */
+  protected sessionFields(_input: InitiatePaymentInput): Record<string, unknown> {
+    return {}
+  }
+
+  /**
+   * Default for processors that create nothing until authorization: the session lives in
+   * Medusa, with the amount already in the processor's unit (so an amount the processor
+   * cannot carry is refused at checkout, not at payment). Processors that create an object
+   * at once (an invoice, a checkout session) override it.
+   */
+  protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
+    const data = input.data ?? {}
+    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
+    return {
+      id: sessionId ?? uuidFromKey(this.idempotencyKey(input.context)),
+      status: PaymentSessionStatus.PENDING,
+      data: {
+        ...data,
+        ...this.sessionFields(input),
+        processor: this.getIdentifier(),
+        environment: this.mode,
+        currency: amount.currency,
+        amount_minor: amount.minor,
+        captured_minor: "0",
+        refunded_minor: "0",
+        refunds: [],
+      },
+    }
+  }
+
+  /** The cart changed before payment: re-convert the amount; refused once the processor holds a payment. */
+  protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const data = input.data ?? {}
+    if (this.processorPaymentId(data)) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `This payment is already authorized at ${this.processorName}; its amount cannot change. Cancel it and start a new payment.`
+      )
+    }
+    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
+    return { status: PaymentSessionStatus.PENDING, data: { ...data, currency: amount.currency, amount_minor: amount.minor } }
+  }
+
+  /** Session data without single-use storefront values, once they have been used. */
+  protected withoutSingleUse(data: Record<string, unknown>): Record<string, unknown> {
+    const out = { ...data }
+    for (const key of this.singleUseKeys) delete out[key]
+    return out
+  }
+
   // ---- The processor implements these -------------------------------------------------
-  protected abstract initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput>
-  protected abstract update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput>
   protected abstract authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput>
   protected abstract capture(input: CapturePaymentInput): Promise<CapturePaymentOutput>
   protected abstract cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput>

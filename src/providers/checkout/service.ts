@@ -38,9 +38,6 @@ import { webhookEventSchema, type CheckoutWebhookEvent } from "./wire-payments"
 
 const NAME = "Checkout.com"
 
-/** Keys the storefront may put in session data that must not outlive authorization. */
-const SINGLE_USE_KEYS = ["token"] as const
-
 /**
  * Checkout.com: the unified Payments API (default) or, with `api: "classic"`, the v2 Charges API of
  * classic accounts. The Medusa lifecycle is here; each API's wire format is in its backend
@@ -56,6 +53,8 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
    * idempotency header at all.
    */
   protected readonly reconcileBeforeRefund = true
+  /** The storefront's single-use card token. */
+  protected readonly singleUseKeys = ["token"]
   protected readonly redactor: Redactor
   protected readonly options: CheckoutOptions
   protected readonly backend: CheckoutBackend
@@ -109,46 +108,17 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     return typeof id === "string" ? id : undefined
   }
 
+  /** The customer's email (Checkout.com's risk checks) and which API the payment uses. */
+  protected sessionFields(input: InitiatePaymentInput): Record<string, unknown> {
+    const email = input.context?.customer?.email
+    return { ...(email && typeof input.data?.email !== "string" ? { email } : {}), api: this.api }
+  }
+
   private hasPayment(data: Record<string, unknown>): boolean {
     return typeof data[this.backend.idField] === "string"
   }
 
   // ---- Lifecycle --------------------------------------------------------------------------
-
-  protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    const data = input.data ?? {}
-    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
-    const email = input.context?.customer?.email
-    return {
-      id: sessionId ?? uuidFromKey(this.idempotencyKey(input.context)),
-      status: PaymentSessionStatus.PENDING,
-      data: {
-        ...data,
-        ...(email && typeof data.email !== "string" ? { email } : {}),
-        processor: "checkout",
-        api: this.api,
-        environment: this.mode,
-        currency: amount.currency,
-        amount_minor: amount.minor,
-        captured_minor: "0",
-        refunded_minor: "0",
-        refunds: [],
-      },
-    }
-  }
-
-  protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
-    const data = input.data ?? {}
-    if (this.hasPayment(data)) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        "This payment is already authorized at Checkout.com; its amount cannot change. Cancel it and start a new payment."
-      )
-    }
-    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    return { status: PaymentSessionStatus.PENDING, data: { ...data, currency: amount.currency, amount_minor: amount.minor } }
-  }
 
   protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = input.data ?? {}
@@ -336,9 +306,4 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     })
   }
 
-  private withoutSingleUse(data: Record<string, unknown>): Record<string, unknown> {
-    const out = { ...data }
-    for (const key of SINGLE_USE_KEYS) delete out[key]
-    return out
-  }
 }

@@ -49,14 +49,13 @@ import { cloverChargeSchema, cloverErrorSchema, cloverRefundListSchema, cloverRe
 
 const HOSTS = { sandbox: "https://scl-sandbox.dev.clover.com", production: "https://scl.clover.com" }
 
-/** Keys the storefront may put in session data that must not outlive authorization. */
-const SINGLE_USE_KEYS = ["source"] as const
-
 export class CloverProviderService extends ProcessorPaymentProvider<CloverOptions> {
   static identifier = "clover"
 
   protected readonly profile = cloverCurrencies
   protected readonly reconcileBeforeRefund = true
+  /** The storefront's single-use card token. */
+  protected readonly singleUseKeys = ["source"]
   protected readonly redactor: Redactor
   protected readonly options: CloverOptions
   protected readonly http: HttpClient
@@ -131,42 +130,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     )
   }
 
-  // ---- Lifecycle --------------------------------------------------------------------------
-
-  protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    const data = input.data ?? {}
-    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
-    return {
-      id: sessionId ?? uuidFromKey(this.idempotencyKey(input.context)),
-      status: PaymentSessionStatus.PENDING,
-      data: {
-        ...data,
-        processor: "clover",
-        environment: this.mode,
-        currency: amount.currency,
-        amount_minor: amount.minor,
-        captured_minor: "0",
-        refunded_minor: "0",
-        refunds: [],
-      },
-    }
-  }
-
-  protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
-    const data = input.data ?? {}
-    if (data.charge_id) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        "This payment is already authorized at Clover; its amount cannot change. Cancel it and start a new payment."
-      )
-    }
-    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    return {
-      status: PaymentSessionStatus.PENDING,
-      data: { ...data, currency: amount.currency, amount_minor: amount.minor },
-    }
-  }
+  // ---- Lifecycle (initiate and update: the base class's Medusa-side session) ---------------
 
   protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = input.data ?? {}
@@ -391,10 +355,5 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return notSupported
   }
 
-  private withoutSingleUse(data: Record<string, unknown>): Record<string, unknown> {
-    const out = { ...data }
-    for (const key of SINGLE_USE_KEYS) delete out[key]
-    return out
-  }
 }
 

@@ -69,8 +69,6 @@ const PATHS = {
 }
 
 /** Keys the storefront may put in session data that must not outlive authorization. */
-const SINGLE_USE_KEYS = ["source", "payment_token", "payment_session_id"] as const
-
 const sourceSchema = z.union([
   z.strictObject({
     sourceType: z.literal("PaymentToken"),
@@ -88,6 +86,12 @@ const sourceSchema = z.union([
 
 export class FiservProviderService extends ProcessorPaymentProvider<FiservOptions> {
   static identifier = "fiserv"
+  /** Single-use storefront values (tokens) dropped once used. */
+  protected readonly singleUseKeys = ["source", "payment_token", "payment_session_id"]
+
+  processorPaymentId(data: Record<string, unknown>): string | undefined {
+    return typeof data.transaction_id === "string" ? data.transaction_id : undefined
+  }
 
   protected readonly profile = fiservCurrencies
   /**
@@ -206,38 +210,6 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
   }
 
   // ---- Lifecycle --------------------------------------------------------------------------
-
-  protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    const data = input.data ?? {}
-    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
-    return {
-      id: sessionId ?? uuidFromKey(this.idempotencyKey(input.context)),
-      status: PaymentSessionStatus.PENDING,
-      data: {
-        ...data,
-        processor: "fiserv",
-        environment: this.mode,
-        currency: amount.currency,
-        amount_minor: amount.minor,
-        captured_minor: "0",
-        refunded_minor: "0",
-        refunds: [],
-      },
-    }
-  }
-
-  protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
-    const data = input.data ?? {}
-    if (data.transaction_id) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        "This payment is already authorized at Fiserv; its amount cannot change. Cancel it and start a new payment."
-      )
-    }
-    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    return { status: PaymentSessionStatus.PENDING, data: { ...data, currency: amount.currency, amount_minor: amount.minor } }
-  }
 
   protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = input.data ?? {}
@@ -472,9 +444,4 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     return { action: PaymentActions.NOT_SUPPORTED }
   }
 
-  private withoutSingleUse(data: Record<string, unknown>): Record<string, unknown> {
-    const out = { ...data }
-    for (const key of SINGLE_USE_KEYS) delete out[key]
-    return out
-  }
 }

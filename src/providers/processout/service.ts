@@ -62,8 +62,6 @@ import {
 const HOSTS = { sandbox: "https://api.processout.com", production: "https://api.processout.com" }
 
 /** Keys the storefront may put in session data that must not outlive authorization. */
-const SINGLE_USE_KEYS = ["source"] as const
-
 /** Event names that concern refunds (docs: events, transaction events). */
 function isRefundEvent(name: string): boolean {
   return name === "transaction.refunded" || name.startsWith("transaction.operation.refund")
@@ -71,6 +69,8 @@ function isRefundEvent(name: string): boolean {
 
 export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessOutOptions> {
   static identifier = "processout"
+  /** Single-use storefront values (tokens) dropped once used. */
+  protected readonly singleUseKeys = ["source"]
 
   protected readonly profile = processoutCurrencies
   /**
@@ -526,9 +526,4 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     })
   }
 
-  private withoutSingleUse(data: Record<string, unknown>): Record<string, unknown> {
-    const out = { ...data }
-    for (const key of SINGLE_USE_KEYS) delete out[key]
-    return out
-  }
 }
