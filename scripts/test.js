@@ -40,6 +40,9 @@ async function main() {
   if (!hasFlag(extra, "--runInBand", "-i", "--maxWorkers", "-w", "--watch", "--watchAll")) {
     args.push("--runInBand")
   }
+  // Medusa apps leave Redis and pool handles open after their suites (as Medusa's own starter
+  // scripts assume): end jest once the results are in instead of hanging.
+  if (!hasFlag(extra, "--watch", "--watchAll", "--forceExit")) args.push("--forceExit")
   args.push(...extra)
 
   const nodeOptions = [process.env.NODE_OPTIONS, "--experimental-vm-modules", "--no-warnings=ExperimentalWarning"]
