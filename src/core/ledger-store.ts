@@ -1,7 +1,8 @@
 import { Modules } from "@medusajs/framework/utils"
 import type { ProviderWebhookPayload } from "@medusajs/framework/types"
-import { ledgerOf, type RefundLedgerEntry } from "./payment-data"
+import { ledgerOf, withLedger, type RefundLedgerEntry } from "./payment-data"
 import type { RefundOutcome } from "./provider"
+import type { CurrencyProfile } from "./money/currency-profile"
 
 /** What the plugin's subscribers and jobs need from one of its providers. */
 export interface LedgerProvider {
@@ -44,7 +45,10 @@ export async function updatePaymentLedger(
       const provider = providerOf(container, payment.provider_id)
       if (!provider) return undefined
       const before = ledgerOf(payment.data ?? {})
-      const data = await change(payment.data ?? {}, provider)
+      let data = await change(payment.data ?? {}, provider)
+      // Medusa writes refund results without our lock: keep what it wrote meanwhile.
+      const latest = await paymentModule.retrievePayment(paymentId, { select: ["id", "data"] })
+      data = withLedger(data, mergeLedgers(ledgerOf(data), ledgerOf(latest.data ?? {})))
       await paymentModule.updatePayment({ id: paymentId, data })
       const failedNow = ledgerOf(data).filter(
         (entry) => entry.status === "failed" && before.find((b) => sameRefund(b, entry))?.status !== "failed"
@@ -54,6 +58,28 @@ export async function updatePaymentLedger(
     },
     { timeout: 30 }
   )
+}
+
+/**
+ * Union of two views of one ledger: entries matched by processor refund id (else Medusa
+ * refund id); for a matched pair the processor-side state of `ours` wins, and Medusa-side
+ * facts (its refund id, the amount it asked for) are kept from whichever has them.
+ */
+export function mergeLedgers(ours: RefundLedgerEntry[], theirs: RefundLedgerEntry[]): RefundLedgerEntry[] {
+  const merged = ours.map((entry) => {
+    const other = theirs.find((t) => sameRefund(entry, t))
+    if (!other) return entry
+    return {
+      ...entry,
+      medusa_refund_id: entry.medusa_refund_id ?? other.medusa_refund_id,
+      requested_amount: entry.requested_amount ?? other.requested_amount,
+      origin: entry.medusa_refund_id || other.medusa_refund_id ? ("medusa" as const) : entry.origin,
+    }
+  })
+  for (const other of theirs) {
+    if (!merged.some((m) => sameRefund(m, other) || sameRefund(other, m))) merged.push(other)
+  }
+  return merged
 }
 
 function sameRefund(a: RefundLedgerEntry, b: RefundLedgerEntry): boolean {
@@ -97,4 +123,50 @@ export async function paymentIdForOutcome(container: Container, outcome: RefundO
     if (payment?.id) return payment.id
   }
   return undefined
+}
+
+/**
+ * What the plugin's admin routes need from one of its providers; the base class
+ * (ProcessorPaymentProvider) has all of it, so every processor is covered the same way.
+ */
+export interface AdminProvider extends LedgerProvider {
+  readonly mode: "live" | "sandbox" | "custom"
+  processorPaymentId(data: Record<string, unknown>): string | undefined
+  dashboardUrl(data: Record<string, unknown>): string | undefined
+  testConnection(): Promise<{ ok: boolean; message: string }>
+}
+
+/** The provider behind a provider id, with what the admin shows, when it is one of this plugin's. */
+export function adminProviderOf(container: Container, providerId: string): AdminProvider | undefined {
+  const provider = providerOf(container, providerId) as (LedgerProvider & Partial<AdminProvider>) | undefined
+  return provider && typeof provider.testConnection === "function" && typeof provider.processorPaymentId === "function"
+    ? (provider as AdminProvider)
+    : undefined
+}
+
+/**
+ * The provider's currency profile (its units), to render minor amounts in major units.
+ * It is a protected field of the base class; read here so the admin needs no per-processor code.
+ */
+export function currencyProfileOf(provider: AdminProvider): CurrencyProfile | undefined {
+  const profile = (provider as unknown as { profile?: CurrencyProfile }).profile
+  return profile && typeof profile.processor === "string" && profile.exponents ? profile : undefined
+}
+
+/** Ids (pp_…) of the payment providers loaded in this app that are this plugin's, sorted. */
+export async function pluginProviderIds(container: Container): Promise<string[]> {
+  const paymentModule = container.resolve(Modules.PAYMENT) as any
+  let ids: string[] | undefined
+  try {
+    // The keys the payment module registered at this boot (stale database rows excluded).
+    const loaded = paymentModule?.paymentProviderService_?.__container__?.payment_providers
+    if (Array.isArray(loaded)) ids = loaded.filter((id: unknown): id is string => typeof id === "string")
+  } catch {
+    ids = undefined
+  }
+  if (!ids) {
+    const rows = await paymentModule.listPaymentProviders({ is_enabled: true }, { select: ["id"] })
+    ids = rows.map((row: { id: string }) => row.id)
+  }
+  return [...new Set(ids)].filter((id) => adminProviderOf(container, id)).sort()
 }

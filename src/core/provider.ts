@@ -240,11 +240,12 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
   async testConnection(): Promise<{ ok: boolean; message: string }> {
     try {
       await this.ping()
-      return { ok: true, message: `${this.processorName} accepted the credentials (${this.mode}).` }
+      const where = this.mode === "custom" ? "emulator or custom URL" : this.mode
+      return { ok: true, message: `${this.processorName} accepted the credentials (${where}).` }
     } catch (error) {
       const message = toMedusaError(
         error,
-        { processor: this.processorName, operation: "be reached", classify: (e) => this.classifyError(e, "retrieve the payment") },
+        { processor: this.processorName, operation: "answer a test read", classify: (e) => this.classifyError(e, "retrieve the payment") },
         (text) => this.redactor.text(text)
       ).message
       return { ok: false, message }

@@ -132,7 +132,7 @@ export function loadSpec(relative: string): ContractSpec {
   const options = { strict: false, allErrors: true, validateSchema: false, discriminator: false } as const
   const ajv = is31 ? new Ajv2020(options) : new Ajv(options)
   addFormats(ajv as any)
-  for (const format of ["int32", "int64", "float", "double", "decimal", "byte", "binary", "password", "uuid4"]) {
+  for (const format of ["int32", "int64", "float", "double", "decimal", "byte", "binary", "password", "uuid4", "json"]) {
     ajv.addFormat(format, true)
   }
   // OpenAPI 3.0's `nullable` is not JSON Schema; rewrite it as a type union.

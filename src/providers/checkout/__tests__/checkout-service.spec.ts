@@ -654,7 +654,7 @@ describe("options", () => {
   })
 
   it("tests the connection with an authenticated read, for both APIs, and names the processor's payment id", async () => {
-    expect(await provider().testConnection()).toEqual({ ok: true, message: expect.stringMatching(/accepted the credentials \(custom\)/) })
+    expect(await provider().testConnection()).toEqual({ ok: true, message: expect.stringMatching(/accepted the credentials \(emulator or custom URL\)/) })
     expect(await provider({ api: "classic", secretKey: ABC_KEY }).testConnection()).toMatchObject({ ok: true })
     const wrong = await provider({ secretKey: "sk_sbox_wrongkeywrongkeywrongkeywrongk" }).testConnection()
     expect(wrong).toEqual({ ok: false, message: expect.stringMatching(/HTTP 401.*rejected the secret key/s) })

@@ -644,7 +644,7 @@ describe("error classification", () => {
 
 describe("testConnection", () => {
   it("proves the credentials with one authenticated read, and names the problem otherwise", async () => {
-    expect(await provider().testConnection()).toEqual({ ok: true, message: expect.stringMatching(/accepted the credentials \(custom\)/) })
+    expect(await provider().testConnection()).toEqual({ ok: true, message: expect.stringMatching(/accepted the credentials \(emulator or custom URL\)/) })
     const bad = await provider({ projectSecret: "key_wrong_secret_2" }).testConnection()
     expect(bad.ok).toBe(false)
     expect(bad.message).toMatch(/request\.authentication\.invalid/)

@@ -1,0 +1,71 @@
+/**
+ * A small client for the plugin's admin routes (src/api/admin/refund-processors), sending the
+ * dashboard's own credentials: its session cookie, or its JWT when the admin uses JWT auth.
+ * `__BACKEND_URL__` and `__AUTH_TYPE__` are defined by Medusa's admin bundler (also for plugins).
+ */
+import type { PaymentView, ProviderView, TestResult } from "./types"
+
+declare const __BACKEND_URL__: string | undefined
+declare const __AUTH_TYPE__: string | undefined
+declare const __JWT_TOKEN_STORAGE_KEY__: string | undefined
+
+function backendUrl(): string {
+  try {
+    const url = typeof __BACKEND_URL__ !== "undefined" ? __BACKEND_URL__ : undefined
+    return (url || "/").replace(/\/+$/, "")
+  } catch {
+    return ""
+  }
+}
+
+function jwtHeader(): Record<string, string> {
+  try {
+    const type = typeof __AUTH_TYPE__ !== "undefined" ? __AUTH_TYPE__ : "session"
+    if (type !== "jwt") return {}
+    const key = (typeof __JWT_TOKEN_STORAGE_KEY__ !== "undefined" && __JWT_TOKEN_STORAGE_KEY__) || "medusa_auth_token"
+    const token = window.localStorage.getItem(key)
+    return token ? { authorization: `Bearer ${token}` } : {}
+  } catch {
+    return {}
+  }
+}
+
+async function request<T>(method: "GET" | "POST", path: string): Promise<T> {
+  const res = await fetch(`${backendUrl()}${path}`, {
+    method,
+    credentials: "include",
+    headers: { accept: "application/json", ...(method === "POST" ? { "content-type": "application/json" } : {}), ...jwtHeader() },
+    body: method === "POST" ? "{}" : undefined,
+  })
+  const text = await res.text()
+  let body: any = undefined
+  try {
+    body = text ? JSON.parse(text) : undefined
+  } catch {
+    body = undefined
+  }
+  if (!res.ok) {
+    const message = body?.message || `The request failed (HTTP ${res.status}).`
+    throw new Error(message)
+  }
+  return body as T
+}
+
+const BASE = "/admin/refund-processors"
+
+export const refundProcessorsApi = {
+  orderPayments: (orderId: string) =>
+    request<{ payments: PaymentView[]; count: number }>("GET", `${BASE}/orders/${encodeURIComponent(orderId)}/payments`),
+  payment: (paymentId: string) => request<{ payment: PaymentView }>("GET", `${BASE}/payments/${encodeURIComponent(paymentId)}`),
+  sync: (paymentId: string) =>
+    request<{ payment: PaymentView; synced_at: string }>("POST", `${BASE}/payments/${encodeURIComponent(paymentId)}/sync`),
+  providers: () => request<{ providers: ProviderView[]; count: number; backend_url: string }>("GET", `${BASE}/providers`),
+  testConnection: (providerId: string) =>
+    request<TestResult>("POST", `${BASE}/providers/${encodeURIComponent(providerId)}/test`),
+}
+
+export const queryKeys = {
+  all: ["refund-processors"] as const,
+  order: (orderId: string) => ["refund-processors", "order", orderId] as const,
+  providers: () => ["refund-processors", "providers"] as const,
+}
