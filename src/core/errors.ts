@@ -61,7 +61,11 @@ export class ProcessorError extends Error {
   }
 }
 
-/** A processor-specific reading of an error: which MedusaError type and what the admin can do. */
+/**
+ * A processor-specific reading of an error: which MedusaError type and what the admin can do.
+ * Never CONFLICT: Medusa's error handler replaces a CONFLICT's message with a generic
+ * "retry with the Idempotency-Key" text, so the admin would lose the advice. Use NOT_ALLOWED.
+ */
 export interface ErrorAdvice {
   type: (typeof MedusaError.Types)[keyof typeof MedusaError.Types]
   advice: string
@@ -100,7 +104,7 @@ export function defaultAdvice(error: ProcessorError): ErrorAdvice {
     return { type: T.NOT_FOUND, advice: `${name} does not know this payment. Check that it was made with the same account and environment.` }
   }
   if (status === 409) {
-    return { type: T.CONFLICT, advice: "Another request for this payment is in progress. Try again in a moment." }
+    return { type: T.NOT_ALLOWED, advice: "Another request for this payment is in progress. Try again in a moment." }
   }
   if (status === 429) {
     return { type: T.UNEXPECTED_STATE, advice: `${name} is rate-limiting the store. Try again in a minute.` }

@@ -163,7 +163,7 @@ export class PaymentsBackend implements CheckoutBackend {
     const inLedger = BigInt(String(data.refunded_minor ?? "0"))
     if (atCheckout > inLedger) {
       throw new MedusaError(
-        MedusaError.Types.CONFLICT,
+        MedusaError.Types.NOT_ALLOWED,
         `Checkout.com holds ${atCheckout} minor units refunded or being refunded on this payment, but Medusa knows of ${inLedger}: ` +
           "a refund Medusa does not know is still being processed (an earlier attempt, or one from the dashboard). " +
           "Wait a few minutes until it settles, read the payment again (Sync), then refund what remains."

@@ -71,7 +71,7 @@ export function classifyCheckoutError(error: ProcessorError, operation: Operatio
         advice: "Checkout.com allows at most 150 partial captures and refunds on one payment. Refund the rest in one go, or from the Checkout.com dashboard.",
       }
     case "idempotency_key_reused":
-      return { type: T.CONFLICT, advice: "Checkout.com saw this idempotency key with a different request. Check the payment at Checkout.com before trying again." }
+      return { type: T.NOT_ALLOWED, advice: "Checkout.com saw this idempotency key with a different request. Check the payment at Checkout.com before trying again." }
     case "token_invalid":
     case "token_expired":
     case "token_used":

@@ -132,7 +132,7 @@ export function classifyCloverError(error: ProcessorError): ErrorAdvice | undefi
     case "resource_missing":
       return { type: T.NOT_FOUND, advice: "Clover does not know this charge. Check that the store uses the same Clover merchant and environment it was made with." }
     case "idempotency_error":
-      return { type: T.CONFLICT, advice: "Clover saw this idempotency key with a different request. Check the payment at Clover before trying again." }
+      return { type: T.NOT_ALLOWED, advice: "Clover saw this idempotency key with a different request. Check the payment at Clover before trying again." }
     case "rate_limit":
       return { type: T.UNEXPECTED_STATE, advice: "Clover is rate-limiting the store. Try again in a minute." }
   }

@@ -152,7 +152,7 @@ export function classifyDodoError(error: ProcessorError): ErrorAdvice | undefine
     case "REFUND_WINDOW_EXPIRED":
       return { type: T.NOT_ALLOWED, advice: "The payment is too old to be refunded through Dodo Payments. Contact support@dodopayments.com or refund the customer another way." }
     case "EXISTING_REFUND_REQUEST_PROCESSING":
-      return { type: T.CONFLICT, advice: "An earlier refund of this payment is still pending at Dodo Payments. Wait until it has succeeded or failed, then refund again." }
+      return { type: T.NOT_ALLOWED, advice: "An earlier refund of this payment is still pending at Dodo Payments. Wait until it has succeeded or failed, then refund again." }
     case "PAYMENT_NOT_SUCCEEDED":
     case "UNSUCCESSFUL_PAYMENT_ID":
       return { type: T.NOT_ALLOWED, advice: "Dodo Payments only refunds succeeded payments, and this one has not succeeded." }

@@ -262,9 +262,9 @@ export function classifyFiservError(error: ProcessorError, operation: string): E
     case "756":
       return { type: T.NOT_FOUND, advice: "Fiserv does not know the referenced transaction. Check that the store uses the same Fiserv merchant and environment the payment was made with." }
     case "136":
-      return { type: T.CONFLICT, advice: "Fiserv is processing another transaction on this order. Try again in a moment." }
+      return { type: T.NOT_ALLOWED, advice: "Fiserv is processing another transaction on this order. Try again in a moment." }
     case "757":
-      return { type: T.CONFLICT, advice: "Fiserv already has a transaction with this merchant id. Use Sync on the order before trying again." }
+      return { type: T.NOT_ALLOWED, advice: "Fiserv already has a transaction with this merchant id. Use Sync on the order before trying again." }
     case "819":
     case "821":
     case "822":

@@ -189,7 +189,7 @@ export function classifyProcessOutError(error: ProcessorError): ErrorAdvice | un
     return { type: T.NOT_FOUND, advice: "ProcessOut does not know this payment. Check that the store uses the same ProcessOut project it was made with." }
   }
   if (code === "request.idempotency-key.conflict" || code.startsWith("request.idempotency")) {
-    return { type: T.CONFLICT, advice: "ProcessOut saw this idempotency key with a different request. Check the payment in the ProcessOut dashboard before trying again." }
+    return { type: T.NOT_ALLOWED, advice: "ProcessOut saw this idempotency key with a different request. Check the payment in the ProcessOut dashboard before trying again." }
   }
   if (code.startsWith("request.transaction.") || code.startsWith("transaction.")) {
     return { type: T.NOT_ALLOWED, advice: "ProcessOut refused this operation in the transaction's current state. Use Sync to read its state." }

@@ -359,7 +359,7 @@ describe("refundPayment (Payments API: asynchronous refunds)", () => {
     const data = await paid("50.00")
     emulator.injectFault({ method: "POST", path: "/payments/:id/refunds", fault: { kind: "reset_after_apply" }, times: 1 })
     await expectMedusaError(service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_gone" } }), "unexpected_state", /could not be reached/)
-    await expectMedusaError(service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_retry" } }), "conflict", /still being processed.*Sync/s)
+    await expectMedusaError(service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_retry" } }), "not_allowed", /still being processed.*Sync/s)
     expect(emulator.listRefunds(data.payment_id as string)).toHaveLength(1)
     emulator.settleRefunds()
     const out = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_retry" } })

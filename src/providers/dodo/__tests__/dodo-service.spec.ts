@@ -484,7 +484,7 @@ describe("refundPayment", () => {
     const data = await paid("50")
     emulator.queueRefundOutcome("pending")
     const first = await service.refundPayment({ amount: "5", data, context: { idempotency_key: "ref_PEND" } })
-    await expectMedusaError(service.refundPayment({ amount: "5", data: first.data, context: { idempotency_key: "ref_PEND2" } }), "conflict", /EXISTING_REFUND_REQUEST_PROCESSING.*still pending/s)
+    await expectMedusaError(service.refundPayment({ amount: "5", data: first.data, context: { idempotency_key: "ref_PEND2" } }), "not_allowed", /EXISTING_REFUND_REQUEST_PROCESSING.*still pending/s)
   })
 
   it("refuses more than was captured before any refund request", async () => {

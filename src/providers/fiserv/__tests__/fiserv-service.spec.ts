@@ -420,7 +420,7 @@ describe("refundPayment", () => {
     })
     it("another transaction on the order in progress (136)", async () => {
       emulator.injectFault({ path: "/payments/v1/refunds", fault: { kind: "custom", name: "order_busy" } })
-      await expectMedusaError(provider().refundPayment({ amount: 5, data, context: { idempotency_key: "ref_bad" } }), "conflict", /136.*Try again in a moment/s)
+      await expectMedusaError(provider().refundPayment({ amount: 5, data, context: { idempotency_key: "ref_bad" } }), "not_allowed", /136.*Try again in a moment/s)
     })
   })
 })

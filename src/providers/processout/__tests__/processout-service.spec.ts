@@ -627,7 +627,7 @@ describe("error classification", () => {
     [410, "card.do-not-honor", "The bank has returned a do-not-honor error", "payment_authorization_error", /declined/],
     [401, "request.authentication.invalid", "Could not read your project ID.", "unexpected_state", /PROCESSOUT_PROJECT_ID/],
     [404, "resource.invoice.not-found", "The invoice could not be found.", "not_found", /same ProcessOut project/],
-    [400, "request.idempotency-key.conflict", "reused", "conflict", /idempotency key/],
+    [400, "request.idempotency-key.conflict", "reused", "not_allowed", /idempotency key/],
     [400, "request.transaction.already-captured", "The transaction was already captured.", "not_allowed", /current state/],
   ])("HTTP %s %s → %s", (status, code, message, type, advice) => {
     const advised = classifyProcessOutError(error(status, code, message))!
