@@ -1,0 +1,79 @@
+"use strict"
+/**
+ * ProcessOut as a bench entry: see clover.js for what an entry holds. ProcessOut's Node library
+ * (processout on npm) is not measured here: it is not among the SDKs issue 8 names.
+ */
+const path = require("path")
+const { ROOT } = require("../lib/ts")
+const { silentLogger } = require("../lib/common")
+const { paymentThroughProvider } = require("../lib/provider-flow")
+
+const PROJECT_ID = "test-proj_emulator"
+const PROJECT_SECRET = "key_sandbox_emulator"
+const BASIC = Buffer.from(`${PROJECT_ID}:${PROJECT_SECRET}`).toString("base64")
+const auth = () => ({ Authorization: `Basic ${BASIC}`, "API-Version": "1.4.0.0", Accept: "application/json" })
+
+let setupProvider
+let cardSeq = 0
+
+module.exports = {
+  name: "processout",
+  label: "ProcessOut",
+  provider: { module: "src/providers/processout/service.ts", className: "ProcessOutProviderService" },
+  emulator: { module: "src/emulators/processout/index.ts", className: "ProcessOutEmulator" },
+  refundStatuses: ["pending", "succeeded"],
+  sdkNote: "issue 8 lists official SDKs for Checkout.com, Dodo and Clover only",
+
+  createProvider(url, logger) {
+    const { ProcessOutProviderService } = require(path.join(ROOT, this.provider.module))
+    return new ProcessOutProviderService({ logger }, { projectId: PROJECT_ID, projectSecret: PROJECT_SECRET, environment: url, captureMode: "manual" })
+  },
+
+  async createPayment(url) {
+    setupProvider ??= this.createProvider(url, silentLogger)
+    const data = await paymentThroughProvider(setupProvider, {
+      amount: "500.00",
+      sessionData: { source: `card_test_ok_bench${process.pid}x${++cardSeq}` },
+      earlierRefunds: ["12.34", "5.00"],
+    })
+    return { id: data.invoice_id, transactionId: data.transaction_id, data }
+  },
+
+  refundInput(payment, key, minor) {
+    return { amount: { value: (minor / 100).toFixed(2), precision: 20 }, currency_code: "usd", data: payment.data, context: { idempotency_key: key } }
+  },
+
+  checkRaw: (body) => body?.success === true,
+
+  rawRefund(url, payment, key, minor) {
+    return {
+      method: "POST",
+      url: `${url}/invoices/${payment.id}/refunds`,
+      headers: { ...auth(), "Idempotency-Key": key, "Content-Type": "application/json" },
+      body: {
+        amount: (minor / 100).toFixed(2),
+        reason: "customer_request",
+        metadata: { medusa_refund_id: key, ...(payment.data.session_id ? { session_id: String(payment.data.session_id) } : {}) },
+      },
+    }
+  },
+
+  /**
+   * The transaction and its refunds (exactly-once check), the refund, then the transaction and its
+   * refunds again (the state after the refund).
+   */
+  rawProviderRequests(url, payment, key, minor) {
+    const tx = { method: "GET", url: `${url}/transactions/${payment.transactionId}`, headers: auth() }
+    const refunds = { method: "GET", url: `${url}/transactions/${payment.transactionId}/refunds`, headers: auth() }
+    return [tx, refunds, this.rawRefund(url, payment, key, minor), tx, refunds]
+  },
+
+  e2e: {
+    providerId: "pp_processout_processout",
+    refundPathPattern: "^/(invoices|transactions)/[^/]+/refunds$",
+    env: (url) => ({ PROCESSOUT_ENVIRONMENT: url, PROCESSOUT_PROJECT_ID: PROJECT_ID, PROCESSOUT_PROJECT_SECRET: PROJECT_SECRET, PROCESSOUT_CAPTURE_MODE: "manual" }),
+    sessionData: () => ({ source: `card_test_ok_e2e${process.pid}x${++cardSeq}` }),
+  },
+
+  sdk: null,
+}
