@@ -88,6 +88,79 @@ export function toProcessorAmount(
   profile: CurrencyProfile,
   label = "amount"
 ): ProcessorAmount {
+  return toProcessorAmountFromText(amount, currency, profile) ?? toProcessorAmountExact(amount, currency, profile, label)
+}
+
+const PLAIN_DECIMAL = /^(\d+)(?:\.(\d*))?$/
+
+/** The amount as plain decimal text ("12.345"), when it is given that way (what Medusa passes). */
+function plainDecimalText(amount: unknown): string | undefined {
+  if (typeof amount === "string") return amount.trim()
+  if (typeof amount === "number") return Number.isFinite(amount) ? String(amount) : undefined
+  if (amount && typeof amount === "object" && !Decimal.isBigNumber(amount) && !("bigNumber" in amount) && !("raw" in amount)) {
+    const value = (amount as { value?: unknown }).value
+    if (typeof value === "string" || typeof value === "number") return plainDecimalText(value)
+  }
+  return undefined
+}
+
+/** "0012.3400" → "12.34": the text Decimal#toFixed() prints. */
+function canonical(int: string, frac: string): string {
+  const i = int.replace(/^0+(?=\d)/, "")
+  const f = frac.replace(/0+$/, "")
+  return f ? `${i}.${f}` : i
+}
+
+/**
+ * The common case without bignumber.js (issue 8's conversion target): plain decimal text and a
+ * step of 1. Half-up rounding to `exponent` decimals is a digit operation on the text: keep
+ * the digits, add one when the first dropped digit is 5 or more. Anything else (exponent
+ * notation, BigNumber objects, steps, zero, over the maximum) returns undefined and goes the
+ * exact decimal way, which also words the refusals. Both ways give identical results
+ * (money/__tests__/convert.spec.ts checks it on random inputs).
+ */
+function toProcessorAmountFromText(amount: unknown, currency: string, profile: CurrencyProfile): ProcessorAmount | undefined {
+  const text = plainDecimalText(amount)
+  if (text === undefined) return undefined
+  const match = PLAIN_DECIMAL.exec(text)
+  if (!match) return undefined
+  const exponent = currencyExponent(currency, profile)
+  if (profile.step(currency) !== 1) return undefined
+  const int = match[1]
+  const frac = match[2] ?? ""
+  let minor = (int + frac.padEnd(exponent, "0").slice(0, exponent)).replace(/^0+(?=\d)/, "")
+  const dropped = frac.slice(exponent)
+  let residue = "0"
+  if (/[1-9]/.test(dropped)) {
+    const scale = 10n ** BigInt(dropped.length)
+    const droppedValue = BigInt(dropped)
+    if (dropped[0] >= "5") {
+      minor = (BigInt(minor) + 1n).toString()
+      residue = fractionText(scale - droppedValue, dropped.length)
+    } else {
+      residue = `-${fractionText(droppedValue, dropped.length)}`
+    }
+  }
+  if (minor === "0") return undefined
+  const max = profile.maxMinor(currency)
+  if (max !== undefined && (minor.length > max.length || (minor.length === max.length && minor > max))) return undefined
+  const major = exponent === 0 ? minor : `${minor.length > exponent ? minor.slice(0, -exponent) : "0"}.${minor.slice(-exponent).padStart(exponent, "0")}`
+  return { currency: currency.trim().toLowerCase(), exponent, minor, major, requested: canonical(int, frac), residueMinor: residue }
+}
+
+/** value / 10^digits as canonical decimal text. */
+function fractionText(value: bigint, digits: number): string {
+  const text = value.toString().padStart(digits + 1, "0")
+  return canonical(text.slice(0, text.length - digits), text.slice(text.length - digits))
+}
+
+/** The exact decimal conversion for every input and step (and every refusal). */
+export function toProcessorAmountExact(
+  amount: BigNumberInput | unknown,
+  currency: string,
+  profile: CurrencyProfile,
+  label = "amount"
+): ProcessorAmount {
   const exponent = currencyExponent(currency, profile)
   const requested = toDecimal(amount, label)
   const code = currency.toUpperCase()

@@ -191,3 +191,29 @@ describe("toDecimal", () => {
     expect(toDecimal({ value: "1.000000000000000000001" }).toFixed()).toBe("1.000000000000000000001")
   })
 })
+
+describe("the text fast path", () => {
+  it("gives exactly what the decimal path gives, for every input shape", () => {
+    const { toProcessorAmountExact } = require("../convert")
+    const show = (f: Function, ...args: unknown[]) => {
+      try {
+        return JSON.stringify(f(...args))
+      } catch (e) {
+        return `refused: ${(e as Error).message}`
+      }
+    }
+    fc.assert(
+      fc.property(
+        fc.constantFrom("usd", "jpy", "kwd", "clf", "eur", "bhd"),
+        fc.stringMatching(/^\d{1,14}(\.\d{0,9})?$/),
+        fc.constantFrom("text", "raw", "number"),
+        fc.constantFrom(unlimited, capped),
+        (currency, text, shape, profile) => {
+          const input = shape === "text" ? text : shape === "raw" ? { value: text, precision: 20 } : Number(text)
+          expect(show(toProcessorAmount, input, currency, profile)).toBe(show(toProcessorAmountExact, input, currency, profile))
+        }
+      ),
+      { numRuns: 20000 }
+    )
+  })
+})
