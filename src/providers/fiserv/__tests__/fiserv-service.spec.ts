@@ -1,4 +1,5 @@
 import crypto from "node:crypto"
+import { expectMedusaError as expectMedusaErrorWithout } from "../../../../test/support/medusa-error"
 import axios from "axios"
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { DEFAULT_FISERV_MERCHANT_ID, DEFAULT_FISERV_TERMINAL_ID, FiservEmulator, fiservHeaders } from "../../../emulators/fiserv"
@@ -58,19 +59,8 @@ function provider(options: Record<string, unknown> = {}, cradle: Record<string, 
   )
 }
 
-async function expectMedusaError(promise: Promise<unknown>, type: string, text: RegExp | string) {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected a MedusaError")
-    },
-    (e) => e
-  )
-  expect(error).toBeInstanceOf(MedusaError)
-  expect(error.type).toBe(type)
-  expect(error.message).toMatch(text)
-  expect(error.message).not.toContain(API_SECRET)
-  return error as MedusaError
-}
+const expectMedusaError = (promise: Promise<unknown>, type: string, text: RegExp | string) =>
+  expectMedusaErrorWithout(promise, type, text, [API_SECRET])
 
 /** initiate + authorize (+ capture) like Medusa does, returning the payment data. */
 async function paid(amount: string, opts: { capture?: boolean; service?: FiservProviderService; currency?: string } = {}) {

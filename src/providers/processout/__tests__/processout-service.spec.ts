@@ -1,4 +1,5 @@
 import http from "node:http"
+import { expectMedusaError as expectMedusaErrorWithout } from "../../../../test/support/medusa-error"
 import type { AddressInfo } from "node:net"
 import axios from "axios"
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
@@ -108,19 +109,8 @@ function provider(options: Record<string, unknown> = {}, cradle: Record<string, 
   )
 }
 
-async function expectMedusaError(promise: Promise<unknown>, type: string, text: RegExp | string) {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected a MedusaError")
-    },
-    (e) => e
-  )
-  expect(error).toBeInstanceOf(MedusaError)
-  expect(error.type).toBe(type)
-  expect(error.message).toMatch(text)
-  expect(error.message).not.toContain(SECRET)
-  return error as MedusaError
-}
+const expectMedusaError = (promise: Promise<unknown>, type: string, text: RegExp | string) =>
+  expectMedusaErrorWithout(promise, type, text, [SECRET])
 
 /** initiate + authorize (+ capture) like Medusa does, returning the payment data. */
 async function paid(amount: string, opts: { capture?: boolean; currency?: string; service?: ProcessOutProviderService; source?: string } = {}) {
