@@ -168,7 +168,8 @@ export class FiservEmulator extends EmulatorServer {
     this.route("POST", "/payments/v1/charges", this.op((req, b) => (b.referenceTransactionDetails !== undefined ? this.capture(req, b, this.referenced(b)) : this.charge(req, b))))
     this.route("POST", "/payments/v1/cancels", this.op((req, b) => this.cancel(req, b, this.referenced(b))))
     this.route("POST", "/payments/v1/refunds", this.op((req, b) => this.refund(req, b, this.referenced(b))))
-    this.route("POST", "/payments/v1/transaction-inquiry", this.op((_req, b) => this.inquiry(b)))
+    // Inquiry.md: only merchantDetails.merchantId is required (terminalId is checked when sent).
+    this.route("POST", "/payments/v1/transaction-inquiry", this.op((_req, b) => this.inquiry(b), { terminalRequired: false }))
     // Older URI style.
     this.route("POST", "/payments/v1/charges/orders/:orderId/refund", this.op((req, b) => this.refund(req, b, this.byOrderId(req.params.orderId ?? ""))))
     this.route("POST", "/payments/v1/charges/:transactionId/capture", this.op((req, b) => this.capture(req, b, this.byPathId(req.params.transactionId ?? ""))))
@@ -336,7 +337,7 @@ export class FiservEmulator extends EmulatorServer {
    * A payment route: Client-Request-Id replay within the window, exact body parsing, merchant checks, then
    * the handler. Handlers are synchronous, so check-and-apply cannot interleave between requests.
    */
-  private op(handler: (req: EmulatorRequest, body: Body) => Answer): (req: EmulatorRequest) => EmulatorResponse {
+  private op(handler: (req: EmulatorRequest, body: Body) => Answer, opts: { terminalRequired?: boolean } = {}): (req: EmulatorRequest) => EmulatorResponse {
     return (req) => {
       const key = `${req.headers["api-key"]}\u0000${req.headers["client-request-id"]}`
       const now = this.now()
@@ -347,7 +348,7 @@ export class FiservEmulator extends EmulatorServer {
         const parsed = req.rawBody.trim() === "" ? {} : parseExactJson(req.rawBody)
         if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) fail(400, "121", "Malformed JSON: the body must be an object")
         const body = parsed as Body
-        this.checkMerchant(body)
+        this.checkMerchant(body, opts.terminalRequired ?? true)
         answer = handler(req, body)
       } catch (err) {
         if (!(err instanceof FiservRequestError)) throw err
@@ -367,12 +368,16 @@ export class FiservEmulator extends EmulatorServer {
     for (const [key, entry] of this.seen) if (now - entry.at > FISERV_WINDOW_MS) this.seen.delete(key)
   }
 
-  private checkMerchant(body: Body): void {
+  private checkMerchant(body: Body, terminalRequired: boolean): void {
     const md = body.merchantDetails as Body | undefined
     if (md === undefined || md === null || typeof md !== "object") fail(400, "107", "Missing Required Field", "merchantDetails")
     const merchantId = (md as Body).merchantId
     const terminalId = (md as Body).terminalId
     if (typeof merchantId !== "string" || merchantId === "") fail(400, "107", "Missing Required Field", "merchantDetails.merchantId")
+    if (terminalId === undefined && !terminalRequired) {
+      if (merchantId !== this.merchantId) fail(400, "201", "Invalid Merchant ID or Setup", "merchantDetails.merchantId")
+      return
+    }
     if (typeof terminalId !== "string" || terminalId === "") fail(400, "107", "Missing Required Field", "merchantDetails.terminalId")
     if (merchantId !== this.merchantId) fail(400, "201", "Invalid Merchant ID or Setup", "merchantDetails.merchantId")
     if (terminalId !== this.terminalId) fail(400, "202", "Invalid Terminal ID or Setup", "merchantDetails.terminalId")
@@ -671,7 +676,12 @@ export class FiservEmulator extends EmulatorServer {
     return { status: 201, body: this.transactionBody(txn) }
   }
 
-  /** An array: one transaction, or every transaction of the order for an order reference. */
+  /**
+   * An array: one transaction, or every transaction of the order for an order reference. A reference Fiserv does
+   * not hold answers 404 (HTTP.md: "Commerce Hub can not find the requested resource") with the payments gateway's
+   * code 764 "Referenced transaction not found" (Error-Code.md); only requests that passed authentication (401)
+   * and the merchant checks (201/202) get that far, which is what the provider's Test connection relies on.
+   */
   private inquiry(b: Body): Answer {
     const ref = b.referenceTransactionDetails as Body | undefined
     const { order, txn } = this.referenced(b)

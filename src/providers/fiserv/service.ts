@@ -68,6 +68,17 @@ const PATHS = {
   uriOrderRefund: (orderId: string) => `/payments/v1/charges/orders/${encodeURIComponent(orderId)}/refund`,
 }
 
+/**
+ * Test connection's reference: a merchantTransactionId this plugin never sends (refunds carry ref_…, charges a
+ * session id), so the inquiry finds nothing.
+ */
+const CONNECTION_CHECK_ID = "medusa-connection-check"
+/**
+ * Payments-gateway lookup codes (Error-Code.md: 758 Data Not Found, 764 Referenced transaction not found, 801 Invalid
+ * Transaction ID, 813 Transaction Not Found). The API gateway (APIM) answers 401/403 before the request gets that far.
+ */
+const LOOKUP_NOT_FOUND_CODES = new Set(["758", "764", "801", "813"])
+
 /** Keys the storefront may put in session data that must not outlive authorization. */
 const sourceSchema = z.union([
   z.strictObject({
@@ -161,6 +172,25 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
   /** "live", "sandbox" or "custom" (an emulator or proxy URL). */
   get mode() {
     return modeOf(this.options.environment)
+  }
+
+  /**
+   * Test connection: a signed transaction inquiry for a reference that does not exist. Nothing is created or moved.
+   * Fiserv's "not found" from the payments gateway proves the API key, HMAC secret, clock and merchant were accepted;
+   * 401/403 (credentials, clock), 201/202 (merchant, terminal) and APIM's 404 (wrong URL) fail the test.
+   */
+  protected async ping(): Promise<void> {
+    try {
+      await this.http.request({
+        method: "POST",
+        path: PATHS.inquiry,
+        body: { referenceTransactionDetails: { referenceMerchantTransactionId: CONNECTION_CHECK_ID }, merchantDetails: merchantDetails(this.options) },
+        safeToRetry: true,
+      })
+    } catch (error) {
+      const lookedUp = error instanceof ProcessorError && error.kind === "http" && error.type !== "APIM" && LOOKUP_NOT_FOUND_CODES.has(error.code ?? "")
+      if (!lookedUp) throw error
+    }
   }
 
   // ---- HTTP calls -----------------------------------------------------------------------

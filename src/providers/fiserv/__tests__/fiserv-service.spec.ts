@@ -514,6 +514,39 @@ describe("getWebhookActionAndData", () => {
   })
 })
 
+describe("testConnection", () => {
+  it("proves the credentials with a signed inquiry that Fiserv answers 'not found', and creates nothing", async () => {
+    expect(await provider().testConnection()).toEqual({ ok: true, message: "Fiserv accepted the credentials (emulator or custom URL)." })
+    const [sent] = emulator.requests({ method: "POST", path: "/payments/v1/transaction-inquiry" })
+    expect(JSON.parse(sent!.rawBody)).toEqual({
+      referenceTransactionDetails: { referenceMerchantTransactionId: "medusa-connection-check" },
+      merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID },
+    })
+    expect(sent!.headers["auth-token-type"]).toBe("HMAC")
+    expect(emulator.listOrders()).toEqual([])
+  })
+
+  it("fails with Fiserv's 401 and what to check when the HMAC secret is wrong, without the secret", async () => {
+    const wrong = await provider({ apiSecret: "wrong_secret_987654" }).testConnection()
+    expect(wrong).toEqual({ ok: false, message: expect.stringMatching(/HTTP 401.*HMAC validation failed.*Check the provider's `apiKey` and `apiSecret`/s) })
+    expect(wrong.message).not.toContain("wrong_secret_987654")
+  })
+
+  it("fails for a merchant Fiserv does not accept, and for a URL that is not Commerce Hub's (its gateway's 404)", async () => {
+    const merchant = await provider({ merchantId: "999999999999999" }).testConnection()
+    expect(merchant).toEqual({ ok: false, message: expect.stringMatching(/201.*Invalid Merchant ID.*FISERV_MERCHANT_ID/s) })
+    // A second server, so the spec check of this suite's journal sees only Commerce Hub's paths.
+    const elsewhere = new FiservEmulator()
+    await elsewhere.start()
+    try {
+      const url = await provider({ environment: `${elsewhere.url}/not-commerce-hub` }).testConnection()
+      expect(url).toEqual({ ok: false, message: expect.stringMatching(/HTTP 404.*Resource not found/s) })
+    } finally {
+      await elsewhere.stop()
+    }
+  })
+})
+
 describe("validateOptions", () => {
   it("names the bad option and never echoes a secret", () => {
     expect(() => FiservProviderService.validateOptions({})).toThrow(/`apiKey` is required.*`apiSecret` is required.*`merchantId` is required/)
