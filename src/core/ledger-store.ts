@@ -1,6 +1,6 @@
 import { Modules } from "@medusajs/framework/utils"
 import type { ProviderWebhookPayload } from "@medusajs/framework/types"
-import { ledgerOf, withLedger, type RefundLedgerEntry } from "./payment-data"
+import { ledgerOf, refundsInDoubtOf, REFUNDS_IN_DOUBT, withLedger, type RefundLedgerEntry } from "./payment-data"
 import type { RefundOutcome } from "./provider"
 import type { CurrencyProfile } from "./money/currency-profile"
 
@@ -49,6 +49,9 @@ export async function updatePaymentLedger(
       // Medusa writes refund results without our lock: keep what it wrote meanwhile.
       const latest = await paymentModule.retrievePayment(paymentId, { select: ["id", "data"] })
       data = withLedger(data, mergeLedgers(ledgerOf(data), ledgerOf(latest.data ?? {})))
+      // A refund attempt recorded as in doubt meanwhile must survive this write (see recordInDoubt).
+      const doubts = [...refundsInDoubtOf(data), ...refundsInDoubtOf(latest.data ?? {}).filter((d) => !refundsInDoubtOf(data).some((o) => o.at === d.at && o.medusa_refund_id === d.medusa_refund_id))]
+      if (doubts.length) data = { ...data, [REFUNDS_IN_DOUBT]: doubts }
       await paymentModule.updatePayment({ id: paymentId, data })
       const failedNow = ledgerOf(data).filter(
         (entry) => entry.status === "failed" && before.find((b) => sameRefund(b, entry))?.status !== "failed"

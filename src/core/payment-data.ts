@@ -56,6 +56,23 @@ export function withLedger<T extends Record<string, unknown>>(data: T, ledger: R
   return { ...data, refunds: ledger, refunded_minor: refundedMinorOf(ledger).toFixed(0) }
 }
 
+/**
+ * Where payment data records refund attempts that may have reached the processor unanswered
+ * (the provider then reads the processor before the payment's next refund).
+ */
+export const REFUNDS_IN_DOUBT = "refunds_in_doubt"
+
+export interface RefundInDoubt {
+  medusa_refund_id: string | null
+  amount_minor: string
+  at: string
+}
+
+export function refundsInDoubtOf(data: Record<string, unknown> | undefined): RefundInDoubt[] {
+  const value = data?.[REFUNDS_IN_DOUBT]
+  return Array.isArray(value) ? (value as RefundInDoubt[]) : []
+}
+
 /** Reads a required field of the stored payment data, with a message an admin can act on. */
 export function requireField(data: Record<string, unknown> | undefined, field: string, processor: string): string {
   const value = data?.[field]

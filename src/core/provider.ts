@@ -28,7 +28,7 @@ import type { Logger } from "./http"
 import { uuidFromKey } from "./idempotency"
 import { toProcessorAmount } from "./money/convert"
 import type { CurrencyProfile } from "./money/currency-profile"
-import { ledgerOf, withLedger, type RefundLedgerEntry, type RefundStatus } from "./payment-data"
+import { ledgerOf, refundsInDoubtOf, REFUNDS_IN_DOUBT, withLedger, type RefundInDoubt, type RefundLedgerEntry, type RefundStatus } from "./payment-data"
 import { Redactor } from "./redact"
 import { claimOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "./refund-planner"
 
@@ -37,6 +37,26 @@ export interface MedusaRefundInfo {
   note?: string | null
   reasonCode?: string | null
   reasonLabel?: string | null
+}
+
+/** The refund being sent, as Medusa's payment module holds it. */
+export interface MedusaRefundContext {
+  info: MedusaRefundInfo
+  /** Medusa's payment the refund belongs to. */
+  paymentId?: string
+  /** The payment's other Medusa refunds (ids); undefined when they could not be read. */
+  otherRefundIds?: string[]
+}
+
+/**
+ * False only when the processor answered and refused (a 4xx other than 408 and 409): then
+ * nothing moved. Anything else (no answer, a timeout, a 5xx, an answer we could not read, a
+ * failure after the processor's answer) may have refunded.
+ */
+function mayHaveApplied(error: unknown): boolean {
+  if (!(error instanceof ProcessorError)) return true
+  if (error.kind !== "http" || error.status === undefined) return true
+  return !(error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 409)
 }
 
 export interface SendRefundInput {
@@ -310,7 +330,11 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
         // Medusa asked again for a refund the ledger already holds: answer without sending.
         return { data }
       }
-      if (this.reconcileBeforeRefund && medusaRefundId) {
+      const medusa = await this.medusaRefundContext(medusaRefundId)
+      if (this.reconcileBeforeRefund && medusaRefundId && !this.ledgerProvenCurrent(data, medusa)) {
+        // The read below settles every doubt an earlier attempt left.
+        delete data[REFUNDS_IN_DOUBT]
+        if (medusa.paymentId) this.paymentsInDoubt.delete(medusa.paymentId)
         const checked = await this.reconcileBeforeSending(data, plan, medusaRefundId)
         if (checked.adopted) return { data: checked.data }
         if (checked.data !== data) {
@@ -333,7 +357,6 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
           }
         }
       }
-      const refund = await this.medusaRefundInfo(medusaRefundId)
       let sent: SentRefund
       try {
         sent = await this.sendRefund({
@@ -341,13 +364,14 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
           plan,
           idempotencyKey: this.idempotencyKey(input.context),
           medusaRefundId,
-          refund,
+          refund: medusa.info,
         })
       } catch (error) {
         const adopted = error instanceof ProcessorError && this.isAlreadyRefunded(error)
           ? await this.adoptOutsideRefunds(data, plan, medusaRefundId)
           : undefined
         if (adopted) return { data: adopted }
+        if (mayHaveApplied(error)) await this.recordInDoubt(medusa, medusaRefundId, plan.amount.minor)
         throw error
       }
       const entry: RefundLedgerEntry = {
@@ -405,11 +429,15 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     medusaRefundId: string
   ): Promise<{ data: Record<string, unknown>; adopted: boolean }> {
     const seen = await this.listProcessorRefunds(data)
-    const known = new Set(ledgerOf(data).map((r) => r.processor_refund_id))
-    const unknown = seen.filter((r) => !known.has(r.id))
-    if (unknown.length === 0) return { data, adopted: false }
+    const ledger = new Map(ledgerOf(data).map((r) => [r.processor_refund_id, r]))
+    const unknown = seen.filter((r) => !ledger.has(r.id))
+    // Refunds the plugin's sync already put in the ledger without a Medusa refund: one of them
+    // may be this refund's lost earlier attempt.
+    const unlinked = seen.filter((r) => r.tag && ledger.has(r.id) && !ledger.get(r.id)?.medusa_refund_id)
+    const candidates = [...unknown, ...unlinked]
+    if (candidates.length === 0) return { data, adopted: false }
     const own = this.refundTag(medusaRefundId)
-    const live = unknown.some((r) => r.tag && r.tag !== own) ? await this.liveRefundTags(medusaRefundId) : new Map<string, string>()
+    const live = candidates.some((r) => r.tag && r.tag !== own) ? await this.liveRefundTags(medusaRefundId) : new Map<string, string>()
     const adopt = (view: ProcessorRefundView, reason: string) => {
       this.logger.warn(`[${this.processorName}] refund ${medusaRefundId}: ${reason} (${view.id}); recorded without sending a new one`)
       const rest = unknown.filter((r) => r !== view)
@@ -423,16 +451,18 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
         origin: "medusa",
         created_at: view.created_at ?? new Date().toISOString(),
       }
-      return { data: withLedger(base, [...ledgerOf(base), entry]), adopted: true }
+      const others = ledgerOf(base).filter((r) => r.processor_refund_id !== view.id)
+      return { data: withLedger(base, [...others, entry]), adopted: true }
     }
-    const mine = unknown.find((r) => r.tag === own && r.status !== "failed")
+    const mine = candidates.find((r) => r.tag === own && r.status !== "failed")
     if (mine) return adopt(mine, "an earlier attempt of this refund already reached the processor")
-    const orphan = unknown.find(
+    const orphan = candidates.find(
       (r) => r.tag && !live.has(r.tag) && r.status !== "failed" && r.amount_minor === plan.amount.minor
     )
     if (orphan && live.size > 0) {
       return adopt(orphan, "an earlier, failed attempt (refund no longer in Medusa) already reached the processor")
     }
+    if (unknown.length === 0) return { data, adopted: false }
     const reconciled = reconcileLedger(
       data,
       unknown.map((r) => ({ ...r, medusa_refund_id: (r.tag && live.get(r.tag)) ?? null }))
@@ -499,18 +529,77 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     })
   }
 
-  /** Reads the refund's note and reason from Medusa's payment module; best effort. */
-  protected async medusaRefundInfo(refundId: string | undefined): Promise<MedusaRefundInfo> {
-    if (!refundId) return {}
-    const service = this.container?.refundService as
-      | { retrieve(id: string, config?: Record<string, unknown>): Promise<Record<string, any>> }
-      | undefined
-    if (!service?.retrieve) return {}
+  /**
+   * What Medusa holds about the refund being sent, read from its payment module in one query:
+   * the refund's note and reason, its payment, and that payment's other refunds. Best effort:
+   * without it (no container, a read error) the provider always reads the processor first.
+   */
+  protected async medusaRefundContext(refundId: string | undefined): Promise<MedusaRefundContext> {
+    const service = this.refundService()
+    if (!refundId || !service?.retrieve) return { info: {} }
     try {
-      const refund = await service.retrieve(refundId, { relations: ["refund_reason"] })
-      return { note: refund?.note ?? null, reasonCode: refund?.refund_reason?.code ?? null, reasonLabel: refund?.refund_reason?.label ?? null }
+      const refund = await service.retrieve(refundId, { relations: ["refund_reason", "payment", "payment.refunds"] })
+      const siblings = refund?.payment?.refunds
+      return {
+        info: { note: refund?.note ?? null, reasonCode: refund?.refund_reason?.code ?? null, reasonLabel: refund?.refund_reason?.label ?? null },
+        paymentId: refund?.payment?.id ?? refund?.payment_id ?? undefined,
+        otherRefundIds: Array.isArray(siblings) ? siblings.map((r: { id: unknown }) => String(r.id)).filter((id: string) => id !== refundId) : undefined,
+      }
     } catch {
-      return {}
+      return { info: {} }
+    }
+  }
+
+  /** The refund's note and reason from Medusa's payment module; best effort. */
+  protected async medusaRefundInfo(refundId: string | undefined): Promise<MedusaRefundInfo> {
+    return (await this.medusaRefundContext(refundId)).info
+  }
+
+  /**
+   * True when the payment's ledger provably holds every refund the processor can have for it,
+   * so the read before sending can be skipped:
+   * - every other refund Medusa holds on the payment is in the ledger (a concurrent refund, or
+   *   a process that died after the processor's answer, leaves a Medusa refund the ledger lacks);
+   * - no earlier attempt is in doubt (an attempt whose answer was lost is recorded as in doubt,
+   *   in this process and in the payment's data, before Medusa deletes its refund, medusa#16681).
+   * Refunds made in the processor's dashboard are not covered; the processor itself refuses a
+   * refund above what is left, and the plugin's sync after each refund records them.
+   */
+  private ledgerProvenCurrent(data: Record<string, unknown>, medusa: MedusaRefundContext): boolean {
+    if (!medusa.paymentId || !medusa.otherRefundIds) return false
+    if (this.paymentsInDoubt.has(medusa.paymentId) || refundsInDoubtOf(data).length > 0) return false
+    const linked = new Set(ledgerOf(data).map((r) => r.medusa_refund_id))
+    return medusa.otherRefundIds.every((id) => linked.has(id))
+  }
+
+  /** Medusa payments with a refund attempt in doubt, for when the durable record cannot be written. */
+  private readonly paymentsInDoubt = new Set<string>()
+
+  /**
+   * A refund attempt failed in a way that may have moved money (no answer, a timeout, a 5xx, an
+   * answer we could not read). Medusa deletes its refund and keeps the payment's data, so record
+   * the doubt in that data: the next refund of the payment then reads the processor first and
+   * adopts what the attempt did. Best effort; the in-process record covers a failed write.
+   */
+  private async recordInDoubt(medusa: MedusaRefundContext, medusaRefundId: string | undefined, amountMinor: string): Promise<void> {
+    if (!medusa.paymentId) return
+    this.paymentsInDoubt.add(medusa.paymentId)
+    const payments = this.container?.paymentService as
+      | {
+          retrieve(id: string, config?: Record<string, unknown>): Promise<Record<string, any>>
+          update(data: Record<string, unknown>): Promise<unknown>
+        }
+      | undefined
+    if (!payments?.retrieve || !payments.update) return
+    try {
+      const current = await payments.retrieve(medusa.paymentId, { select: ["id", "data"] })
+      const stored = (current?.data ?? {}) as Record<string, unknown>
+      const doubt: RefundInDoubt = { medusa_refund_id: medusaRefundId ?? null, amount_minor: amountMinor, at: new Date().toISOString() }
+      await payments.update({ id: medusa.paymentId, data: { ...stored, [REFUNDS_IN_DOUBT]: [...refundsInDoubtOf(stored), doubt] } })
+    } catch (error) {
+      this.logger.warn(
+        `[${this.processorName}] could not record refund ${medusaRefundId ?? ""} as in doubt on payment ${medusa.paymentId} (${(error as Error)?.message ?? "unknown error"}); this process will still read ${this.processorName} before the next refund of it`
+      )
     }
   }
 

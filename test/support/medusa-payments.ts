@@ -1,0 +1,76 @@
+import crypto from "node:crypto"
+
+interface RefundRow {
+  id: string
+  payment_id: string
+  amount: string
+  note: string | null
+}
+
+interface RefundingProvider {
+  refundPayment(input: { data: Record<string, unknown>; amount: string; context: { idempotency_key: string } }): Promise<{ data?: Record<string, unknown> }>
+}
+
+/**
+ * Medusa 2.21's payment module as a provider sees it, in memory: refund rows and payment data,
+ * exposed through the `refundService` and `paymentService` a provider finds in its container.
+ * `refund` follows PaymentModuleService.refundPayment: the refund row exists before the provider
+ * is called, is deleted when the provider throws (medusa#16681: the admin's retry then comes
+ * under a new id), and the provider's returned data replaces Payment.data.
+ */
+export class MedusaPaymentsDouble {
+  readonly payments = new Map<string, Record<string, unknown>>()
+  readonly refunds = new Map<string, RefundRow>()
+  /** Refund reads the provider made (one per refund when it batches what it needs). */
+  reads = 0
+
+  addPayment(data: Record<string, unknown>, id = `pay_${crypto.randomBytes(8).toString("hex")}`): string {
+    this.payments.set(id, data)
+    return id
+  }
+
+  /** Records a refund row for a refund made through Medusa (the ledger entry carries its id). */
+  addRefundRow(paymentId: string, id: string, amount = "1"): void {
+    this.refunds.set(id, { id, payment_id: paymentId, amount, note: null })
+  }
+
+  data(paymentId: string): Record<string, unknown> {
+    return this.payments.get(paymentId) ?? {}
+  }
+
+  async refund(provider: RefundingProvider, paymentId: string, amount: string, id = `ref_${crypto.randomBytes(10).toString("hex")}`) {
+    this.addRefundRow(paymentId, id, amount)
+    try {
+      const out = await provider.refundPayment({ data: this.data(paymentId), amount, context: { idempotency_key: id } })
+      this.payments.set(paymentId, out.data ?? {})
+      return { id, data: out.data ?? {} }
+    } catch (error) {
+      this.refunds.delete(id)
+      throw error
+    }
+  }
+
+  /** The provider's cradle entries (merge with a logger). */
+  cradle(): Record<string, unknown> {
+    return { refundService: this.refundService, paymentService: this.paymentService }
+  }
+
+  readonly refundService = {
+    retrieve: async (id: string) => {
+      this.reads++
+      const row = this.refunds.get(id)
+      if (!row) throw new Error(`Refund with id: ${id} was not found`)
+      const siblings = [...this.refunds.values()].filter((r) => r.payment_id === row.payment_id)
+      return { ...row, refund_reason: null, payment: { id: row.payment_id, refunds: siblings.map((r) => ({ id: r.id })) } }
+    },
+    list: async (filters: { payment_id?: string }) => [...this.refunds.values()].filter((r) => r.payment_id === filters.payment_id).map((r) => ({ id: r.id })),
+  }
+
+  readonly paymentService = {
+    retrieve: async (id: string) => ({ id, data: this.data(id) }),
+    update: async (input: { id: string; data: Record<string, unknown> }) => {
+      this.payments.set(input.id, input.data)
+      return input
+    },
+  }
+}
