@@ -3,8 +3,10 @@
  * The ways of making one refund that the bench compares, for one processor entry, and the
  * payments they refund: captured charges made at the emulator before the clock starts.
  */
+const path = require("path")
 const axios = require("axios")
 const { silentLogger } = require("./common")
+const { registerTs, ROOT } = require("./ts")
 const { pool } = require("./stats")
 
 /** Refunds one charge takes before a lane moves to the next (ledger: 2 earlier + up to this). */
@@ -61,12 +63,21 @@ function refundMinor(entry, i) {
  * Each call checks its answer, so a refused refund stops the bench instead of timing an error.
  */
 async function buildContenders(entry, url, { logger = silentLogger } = {}) {
-  const provider = entry.createProvider(url, logger)
+  registerTs()
+  // Inside Medusa the provider finds the payment module's refund records in its container, and
+  // reads them (one query) to know whether the ledger is current. The bench gives it the same
+  // records in memory: the payment's earlier refunds and the one being sent.
+  const { MedusaPaymentsDouble } = require(path.join(ROOT, "test/support/medusa-payments.ts"))
+  const medusa = new MedusaPaymentsDouble()
+  const provider = entry.createProvider(url, logger, medusa.cradle())
   const contenders = [
     {
       id: "provider",
       label: "our provider: refundPayment",
       async call(payment, key, minor) {
+        const paymentId = payment.id
+        for (const r of payment.data.refunds ?? []) if (r.medusa_refund_id) medusa.addRefundRow(paymentId, r.medusa_refund_id)
+        medusa.addRefundRow(paymentId, key)
         const out = await provider.refundPayment(entry.refundInput(payment, key, minor))
         const ledger = out.data.refunds
         const last = ledger[ledger.length - 1]
@@ -76,6 +87,7 @@ async function buildContenders(entry, url, { logger = silentLogger } = {}) {
         }
         if (ledger.length > 2 + REFUNDS_PER_PAYMENT) throw new Error(`ledger grew to ${ledger.length} entries`)
         payment.data = out.data // Medusa stores the returned data on the payment
+        if (ledger.length === 2 + REFUNDS_PER_PAYMENT) medusa.forgetPayment(paymentId) // the lane moves on
       },
     },
     {

@@ -20,9 +20,9 @@ module.exports = {
   /** The emulator declines refunds of x05 minor units (Checkout.com's test rule): use 1-4. */
   refundMinor: (i) => 1 + (i % 4),
 
-  createProvider(url, logger) {
+  createProvider(url, logger, cradle = {}) {
     const { CheckoutProviderService } = require(path.join(ROOT, this.provider.module))
-    return new CheckoutProviderService({ logger }, { secretKey: SECRET_KEY, environment: url, captureMode: "manual" })
+    return new CheckoutProviderService({ logger, ...cradle }, { secretKey: SECRET_KEY, environment: url, captureMode: "manual" })
   },
 
   async createPayment(url) {

@@ -5,7 +5,8 @@
  *   name, label                        display
  *   provider: { module, className }    our provider (src/providers/<name>/service.ts)
  *   emulator: { module, className }    its emulator, run in a child process
- *   createProvider(url, logger)        an instance pointed at the emulator
+ *   createProvider(url, logger, cradle) an instance pointed at the emulator (cradle: extra
+ *                                      container entries, e.g. Medusa's refund records)
  *   createPayment(url)                 a fresh captured charge at the emulator and the payment
  *                                      data Medusa holds for it (a short ledger that matches the
  *                                      processor: two earlier refunds); lib/provider-flow.js makes
@@ -61,9 +62,9 @@ module.exports = {
   provider: { module: "src/providers/clover/service.ts", className: "CloverProviderService" },
   emulator: { module: "src/emulators/clover/index.ts", className: "CloverEmulator" },
 
-  createProvider(url, logger) {
+  createProvider(url, logger, cradle = {}) {
     const { CloverProviderService } = require(path.join(ROOT, this.provider.module))
-    return new CloverProviderService({ logger }, { apiKey: API_KEY, environment: url, captureMode: "manual" })
+    return new CloverProviderService({ logger, ...cradle }, { apiKey: API_KEY, environment: url, captureMode: "manual" })
   },
 
   async createPayment(url) {

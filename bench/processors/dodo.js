@@ -29,9 +29,9 @@ module.exports = {
   emulator: { module: "src/emulators/dodo/index.ts", className: "DodoEmulator" },
   refundStatuses: ["pending", "succeeded"],
 
-  createProvider(url, logger) {
+  createProvider(url, logger, cradle = {}) {
     const { DodoProviderService } = require(path.join(ROOT, this.provider.module))
-    return new DodoProviderService({ logger }, { apiKey: API_KEY, environment: url, productId: PRODUCT_ID })
+    return new DodoProviderService({ logger, ...cradle }, { apiKey: API_KEY, environment: url, productId: PRODUCT_ID })
   },
 
   /** Checkout session through the provider, the customer pays on the emulator's page, authorize (Dodo captures). */

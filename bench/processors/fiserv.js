@@ -40,9 +40,9 @@ module.exports = {
   emulator: { module: "src/emulators/fiserv/index.ts", className: "FiservEmulator" },
   sdkNote: "Fiserv publishes no Commerce Hub SDK for Node on npm",
 
-  createProvider(url, logger) {
+  createProvider(url, logger, cradle = {}) {
     const { FiservProviderService } = require(path.join(ROOT, this.provider.module))
-    return new FiservProviderService({ logger }, { ...OPTIONS, environment: url, captureMode: "manual" })
+    return new FiservProviderService({ logger, ...cradle }, { ...OPTIONS, environment: url, captureMode: "manual" })
   },
 
   async createPayment(url) {

@@ -24,9 +24,9 @@ module.exports = {
   refundStatuses: ["pending", "succeeded"],
   sdkNote: "issue 8 lists official SDKs for Checkout.com, Dodo and Clover only",
 
-  createProvider(url, logger) {
+  createProvider(url, logger, cradle = {}) {
     const { ProcessOutProviderService } = require(path.join(ROOT, this.provider.module))
-    return new ProcessOutProviderService({ logger }, { projectId: PROJECT_ID, projectSecret: PROJECT_SECRET, environment: url, captureMode: "manual" })
+    return new ProcessOutProviderService({ logger, ...cradle }, { projectId: PROJECT_ID, projectSecret: PROJECT_SECRET, environment: url, captureMode: "manual" })
   },
 
   async createPayment(url) {

@@ -132,6 +132,7 @@ medusaIntegrationTestRunner({
 
       // ---- refund what the order owes
       const reason = await createRefundReason(api, admin, { label: "Return", code: "return" })
+      const journalBefore = emu.requests().length
       const afterFirst = await refundPayment(api, admin, payment.id, {
         amount: owed,
         refund_reason_id: reason.id,
@@ -152,6 +153,11 @@ medusaIntegrationTestRunner({
 
       const refundRequests1 = emu.requests({ method: "POST", path: REFUNDS_PATH })
       expect(refundRequests1).toHaveLength(1)
+      // Medusa's records prove the ledger current (no other refund, none in doubt): the refund is
+      // one request, without a read of Clover's refunds first.
+      const sinceRefund = emu.requests().slice(journalBefore)
+      const postAt = sinceRefund.findIndex((r) => r.method === "POST" && r.path.startsWith(REFUNDS_PATH))
+      expect(sinceRefund.slice(0, postAt).map((r) => `${r.method} ${r.path}`)).toEqual([])
       expect(refundRequests1[0].status).toBe(200)
       expect(refundRequests1[0].headers["idempotency-key"]).toBe(medusaRefund1.id)
       expect(refundRequests1[0].body).toEqual(expect.objectContaining({ charge: chargeId, amount: 1234 }))

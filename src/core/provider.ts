@@ -539,11 +539,14 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     if (!refundId || !service?.retrieve) return { info: {} }
     try {
       const refund = await service.retrieve(refundId, { relations: ["refund_reason", "payment", "payment.refunds"] })
-      const siblings = refund?.payment?.refunds
+      // The module's service returns ORM entities: a relation is an iterable collection, not an array.
+      const loaded = refund?.payment?.refunds
+      const siblings: Array<{ id: unknown }> | undefined =
+        loaded && typeof loaded[Symbol.iterator] === "function" && (Array.isArray(loaded) || loaded.isInitialized?.() !== false) ? [...loaded] : undefined
       return {
         info: { note: refund?.note ?? null, reasonCode: refund?.refund_reason?.code ?? null, reasonLabel: refund?.refund_reason?.label ?? null },
         paymentId: refund?.payment?.id ?? refund?.payment_id ?? undefined,
-        otherRefundIds: Array.isArray(siblings) ? siblings.map((r: { id: unknown }) => String(r.id)).filter((id: string) => id !== refundId) : undefined,
+        otherRefundIds: siblings?.map((r) => String(r.id)).filter((id) => id !== refundId),
       }
     } catch {
       return { info: {} }

@@ -31,7 +31,13 @@ export class MedusaPaymentsDouble {
 
   /** Records a refund row for a refund made through Medusa (the ledger entry carries its id). */
   addRefundRow(paymentId: string, id: string, amount = "1"): void {
-    this.refunds.set(id, { id, payment_id: paymentId, amount, note: null })
+    if (!this.refunds.has(id)) this.refunds.set(id, { id, payment_id: paymentId, amount, note: null })
+  }
+
+  /** Drops a payment and its refund rows (a long run keeps memory flat). */
+  forgetPayment(paymentId: string): void {
+    this.payments.delete(paymentId)
+    for (const [id, row] of this.refunds) if (row.payment_id === paymentId) this.refunds.delete(id)
   }
 
   data(paymentId: string): Record<string, unknown> {
