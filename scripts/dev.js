@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 "use strict"
 /**
- * `npm run dev`: the Clover provider working end to end on embedded defaults.
+ * `npm run dev`: every provider of the plugin working end to end on embedded defaults.
  *
- *   1. Clover emulator on 127.0.0.1:4510 (in this process), CLOVER_ENVIRONMENT → it.
+ *   1. The five processor emulators (in this process): Clover 127.0.0.1:4510, Checkout.com
+ *      :4520, Fiserv :4530, Dodo :4540, ProcessOut :4550 (src/emulators/cli.ts ports); each
+ *      provider's env (CLOVER_ENVIRONMENT, CHECKOUT_ENVIRONMENT, … and the emulator's keys)
+ *      → its emulator. Checkout.com, Dodo and ProcessOut post their webhooks to this store's
+ *      /hooks/payment/<id>_<id> (signed with the keys the store is given), so refund outcomes
+ *      and Dodo's hosted-checkout payments reach Medusa as they would in production.
  *   2. PostgreSQL from scripts/lib/postgres.js (DB_* env, local :5432, else embedded),
  *      database `medusa_refund_dev` created if missing, DATABASE_URL → it.
  *   3. `medusa db:migrate`, then `medusa exec ./scripts/dev/seed.ts` (idempotent:
@@ -11,11 +16,14 @@
  *      one delivered order paid with Clover: authorized at cart completion, captured
  *      with capturePaymentWorkflow).
  *   4. `medusa develop` on http://localhost:9000, then prints how to refund in the admin.
- *   5. Ctrl-C stops Medusa, the emulator and the embedded PostgreSQL (whatever we started).
+ *   5. Ctrl-C stops Medusa, the emulators and the embedded PostgreSQL (whatever we started).
  *
  * `--no-serve` (or DEV_NO_SERVE=1) stops after step 3, prints the summary and exits 0.
  *
- * Env knobs: DEV_DB_NAME (default medusa_refund_dev), DEV_EMULATOR_PORT (4510),
+ * Env knobs: DEV_DB_NAME (default medusa_refund_dev), emulator ports DEV_EMULATOR_PORT (Clover,
+ * 4510), DEV_CHECKOUT_EMULATOR_PORT (4520), DEV_FISERV_EMULATOR_PORT (4530),
+ * DEV_DODO_EMULATOR_PORT (4540), DEV_PROCESSOUT_EMULATOR_PORT (4550), DEV_CHECKOUT_REFUND_DELAY_MS
+ * (3000: how long a Checkout.com refund stays pending before it settles and its webhook is sent),
  * PORT (9000), DEV_VERBOSE=1 (stream migrate/seed output instead of logging to files),
  * EMBEDDED_PG_DATA_DIR (default .cache/dev-postgres) and the DB_* vars of scripts/lib/postgres.js.
  */
@@ -34,9 +42,8 @@ const truthy = (v) => v !== undefined && v !== "" && v !== "0" && String(v).toLo
 const NO_SERVE = argv.includes("--no-serve") || truthy(process.env.DEV_NO_SERVE)
 const VERBOSE = argv.includes("--verbose") || truthy(process.env.DEV_VERBOSE)
 const DB_NAME = process.env.DEV_DB_NAME || "medusa_refund_dev"
-const EMULATOR_PORT = Number(process.env.DEV_EMULATOR_PORT || 4510)
 const MEDUSA_PORT = Number(process.env.PORT || 9000)
-const EMULATOR_API_KEY = "emulator_clover_key"
+const CHECKOUT_REFUND_DELAY_MS = Number(process.env.DEV_CHECKOUT_REFUND_DELAY_MS || 3000)
 // Own data dir so `npm test` (which uses .embedded-postgres/) can run while dev is serving.
 const PG_DATA_DIR = process.env.EMBEDDED_PG_DATA_DIR || path.join(ROOT, ".cache", "dev-postgres")
 
@@ -152,36 +159,112 @@ function runMedusa(name, args, env) {
   })
 }
 
-// ---------------------------------------------------------------- 1. emulator
-async function startEmulator() {
-  const url = `http://127.0.0.1:${EMULATOR_PORT}`
-  if (await portInUse(EMULATOR_PORT)) {
-    // Reuse an emulator left running (e.g. `npm run emulator -- clover --port 4510`).
-    const probe = await httpGet(`${url}/__emulator/requests`)
-    if (probe.status === 200) {
-      log(`reusing the Clover emulator already listening on ${url}`)
-      return url
-    }
-    throw new Error(`port ${EMULATOR_PORT} is taken by something that is not the emulator; set DEV_EMULATOR_PORT`)
-  }
-  // The emulator is TypeScript: load it through ts-node (swc, per tsconfig.json), as the medusa CLI does.
+// ---------------------------------------------------------------- 1. emulators
+/**
+ * The emulators, in medusa-config.ts's order of env vars: where each listens, how it is built
+ * (webhooks to this store), and the env that points its provider at it with the emulator's keys
+ * (dev always talks to the local emulators, whatever a .env says).
+ */
+const webhookUrl = (providerId) => `http://localhost:${MEDUSA_PORT}/hooks/payment/${providerId}_${providerId}`
+const EMULATORS = [
+  {
+    id: "clover",
+    name: "Clover",
+    port: Number(process.env.DEV_EMULATOR_PORT || 4510),
+    create: (m) => new m.CloverEmulator(),
+    env: (url, m) => ({ CLOVER_ENVIRONMENT: url, CLOVER_API_KEY: m.DEFAULT_CLOVER_API_KEY }),
+  },
+  {
+    id: "checkout",
+    name: "Checkout.com",
+    port: Number(process.env.DEV_CHECKOUT_EMULATOR_PORT || 4520),
+    // Refunds stay pending a moment, then settle (declined when the amount ends in .05, Checkout.com's
+    // test rule) and a signed payment_refunded / payment_refund_declined webhook goes to the store.
+    create: (m) => new m.CheckoutEmulator({ webhookUrl: webhookUrl("checkout"), refundDelayMs: CHECKOUT_REFUND_DELAY_MS }),
+    env: (url, m) => ({
+      CHECKOUT_ENVIRONMENT: url,
+      CHECKOUT_SECRET_KEY: process.env.CHECKOUT_API === "classic" ? m.DEFAULT_CHECKOUT_ABC_SECRET_KEY : m.DEFAULT_CHECKOUT_SECRET_KEY,
+      CHECKOUT_WEBHOOK_SIGNATURE_KEY: m.DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY,
+    }),
+  },
+  {
+    id: "fiserv",
+    name: "Fiserv",
+    port: Number(process.env.DEV_FISERV_EMULATOR_PORT || 4530),
+    create: (m) => new m.FiservEmulator(),
+    env: (url, m) => ({
+      FISERV_ENVIRONMENT: url,
+      FISERV_API_KEY: m.DEFAULT_FISERV_API_KEY,
+      FISERV_API_SECRET: m.DEFAULT_FISERV_API_SECRET,
+      FISERV_MERCHANT_ID: m.DEFAULT_FISERV_MERCHANT_ID,
+      FISERV_TERMINAL_ID: m.DEFAULT_FISERV_TERMINAL_ID,
+    }),
+  },
+  {
+    id: "dodo",
+    name: "Dodo Payments",
+    port: Number(process.env.DEV_DODO_EMULATOR_PORT || 4540),
+    create: (m) => new m.DodoEmulator({ webhookUrl: webhookUrl("dodo") }),
+    env: (url, m) => ({
+      DODO_ENVIRONMENT: url,
+      DODO_API_KEY: m.DEFAULT_DODO_API_KEY,
+      DODO_PRODUCT_ID: m.DEFAULT_DODO_PRODUCT_ID,
+      DODO_WEBHOOK_SECRET: m.DEFAULT_DODO_WEBHOOK_SECRET,
+    }),
+  },
+  {
+    id: "processout",
+    name: "ProcessOut",
+    port: Number(process.env.DEV_PROCESSOUT_EMULATOR_PORT || 4550),
+    create: (m) => new m.ProcessOutEmulator({ webhookUrl: webhookUrl("processout") }),
+    env: (url, m) => ({
+      PROCESSOUT_ENVIRONMENT: url,
+      PROCESSOUT_PROJECT_ID: m.DEFAULT_PROCESSOUT_PROJECT_ID,
+      PROCESSOUT_PROJECT_SECRET: m.DEFAULT_PROCESSOUT_PROJECT_SECRET,
+    }),
+  },
+]
+
+/** Starts (or reuses) every emulator; returns { urls: { clover: url, … }, env }. */
+async function startEmulators() {
+  // The emulators are TypeScript: load them through ts-node (swc, per tsconfig.json), as the medusa CLI does.
   require("ts-node").register({ transpileOnly: true })
-  const { CloverEmulator } = require(path.join(ROOT, "src", "emulators", "clover"))
-  const emu = new CloverEmulator()
-  const started = await emu.start(EMULATOR_PORT)
-  // Carry charges/refunds/journal over from the previous run (see scripts/dev/emulator-state.js).
-  fs.mkdirSync(CACHE_DIR, { recursive: true })
-  const restored = restoreEmulatorState(emu, EMULATOR_STATE_FILE)
-  if (restored) log(`emulator state restored from the previous run: ${restored}`)
-  saveEmulator = () => saveEmulatorState(emu, EMULATOR_STATE_FILE)
-  stops.push({
-    name: "Clover emulator",
-    fn: async () => {
-      if (!saveEmulator()) log("warning: could not save the emulator state (its internals changed?)")
-      await emu.stop()
-    },
-  })
-  return typeof started === "string" ? started : url
+  const m = require(path.join(ROOT, "src", "emulators"))
+  const urls = {}
+  const env = {}
+  for (const spec of EMULATORS) {
+    const url = `http://127.0.0.1:${spec.port}`
+    if (await portInUse(spec.port)) {
+      // Reuse an emulator left running (e.g. `npm run emulator -- ${spec.id} --port ${spec.port}`).
+      const probe = await httpGet(`${url}/__emulator/requests`)
+      if (probe.status !== 200) {
+        const knob = spec.id === "clover" ? "DEV_EMULATOR_PORT" : `DEV_${spec.id.toUpperCase()}_EMULATOR_PORT`
+        throw new Error(`port ${spec.port} is taken by something that is not the ${spec.name} emulator; set ${knob}`)
+      }
+      log(`reusing the ${spec.name} emulator already listening on ${url} (its webhook settings are its own)`)
+    } else {
+      const emu = spec.create(m)
+      await emu.start(spec.port)
+      if (spec.id === "clover") {
+        // Carry charges/refunds/journal over from the previous run (see scripts/dev/emulator-state.js):
+        // the seeded demo order is paid with Clover.
+        fs.mkdirSync(CACHE_DIR, { recursive: true })
+        const restored = restoreEmulatorState(emu, EMULATOR_STATE_FILE)
+        if (restored) log(`Clover emulator state restored from the previous run: ${restored}`)
+        saveEmulator = () => saveEmulatorState(emu, EMULATOR_STATE_FILE)
+      }
+      stops.push({
+        name: `${spec.name} emulator`,
+        fn: async () => {
+          if (spec.id === "clover" && !saveEmulator()) log("warning: could not save the Clover emulator state (its internals changed?)")
+          await emu.stop()
+        },
+      })
+    }
+    urls[spec.id] = url
+    Object.assign(env, spec.env(url, m))
+  }
+  return { urls, env }
 }
 
 // ---------------------------------------------------------------- 2. postgres
@@ -285,13 +368,14 @@ async function emulatorJournal(emulatorUrl) {
   }
 }
 
-function printSummary(s, emulatorUrl, journal) {
+function printSummary(s, emulatorUrls, journal) {
+  const emulatorUrl = emulatorUrls.clover
   const money = (n) => `$${Number(n).toFixed(2)}`
   const base = `http://localhost:${MEDUSA_PORT}`
   const lines = [
     "",
     "================================================================================",
-    " Clover payment provider — dev store",
+    " Refund processors — dev store",
     "================================================================================",
     NO_SERVE
       ? ` Admin (after \`npm run dev\`): ${base}/app`
@@ -302,8 +386,9 @@ function printSummary(s, emulatorUrl, journal) {
       `, paid with Clover (${s.payment_provider}), ${s.payment_captured_at ? "captured" : "NOT captured"}` +
       (s.payment_refunded_total ? `, ${money(s.payment_refunded_total)} refunded so far` : ", delivered"),
     ` Payment:          ${s.payment_id}`,
-    ` Clover emulator:  ${emulatorUrl}`,
-    ` Emulator journal: curl ${emulatorUrl}/__emulator/requests`,
+    ...EMULATORS.map((e) => ` ${`${e.name} emulator:`.padEnd(28)}${emulatorUrls[e.id]}`),
+    ` Emulator journal: curl <emulator>/__emulator/requests`,
+    ` Test connection:  ${base}/app/settings/refund-processors (all five answer from their emulators)`,
   ]
   if (journal.length) {
     const shown = journal.slice(-6)
@@ -334,9 +419,10 @@ function printSummary(s, emulatorUrl, journal) {
 async function main() {
   const tAll = Date.now()
   let t0 = Date.now()
-  const emulatorUrl = await startEmulator()
-  timings.push(["emulator", secs(t0)])
-  log(`Clover emulator on ${emulatorUrl}`)
+  const { urls: emulatorUrls, env: emulatorEnv } = await startEmulators()
+  const emulatorUrl = emulatorUrls.clover
+  timings.push(["emulators", secs(t0)])
+  log(`emulators: ${EMULATORS.map((e) => `${e.name} ${emulatorUrls[e.id]}`).join(", ")}`)
 
   t0 = Date.now()
   const { url: databaseUrl } = await getPostgres()
@@ -349,9 +435,8 @@ async function main() {
   const env = {
     ...process.env,
     DATABASE_URL: databaseUrl,
-    // dev always talks to the local emulator, whatever a .env says.
-    CLOVER_ENVIRONMENT: emulatorUrl,
-    CLOVER_API_KEY: EMULATOR_API_KEY,
+    // dev always talks to the local emulators, whatever a .env says.
+    ...emulatorEnv,
     MEDUSA_DISABLE_TELEMETRY: "true", // loopback-only machine; no telemetry calls
     DEV_SUMMARY_FILE: summaryFile,
   }
@@ -369,7 +454,7 @@ async function main() {
   saveEmulator() // the new charge survives even if this process is killed hard later
 
   if (NO_SERVE) {
-    printSummary(summary, emulatorUrl, await emulatorJournal(emulatorUrl))
+    printSummary(summary, emulatorUrls, await emulatorJournal(emulatorUrl))
     timings.push(["total", secs(tAll)])
     log(`timings: ${timings.map(([k, v]) => `${k} ${v}`).join(", ")}`)
     return exit(0)
@@ -377,10 +462,10 @@ async function main() {
 
   log(`starting Medusa (medusa develop) on http://localhost:${MEDUSA_PORT}…`)
   const { exited } = await serve(env)
-  printSummary(summary, emulatorUrl, await emulatorJournal(emulatorUrl))
+  printSummary(summary, emulatorUrls, await emulatorJournal(emulatorUrl))
   timings.push(["total", secs(tAll)])
   log(`timings: ${timings.map(([k, v]) => `${k} ${v}`).join(", ")}`)
-  log("Ctrl-C stops Medusa, the emulator and the database this command started.")
+  log("Ctrl-C stops Medusa, the emulators and the database this command started.")
   const { code, signal } = await exited
   if (!stopping) {
     log(`medusa develop exited (${signal || code})`)

@@ -31,18 +31,30 @@ async function getStatus(url, timeoutMs = 5000) {
   }
 }
 
+/** scripts/dev.js's port variable of each emulator. */
+const EMULATOR_PORT_VARS = {
+  clover: "DEV_EMULATOR_PORT",
+  checkout: "DEV_CHECKOUT_EMULATOR_PORT",
+  fiserv: "DEV_FISERV_EMULATOR_PORT",
+  dodo: "DEV_DODO_EMULATOR_PORT",
+  processout: "DEV_PROCESSOUT_EMULATOR_PORT",
+}
+
 /**
- * @param {{ log: (m: string) => void, logFile: string, port?: number, emulatorPort?: number, dbName?: string, hmr?: boolean }} opts
+ * @param {{ log: (m: string) => void, logFile: string, port?: number, dbName?: string, hmr?: boolean }} opts
  */
 async function startDevServer(opts) {
   const port = opts.port || (await freePort())
-  const emulatorPort = opts.emulatorPort || (await freePort())
+  // Free ports for all five emulators, so a `npm run dev` on the default ports can keep running.
+  const emulatorPorts = {}
+  for (const id of Object.keys(EMULATOR_PORT_VARS)) emulatorPorts[id] = await freePort()
+  const emulatorUrls = Object.fromEntries(Object.entries(emulatorPorts).map(([id, p]) => [id, `http://127.0.0.1:${p}`]))
   const base = `http://localhost:${port}`
   const cors = `${base},http://127.0.0.1:${port}`
   const env = {
     ...process.env,
     PORT: String(port),
-    DEV_EMULATOR_PORT: String(emulatorPort),
+    ...Object.fromEntries(Object.entries(EMULATOR_PORT_VARS).map(([id, name]) => [name, String(emulatorPorts[id])])),
     DEV_DB_NAME: opts.dbName || "medusa_refund_browser",
     ADMIN_CORS: cors,
     AUTH_CORS: cors,
@@ -99,7 +111,8 @@ async function startDevServer(opts) {
   }
 
   const t0 = Date.now()
-  opts.log(`starting npm run dev (Medusa on ${base}, Clover emulator on :${emulatorPort}, database ${env.DEV_DB_NAME}); log: ${path.relative(ROOT, opts.logFile)}`)
+  const ports = Object.entries(emulatorPorts).map(([id, p]) => `${id} :${p}`).join(", ")
+  opts.log(`starting npm run dev (Medusa on ${base}, emulators ${ports}, database ${env.DEV_DB_NAME}); log: ${path.relative(ROOT, opts.logFile)}`)
   let healthy = false
   let admin = false
   while (!admin) {
@@ -117,7 +130,7 @@ async function startDevServer(opts) {
     admin = (await getStatus(`${base}/app/login`, 60_000)) === 200
   }
   opts.log(`admin served at ${base}/app (${((Date.now() - t0) / 1000).toFixed(0)} s)`)
-  return { base, port, emulatorUrl: `http://127.0.0.1:${emulatorPort}`, stop, readLog, tail, child }
+  return { base, port, emulatorUrl: emulatorUrls.clover, emulatorUrls, stop, readLog, tail, child }
 }
 
 module.exports = { startDevServer, freePort, getStatus }
