@@ -572,12 +572,13 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       this.logger.warn(`[${NAME}] webhook ignored: set the \`webhookSecrets\` option (DODO_WEBHOOK_SECRET) to accept Dodo webhooks`)
       return undefined
     }
-    const raw = rawBodyText(payload.rawData)
-    const webhookId = headerValue(payload.headers, "webhook-id")
+    // Medusa always passes an object; anything else is simply not a Dodo webhook.
+    const raw = rawBodyText(payload?.rawData)
+    const webhookId = headerValue(payload?.headers, "webhook-id")
     const headers = {
       "webhook-id": webhookId ?? "",
-      "webhook-timestamp": headerValue(payload.headers, "webhook-timestamp") ?? "",
-      "webhook-signature": headerValue(payload.headers, "webhook-signature") ?? "",
+      "webhook-timestamp": headerValue(payload?.headers, "webhook-timestamp") ?? "",
+      "webhook-signature": headerValue(payload?.headers, "webhook-signature") ?? "",
     }
     if (raw === undefined || !webhookId) {
       this.logger.warn(`[${NAME}] webhook ignored: no raw body or webhook-id`)
@@ -642,6 +643,11 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
 
   /** refund.succeeded / refund.failed, verified like any webhook, as ledger outcomes. */
   async refundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<DodoRefundOutcome[]> {
+    // Inside guard like every public method: whatever goes wrong reaches the caller as a MedusaError.
+    return this.guard("read the webhook", async () => this.verifiedRefundOutcomes(payload))
+  }
+
+  private verifiedRefundOutcomes(payload: ProviderWebhookPayload["payload"]): DodoRefundOutcome[] {
     const verified = this.verify(payload)
     if (!verified) return []
     const parsed = dodoWebhookSchema.safeParse(verified.body)

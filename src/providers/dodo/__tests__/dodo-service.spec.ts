@@ -585,6 +585,14 @@ describe("webhooks", () => {
     expect((await deliver(service, good)).action).toBe(PaymentActions.SUCCESSFUL)
   })
 
+  it("answers a payload that is not an object with not_supported and no refund outcomes, never a TypeError", async () => {
+    const service = provider()
+    for (const payload of [null, undefined, "hello", 42] as any[]) {
+      expect(await service.getWebhookActionAndData(payload)).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(await service.refundOutcomes(payload)).toEqual([])
+    }
+  })
+
   it("accepts the old and the new secret during a rotation", async () => {
     const next = `whsec_${Buffer.from("the-next-dodo-webhook-secret-key").toString("base64")}`
     const service = provider({ webhookSecrets: `${next}, ${SECRET}` })
