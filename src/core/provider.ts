@@ -66,6 +66,12 @@ export interface SendRefundInput {
   idempotencyKey: string
   medusaRefundId?: string
   refund: MedusaRefundInfo
+  /**
+   * True when Medusa's records proved the ledger holds every refund the processor can have for
+   * this payment, with no earlier attempt in doubt: a processor's own checks for refunds the
+   * ledger does not know (Checkout.com's balances) may be skipped.
+   */
+  ledgerCurrent: boolean
 }
 
 export interface SentRefund {
@@ -331,7 +337,8 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
         return { data }
       }
       const medusa = await this.medusaRefundContext(medusaRefundId)
-      if (this.reconcileBeforeRefund && medusaRefundId && !this.ledgerProvenCurrent(data, medusa)) {
+      const ledgerCurrent = this.ledgerProvenCurrent(data, medusa)
+      if (this.reconcileBeforeRefund && medusaRefundId && !ledgerCurrent) {
         // The read below settles every doubt an earlier attempt left.
         delete data[REFUNDS_IN_DOUBT]
         if (medusa.paymentId) this.paymentsInDoubt.delete(medusa.paymentId)
@@ -365,6 +372,7 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
           idempotencyKey: this.idempotencyKey(input.context),
           medusaRefundId,
           refund: medusa.info,
+          ledgerCurrent,
         })
       } catch (error) {
         const adopted = error instanceof ProcessorError && this.isAlreadyRefunded(error)

@@ -24,7 +24,7 @@ import { HttpClient } from "../../core/http"
 import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import { baseUrlFor, modeOf } from "../../core/options"
-import { requireField } from "../../core/payment-data"
+import { ledgerOf, refundedMinorOf, requireField, type RefundStatus } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
@@ -411,14 +411,11 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         `ProcessOut could not refund the payment: its refund ${created.id} of ${plan.amount.major} ${plan.amount.currency.toUpperCase()} failed at the payment provider. Nothing was refunded; try again later or refund another way.`
       )
     }
-    const status = refundStatuses([...(await this.getRefundsSafe(transactionId, created))], tx).get(created.id) ?? "succeeded"
+    // Settled when the transaction's refunded amount counts it next to the ledger's refunds (the
+    // ledger is current here: read or proven before sending); the plugin's sync re-reads later.
+    const counted = refundedMinorOf(ledgerOf(data)).plus(sentMinor)
+    const status: RefundStatus = new Decimal(minorFromWire(tx.refunded_amount, plan.amount.currency, "refunded amount")).gte(counted) ? "succeeded" : "pending"
     return { processorRefundId: created.id, status, dataPatch: transactionData(tx) }
-  }
-
-  /** The transaction's refunds including one just created (a list may lag behind). */
-  private async getRefundsSafe(transactionId: string, created: ProcessOutRefund): Promise<ProcessOutRefund[]> {
-    const refunds = await this.getRefunds(transactionId)
-    return refunds.some((r) => r.id === created.id) ? refunds : [...refunds, created]
   }
 
   private async refundViews(tx: ProcessOutTransaction): Promise<ProcessorRefundView[]> {
