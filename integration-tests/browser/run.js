@@ -12,21 +12,28 @@
  *      receives it, refunds what the order owes, and checks that the plugin's widget shows the
  *      Clover refund (amount in cents, status) and that the emulator got exactly that refund.
  *   4. Makes a refund directly at the emulator (as in Clover's dashboard), clicks "Sync with
- *      processor" and checks the ledger shows it; then Settings → Refund processors → "Test
- *      connection" for Clover.
- *   5. Saves screenshots to screenshots/ (git-ignored) and stops everything it started.
+ *      processor" and checks the ledger shows it.
+ *   5. A refund Checkout.com declines later: an order paid with Checkout.com, captured, and a
+ *      12.05 USD refund (Checkout.com's test rule declines amounts ending in 05). Checkout.com
+ *      accepts it (202, pending); when it settles, its emulator posts a signed
+ *      payment_refund_declined webhook to the store, the plugin's refund-outcome subscriber marks
+ *      the ledger entry failed, and the order page's widget shows the failed-refund warning.
+ *   6. Settings → Refund processors → "Test connection" for all five providers (`npm run dev`
+ *      starts every emulator): each one connected.
+ *   7. Saves screenshots to screenshots/ (git-ignored) and stops everything it started.
  *
  * Without Chromium it prints how to install it and a "skipped" line, and exits 0.
  *
  * Env: CHROMIUM_PATH (default /usr/bin/chromium), BROWSER_TEST_HEADED=1, BROWSER_PORT,
  * BROWSER_DB_NAME (default medusa_refund_browser), BROWSER_TEST_HMR=0 (see lib/dev-server.js),
- * BROWSER_BASE_URL + BROWSER_EMULATOR_URL (use a server already running instead of starting one).
+ * BROWSER_BASE_URL + BROWSER_EMULATOR_URL + BROWSER_CHECKOUT_EMULATOR_URL (use a server already
+ * running instead of starting one).
  */
 const fs = require("fs")
 const os = require("os")
 const path = require("path")
 const { startDevServer } = require("./lib/dev-server")
-const { placeDeliveredCloverOrder, sleep } = require("./lib/api")
+const { placeCapturedCheckoutOrder, placeDeliveredCloverOrder, sleep } = require("./lib/api")
 
 const ROOT = path.resolve(__dirname, "..", "..")
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
@@ -101,6 +108,10 @@ async function run() {
     server = {
       base: process.env.BROWSER_BASE_URL.replace(/\/+$/, ""),
       emulatorUrl: process.env.BROWSER_EMULATOR_URL || "http://127.0.0.1:4510",
+      emulatorUrls: {
+        clover: process.env.BROWSER_EMULATOR_URL || "http://127.0.0.1:4510",
+        checkout: process.env.BROWSER_CHECKOUT_EMULATOR_URL || "http://127.0.0.1:4520",
+      },
       stop: async () => {},
       tail: () => "",
       readLog: () => "",
@@ -263,30 +274,59 @@ async function run() {
     await sleep(500)
     await shot(widget, "06-widget-after-sync.png", "after Sync with processor: the dashboard refund (500 cents, At Clover) and the difference with Medusa")
 
-    // ---- settings: providers, webhook URLs, test connection
+    // ---- a refund Checkout.com declines after accepting it: the widget's failed-refund warning
+    const cko = await placeCapturedCheckoutOrder(server.base, summary, log)
+    const declinedCents = 1205 // Checkout.com's test rule: a refund whose amount ends in 05 is declined
+    const declinedMajor = (declinedCents / 100).toFixed(2)
+    const refunded = await cko.admin.call("POST", `/admin/payments/${cko.paymentId}/refund`, { amount: declinedCents / 100 })
+    const medusaRefundId = refunded.payment.refunds[0].id
+    log(`refunded ${declinedMajor} USD of Checkout.com order #${cko.displayId} (${medusaRefundId}); Checkout.com accepted it, pending`)
+    await page.goto(`${server.base}/app/orders/${cko.orderId}`)
+    const ckoWidget = page.locator('[data-testid="refund-processors-widget"]').filter({ hasText: "Checkout.com" })
+    await ckoWidget.waitFor()
+    // Checkout.com settles the refund, declines it and posts payment_refund_declined; Medusa handles
+    // the webhook after its delay, and the widget reads pending refunds again until then.
+    const failedAlert = ckoWidget.locator('[data-testid="refund-processors-failed"]')
+    await failedAlert.waitFor({ timeout: 120_000 })
+    const failedText = await failedAlert.innerText()
+    expect(failedText.includes("A refund failed at Checkout.com: the customer has not received this money."), `failed-refund warning: ${failedText}`)
+    expect(failedText.includes(declinedMajor) && failedText.includes(medusaRefundId), `warning names the refund (${declinedMajor}, ${medusaRefundId}): ${failedText}`)
+    expect(failedText.includes("20005 Declined - Do Not Honour"), `warning gives Checkout.com's reason: ${failedText}`)
+    const ckoRow = ckoWidget.locator('[data-testid="refund-processors-ledger-row"]').filter({ hasText: "Failed" })
+    const ckoRowText = await ckoRow.innerText()
+    expect(ckoRowText.includes(declinedCents.toLocaleString("en-US")), `failed ledger row shows ${declinedCents} cents: ${ckoRowText}`)
+    const ckoState = await fetch(`${server.emulatorUrls.checkout}/__emulator/state`).then((r) => r.json())
+    const declinedAtCko = ckoState.payments.flatMap((p) => p.actions).filter((a) => a.type === "Refund")
+    expect(
+      declinedAtCko.length === 1 && declinedAtCko[0].amount === declinedCents && declinedAtCko[0].approved === false,
+      `one declined ${declinedCents}-cent refund at Checkout.com: ${JSON.stringify(declinedAtCko)}`
+    )
+    const hooks = ckoState.webhooks.filter((w) => w.type === "payment_refund_declined")
+    expect(hooks.length === 1 && hooks[0].status === 200, `payment_refund_declined delivered to the store: ${JSON.stringify(ckoState.webhooks)}`)
+    log(`widget: "${failedText.split("\n")[0]}"; Checkout.com declined the ${declinedCents}-cent refund and its webhook reached the store`)
+    await ckoWidget.scrollIntoViewIfNeeded()
+    await sleep(500)
+    await shot(ckoWidget, "08-widget-failed-refund.png", `a ${declinedMajor} USD refund Checkout.com declined after accepting it: the widget's warning and the Failed ledger row`)
+
+    // ---- settings: providers, webhook URLs, test connection of every processor
     await page.goto(`${server.base}/app/settings/refund-processors`)
     const providers = page.locator('[data-testid="refund-processors-providers"]')
     await providers.waitFor()
     const cloverRow = page.locator('[data-testid="refund-processors-provider-pp_clover_clover"]')
     const cloverText = await cloverRow.innerText()
     expect(cloverText.includes(`${server.base}/hooks/payment/clover_clover`), `webhook URL shown: ${cloverText}`)
-    await cloverRow.getByRole("button", { name: "Test connection" }).click()
-    await cloverRow.getByText("Connected").waitFor()
-    const result = await page.locator('[data-testid="refund-processors-test-result-pp_clover_clover"]').innerText()
-    expect(/accepted the credentials/.test(result), `test result: ${result}`)
-    log(`settings: Clover webhook URL ${server.base}/hooks/payment/clover_clover; Test connection: ${result}`)
-    // Another processor too: `npm run dev` starts only the emulators it knows, so this one may
-    // fail (then the page shows why); either way it answers with a status and a message.
-    const other = page.locator('[data-testid^="refund-processors-provider-"]').filter({ hasNotText: "pp_clover_clover" }).first()
-    if (await other.count()) {
-      const otherId = (await other.getAttribute("data-testid")).replace("refund-processors-provider-", "")
-      await other.getByRole("button", { name: "Test connection" }).click()
-      await other.getByText(/^(Connected|Failed)$/).waitFor({ timeout: 90_000 })
-      const otherResult = await page.locator(`[data-testid="refund-processors-test-result-${otherId}"]`).innerText()
-      log(`settings: Test connection of ${otherId}: ${otherResult}`)
+    // `npm run dev` starts all five emulators and points every provider at its own: each connects.
+    const providerIds = ["pp_clover_clover", "pp_checkout_checkout", "pp_fiserv_fiserv", "pp_dodo_dodo", "pp_processout_processout"]
+    for (const id of providerIds) {
+      const row = page.locator(`[data-testid="refund-processors-provider-${id}"]`)
+      await row.getByRole("button", { name: "Test connection" }).click()
+      await row.getByText(/^(Connected|Failed)$/).waitFor({ timeout: 90_000 })
+      const result = await page.locator(`[data-testid="refund-processors-test-result-${id}"]`).innerText()
+      expect(/accepted the credentials/.test(result) && (await row.getByText("Connected").count()) > 0, `Test connection of ${id}: ${result}`)
+      log(`settings: Test connection of ${id}: ${result}`)
     }
     await sleep(300)
-    await shot(page, "07-settings-refund-processors.png", "Settings → Refund processors: modes, webhook URLs, Clover connected, a second processor tested")
+    await shot(page, "07-settings-refund-processors.png", "Settings → Refund processors: modes, webhook URLs, all five processors connected")
 
     expect(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join("; ")}`)
     return true
