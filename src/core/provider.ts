@@ -253,9 +253,14 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
 
   /**
    * Refund outcomes in a webhook whose authenticity this provider verified (same checks as
-   * getWebhookActionAndData). Processors with asynchronous refunds override it.
+   * getWebhookActionAndData), for the plugin's subscriber. Guarded like Medusa's methods.
    */
-  async refundOutcomes(_payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
+  refundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
+    return this.guard("read the webhook", () => this.readRefundOutcomes(payload))
+  }
+
+  /** Processors with asynchronous refunds override it; [] for anything else. */
+  protected async readRefundOutcomes(_payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
     return []
   }
 

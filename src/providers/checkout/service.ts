@@ -284,26 +284,24 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
    * Refund outcomes in a verified `payment_refunded` / `payment_refund_declined` webhook, for the
    * payment's refund ledger (apply them with applyRefundOutcomes). Anything else gives [].
    */
-  async refundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
-    return this.guard("read the webhook", async () => {
-      const event = this.verifiedEvent(payload)
-      if (!event || !event.data.action_id) return []
-      const status = event.type === "payment_refunded" ? "succeeded" : event.type === "payment_refund_declined" ? "failed" : undefined
-      if (!status) return []
-      const sessionId = event.data.metadata?.session_id
-      return [
-        {
-          processor_refund_id: event.data.action_id,
-          status,
-          ...(status === "failed"
-            ? { failure_reason: `${event.data.response_code ?? ""} ${event.data.response_summary ?? "declined"}`.trim() }
-            : {}),
-          medusa_refund_id: medusaRefundIdOf(event.data.reference, event.data.metadata),
-          ...(event.data.id ? { processor_payment_id: event.data.id } : {}),
-          ...(typeof sessionId === "string" ? { session_id: sessionId } : {}),
-        },
-      ]
-    })
+  protected async readRefundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
+    const event = this.verifiedEvent(payload)
+    if (!event || !event.data.action_id) return []
+    const status = event.type === "payment_refunded" ? "succeeded" : event.type === "payment_refund_declined" ? "failed" : undefined
+    if (!status) return []
+    const sessionId = event.data.metadata?.session_id
+    return [
+      {
+        processor_refund_id: event.data.action_id,
+        status,
+        ...(status === "failed"
+          ? { failure_reason: `${event.data.response_code ?? ""} ${event.data.response_summary ?? "declined"}`.trim() }
+          : {}),
+        medusa_refund_id: medusaRefundIdOf(event.data.reference, event.data.metadata),
+        ...(event.data.id ? { processor_payment_id: event.data.id } : {}),
+        ...(typeof sessionId === "string" ? { session_id: sessionId } : {}),
+      },
+    ]
   }
 
 }

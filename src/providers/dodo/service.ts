@@ -642,9 +642,8 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   }
 
   /** refund.succeeded / refund.failed, verified like any webhook, as ledger outcomes. */
-  async refundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<DodoRefundOutcome[]> {
-    // Inside guard like every public method: whatever goes wrong reaches the caller as a MedusaError.
-    return this.guard("read the webhook", async () => this.verifiedRefundOutcomes(payload))
+  protected async readRefundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<DodoRefundOutcome[]> {
+    return this.verifiedRefundOutcomes(payload)
   }
 
   private verifiedRefundOutcomes(payload: ProviderWebhookPayload["payload"]): DodoRefundOutcome[] {

@@ -493,34 +493,32 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
    * Refund outcomes of a refund event (`transaction.refunded`, `transaction.operation.refund.*`),
    * read from ProcessOut's current refund list of the event's transaction, not from the body.
    */
-  async refundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
-    return this.guard("read the webhook", async () => {
-      const event = await this.trustedEvent(payload, "refunds")
-      if (!event) return []
-      const eventTx = event.data?.transaction
-      if (!isRefundEvent(event.name) || !eventTx) {
-        this.seenEvents.refunds.add(event.id)
-        return []
-      }
-      const tx = await this.getTransaction(eventTx.id)
-      const refunds = await this.getRefunds(tx.id)
-      const statuses = refundStatuses(refunds, tx)
-      const sessionId = (tx.metadata as Record<string, unknown> | null | undefined)?.session_id
-      const outcomes = refunds.map((r): RefundOutcome => {
-        const status = statuses.get(r.id) ?? "succeeded"
-        const meta = (r.metadata ?? {}) as Record<string, unknown>
-        return {
-          processor_refund_id: r.id,
-          status,
-          ...(status === "failed" ? { failure_reason: "ProcessOut reports the refund failed (has_failed)" } : {}),
-          medusa_refund_id: typeof meta.medusa_refund_id === "string" ? meta.medusa_refund_id : null,
-          processor_payment_id: tx.invoice_id ?? tx.id,
-          ...(typeof sessionId === "string" ? { session_id: sessionId } : {}),
-        }
-      })
+  protected async readRefundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
+    const event = await this.trustedEvent(payload, "refunds")
+    if (!event) return []
+    const eventTx = event.data?.transaction
+    if (!isRefundEvent(event.name) || !eventTx) {
       this.seenEvents.refunds.add(event.id)
-      return outcomes
+      return []
+    }
+    const tx = await this.getTransaction(eventTx.id)
+    const refunds = await this.getRefunds(tx.id)
+    const statuses = refundStatuses(refunds, tx)
+    const sessionId = (tx.metadata as Record<string, unknown> | null | undefined)?.session_id
+    const outcomes = refunds.map((r): RefundOutcome => {
+      const status = statuses.get(r.id) ?? "succeeded"
+      const meta = (r.metadata ?? {}) as Record<string, unknown>
+      return {
+        processor_refund_id: r.id,
+        status,
+        ...(status === "failed" ? { failure_reason: "ProcessOut reports the refund failed (has_failed)" } : {}),
+        medusa_refund_id: typeof meta.medusa_refund_id === "string" ? meta.medusa_refund_id : null,
+        processor_payment_id: tx.invoice_id ?? tx.id,
+        ...(typeof sessionId === "string" ? { session_id: sessionId } : {}),
+      }
     })
+    this.seenEvents.refunds.add(event.id)
+    return outcomes
   }
 
 }
