@@ -6,6 +6,13 @@
  * exactly what the order owes (Dodo item refund), a second partial refund, the rest, a refused
  * over-refund that never reaches Dodo; and a refund whose answer is lost, retried by the admin
  * under a new Medusa refund id, that Dodo makes only once.
+ *
+ * Webhooks stay on for the whole test, as at Dodo. Medusa handles a webhook after its webhook
+ * delay, so a webhook whose effect the test does not wait for may be handled after the test, on
+ * the next test's database (the race an earlier version avoided by turning webhooks off after the
+ * order). Here every webhook has an effect the test waits for: the order (payment.succeeded), and
+ * the ledger entry of each refund, which Dodo accepts as pending and the test settles, turning
+ * succeeded only when refund.succeeded has been applied by the plugin's refund-outcome subscriber.
  */
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
@@ -154,10 +161,6 @@ medusaIntegrationTestRunner({
       const completed = await completeCart(api, store, ready.cart.id)
       expect(completed.type).toBe("order")
       expect(completed.order.id).toBe(orderId)
-      // Refund webhooks are not delivered from here on: Medusa would process them after its
-      // webhook delay, possibly after the test's database is gone. The refunds' outcomes are
-      // asserted from Dodo's answers and the payment data.
-      emu.setWebhookUrl(undefined)
       return { orderId, paymentId: emu.listPayments()[0]!.payment_id }
     }
 
@@ -165,6 +168,35 @@ medusaIntegrationTestRunner({
     async function paymentData(paymentId: string): Promise<Record<string, any>> {
       const payment = await (getContainer().resolve(Modules.PAYMENT) as any).retrievePayment(paymentId, { select: ["id", "data"] })
       return payment.data
+    }
+
+    async function ledgerEntry(paymentId: string, dodoRefundId: string): Promise<Record<string, any> | undefined> {
+      return ((await paymentData(paymentId)).refunds ?? []).find((r: any) => r.processor_refund_id === dodoRefundId)
+    }
+
+    /** The Medusa refund, made while Dodo answers refunds "pending"; returns Dodo's refund. */
+    async function pendingRefund(paymentId: string, body: Record<string, unknown>) {
+      emu.queueRefundOutcome("pending")
+      const after = await refundPayment(api, store.adminHeaders, paymentId, body)
+      const dodoRefund = emu.listRefunds().at(-1)!
+      expect(dodoRefund.status).toBe("pending")
+      return { after, dodoRefund }
+    }
+
+    /**
+     * Dodo settles a pending refund and posts refund.succeeded to Medusa's webhook route; waits
+     * until the refund-outcome subscriber has marked the ledger entry succeeded.
+     */
+    async function settleAtDodo(paymentId: string, dodoRefundId: string) {
+      expect(await ledgerEntry(paymentId, dodoRefundId)).toEqual(expect.objectContaining({ status: "pending" }))
+      emu.settleRefund(dodoRefundId, "succeeded")
+      await emu.flushWebhooks()
+      const hook = emu.webhookDeliveries().find((d) => d.type === "refund.succeeded" && JSON.parse(d.body).data.refund_id === dodoRefundId)
+      expect(hook?.status).toBe(200)
+      return until(`refund.succeeded of ${dodoRefundId} in the ledger`, async () => {
+        const entry = await ledgerEntry(paymentId, dodoRefundId)
+        return entry?.status === "succeeded" ? entry : undefined
+      })
     }
 
     it("pays through a checkout session and webhook, then refunds a return, a second part and the rest exactly", async () => {
@@ -192,8 +224,8 @@ medusaIntegrationTestRunner({
 
       // ---- refund what the order owes: a partial refund, as item amounts
       const reason = await createRefundReason(api, admin, { label: "Return", code: "return" })
-      const afterFirst = await refundPayment(api, admin, payment.id, { amount: 12.34, refund_reason_id: reason.id, note: "small item returned" })
-      const medusaRefund1 = afterFirst.refunds[0]
+      const first = await pendingRefund(payment.id, { amount: 12.34, refund_reason_id: reason.id, note: "small item returned" })
+      const medusaRefund1 = first.after.refunds[0]
       let posts = emu.requests({ method: "POST", path: "/refunds" })
       expect(posts).toHaveLength(1)
       expect(posts[0].status).toBe(200)
@@ -205,13 +237,18 @@ medusaIntegrationTestRunner({
       })
       order = await getOrder(api, admin, orderId)
       expect(toCents(order.summary.pending_difference)).toBe(0)
+      expect(await settleAtDodo(payment.id, first.dodoRefund.refund_id)).toEqual(
+        expect.objectContaining({ medusa_refund_id: medusaRefund1.id, amount_minor: "1234", status: "succeeded" })
+      )
 
       // ---- a second partial refund (goodwill), then the rest
-      await refundPayment(api, admin, payment.id, { amount: 10.01, refund_reason_id: reason.id, note: "goodwill" })
+      const goodwill = await pendingRefund(payment.id, { amount: 10.01, refund_reason_id: reason.id, note: "goodwill" })
+      await settleAtDodo(payment.id, goodwill.dodoRefund.refund_id)
       const p1 = await getPayment(api, admin, payment.id)
       const rest = p1.captures.reduce((s: number, c: any) => s + toCents(c.amount), 0) - p1.refunds.reduce((s: number, r: any) => s + toCents(r.amount), 0)
       expect(rest).toBe(2499)
-      await refundPayment(api, admin, payment.id, { amount: rest / 100, refund_reason_id: reason.id, note: "rest of the order" })
+      const last = await pendingRefund(payment.id, { amount: rest / 100, refund_reason_id: reason.id, note: "rest of the order" })
+      await settleAtDodo(payment.id, last.dodoRefund.refund_id)
 
       posts = emu.requests({ method: "POST", path: "/refunds" })
       expect(posts.map((p) => (p.body as any).items)).toEqual([
@@ -239,6 +276,13 @@ medusaIntegrationTestRunner({
       )
       expect(err?.response?.status).toBe(400)
       expect(emu.requests({ method: "POST", path: "/refunds" })).toHaveLength(3)
+      // every webhook of the test reached Medusa, and its effect was waited for above
+      expect(emu.webhookDeliveries().map((d) => [d.type, d.status])).toEqual([
+        ["payment.succeeded", 200],
+        ["refund.succeeded", 200],
+        ["refund.succeeded", 200],
+        ["refund.succeeded", 200],
+      ])
     })
 
     it("a refund whose answer was lost, retried by the admin under a new refund id, is made once", async () => {
@@ -246,8 +290,9 @@ medusaIntegrationTestRunner({
       const { orderId, paymentId: dodoPaymentId } = await paidOrder()
       const payment = await getOnlyPayment(api, admin, orderId)
 
-      // Dodo makes the refund, the answer is lost, and the read that would find it fails too
+      // Dodo makes the refund (pending), the answer is lost, and the read that would find it fails too
       emu.loseNextRefundAnswer()
+      emu.queueRefundOutcome("pending")
       const failed = await refundPayment(api, admin, payment.id, { amount: 20 }).then(
         () => undefined,
         (e: any) => e
@@ -264,14 +309,22 @@ medusaIntegrationTestRunner({
       expect(after.refunds[0].id).not.toBe(orphanId)
       expect(emu.requests({ method: "POST", path: "/refunds" })).toHaveLength(1)
       expect(emu.listRefunds(dodoPaymentId).map((r) => r.amount)).toEqual([2000])
+      const adopted = emu.listRefunds(dodoPaymentId)[0]!.refund_id
+      await settleAtDodo(payment.id, adopted)
       expect((await paymentData(payment.id)).refunds).toEqual([
         expect.objectContaining({ medusa_refund_id: after.refunds[0].id, amount_minor: "2000", status: "succeeded" }),
       ])
 
       // and the rest is refunded normally
-      await refundPayment(api, admin, payment.id, { amount: 27.34 })
+      const rest = await pendingRefund(payment.id, { amount: 27.34 })
+      await settleAtDodo(payment.id, rest.dodoRefund.refund_id)
       expect(emu.listRefunds(dodoPaymentId).map((r) => r.amount)).toEqual([2000, 2734])
       expect(emu.lineItems(dodoPaymentId)!.items.map((i) => i.refundable_amount)).toEqual([0])
+      expect(emu.webhookDeliveries().map((d) => [d.type, d.status])).toEqual([
+        ["payment.succeeded", 200],
+        ["refund.succeeded", 200],
+        ["refund.succeeded", 200],
+      ])
     })
   },
 })
