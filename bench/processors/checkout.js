@@ -51,16 +51,6 @@ module.exports = {
     }
   },
 
-  /** Before refunding: the payment's actions (exactly-once check) and the payment's balances. */
-  rawProviderRequests(url, payment, key, minor) {
-    const auth = { Authorization: `Bearer ${SECRET_KEY}`, Accept: "application/json" }
-    return [
-      { method: "GET", url: `${url}/payments/${payment.id}/actions`, headers: auth },
-      { method: "GET", url: `${url}/payments/${payment.id}`, headers: auth },
-      this.rawRefund(url, payment, key, minor),
-    ]
-  },
-
   e2e: {
     providerId: "pp_checkout_checkout",
     refundPathPattern: "^/payments/[^/]+/refunds$",

@@ -139,14 +139,6 @@ module.exports = {
     }
   },
 
-  /** The provider reads the charge's refunds before it refunds (exactly-once), then refunds. */
-  rawProviderRequests(url, payment, key, minor) {
-    return [
-      { method: "GET", url: `${url}/v1/refunds?charge=${encodeURIComponent(payment.id)}&limit=100`, headers: { Authorization: `Bearer ${API_KEY}`, Accept: "application/json" } },
-      this.rawRefund(url, payment, key, minor),
-    ]
-  },
-
   /** End to end through Medusa: the provider id, medusa-config's env, the storefront's session data. */
   e2e: {
     providerId: "pp_clover_clover",

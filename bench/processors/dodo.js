@@ -59,10 +59,9 @@ module.exports = {
     return { method: "POST", url: `${url}/refunds`, headers: { ...auth(), "Content-Type": "application/json" }, body: refundBody(payment, key, minor) }
   },
 
-  /** The payment with its refunds (exactly-once check), its line items (to spread the amount), the refund. */
+  /** Its line items (to spread the amount over them), then the refund. */
   rawProviderRequests(url, payment, key, minor) {
     return [
-      { method: "GET", url: `${url}/payments/${payment.id}`, headers: auth() },
       { method: "GET", url: `${url}/payments/${payment.id}/line-items`, headers: auth() },
       this.rawRefund(url, payment, key, minor),
     ]

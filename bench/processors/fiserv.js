@@ -70,18 +70,6 @@ module.exports = {
     })
   },
 
-  /** The order's transactions (exactly-once check: transaction inquiry), then the refund. */
-  rawProviderRequests(url, payment, key, minor) {
-    const reference = payment.data.order_id ? { referenceOrderId: payment.data.order_id } : { referenceMerchantOrderId: payment.data.merchant_order_id }
-    return [
-      signedRequest(`${url}/payments/v1/transaction-inquiry`, {
-        referenceTransactionDetails: reference,
-        merchantDetails: { merchantId: OPTIONS.merchantId, terminalId: OPTIONS.terminalId },
-      }),
-      this.rawRefund(url, payment, key, minor),
-    ]
-  },
-
   e2e: {
     providerId: "pp_fiserv_fiserv",
     refundPathPattern: "^/payments/v1/(refunds|charges/.+/refund)$",

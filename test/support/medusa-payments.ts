@@ -21,6 +21,8 @@ interface RefundingProvider {
 export class MedusaPaymentsDouble {
   readonly payments = new Map<string, Record<string, unknown>>()
   readonly refunds = new Map<string, RefundRow>()
+  /** Refund ids per payment, as Medusa's payment.refunds relation gives them. */
+  private readonly refundsOfPayment = new Map<string, Set<string>>()
   /** Refund reads the provider made (one per refund when it batches what it needs). */
   reads = 0
 
@@ -31,13 +33,17 @@ export class MedusaPaymentsDouble {
 
   /** Records a refund row for a refund made through Medusa (the ledger entry carries its id). */
   addRefundRow(paymentId: string, id: string, amount = "1"): void {
-    if (!this.refunds.has(id)) this.refunds.set(id, { id, payment_id: paymentId, amount, note: null })
+    if (this.refunds.has(id)) return
+    this.refunds.set(id, { id, payment_id: paymentId, amount, note: null })
+    const ids = this.refundsOfPayment.get(paymentId) ?? new Set<string>()
+    this.refundsOfPayment.set(paymentId, ids.add(id))
   }
 
   /** Drops a payment and its refund rows (a long run keeps memory flat). */
   forgetPayment(paymentId: string): void {
     this.payments.delete(paymentId)
-    for (const [id, row] of this.refunds) if (row.payment_id === paymentId) this.refunds.delete(id)
+    for (const id of this.refundsOfPayment.get(paymentId) ?? []) this.refunds.delete(id)
+    this.refundsOfPayment.delete(paymentId)
   }
 
   data(paymentId: string): Record<string, unknown> {
@@ -52,6 +58,7 @@ export class MedusaPaymentsDouble {
       return { id, data: out.data ?? {} }
     } catch (error) {
       this.refunds.delete(id)
+      this.refundsOfPayment.get(paymentId)?.delete(id)
       throw error
     }
   }
@@ -66,10 +73,10 @@ export class MedusaPaymentsDouble {
       this.reads++
       const row = this.refunds.get(id)
       if (!row) throw new Error(`Refund with id: ${id} was not found`)
-      const siblings = [...this.refunds.values()].filter((r) => r.payment_id === row.payment_id)
-      return { ...row, refund_reason: null, payment: { id: row.payment_id, refunds: siblings.map((r) => ({ id: r.id })) } }
+      const siblings = [...(this.refundsOfPayment.get(row.payment_id) ?? [])].map((refundId) => ({ id: refundId }))
+      return { ...row, refund_reason: null, payment: { id: row.payment_id, refunds: siblings } }
     },
-    list: async (filters: { payment_id?: string }) => [...this.refunds.values()].filter((r) => r.payment_id === filters.payment_id).map((r) => ({ id: r.id })),
+    list: async (filters: { payment_id?: string }) => [...(this.refundsOfPayment.get(filters.payment_id ?? "") ?? [])].map((id) => ({ id })),
   }
 
   readonly paymentService = {
