@@ -39,6 +39,9 @@ import {
   refundReasonText,
   sessionStatus,
   spreadRefund,
+  afterSpread,
+  isLineItemRefusal,
+  rememberedLineItems,
 } from "./transformers"
 import {
   dodoCheckoutSessionSchema,
@@ -50,6 +53,8 @@ import {
   dodoWebhookSchema,
   type DodoPayment,
   type DodoRefund,
+  type DodoLineItem,
+  type DodoRefundItem,
   type DodoRefundRequest,
   type DodoRefundStatus,
 } from "./wire"
@@ -443,7 +448,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
 
   // ---- Refunds ----------------------------------------------------------------------------
 
-  protected async sendRefund({ data, plan, idempotencyKey, medusaRefundId, refund }: SendRefundInput): Promise<SentRefund> {
+  protected async sendRefund({ data, plan, idempotencyKey, medusaRefundId, refund, ledgerCurrent }: SendRefundInput): Promise<SentRefund> {
     const paymentId = requireField(data, "payment_id", NAME)
     const tag = this.refundTag(medusaRefundId ?? idempotencyKey)
     const minor = BigInt(plan.amount.minor)
@@ -453,36 +458,32 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     }
     const reason = refundReasonText(refund)
     if (reason) body.reason = reason
-    // The whole payment, nothing refunded before (the ledger was reconciled with Dodo's refunds
-    // just before): Dodo's documented full refund, without items. Otherwise spread over the items.
+    // The whole payment, nothing refunded before (the ledger is current: read from Dodo or proven by
+    // Medusa's records just before): Dodo's documented full refund, without items. Otherwise spread
+    // over the items.
     const full = plan.kind === "full" && str(data.dodo_total_minor) === plan.amount.minor
+    // What the items have left, as this provider's last refund left them: trusted only when
+    // Medusa's records prove no refund happened since; a refusal falls back to Dodo's own view.
+    const remembered = !full && ledgerCurrent ? rememberedLineItems(data) : undefined
+    let lines: DodoLineItem[] | undefined
     if (!full) {
-      const res = await this.http.request({ method: "GET", path: `/payments/${encodeURIComponent(paymentId)}/line-items` })
-      const lines = parseWire(dodoLineItemsSchema, res.data, NAME, "line items")
-      const spread = spreadRefund(lines.items, minor)
-      if (!spread.ok) {
-        if (spread.refundableMinor === 0n) {
-          // Dodo has nothing left: the base provider records refunds made outside Medusa, or refuses.
-          throw new ProcessorError({
-            processor: NAME,
-            kind: "http",
-            code: "NOTHING_TO_REFUND",
-            processorMessage: "the payment's line items have nothing left to refund (read from Dodo; no refund was sent)",
-            message: `${NAME} line items of ${paymentId} have nothing left to refund`,
-          })
-        }
-        throw new MedusaError(
-          MedusaError.Types.INVALID_DATA,
-          `${NAME} has only ${minorToMajor(spread.refundableMinor, plan.amount.currency, this.profile).toString()} ${plan.amount.currency.toUpperCase()} ` +
-            `left to refund on this payment's items, less than the ${plan.amount.major} asked. Refunds were made outside Medusa: check the payment in the Dodo dashboard and refund at most what remains. No refund was sent.`
-        )
-      }
-      body.items = spread.items
+      lines = remembered && spreadRefund(remembered, minor).ok ? remembered : await this.lineItems(paymentId)
+      body.items = this.spreadOrRefuse(lines, minor, paymentId, plan)
     }
 
     let created: DodoRefund
     try {
-      const res = await this.http.request({ method: "POST", path: "/refunds", body })
+      let res
+      try {
+        res = await this.http.request({ method: "POST", path: "/refunds", body })
+      } catch (error) {
+        // Dodo refused the spread it was sent from remembered items (a refund made in its
+        // dashboard, one that failed since): nothing moved; spread over its current items.
+        if (!(lines && lines === remembered && isLineItemRefusal(error))) throw error
+        lines = await this.lineItems(paymentId)
+        body.items = this.spreadOrRefuse(lines, minor, paymentId, plan)
+        res = await this.http.request({ method: "POST", path: "/refunds", body })
+      }
       created = parseWire(dodoRefundSchema, res.data, NAME, "refund")
     } catch (error) {
       if (!this.isAmbiguous(error)) throw error
@@ -517,8 +518,35 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
             ...(body.items ? { items: body.items.map(({ item_id, amount }) => ({ item_id, amount })) } : {}),
           },
         },
+        ...(lines && body.items ? { dodo_line_items: afterSpread(lines, body.items) } : {}),
       },
     }
+  }
+
+  private async lineItems(paymentId: string): Promise<DodoLineItem[]> {
+    const res = await this.http.request({ method: "GET", path: `/payments/${encodeURIComponent(paymentId)}/line-items` })
+    return parseWire(dodoLineItemsSchema, res.data, NAME, "line items").items
+  }
+
+  /** The refund spread over the items, or the reason it cannot be (nothing or too little left). */
+  private spreadOrRefuse(lines: readonly DodoLineItem[], minor: bigint, paymentId: string, plan: SendRefundInput["plan"]): DodoRefundItem[] {
+    const spread = spreadRefund(lines, minor)
+    if (spread.ok) return spread.items
+    if (spread.refundableMinor === 0n) {
+      // Dodo has nothing left: the base provider records refunds made outside Medusa, or refuses.
+      throw new ProcessorError({
+        processor: NAME,
+        kind: "http",
+        code: "NOTHING_TO_REFUND",
+        processorMessage: "the payment's line items have nothing left to refund (read from Dodo; no refund was sent)",
+        message: `${NAME} line items of ${paymentId} have nothing left to refund`,
+      })
+    }
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `${NAME} has only ${minorToMajor(spread.refundableMinor, plan.amount.currency, this.profile).toString()} ${plan.amount.currency.toUpperCase()} ` +
+        `left to refund on this payment's items, less than the ${plan.amount.major} asked. Refunds were made outside Medusa: check the payment in the Dodo dashboard and refund at most what remains. No refund was sent.`
+    )
   }
 
   /** No answer, or a server error: Dodo may or may not have made the refund. */

@@ -1,10 +1,10 @@
 import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { defineCurrencyProfile } from "../../core/money/currency-profile"
 import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
-import type { ErrorAdvice, ProcessorError } from "../../core/errors"
+import { ProcessorError, type ErrorAdvice } from "../../core/errors"
 import type { RefundStatus } from "../../core/payment-data"
 import type { MedusaRefundInfo } from "../../core/provider"
-import type { DodoCheckoutRequest, DodoLineItem, DodoRefundItem, DodoRefundStatus } from "./wire"
+import { dodoLineItemsSchema, type DodoCheckoutRequest, type DodoLineItem, type DodoRefundItem, type DodoRefundStatus } from "./wire"
 
 /** Dodo's `Currency` enum (OpenAPI 1.53.2). */
 export const DODO_CURRENCY_CODES: readonly string[] = (
@@ -118,6 +118,30 @@ export function spreadRefund(lines: readonly DodoLineItem[], minor: bigint): Ref
     left -= take
   }
   return { ok: true, items }
+}
+
+/**
+ * The payment's line items as this provider's last refund left them (`dodo_line_items` in the
+ * payment's data), so the next refund can be spread without reading them again; undefined when
+ * absent or unreadable.
+ */
+export function rememberedLineItems(data: Record<string, unknown>): DodoLineItem[] | undefined {
+  const parsed = dodoLineItemsSchema.shape.items.safeParse(data.dodo_line_items)
+  return parsed.success && parsed.data.length > 0 ? parsed.data : undefined
+}
+
+/** Line items after a refund spread over them: each item's refundable amount less its share. */
+export function afterSpread(lines: readonly DodoLineItem[], items: readonly DodoRefundItem[]): DodoLineItem[] {
+  return lines.map((line) => {
+    const taken = items.filter((i) => i.item_id === line.items_id).reduce((sum, i) => sum + BigInt(i.amount), 0n)
+    return { items_id: line.items_id, amount: line.amount, tax: line.tax, refundable_amount: Number(BigInt(line.refundable_amount) - taken) }
+  })
+}
+
+/** Dodo refused a refund's item spread (no money moved): the items' state it was built from is stale. */
+export function isLineItemRefusal(error: unknown): boolean {
+  if (!(error instanceof ProcessorError) || error.kind !== "http" || (error.status ?? 0) >= 500) return false
+  return ["LINE_ITEM_REFUND_AMOUNT_TOO_HIGH", "LINE_ITEM_FULLY_REFUNDED", "LINE_ITEM_NOT_FOUND", "REFUND_AMOUNT_EXCEEDS_PAID_AMOUNT"].includes(error.code ?? "")
 }
 
 /** Dodo error codes (docs.dodopayments.com/api-reference/error-codes) → MedusaError type and advice. */

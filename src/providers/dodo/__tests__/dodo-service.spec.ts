@@ -13,6 +13,7 @@ import {
 import { DodoProviderService } from "../service"
 import { spreadRefund } from "../transformers"
 import { loadSpec } from "../../../../test/contract/openapi"
+import { MedusaPaymentsDouble } from "../../../../test/support/medusa-payments"
 
 const API_KEY = DEFAULT_DODO_API_KEY
 const SECRET = DEFAULT_DODO_WEBHOOK_SECRET
@@ -353,6 +354,57 @@ describe("refundPayment", () => {
     await expectMedusaError(service.refundPayment({ amount: "0.01", data, context: { idempotency_key: "ref_M4" } }), "not_allowed", /already fully refunded/)
     expect(emulator.requests().length).toBe(before) // refused from the ledger, before any request
     expect(refundPosts()).toHaveLength(3)
+  })
+
+  it("inside Medusa, with its records proving the ledger current: later partial refunds are one request, spread over the items the last refund left", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const service = provider({}, medusa.cradle())
+    const paymentId = medusa.addPayment(await paidMultiItem(service))
+    await medusa.refund(service, paymentId, "45.00", "ref_R1")
+    const before = emulator.requests().length
+    await medusa.refund(service, paymentId, "0.07", "ref_R2")
+    await medusa.refund(service, paymentId, "23.25", "ref_R3")
+    // The same spread as when the items are read each time (see the test above), without the reads.
+    expect(emulator.requests().slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(["POST /refunds", "POST /refunds"])
+    expect(refundPosts().map((r) => r.body.items)).toEqual([
+      [
+        { item_id: "pdt_a_book", amount: 3998, tax_inclusive: true },
+        { item_id: "pdt_b_course", amount: 502, tax_inclusive: true },
+      ],
+      [{ item_id: "pdt_b_course", amount: 7, tax_inclusive: true }],
+      [
+        { item_id: "pdt_b_course", amount: 1992, tax_inclusive: true },
+        { item_id: "pdt_c_sticker", amount: 333, tax_inclusive: true },
+      ],
+    ])
+    const data = medusa.data(paymentId)
+    expect(emulator.lineItems(data.payment_id as string)!.items.every((i) => i.refundable_amount === 0)).toBe(true)
+    expect(data.refunded_minor).toBe("6832")
+  })
+
+  it("when Dodo refuses a spread from remembered items (a dashboard refund took them), reads its items and refunds once", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const service = provider({}, medusa.cradle())
+    const paymentId = medusa.addPayment(await paidMultiItem(service))
+    await medusa.refund(service, paymentId, "10.00", "ref_D1") // pdt_a_book keeps 29.98
+    const dodoPaymentId = medusa.data(paymentId).payment_id as string
+    // In Dodo's dashboard: the rest of the books.
+    await axios.post(
+      `${emulator.url}/refunds`,
+      { payment_id: dodoPaymentId, items: [{ item_id: "pdt_a_book", amount: 2998, tax_inclusive: true }] },
+      { headers: { authorization: `Bearer ${API_KEY}` } }
+    )
+    const out = await medusa.refund(service, paymentId, "5.00", "ref_D2")
+    const posts = refundPosts().filter((r) => r.body.metadata?.medusa_refund_id === "ref_D2")
+    expect(posts.map((r) => [r.status, r.body.items])).toEqual([
+      [400, [{ item_id: "pdt_a_book", amount: 500, tax_inclusive: true }]],
+      [200, [{ item_id: "pdt_b_course", amount: 500, tax_inclusive: true }]],
+    ])
+    expect(emulator.listRefunds(dodoPaymentId).map((r) => r.amount)).toEqual([1000, 2998, 500])
+    expect((out.data.refunds as any[]).map((r) => [r.medusa_refund_id, r.amount_minor])).toEqual([
+      ["ref_D1", "1000"],
+      ["ref_D2", "500"],
+    ])
   })
 
   it("does not send again a refund the ledger already holds", async () => {
