@@ -59,14 +59,6 @@ module.exports = {
     return { method: "POST", url: `${url}/refunds`, headers: { ...auth(), "Content-Type": "application/json" }, body: refundBody(payment, key, minor) }
   },
 
-  /** Its line items (to spread the amount over them), then the refund. */
-  rawProviderRequests(url, payment, key, minor) {
-    return [
-      { method: "GET", url: `${url}/payments/${payment.id}/line-items`, headers: auth() },
-      this.rawRefund(url, payment, key, minor),
-    ]
-  },
-
   e2e: null, // checkout needs the customer to pay on Dodo's page: not driven by the e2e part yet
 
   sdk: {
