@@ -154,7 +154,25 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return parseWire(refundListAnswerSchema, res.data, "ProcessOut", "refund list").refunds ?? []
   }
 
-  private async getEvent(eventId: string): Promise<ProcessOutEvent | undefined> {
+  /**
+   * Events fetched in the last minute, by id: Medusa's webhook subscriber and the plugin's
+   * refund-outcome subscriber each verify the same delivery, and ProcessOut is asked once.
+   * An event is immutable once ProcessOut has it; a failed fetch is not kept.
+   */
+  private readonly recentEvents = new Map<string, { at: number; event: Promise<ProcessOutEvent | undefined> }>()
+
+  private getEvent(eventId: string): Promise<ProcessOutEvent | undefined> {
+    const now = Date.now()
+    const cached = this.recentEvents.get(eventId)
+    if (cached && now - cached.at < 60_000) return cached.event
+    const event = this.fetchEvent(eventId)
+    this.recentEvents.set(eventId, { at: now, event })
+    event.catch(() => this.recentEvents.delete(eventId))
+    while (this.recentEvents.size > 256) this.recentEvents.delete(this.recentEvents.keys().next().value as string)
+    return event
+  }
+
+  private async fetchEvent(eventId: string): Promise<ProcessOutEvent | undefined> {
     try {
       const res = await this.http.request({ method: "GET", path: `/events/${encodeURIComponent(eventId)}` })
       return parseWire(eventAnswerSchema, res.data, "ProcessOut", "event").event

@@ -555,6 +555,20 @@ describe("webhooks: the body is a hint, the event is fetched", () => {
     expect(emulator.requests({ method: "GET", path: /^\/events\// })).toHaveLength(1)
   })
 
+  it("asks ProcessOut once for an event both Medusa's webhook subscriber and the refund-outcome subscriber verify", async () => {
+    const service = provider()
+    let data = await paid("50.00")
+    emulator.refundMode = "pending"
+    data = (await service.refundPayment({ amount: "10", data, context: { idempotency_key: "ref_e1" } })).data!
+    emulator.settleRefund((data.refunds as any[])[0].processor_refund_id, "succeeded")
+    const event = emulator.listEvents().find((e) => e.name === "transaction.operation.refund.succeeded" || e.name === "transaction.refunded")!
+    const delivery = hook(emulator.webhookBody(event))
+    const [action, outcomes] = await Promise.all([service.getWebhookActionAndData(delivery), service.refundOutcomes(delivery)])
+    expect(action).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect(outcomes).toEqual([expect.objectContaining({ medusa_refund_id: "ref_e1", status: "succeeded" })])
+    expect(emulator.requests({ method: "GET", path: `/events/${event.id}` })).toHaveLength(1)
+  })
+
   it("reports pending, then settled or failed refunds to the ledger (refundOutcomes)", async () => {
     const service = provider()
     let data = await paid("50.00")
