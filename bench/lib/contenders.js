@@ -87,6 +87,7 @@ async function buildContenders(entry, url, { logger = silentLogger } = {}) {
         }
         if (ledger.length > 2 + REFUNDS_PER_PAYMENT) throw new Error(`ledger grew to ${ledger.length} entries`)
         payment.data = out.data // Medusa stores the returned data on the payment
+        medusa.payments.set(paymentId, out.data)
         if (ledger.length === 2 + REFUNDS_PER_PAYMENT) medusa.forgetPayment(paymentId) // the lane moves on
       },
     },

@@ -46,6 +46,8 @@ export interface MedusaRefundContext {
   paymentId?: string
   /** The payment's other Medusa refunds (ids); undefined when they could not be read. */
   otherRefundIds?: string[]
+  /** The payment's data as stored now (read in the same query). */
+  paymentData?: Record<string, unknown>
 }
 
 /**
@@ -342,7 +344,8 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
         return { data }
       }
       const medusa = await this.medusaRefundContext(medusaRefundId)
-      const ledgerCurrent = this.ledgerProvenCurrent(data, medusa)
+      const payments = this.paymentService()
+      const ledgerCurrent = !!payments && this.ledgerProvenCurrent(data, medusa)
       if (this.reconcileBeforeRefund && medusaRefundId && !ledgerCurrent) {
         // The read below settles every doubt an earlier attempt left.
         delete data[REFUNDS_IN_DOUBT]
@@ -369,6 +372,7 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
           }
         }
       }
+      if (payments && medusa.paymentId) await this.recordAttempt(payments, medusa, data, medusaRefundId, plan.amount.minor)
       let sent: SentRefund
       try {
         sent = await this.sendRefund({
@@ -384,7 +388,7 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
           ? await this.adoptOutsideRefunds(data, plan, medusaRefundId)
           : undefined
         if (adopted) return { data: adopted }
-        if (mayHaveApplied(error)) await this.recordInDoubt(medusa, medusaRefundId, plan.amount.minor)
+        if (mayHaveApplied(error) && medusa.paymentId) this.paymentsInDoubt.add(medusa.paymentId)
         throw error
       }
       const entry: RefundLedgerEntry = {
@@ -560,6 +564,7 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
         info: { note: refund?.note ?? null, reasonCode: refund?.refund_reason?.code ?? null, reasonLabel: refund?.refund_reason?.label ?? null },
         paymentId: refund?.payment?.id ?? refund?.payment_id ?? undefined,
         otherRefundIds: siblings?.map((r) => String(r.id)).filter((id) => id !== refundId),
+        paymentData: refund?.payment?.data ?? undefined,
       }
     } catch {
       return { info: {} }
@@ -576,45 +581,59 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
    * so the read before sending can be skipped:
    * - every other refund Medusa holds on the payment is in the ledger (a concurrent refund, or
    *   a process that died after the processor's answer, leaves a Medusa refund the ledger lacks);
-   * - no earlier attempt is in doubt (an attempt whose answer was lost is recorded as in doubt,
-   *   in this process and in the payment's data, before Medusa deletes its refund, medusa#16681).
-   * Refunds made in the processor's dashboard are not covered; the processor itself refuses a
-   * refund above what is left, and the plugin's sync after each refund records them.
+   * - no earlier attempt is in doubt: each attempt is recorded in the payment's data before it
+   *   is sent, and only Medusa's write of its outcome removes the record, so one left behind
+   *   means an attempt whose outcome Medusa never stored (answer lost, Medusa's write failed,
+   *   Medusa deleted its refund: medusa#16681);
+   * - no refund in the ledger lacks its Medusa refund (one made in the processor's dashboard,
+   *   or an earlier attempt the plugin's sync listed).
+   * A dashboard refund the ledger has not seen yet is not covered; the processor itself refuses
+   * a refund above what is left, and the plugin's sync after each refund records it.
    */
   private ledgerProvenCurrent(data: Record<string, unknown>, medusa: MedusaRefundContext): boolean {
     if (!medusa.paymentId || !medusa.otherRefundIds) return false
-    if (this.paymentsInDoubt.has(medusa.paymentId) || refundsInDoubtOf(data).length > 0) return false
-    const linked = new Set(ledgerOf(data).map((r) => r.medusa_refund_id))
+    if (this.paymentsInDoubt.has(medusa.paymentId)) return false
+    if (refundsInDoubtOf(data).length > 0 || refundsInDoubtOf(medusa.paymentData).length > 0) return false
+    const ledger = ledgerOf(data)
+    if (ledger.some((r) => !r.medusa_refund_id && r.status !== "failed")) return false
+    const linked = new Set(ledger.map((r) => r.medusa_refund_id))
     return medusa.otherRefundIds.every((id) => linked.has(id))
   }
 
-  /** Medusa payments with a refund attempt in doubt, for when the durable record cannot be written. */
+  /** Medusa payments whose last refund attempt in this process may have moved money unanswered. */
   private readonly paymentsInDoubt = new Set<string>()
 
-  /**
-   * A refund attempt failed in a way that may have moved money (no answer, a timeout, a 5xx, an
-   * answer we could not read). Medusa deletes its refund and keeps the payment's data, so record
-   * the doubt in that data: the next refund of the payment then reads the processor first and
-   * adopts what the attempt did. Best effort; the in-process record covers a failed write.
-   */
-  private async recordInDoubt(medusa: MedusaRefundContext, medusaRefundId: string | undefined, amountMinor: string): Promise<void> {
-    if (!medusa.paymentId) return
-    this.paymentsInDoubt.add(medusa.paymentId)
-    const payments = this.container?.paymentService as
-      | {
-          retrieve(id: string, config?: Record<string, unknown>): Promise<Record<string, any>>
-          update(data: Record<string, unknown>): Promise<unknown>
-        }
+  private paymentService() {
+    const service = this.container?.paymentService as
+      | { update(data: Record<string, unknown>): Promise<unknown> }
       | undefined
-    if (!payments?.retrieve || !payments.update) return
+    return typeof service?.update === "function" ? service : undefined
+  }
+
+  /**
+   * Records the attempt in the payment's data before it is sent. Medusa replaces the data with
+   * what refundPayment returns (which never holds the record) once it has stored the refund, so
+   * the record outlives only an attempt whose outcome Medusa did not store; the payment's next
+   * refund then reads the processor first. Nothing is sent when it cannot be written.
+   */
+  private async recordAttempt(
+    payments: { update(data: Record<string, unknown>): Promise<unknown> },
+    medusa: MedusaRefundContext,
+    data: Record<string, unknown>,
+    medusaRefundId: string | undefined,
+    amountMinor: string
+  ): Promise<void> {
+    const stored = medusa.paymentData ?? data
+    const attempt: RefundInDoubt = { medusa_refund_id: medusaRefundId ?? null, amount_minor: amountMinor, at: new Date().toISOString() }
     try {
-      const current = await payments.retrieve(medusa.paymentId, { select: ["id", "data"] })
-      const stored = (current?.data ?? {}) as Record<string, unknown>
-      const doubt: RefundInDoubt = { medusa_refund_id: medusaRefundId ?? null, amount_minor: amountMinor, at: new Date().toISOString() }
-      await payments.update({ id: medusa.paymentId, data: { ...stored, [REFUNDS_IN_DOUBT]: [...refundsInDoubtOf(stored), doubt] } })
+      await payments.update({ id: medusa.paymentId, data: { ...stored, [REFUNDS_IN_DOUBT]: [...refundsInDoubtOf(stored), attempt] } })
     } catch (error) {
-      this.logger.warn(
-        `[${this.processorName}] could not record refund ${medusaRefundId ?? ""} as in doubt on payment ${medusa.paymentId} (${(error as Error)?.message ?? "unknown error"}); this process will still read ${this.processorName} before the next refund of it`
+      this.logger.error(
+        `[${this.processorName}] refund ${medusaRefundId ?? ""}: could not record the attempt on payment ${medusa.paymentId} (${(error as Error)?.message ?? "unknown error"}); nothing sent`
+      )
+      throw new MedusaError(
+        MedusaError.Types.UNEXPECTED_STATE,
+        `The refund was not sent to ${this.processorName}: Medusa's database did not accept the record that makes it safe to retry. Nothing was refunded; try again in a moment.`
       )
     }
   }

@@ -25,6 +25,8 @@ export class MedusaPaymentsDouble {
   private readonly refundsOfPayment = new Map<string, Set<string>>()
   /** Refund reads the provider made (one per refund when it batches what it needs). */
   reads = 0
+  /** Makes Medusa's write of the next provider answer fail (after the provider returned). */
+  failNextDataWrite = false
 
   addPayment(data: Record<string, unknown>, id = `pay_${crypto.randomBytes(8).toString("hex")}`): string {
     this.payments.set(id, data)
@@ -54,6 +56,10 @@ export class MedusaPaymentsDouble {
     this.addRefundRow(paymentId, id, amount)
     try {
       const out = await provider.refundPayment({ data: this.data(paymentId), amount, context: { idempotency_key: id } })
+      if (this.failNextDataWrite) {
+        this.failNextDataWrite = false
+        throw new Error("Medusa could not store the provider's answer (simulated database error)")
+      }
       this.payments.set(paymentId, out.data ?? {})
       return { id, data: out.data ?? {} }
     } catch (error) {
@@ -74,7 +80,7 @@ export class MedusaPaymentsDouble {
       const row = this.refunds.get(id)
       if (!row) throw new Error(`Refund with id: ${id} was not found`)
       const siblings = [...(this.refundsOfPayment.get(row.payment_id) ?? [])].map((refundId) => ({ id: refundId }))
-      return { ...row, refund_reason: null, payment: { id: row.payment_id, refunds: siblings } }
+      return { ...row, refund_reason: null, payment: { id: row.payment_id, data: this.data(row.payment_id), refunds: siblings } }
     },
     list: async (filters: { payment_id?: string }) => [...(this.refundsOfPayment.get(filters.payment_id ?? "") ?? [])].map((id) => ({ id })),
   }

@@ -103,16 +103,28 @@ describe("a refund attempt in doubt (answer lost, Medusa deletes its refund, the
     expect(refundedAt(medusa.data(paymentId))).toEqual([1234, 100])
   })
 
-  it("is remembered in the process when the payment's data cannot be written", async () => {
+  it("is recorded before sending: when Medusa fails to store a refund the processor made, the retry adopts it", async () => {
     const medusa = new MedusaPaymentsDouble()
-    const cradle = { ...medusa.cradle(), paymentService: { retrieve: async () => { throw new Error("database down") }, update: async () => undefined } }
-    const service = provider(cradle)
+    const service = provider(medusa.cradle())
     const paymentId = medusa.addPayment(await capturedCharge())
-    emulator.injectFault({ method: "POST", path: "/v1/refunds", fault: { kind: "timeout_after_apply" } })
-    await expect(medusa.refund(service, paymentId, "5.00", "ref_lost2")).rejects.toBeInstanceOf(MedusaError)
-    expect(refundsInDoubtOf(medusa.data(paymentId))).toEqual([])
-    const retry = await medusa.refund(service, paymentId, "5.00", "ref_retry2")
-    expect(refundedAt(retry.data)).toEqual([500])
+    medusa.failNextDataWrite = true
+    await expect(medusa.refund(service, paymentId, "6.00", "ref_unstored")).rejects.toThrow(/could not store/)
+    expect(refundedAt(medusa.data(paymentId))).toEqual([600])
+    expect(medusa.refunds.has("ref_unstored")).toBe(false)
+    expect(refundsInDoubtOf(medusa.data(paymentId))).toEqual([expect.objectContaining({ medusa_refund_id: "ref_unstored", amount_minor: "600" })])
+    const retry = await medusa.refund(provider(medusa.cradle()), paymentId, "6.00", "ref_retry_unstored")
+    expect(refundedAt(retry.data)).toEqual([600])
+    expect((retry.data.refunds as any[]).map((r) => [r.amount_minor, r.medusa_refund_id])).toEqual([["600", "ref_retry_unstored"]])
+  })
+
+  it("sends nothing when the attempt cannot be recorded", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const cradle = { ...medusa.cradle(), paymentService: { update: async () => { throw new Error("database down") } } }
+    const paymentId = medusa.addPayment(await capturedCharge())
+    const failure = await medusa.refund(provider(cradle), paymentId, "5.00", "ref_unrecorded").catch((e) => e)
+    expect(failure).toBeInstanceOf(MedusaError)
+    expect(failure.message).toMatch(/not sent to Clover.*Nothing was refunded; try again/)
+    expect(sent().filter((r) => r.startsWith("POST"))).toEqual([])
   })
 
   it("adopts the lost attempt even after the plugin's sync put it in the ledger without a Medusa refund", async () => {
@@ -130,15 +142,34 @@ describe("a refund attempt in doubt (answer lost, Medusa deletes its refund, the
     expect((retry.data.refunds as any[]).map((r) => [r.amount_minor, r.medusa_refund_id])).toEqual([["700", "ref_retry3"]])
   })
 
-  it("is not recorded when the processor answered and refused: nothing moved", async () => {
+  it("after any failed attempt the next refund reads first, then goes back to one request", async () => {
     const medusa = new MedusaPaymentsDouble()
     const service = provider(medusa.cradle())
     const paymentId = medusa.addPayment(await capturedCharge())
     emulator.injectFault({ method: "POST", path: "/v1/refunds", fault: { kind: "status", status: 400 } })
     await expect(medusa.refund(service, paymentId, "1.00")).rejects.toBeInstanceOf(MedusaError)
-    expect(refundsInDoubtOf(medusa.data(paymentId))).toEqual([])
-    const before = sent().length
+    let before = sent().length
+    await medusa.refund(service, paymentId, "1.00")
+    expect(sent().slice(before)).toEqual(["GET /v1/refunds", "POST /v1/refunds"])
+    before = sent().length
     await medusa.refund(service, paymentId, "1.00")
     expect(sent().slice(before)).toEqual(["POST /v1/refunds"])
+    expect(refundedAt(medusa.data(paymentId))).toEqual([100, 100])
+    expect(refundsInDoubtOf(medusa.data(paymentId))).toEqual([])
+  })
+
+  it("a refund made in the processor's dashboard, once in the ledger, makes every later refund read first", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const service = provider(medusa.cradle())
+    const data = await capturedCharge()
+    const paymentId = medusa.addPayment(data)
+    await provider().refundPayment({ amount: "2.00", data, context: {} }) // no Medusa refund: as from the dashboard
+    medusa.payments.set(paymentId, await service.syncRefundLedger(data, paymentId))
+    for (const amount of ["1.00", "1.00"]) {
+      const before = sent().length
+      await medusa.refund(service, paymentId, amount)
+      expect(sent().slice(before)).toEqual(["GET /v1/refunds", "POST /v1/refunds"])
+    }
+    expect(medusa.data(paymentId)).toMatchObject({ refunded_minor: "400" })
   })
 })
