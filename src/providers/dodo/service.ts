@@ -471,34 +471,42 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       body.items = this.spreadOrRefuse(lines, minor, paymentId, plan)
     }
 
-    let created: DodoRefund
-    try {
-      let res
+    let created: DodoRefund | undefined
+    for (let attempt = 0; !created; attempt++) {
       try {
-        res = await this.http.request({ method: "POST", path: "/refunds", body })
+        created = await this.postRefund(body, () => {
+          // Dodo refused the spread it was sent from remembered items (a refund made in its
+          // dashboard, one that failed since): nothing moved; spread over its current items.
+          if (!(lines && lines === remembered)) return false
+          return this.lineItems(paymentId).then((fresh) => {
+            lines = fresh
+            body.items = this.spreadOrRefuse(fresh, minor, paymentId, plan)
+            return true
+          })
+        })
       } catch (error) {
-        // Dodo refused the spread it was sent from remembered items (a refund made in its
-        // dashboard, one that failed since): nothing moved; spread over its current items.
-        if (!(lines && lines === remembered && isLineItemRefusal(error))) throw error
-        lines = await this.lineItems(paymentId)
-        body.items = this.spreadOrRefuse(lines, minor, paymentId, plan)
-        res = await this.http.request({ method: "POST", path: "/refunds", body })
+        const rateLimited = error instanceof ProcessorError && error.status === 429
+        if (!this.isAmbiguous(error) && !rateLimited) throw error
+        // No idempotency key at Dodo: look before anyone sends again.
+        let seen: ProcessorRefundView[]
+        try {
+          seen = await this.listProcessorRefunds(data)
+        } catch (readError) {
+          this.logger.warn(`[${NAME}] refund ${tag}: could not read the payment's refunds after a failed send (${readError instanceof Error ? readError.message : String(readError)})`)
+          throw error // the send's own failure: it may have been applied, and a retry will find it
+        }
+        const found = seen.find((r) => r.tag === tag && r.status !== "failed")
+        if (found) {
+          this.logger.warn(`[${NAME}] refund ${tag}: the answer was lost but Dodo made refund ${found.id}; recorded it`)
+          created = await this.getRefund(found.id)
+          break
+        }
+        // Not made. Send again only after an answer that ends the request at Dodo (429, 5xx);
+        // after a timeout or a dropped connection Dodo may still be making it.
+        const finished = error instanceof ProcessorError && error.kind === "http"
+        if (!finished || attempt >= this.options.maxRetries) throw error
+        await new Promise((resolve) => setTimeout(resolve, Math.min((error as ProcessorError).retryAfterMs ?? 250 * 2 ** attempt, 5_000)))
       }
-      created = parseWire(dodoRefundSchema, res.data, NAME, "refund")
-    } catch (error) {
-      if (!this.isAmbiguous(error)) throw error
-      // The refund may have been made although the answer was lost: look before anyone retries.
-      let seen: ProcessorRefundView[]
-      try {
-        seen = await this.listProcessorRefunds(data)
-      } catch (readError) {
-        this.logger.warn(`[${NAME}] refund ${tag}: could not read the payment's refunds after a failed send (${readError instanceof Error ? readError.message : String(readError)})`)
-        throw error // the send's own failure: it may have been applied, and a retry will find it
-      }
-      const found = seen.find((r) => r.tag === tag && r.status !== "failed")
-      if (!found) throw error
-      this.logger.warn(`[${NAME}] refund ${tag}: the answer was lost but Dodo made refund ${found.id}; recorded it`)
-      created = await this.getRefund(found.id)
     }
     if (created.amount !== null && created.amount !== undefined && BigInt(created.amount) !== minor) {
       throw new MedusaError(
@@ -521,6 +529,18 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
         ...(lines && body.items ? { dodo_line_items: afterSpread(lines, body.items) } : {}),
       },
     }
+  }
+
+  /** POST /refunds; once more with a new spread when Dodo refuses one built from remembered items. */
+  private async postRefund(body: DodoRefundRequest, respread: () => false | Promise<boolean>): Promise<DodoRefund> {
+    let res
+    try {
+      res = await this.http.request({ method: "POST", path: "/refunds", body })
+    } catch (error) {
+      if (!isLineItemRefusal(error) || !(await respread())) throw error
+      res = await this.http.request({ method: "POST", path: "/refunds", body })
+    }
+    return parseWire(dodoRefundSchema, res.data, NAME, "refund")
   }
 
   private async lineItems(paymentId: string): Promise<DodoLineItem[]> {

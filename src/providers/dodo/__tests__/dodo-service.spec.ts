@@ -438,6 +438,24 @@ describe("refundPayment", () => {
     expect(emulator.listRefunds()).toHaveLength(0)
   })
 
+  it("with retries on, a 503 that Dodo answered before making the refund is sent again after a read finds nothing: one refund", async () => {
+    const data = await paid("50")
+    emulator.failBefore.push({ method: "POST", path: /^\/refunds$/ })
+    const out = await provider({ maxRetries: 1 }).refundPayment({ amount: "20", data, context: { idempotency_key: "ref_503_retry" } })
+    expect(refundPosts().map((r) => r.status)).toEqual([503, 200])
+    expect(emulator.listRefunds(data.payment_id as string).map((r) => r.amount)).toEqual([2000])
+    expect((out.data!.refunds as any[]).map((r) => [r.medusa_refund_id, r.amount_minor])).toEqual([["ref_503_retry", "2000"]])
+  })
+
+  it("with retries on, a lost answer (timeout) is never sent again blind: the read finds the refund, or the error stands", async () => {
+    const data = await paid("50")
+    emulator.dropAnswers.push({ method: "POST", path: /^\/refunds$/ })
+    const out = await provider({ maxRetries: 2, timeoutMs: 2000 }).refundPayment({ amount: "20", data, context: { idempotency_key: "ref_lost_retry" } })
+    expect(refundPosts()).toHaveLength(1)
+    expect(emulator.listRefunds(data.payment_id as string).map((r) => r.amount)).toEqual([2000])
+    expect((out.data!.refunds as any[]).map((r) => r.medusa_refund_id)).toEqual(["ref_lost_retry"])
+  })
+
   it("a retry under a new Medusa refund id (Medusa deleted the failed one) adopts the orphan instead of refunding twice", async () => {
     const data = await paid("50")
     // attempt 1 (ref_OLD) reached Dodo, but Medusa saw an error and deleted ref_OLD
