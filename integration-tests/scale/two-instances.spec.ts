@@ -1,35 +1,51 @@
 /**
  * The way stores scale out: two Medusa app processes on one database, with Medusa's Redis
- * event bus, workflow engine, locking and cache. 200 refunds across 50 payments, spread over
- * both instances and sent concurrently: per payment, the total at the processor equals the
- * total in Medusa, never exceeds what was captured, and every refund is in the ledger.
+ * event bus, workflow engine, locking and cache. For each of the five processors, 200 partial
+ * refunds across 50 captured payments, spread over both instances and sent concurrently across
+ * payments: per payment and per processor, the total at the processor equals the total in
+ * Medusa (converted exactly to the processor's unit), never exceeds what was captured, and every
+ * refund the processor made is in the payment's refund ledger (Payment.data.refunds).
  *
- * Instance A is the test runner's app; instance B is `medusa start` in a child process on
- * the same database. Needs Redis at REDIS_TEST_URL (default redis://127.0.0.1:6379).
+ * Instance A is the test runner's app; instance B is `medusa start` in a child process on the
+ * same database; both have all five providers registered. Redis at REDIS_TEST_URL (default
+ * redis://127.0.0.1:6379), in a database index of its own per run. Without Redis the test says
+ * so and runs on Medusa's in-memory modules (each instance then has its own event bus and locks).
  */
 import { spawn, type ChildProcess } from "node:child_process"
 import net from "node:net"
 import path from "node:path"
-import axios from "axios"
+import axios, { type AxiosInstance } from "axios"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
-import { CloverEmulator } from "../../src/emulators/clover"
-import { capturePayment, getOnlyPayment, getPayment, placeOrder, seedStore } from "../helpers"
-import { Decimal, toDecimal } from "../../src/core/money"
+import { Decimal, toProcessorAmount } from "../../src/core/money"
+import { getPayment, seedStore } from "../helpers"
+import { capturedOrderPayment, scaleProcessors, settleAll, type ScaleProcessor } from "./processors"
 
-jest.setTimeout(600_000)
+jest.setTimeout(900_000)
 
 const REPO = path.resolve(__dirname, "../..")
-const PROVIDER_ID = "pp_clover_clover"
+const CURRENCY = "usd"
 const PAYMENTS = 50
-const REFUNDS_PER_PAYMENT = 4
+// Amounts with cents that matter, one of them sub-cent (sent as 2 cents, half-up, while Medusa
+// records 0.015). A payment's refunds go one after another, every payment at once: concurrent
+// refunds of ONE order collide in Medusa's own credit-line order change ("already has an existing
+// active order change"), which the exactly-once suites cover; here the concurrency is across
+// payments and instances.
+const ROUNDS = ["3.33", "1.01", "2.5", "0.015"]
+// Payments set up at once (each: an order, a payment collection, a session, an authorization, a capture).
+const SETUP_CONCURRENCY = 8
+// How long the refund-ledger subscribers get to sync every payment after the last refund.
+const LEDGER_SYNC_WAIT_MS = 90_000
+
 // A private Redis database per run, so queues and locks never meet another run's.
 const REDIS_BASE = process.env.REDIS_TEST_URL ?? "redis://127.0.0.1:6379"
 const REDIS_URL = `${REDIS_BASE.replace(/\/\d+$/, "")}/${1 + Math.floor(Math.random() * 14)}`
 
-const emu = new CloverEmulator()
+const processors = scaleProcessors(CURRENCY)
 const saved: Record<string, string | undefined> = {}
 let redisUp = false
+const started = Date.now()
+const phase = (what: string) => console.log(`[two-instances] ${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`)
 
 function reachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url)
@@ -42,38 +58,53 @@ function reachable(url: string): Promise<boolean> {
   })
 }
 
+// Top-level: runs before the runner's own beforeAll, which loads medusa-config.ts.
 beforeAll(async () => {
   redisUp = await reachable(REDIS_URL)
-  const url = await emu.start()
-  const env = { CLOVER_ENVIRONMENT: url, CLOVER_API_KEY: "emulator_clover_key", CLOVER_CAPTURE_MODE: "manual", PAYMENT_PROVIDERS: "clover", ...(redisUp ? { REDIS_URL } : {}) }
+  if (!redisUp) {
+    console.warn(
+      `[two-instances] no Redis at ${REDIS_BASE} (set REDIS_TEST_URL): running on Medusa's in-memory event bus, ` +
+        `workflow engine and locking, which the two instances do not share`
+    )
+  }
+  const env: Record<string, string> = { PAYMENT_PROVIDERS: processors.map((p) => p.name).join(",") }
+  for (const p of processors) Object.assign(env, await p.start())
+  if (redisUp) env.REDIS_URL = REDIS_URL
   for (const k of [...Object.keys(env), "REDIS_URL"]) saved[k] = process.env[k]
+  delete process.env.REDIS_URL
   Object.assign(process.env, env)
 })
 afterAll(async () => {
-  await emu.stop()
+  await Promise.all(processors.map((p) => p.stop()))
   for (const [k, v] of Object.entries(saved)) {
     if (v === undefined) delete process.env[k]
     else process.env[k] = v
   }
 })
 
-async function startInstanceB(databaseUrl: string, port: number): Promise<ChildProcess> {
+/** `medusa start` on the same database; `ready` settles once it answers /health. */
+function startInstanceB(databaseUrl: string, port: number): { child: ChildProcess; ready: Promise<void> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, MEDUSA_ADMIN_DISABLE: "true", NODE_ENV: "development", LOG_LEVEL: "error" }
   const child = spawn(process.execPath, [require.resolve("@medusajs/cli/cli.js", { paths: [REPO] }), "start", "--port", String(port)], {
     cwd: REPO,
-    env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL, MEDUSA_ADMIN_DISABLE: "true", NODE_ENV: "development", LOG_LEVEL: "error" },
+    env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   })
   let output = ""
   child.stdout!.on("data", (d) => (output = (output + d).slice(-4000)))
   child.stderr!.on("data", (d) => (output = (output + d).slice(-4000)))
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`instance B exited (${child.exitCode}): ${output}`)
-    const ok = await axios.get(`http://localhost:${port}/health`, { validateStatus: () => true }).then((r) => r.status === 200, () => false)
-    if (ok) return child
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error(`instance B did not become healthy: ${output}`)
+  const ready = (async () => {
+    for (let i = 0; i < 240; i++) {
+      if (child.exitCode !== null) throw new Error(`instance B exited (${child.exitCode}): ${output}`)
+      const ok = await axios.get(`http://localhost:${port}/health`, { validateStatus: () => true }).then((r) => r.status === 200, () => false)
+      if (ok) return
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    throw new Error(`instance B did not become healthy: ${output}`)
+  })()
+  ready.catch(() => undefined) // awaited below; not unhandled meanwhile
+  return { child, ready }
 }
 
 function freePort(): Promise<number> {
@@ -85,77 +116,144 @@ function freePort(): Promise<number> {
   })
 }
 
+interface ScalePayment {
+  processor: ScaleProcessor
+  /** Medusa's payment id. */
+  id: string
+  /** The processor's payment (emulator key). */
+  key: string
+}
+
+type LedgerEntry = { processor_refund_id: string | null; medusa_refund_id: string | null; amount_minor: string; status: string }
+
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer, dbConfig }) => {
-    it(`${PAYMENTS * REFUNDS_PER_PAYMENT} refunds across ${PAYMENTS} payments on two instances: same totals everywhere`, async () => {
-      if (!redisUp) {
-        console.warn(`[two-instances] skipped: no Redis at ${REDIS_BASE} (set REDIS_TEST_URL)`)
-        return
-      }
+    it(`${PAYMENTS * ROUNDS.length} refunds across ${PAYMENTS} payments for each of ${processors.map((p) => p.label).join(", ")} on two instances: same totals everywhere, none lost from the ledger`, async () => {
+      phase(`instance A up (${redisUp ? `Redis ${REDIS_URL}` : "in-memory modules"})`)
+      const paymentModule = getContainer().resolve(Modules.PAYMENT)
       const store = await seedStore(api, getContainer(), {
-        providerIds: [PROVIDER_ID],
-        variants: [{ title: "Item", sku: "SCALE-1", amount: 20, stock: 1000 }],
+        providerIds: processors.map((p) => p.providerId),
+        currencyCode: CURRENCY,
         shippingAmount: 0,
       })
-      const payments: Array<{ id: string; chargeId: string }> = []
-      for (let i = 0; i < PAYMENTS; i++) {
-        const token = `clv_scale_${i}_${Date.now()}`
-        const { order } = await placeOrder(api, store, { providerId: PROVIDER_ID, sessionData: { source: token, customer_ip: "203.0.113.7" } })
-        const payment = await getOnlyPayment(api, store.adminHeaders, order.id)
-        await capturePayment(api, store.adminHeaders, payment.id)
-        const charge = emu.listCharges().find((c) => c.source?.id === token || c.status === "succeeded" && !payments.some((p) => p.chargeId === c.id))!
-        payments.push({ id: payment.id, chargeId: charge.id })
-      }
 
+      // Instance B boots while A sets the payments up.
       const port = await freePort()
-      const b = await startInstanceB(`${dbConfig.clientUrl}`, port)
+      const b = startInstanceB(`${dbConfig.clientUrl}`, port)
       const instanceB = axios.create({ baseURL: `http://localhost:${port}` })
       try {
-        // Refund amounts with cents that matter; each payment gets 4 refunds (one of them sub-cent).
-        // One round sends one refund per payment, all 50 at once, spread over both instances.
-        // (Concurrent refunds of ONE order collide in Medusa's own credit-line order change,
-        // "already has an existing active order change"; clover-exactly-once.spec.ts covers that.)
-        const amounts = [3.33, 1.01, 2.5, 0.015]
-        const outcomes: PromiseSettledResult<unknown>[] = []
-        for (const [round, amount] of amounts.entries()) {
-          outcomes.push(
-            ...(await Promise.allSettled(
-              payments.map((p, i) =>
-                ((i + round) % 2 === 0 ? api : instanceB).post(`/admin/payments/${p.id}/refund`, { amount }, store.adminHeaders)
-              )
-            ))
+        // ---- 50 captured payments of 20.00 per processor; the admin captures on both instances
+        const slots = processors.flatMap((processor) => Array.from({ length: PAYMENTS }, (_, i) => ({ processor, i })))
+        const placed = await settleAll(slots, SETUP_CONCURRENCY, async ({ processor, i }): Promise<ScalePayment> => {
+          const { paymentId } = await capturedOrderPayment(getContainer(), store, {
+            providerId: processor.providerId,
+            sessionData: processor.sessionData(i),
+            beforeAuthorize: processor.beforeAuthorize,
+            amount: 20,
+            captureVia: async () => (i % 2 === 0 ? api : (await b.ready, instanceB)),
+          })
+          const { data } = await paymentModule.retrievePayment(paymentId, { select: ["id", "data"] })
+          return { processor, id: paymentId, key: processor.paymentKey(data ?? {}) }
+        })
+        const setupErrors = placed.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => String(r.reason?.message ?? r.reason))
+        if (setupErrors.length) throw new Error(`${setupErrors.length} payments could not be set up: ${[...new Set(setupErrors)].slice(0, 5).join(" | ")}`)
+        // Interleaved (clover 0, checkout 0, ..., clover 1, ...) so the processors' refunds mix.
+        const payments = Array.from({ length: PAYMENTS }, (_, i) => processors.map((_, p) => (placed[p * PAYMENTS + i] as PromiseFulfilledResult<ScalePayment>).value)).flat()
+        phase(`${payments.length} payments captured`)
+        await b.ready
+        phase("instance B up")
+
+        // ---- the refunds: every payment at once, each its refunds one after another, alternating instances
+        const refused = new Map<ScaleProcessor, string[]>(processors.map((p) => [p, []]))
+        await Promise.all(
+          payments.map(async (p, i) => {
+            for (const [round, amount] of ROUNDS.entries()) {
+              const instance: AxiosInstance = (i + round) % 2 === 0 ? api : instanceB
+              await instance.post(`/admin/payments/${p.id}/refund`, { amount: Number(amount) }, store.adminHeaders).catch((e) => {
+                const res = e?.response
+                refused.get(p.processor)!.push(res ? `${res.status} ${res.data?.message}` : String(e?.message ?? e))
+              })
+            }
+          })
+        )
+        phase(`${payments.length * ROUNDS.length} refunds sent, ${[...refused.values()].flat().length} refused`)
+
+        // ---- Medusa's refunds, and the ledger once the plugin's subscriber has synced every payment
+        const medusaRefunds = new Map<string, Array<{ id: string; amount: unknown }>>()
+        await settleAll(payments, 8, async (p) => {
+          const payment = await getPayment(api, store.adminHeaders, p.id)
+          medusaRefunds.set(p.id, payment.refunds.map((r: any) => ({ id: r.id, amount: r.raw_amount ?? r.amount })))
+        })
+        const ledgers = new Map<string, LedgerEntry[]>()
+        const readLedger = async (p: ScalePayment) => {
+          const { data } = await paymentModule.retrievePayment(p.id, { select: ["id", "data"] })
+          ledgers.set(p.id, ((data?.refunds ?? []) as LedgerEntry[]).slice())
+        }
+        const synced = (p: ScalePayment) => {
+          const ledger = ledgers.get(p.id) ?? []
+          const atProcessor = p.processor.refunds(p.key)
+          return atProcessor.every((r) => ledger.some((e) => e.processor_refund_id === r.id && e.medusa_refund_id)) &&
+            medusaRefunds.get(p.id)!.every((r) => ledger.some((e) => e.medusa_refund_id === r.id))
+        }
+        const syncDeadline = Date.now() + LEDGER_SYNC_WAIT_MS
+        let waiting = payments
+        for (;;) {
+          await settleAll(waiting, 8, readLedger)
+          waiting = waiting.filter((p) => !synced(p))
+          if (!waiting.length || Date.now() > syncDeadline) break
+          await new Promise((r) => setTimeout(r, 500))
+        }
+        phase(`ledgers read (${waiting.length} payments not synced after the wait)`)
+
+        // ---- per payment and per processor: the same totals everywhere
+        const problems: string[] = []
+        for (const processor of processors) {
+          const mine = payments.filter((p) => p.processor === processor)
+          const count = { processor: 0, medusa: 0, ledger: 0, doubles: 0, processorMinor: new Decimal(0), medusaMinor: new Decimal(0) }
+          for (const p of mine) {
+            const atProcessor = processor.refunds(p.key)
+            const medusa = medusaRefunds.get(p.id)!
+            const ledger = ledgers.get(p.id) ?? []
+            const processorMinor = atProcessor.reduce((s, r) => s.plus(r.minor), new Decimal(0))
+            // Each Medusa refund in the processor's unit, exactly as the provider converts it.
+            const medusaMinor = medusa.reduce((s, r) => s.plus(toProcessorAmount(r.amount, CURRENCY, processor.profile).minor), new Decimal(0))
+            const captured = processor.capturedMinor(p.key)
+            count.processor += atProcessor.length
+            count.medusa += medusa.length
+            count.ledger += ledger.length
+            count.doubles += Math.max(0, atProcessor.length - medusa.length)
+            count.processorMinor = count.processorMinor.plus(processorMinor)
+            count.medusaMinor = count.medusaMinor.plus(medusaMinor)
+            const where = `${processor.label} payment ${p.id} (${p.key})`
+            if (!processorMinor.eq(medusaMinor)) problems.push(`${where}: ${processorMinor} minor units refunded at the processor, ${medusaMinor} in Medusa`)
+            if (processorMinor.gt(captured)) problems.push(`${where}: ${processorMinor} minor units refunded, more than the ${captured} captured`)
+            if (atProcessor.length !== medusa.length) problems.push(`${where}: ${atProcessor.length} refunds at the processor, ${medusa.length} in Medusa`)
+            for (const r of atProcessor) {
+              if (!ledger.some((e) => e.processor_refund_id === r.id)) problems.push(`${where}: processor refund ${r.id} (${r.minor}) is not in the refund ledger`)
+            }
+            const ledgerIds = ledger.map((e) => e.medusa_refund_id).sort()
+            const medusaIds = medusa.map((r) => r.id).sort()
+            if (JSON.stringify(ledgerIds) !== JSON.stringify(medusaIds)) problems.push(`${where}: ledger has Medusa refunds ${JSON.stringify(ledgerIds)}, Medusa ${JSON.stringify(medusaIds)}`)
+            const ledgerMinor = ledger.filter((e) => e.status !== "failed").reduce((s, e) => s.plus(e.amount_minor), new Decimal(0))
+            if (!ledgerMinor.eq(processorMinor)) problems.push(`${where}: ledger sums to ${ledgerMinor} minor units, the processor to ${processorMinor}`)
+          }
+          const reasons = [...new Set(refused.get(processor)!)]
+          console.log(
+            `[two-instances] ${processor.label}: ${count.processor} refunds at the processor (${count.processorMinor} minor units), ` +
+              `${count.medusa} in Medusa (${count.medusaMinor}), ${count.ledger} ledger entries, ${count.doubles} doubles, ` +
+              `${refused.get(processor)!.length} of ${mine.length * ROUNDS.length} refused${reasons.length ? `: ${reasons.join(" | ")}` : ""}`
           )
         }
-        const jobs = outcomes
-        const refused = outcomes.filter((o) => o.status === "rejected") as PromiseRejectedResult[]
-        for (const r of refused) expect(typeof r.reason?.response?.data?.message).toBe("string")
-        const reasons = [...new Set(refused.map((r) => `${r.reason?.response?.status} ${r.reason?.response?.data?.message}`))]
-        expect({ refused: refused.length, reasons }).toEqual({ refused: expect.any(Number), reasons: expect.any(Array) })
-        if (refused.length >= jobs.length / 4) throw new Error(`${refused.length} of ${jobs.length} refunds refused: ${reasons.join(" | ")}`)
-
-        const paymentModule = getContainer().resolve(Modules.PAYMENT)
-        for (const p of payments) {
-          const medusa = await getPayment(api, store.adminHeaders, p.id)
-          // Medusa keeps 0.015 as is: sum exactly, in cents.
-          const medusaCents = medusa.refunds.reduce((s: Decimal, r: any) => s.plus(toDecimal(r.raw_amount ?? r.amount)), new Decimal(0)).shiftedBy(2).toNumber()
-          const charge = emu.getCharge(p.chargeId)!
-          const cloverCents = emu.listRefunds(p.chargeId).reduce((s, r) => s + r.amount, 0)
-          // 0.015 is sent as 2 cents (half-up) while Medusa records 0.015: at most half a cent per refund apart.
-          expect(Math.abs(cloverCents - medusaCents)).toBeLessThanOrEqual(medusa.refunds.length * 0.5 + 0.0001)
-          expect(cloverCents).toBeLessThanOrEqual(charge.amount_captured!)
-          expect(emu.listRefunds(p.chargeId)).toHaveLength(medusa.refunds.length)
-          let ledger: any[] = []
-          for (let i = 0; i < 50; i++) {
-            ledger = ((await paymentModule.retrievePayment(p.id, { select: ["id", "data"] })).data?.refunds ?? []) as any[]
-            if (ledger.length === medusa.refunds.length && ledger.every((e) => e.medusa_refund_id)) break
-            await new Promise((r) => setTimeout(r, 200))
-          }
-          expect(ledger.map((e) => e.medusa_refund_id).sort()).toEqual(medusa.refunds.map((r: any) => r.id).sort())
-          expect(ledger.reduce((s, e) => s + Number(e.amount_minor), 0)).toBe(cloverCents)
+        expect(problems).toEqual([])
+        // A refused refund must say why (an HTTP answer with a message); and most must go through,
+        // or the totals above check little.
+        for (const reasons of refused.values()) {
+          for (const r of reasons) expect(r).toMatch(/^\d{3} \S/)
+          expect(reasons.length).toBeLessThan((PAYMENTS * ROUNDS.length) / 4)
         }
       } finally {
         try {
-          process.kill(-b.pid!, "SIGTERM")
+          process.kill(-b.child.pid!, "SIGTERM")
         } catch {}
       }
     })
