@@ -115,6 +115,11 @@ export abstract class EmulatorServer {
         }
       })
     })
+    // Idle keep-alive connections stay open for a minute, as behind the processors' load balancers:
+    // Node's default (5 s) closes them while a busy client is reusing one, a reset the client
+    // cannot retry safely for a write without an idempotency key.
+    server.keepAliveTimeout = 65_000
+    server.headersTimeout = 66_000
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject)
       server.listen(port, "127.0.0.1", () => {
