@@ -77,6 +77,11 @@ export interface ProcessorUnderTest {
   refundPath: RegExp
   /** True when the provider resends a refund under the same idempotency key (the processor documents one). */
   resendsRefunds: boolean
+  /**
+   * Without a key: true when the provider resends a refund after an answer that ended the request
+   * (429, 5xx) once a read shows the processor did not make it.
+   */
+  resendsAfterReconciling?: boolean
   /** Reads the provider makes after a failed send to find a refund whose answer was lost; failing them loses it for good. */
   readsAfterFailedSend: Route[]
   /** The header carrying the refund's idempotency key, when there is one. */
@@ -278,8 +283,10 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
       }),
       refundRoute: { method: "POST", path: "/refunds" },
       refundPath: /^\/refunds$/,
-      // Dodo documents no idempotency key: a refund POST is never resent; the provider reads instead.
+      // Dodo documents no idempotency key: a refund POST is resent only after a 429 or 5xx, once a
+      // read shows Dodo did not make it; never after a timeout or a dropped connection.
       resendsRefunds: false,
+      resendsAfterReconciling: true,
       readsAfterFailedSend: [{ method: "GET", path: "/payments/:id" }],
       pay: async (ctx) => {
         // Hosted checkout: the customer pays on Dodo's page, Dodo's signed webhook completes the cart (captured).
