@@ -47,7 +47,7 @@ export interface CheckoutEmulatorOptions {
   abcSecretKeys?: string[]
   /**
    * Milliseconds after which an accepted refund (Payments API) settles. Default 0. `null`: refunds stay
-   * pending until `settleRefunds()` (or POST /__emulator/checkout/settle-refunds).
+   * pending until `settleRefunds()` is called (there is no control route for it).
    */
   refundDelayMs?: number | null
   /** Where to POST signed webhooks (payment_approved, payment_captured, payment_voided, payment_refunded, …). */
