@@ -14,7 +14,10 @@ import {
 } from "../../../core/ledger-store"
 import { currencyExponent, minorToMajor } from "../../../core/money/convert"
 import { Decimal, toDecimal } from "../../../core/money/decimal"
-import { ledgerOf, type RefundLedgerEntry, type RefundStatus } from "../../../core/payment-data"
+import { ledgerOf, type RefundLedgerEntry } from "../../../core/payment-data"
+import type { AdminMode, AmountPair, LedgerRow, PaymentView, ProviderView } from "./types"
+
+export type { AdminMode, AmountPair, LedgerRow, PaymentView, ProviderView } from "./types"
 
 type Container = MedusaRequest["scope"]
 
@@ -40,7 +43,6 @@ export function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.
 
 // ---- modes ---------------------------------------------------------------------------------
 
-export type AdminMode = "live" | "sandbox" | "emulator"
 
 /** The provider's mode as the admin shows it: a custom base URL is an emulator (or a proxy). */
 export function adminMode(provider: AdminProvider): AdminMode {
@@ -58,54 +60,6 @@ export function processorName(provider: AdminProvider, providerId: string, data?
 
 // ---- payment view ------------------------------------------------------------------------
 
-export interface AmountPair {
-  /** Integer string in the processor's minor units, or null when the data has none. */
-  minor: string | null
-  /** The same in major units at the currency's precision ("12.34"), or null. */
-  major: string | null
-}
-
-export interface LedgerRow {
-  processor_refund_id: string | null
-  medusa_refund_id: string | null
-  /** Whether Medusa still holds a refund with medusa_refund_id. */
-  in_medusa: boolean
-  amount_minor: string
-  amount: string | null
-  requested_amount: string | null
-  status: RefundStatus
-  failure_reason: string | null
-  origin: "medusa" | "processor"
-  created_at: string
-}
-
-export interface PaymentView {
-  payment_id: string
-  provider_id: string
-  processor: string
-  mode: AdminMode
-  processor_payment_id: string | null
-  dashboard_url: string | null
-  currency: string
-  /** Decimals of the processor's unit for this currency (2 for cents). */
-  exponent: number | null
-  processor_amounts: { authorized: AmountPair; captured: AmountPair; refunded: AmountPair }
-  /** Medusa's own records of the payment, in major units. */
-  medusa_amounts: { amount: string; captured: string; refunded: string }
-  /**
-   * Refunded at the processor minus refunded in Medusa, in processor minor units (Medusa's
-   * total rounded half-up); null when unknown. Non-zero beyond rounding means refunds made
-   * outside Medusa (the processor's dashboard) or a refund the processor declined.
-   */
-  refunded_difference_minor: string | null
-  refunds: LedgerRow[]
-  has_failed_refund: boolean
-  failed_refunds: Array<{ processor_refund_id: string | null; medusa_refund_id: string | null; amount: string | null; reason: string }>
-  pending_refunds: number
-  captured_at: string | null
-  canceled_at: string | null
-}
-
 const PAYMENT_SELECT = ["id", "amount", "raw_amount", "currency_code", "provider_id", "data", "captured_at", "canceled_at"]
 
 function sumOf(records: Array<{ raw_amount?: unknown; amount?: unknown }> | undefined): Decimal {
@@ -113,7 +67,8 @@ function sumOf(records: Array<{ raw_amount?: unknown; amount?: unknown }> | unde
 }
 
 function minorString(value: unknown): string | null {
-  if (typeof value === "number" && Number.isFinite(value)) return new Decimal(value).toFixed(0)
+  // Minor units are integer strings in payment data; a number is taken only while it is exact.
+  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value)
   if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return value.trim()
   return null
 }
@@ -234,15 +189,6 @@ export async function orderPaymentViews(container: Container, orderId: string): 
 }
 
 // ---- providers ---------------------------------------------------------------------------
-
-export interface ProviderView {
-  id: string
-  processor: string
-  mode: AdminMode
-  /** `pp_` stripped: the `:provider` of Medusa's webhook route. */
-  webhook_identifier: string
-  webhook_url: string
-}
 
 /**
  * The store's public URL, for webhook URLs: REFUND_PROCESSORS_BACKEND_URL or MEDUSA_BACKEND_URL,
