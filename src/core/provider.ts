@@ -50,17 +50,6 @@ export interface MedusaRefundContext {
   paymentData?: Record<string, unknown>
 }
 
-/**
- * False only when the processor answered and refused (a 4xx other than 408 and 409): then
- * nothing moved. Anything else (no answer, a timeout, a 5xx, an answer we could not read, a
- * failure after the processor's answer) may have refunded.
- */
-function mayHaveApplied(error: unknown): boolean {
-  if (!(error instanceof ProcessorError)) return true
-  if (error.kind !== "http" || error.status === undefined) return true
-  return !(error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 409)
-}
-
 export interface SendRefundInput {
   data: Record<string, unknown>
   plan: RefundPlan
@@ -388,7 +377,8 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
           ? await this.adoptOutsideRefunds(data, plan, medusaRefundId)
           : undefined
         if (adopted) return { data: adopted }
-        if (mayHaveApplied(error) && medusa.paymentId) this.paymentsInDoubt.add(medusa.paymentId)
+        // Its record stays in the payment's data too; this covers a concurrent write replacing it.
+        if (medusa.paymentId) this.paymentsInDoubt.add(medusa.paymentId)
         throw error
       }
       const entry: RefundLedgerEntry = {
@@ -571,11 +561,6 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     }
   }
 
-  /** The refund's note and reason from Medusa's payment module; best effort. */
-  protected async medusaRefundInfo(refundId: string | undefined): Promise<MedusaRefundInfo> {
-    return (await this.medusaRefundContext(refundId)).info
-  }
-
   /**
    * True when the payment's ledger provably holds every refund the processor can have for it,
    * so the read before sending can be skipped:
@@ -600,7 +585,7 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     return medusa.otherRefundIds.every((id) => linked.has(id))
   }
 
-  /** Medusa payments whose last refund attempt in this process may have moved money unanswered. */
+  /** Medusa payments with a failed refund attempt in this process since their last read of the processor. */
   private readonly paymentsInDoubt = new Set<string>()
 
   private paymentService() {
