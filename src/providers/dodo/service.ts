@@ -464,27 +464,32 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     const full = plan.kind === "full" && str(data.dodo_total_minor) === plan.amount.minor
     // What the items have left, as this provider's last refund left them: trusted only when
     // Medusa's records prove no refund happened since; a refusal falls back to Dodo's own view.
-    const remembered = !full && ledgerCurrent ? rememberedLineItems(data) : undefined
+    let remembered = !full && ledgerCurrent ? rememberedLineItems(data) : undefined
+    const fromMemory = remembered ? spreadRefund(remembered, minor) : undefined
     let lines: DodoLineItem[] | undefined
-    if (!full) {
-      lines = remembered && spreadRefund(remembered, minor).ok ? remembered : await this.lineItems(paymentId)
+    if (fromMemory?.ok) {
+      lines = remembered
+      body.items = fromMemory.items
+    } else if (!full) {
+      remembered = undefined
+      lines = await this.lineItems(paymentId)
       body.items = this.spreadOrRefuse(lines, minor, paymentId, plan)
     }
 
     let created: DodoRefund | undefined
     for (let attempt = 0; !created; attempt++) {
       try {
-        created = await this.postRefund(body, () => {
-          // Dodo refused the spread it was sent from remembered items (a refund made in its
-          // dashboard, one that failed since): nothing moved; spread over its current items.
-          if (!(lines && lines === remembered)) return false
-          return this.lineItems(paymentId).then((fresh) => {
-            lines = fresh
-            body.items = this.spreadOrRefuse(fresh, minor, paymentId, plan)
-            return true
-          })
-        })
+        const res = await this.http.request({ method: "POST", path: "/refunds", body })
+        created = parseWire(dodoRefundSchema, res.data, NAME, "refund")
       } catch (error) {
+        if (remembered && isLineItemRefusal(error)) {
+          // Dodo refused a spread made from remembered items (a refund in its dashboard, or one
+          // that failed since): nothing moved; spread over its current items and send once more.
+          remembered = undefined
+          lines = await this.lineItems(paymentId)
+          body.items = this.spreadOrRefuse(lines, minor, paymentId, plan)
+          continue
+        }
         const rateLimited = error instanceof ProcessorError && error.status === 429
         if (!this.isAmbiguous(error) && !rateLimited) throw error
         // No idempotency key at Dodo: look before anyone sends again.
@@ -529,18 +534,6 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
         ...(lines && body.items ? { dodo_line_items: afterSpread(lines, body.items) } : {}),
       },
     }
-  }
-
-  /** POST /refunds; once more with a new spread when Dodo refuses one built from remembered items. */
-  private async postRefund(body: DodoRefundRequest, respread: () => false | Promise<boolean>): Promise<DodoRefund> {
-    let res
-    try {
-      res = await this.http.request({ method: "POST", path: "/refunds", body })
-    } catch (error) {
-      if (!isLineItemRefusal(error) || !(await respread())) throw error
-      res = await this.http.request({ method: "POST", path: "/refunds", body })
-    }
-    return parseWire(dodoRefundSchema, res.data, NAME, "refund")
   }
 
   private async lineItems(paymentId: string): Promise<DodoLineItem[]> {
