@@ -50,7 +50,9 @@ export async function updatePaymentLedger(
       const latest = await paymentModule.retrievePayment(paymentId, { select: ["id", "data"] })
       data = withLedger(data, mergeLedgers(ledgerOf(data), ledgerOf(latest.data ?? {})))
       // A refund attempt recorded as in doubt meanwhile must survive this write (see recordInDoubt).
-      const doubts = [...refundsInDoubtOf(data), ...refundsInDoubtOf(latest.data ?? {}).filter((d) => !refundsInDoubtOf(data).some((o) => o.at === d.at && o.medusa_refund_id === d.medusa_refund_id))]
+      const ours = refundsInDoubtOf(data)
+      const added = refundsInDoubtOf(latest.data ?? {}).filter((d) => !ours.some((o) => o.at === d.at && o.medusa_refund_id === d.medusa_refund_id))
+      const doubts = [...ours, ...added]
       if (doubts.length) data = { ...data, [REFUNDS_IN_DOUBT]: doubts }
       await paymentModule.updatePayment({ id: paymentId, data })
       const failedNow = ledgerOf(data).filter(
