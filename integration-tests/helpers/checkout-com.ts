@@ -8,7 +8,8 @@
 import type { AxiosInstance } from "axios"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
-import type { CheckoutEmulator } from "../../src/emulators/checkout"
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { CheckoutEmulator, DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY } from "../../src/emulators/checkout"
 import {
   capturePayment,
   createRefundReason,
@@ -186,4 +187,65 @@ export async function runCheckoutReturnAndRefund(api: AxiosInstance, container: 
   expect(emu.requests({ method: "POST", path: refundPath })).toHaveLength(2)
   const p3 = await getPayment(api, admin, payment.id)
   expect(p3.refunds.map((r: any) => Number(r.amount)).sort((a: number, b: number) => a - b)).toEqual([c.small, c.large + c.shipping].sort((a, b) => a - b))
+}
+
+/**
+ * The suite for one Checkout.com API: an app booted with CHECKOUT_API set to it (medusa-config.ts
+ * reads the env at boot, so each API is its own spec file), the emulator, and the return and
+ * refund in JPY (whole amounts) and KWD (3 decimals, sent in tens of fils). The Payments API's
+ * refunds stay pending until the flow settles them.
+ */
+export function checkoutReturnAndRefundSuite(checkoutApi: CheckoutFlowCase["api"]) {
+  const emu = new CheckoutEmulator(checkoutApi === "payments" ? { refundDelayMs: null } : {})
+  const saved: Record<string, string | undefined> = {}
+  const env: Record<string, string> = {
+    CHECKOUT_API: checkoutApi,
+    CHECKOUT_CAPTURE_MODE: "manual",
+    CHECKOUT_WEBHOOK_SIGNATURE_KEY: DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY,
+    PAYMENT_PROVIDERS: "checkout",
+  }
+  // Registered before the runner's own hooks, so the env is set when it loads medusa-config.ts.
+  beforeAll(async () => {
+    const url = await emu.start()
+    for (const k of [...Object.keys(env), "CHECKOUT_ENVIRONMENT", "CHECKOUT_SECRET_KEY"]) saved[k] = process.env[k]
+    Object.assign(process.env, env, { CHECKOUT_ENVIRONMENT: url })
+    delete process.env.CHECKOUT_SECRET_KEY // the config's default is the emulator's key
+  })
+  afterAll(async () => {
+    await emu.stop()
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  })
+  beforeEach(() => emu.reset())
+
+  medusaIntegrationTestRunner({
+    testSuite: ({ api, getContainer }) => {
+      it("JPY (whole amounts): returns and refunds in yen, exactly", async () => {
+        await runCheckoutReturnAndRefund(api, getContainer(), emu, {
+          api: checkoutApi,
+          currency: "jpy",
+          country: "jp",
+          large: 3000,
+          small: 1234,
+          shipping: 500,
+          minor: { total: 4734, small: 1234, rest: 3500 },
+        })
+      })
+
+      it("KWD (3 decimals, sent in tens of fils): a 12.345 KWD item is charged and refunded as 12.350, the rest exactly", async () => {
+        await runCheckoutReturnAndRefund(api, getContainer(), emu, {
+          api: checkoutApi,
+          currency: "kwd",
+          country: "kw",
+          large: 30.25,
+          small: 12.345,
+          shipping: 1.5,
+          // 44.095 KWD is sent as 44.100 (half-up to the 0.010 step), 12.345 as 12.350; the rest is exact.
+          minor: { total: 44100, small: 12350, rest: 31750 },
+        })
+      })
+    },
+  })
 }
