@@ -5,6 +5,7 @@ import { ProcessorError } from "./errors"
 import { serializeJson } from "./json"
 import { Redactor } from "./redact"
 import { USER_AGENT } from "./package-info"
+import { axiosTransport } from "./http-transport"
 
 export interface Logger {
   debug?(message: string): void
@@ -68,6 +69,26 @@ export interface HttpClientConfig {
 const sharedHttpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 })
 const sharedHttpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 })
 
+/** The path with its query string (undefined values left out). */
+function withQuery(path: string, query: HttpRequest["query"]): string {
+  if (!query) return path
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.append(name, String(value))
+  const text = params.toString()
+  return text ? `${path}${path.includes("?") ? "&" : "?"}${text}` : path
+}
+
+/** Response headers as lower-case names and string values. */
+function plainHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  const source = (headers as { toJSON?: () => Record<string, unknown> })?.toJSON?.() ?? (headers as Record<string, unknown>) ?? {}
+  for (const name in source) {
+    const value = source[name]
+    if (value !== undefined && value !== null) out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value)
+  }
+  return out
+}
+
 /** Parses Retry-After (delta seconds or an HTTP date) into milliseconds. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined
@@ -102,6 +123,7 @@ export class HttpClient {
       responseType: "text",
       validateStatus: () => true,
       maxRedirects: 0,
+      adapter: axiosTransport(),
     })
   }
 
@@ -150,23 +172,16 @@ export class HttpClient {
 
   private async once<T>(request: HttpRequest, bodyText: string | undefined, attempt: number): Promise<HttpResponse<T>> {
     const started = Date.now()
-    const headers: Record<string, string> = {
-      Accept: "application/json",
-      "User-Agent": USER_AGENT,
-      ...(bodyText !== undefined ? { "Content-Type": "application/json" } : {}),
-      ...(request.idempotencyKey && this.config.idempotencyHeader
-        ? { [this.config.idempotencyHeader]: request.idempotencyKey }
-        : {}),
-      ...(request.headers ?? {}),
-      ...this.config.headers(request, bodyText),
-    }
+    const headers: Record<string, string> = { Accept: "application/json", "User-Agent": USER_AGENT }
+    if (bodyText !== undefined) headers["Content-Type"] = "application/json"
+    if (request.idempotencyKey && this.config.idempotencyHeader) headers[this.config.idempotencyHeader] = request.idempotencyKey
+    Object.assign(headers, request.headers, this.config.headers(request, bodyText))
     const label = `${request.method} ${request.path}`
     let response
     try {
       response = await this.axios.request<string>({
         method: request.method,
-        url: request.path,
-        params: request.query,
+        url: withQuery(request.path, request.query),
         data: bodyText,
         headers,
       })
@@ -175,9 +190,7 @@ export class HttpClient {
     }
     const elapsed = Date.now() - started
     this.config.logger.debug?.(`[${this.config.processor}] ${label} -> ${response.status} (${elapsed} ms, attempt ${attempt})`)
-    const responseHeaders = Object.fromEntries(
-      Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(", ") : String(v)])
-    )
+    const responseHeaders = plainHeaders(response.headers)
     const text = typeof response.data === "string" ? response.data : ""
     let data: unknown = undefined
     let unreadable = false

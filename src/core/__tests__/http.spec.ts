@@ -2,7 +2,9 @@ import http from "node:http"
 import type { AddressInfo } from "node:net"
 import { MedusaError } from "@medusajs/framework/utils"
 import { ProcessorError, toMedusaError } from "../errors"
+import zlib from "node:zlib"
 import { HttpClient, parseRetryAfter } from "../http"
+import { axiosTransport, directAdapter } from "../http-transport"
 import { JsonDecimal } from "../json"
 
 type Step = (req: http.IncomingMessage, res: http.ServerResponse) => void
@@ -126,6 +128,70 @@ describe("HttpClient answers it cannot read", () => {
     const { c } = client({ maxRetries: 0 })
     await expect(c.request({ method: "GET", path: "/a" })).rejects.toMatchObject({ kind: "invalid_response" })
     await expect(c.request({ method: "GET", path: "/b" })).rejects.toMatchObject({ kind: "invalid_response" })
+  })
+})
+
+describe("HttpClient on the wire (node:http transport)", () => {
+  it("sends the exact body with its length, the key, the query, and no body headers on a GET", async () => {
+    const { c } = client()
+    await c.request({ method: "POST", path: "/refunds", body: { amount: new JsonDecimal("10.50"), note: "caf\u00e9" }, idempotencyKey: "ref_1" })
+    await c.request({ method: "GET", path: "/refunds", query: { charge: "ch 1", limit: 100, cursor: undefined } })
+    expect(seen[0].body).toBe('{"amount":10.50,"note":"caf\u00e9"}')
+    expect(seen[0].headers).toMatchObject({ "content-type": "application/json", "content-length": String(Buffer.byteLength(seen[0].body)), "idempotency-key": "ref_1" })
+    expect(seen[1].url).toBe("/refunds?charge=ch+1&limit=100")
+    expect(seen[1].headers["content-type"]).toBeUndefined()
+    expect(seen[1].headers["content-length"]).toBeUndefined()
+  })
+
+  it("reads gzip and brotli answers", async () => {
+    const body = Buffer.from(JSON.stringify({ id: "re_1", amount: 1050 }))
+    script = [
+      (_q, r) => {
+        r.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
+        r.end(zlib.gzipSync(body))
+      },
+      (_q, r) => {
+        r.writeHead(200, { "content-type": "application/json", "content-encoding": "br" })
+        r.end(zlib.brotliCompressSync(body))
+      },
+    ]
+    const { c } = client()
+    expect((await c.request({ method: "GET", path: "/a" })).data).toEqual({ id: "re_1", amount: 1050 })
+    expect((await c.request({ method: "GET", path: "/b" })).data).toEqual({ id: "re_1", amount: 1050 })
+    expect(seen[0].headers["accept-encoding"]).toBe("gzip, br")
+  })
+
+  it("times out an answer that trickles in slower than the deadline, as a timeout", async () => {
+    // Each byte comes before the socket would be idle for long; only a whole-exchange deadline stops it.
+    script = [
+      (_q, r) => {
+        r.writeHead(200, { "content-type": "application/json" })
+        const timer = setInterval(() => (r.writableEnded ? clearInterval(timer) : r.write(" ")), 50)
+        r.on("close", () => clearInterval(timer))
+      },
+    ]
+    const started = Date.now()
+    const error = await client({ maxRetries: 0, timeoutMs: 250 }).c.request({ method: "GET", path: "/slow" }).catch((e) => e)
+    expect(error).toMatchObject({ kind: "timeout" })
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+
+  it("reports an answer cut off mid-body as a network error, not as the truncated body", async () => {
+    script = [
+      (_q, r) => {
+        r.writeHead(200, { "content-type": "application/json", "content-length": "100" })
+        r.write('{"id":"re_1"')
+        setTimeout(() => r.socket?.destroy(), 20)
+      },
+    ]
+    const error = await client({ maxRetries: 0 }).c.request({ method: "GET", path: "/cut" }).catch((e) => e)
+    expect(error).toMatchObject({ kind: "network" })
+  })
+
+  it("leaves proxies to axios' own adapter, which honours HTTP(S)_PROXY and NO_PROXY", () => {
+    expect(axiosTransport({})).toBe(directAdapter)
+    expect(axiosTransport({ HTTPS_PROXY: "http://proxy.internal:3128" })).toBe("http")
+    expect(axiosTransport({ http_proxy: "http://proxy.internal:3128" })).toBe("http")
   })
 })
 
