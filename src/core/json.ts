@@ -20,16 +20,22 @@ const MARK = "\u0000jsondecimal:"
 
 /** JSON.stringify that writes every JsonDecimal as a bare number token with its exact digits. */
 export function serializeJson(value: unknown): string {
-  let found = false
+  // A replacer function takes JSON.stringify off its fast path: use it only when needed.
+  if (!holdsDecimal(value, 0)) return JSON.stringify(value)
   const text = JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
     // toJSON runs before the replacer, so look at the holder's original value.
     const original = this[key]
-    if (original instanceof JsonDecimal) {
-      found = true
-      return MARK + original.text
-    }
-    return v
+    return original instanceof JsonDecimal ? MARK + original.text : v
   })
-  if (!found) return text
   return text.replace(/"\\u0000jsondecimal:(-?\d+(?:\.\d+)?)"/g, "$1")
+}
+
+/** Whether a JsonDecimal sits anywhere in plain objects and arrays (deep structures: assume yes). */
+function holdsDecimal(value: unknown, depth: number): boolean {
+  if (value instanceof JsonDecimal) return true
+  if (value === null || typeof value !== "object") return false
+  if (depth > 32) return true
+  if (Array.isArray(value)) return value.some((item) => holdsDecimal(item, depth + 1))
+  for (const key in value as Record<string, unknown>) if (holdsDecimal((value as Record<string, unknown>)[key], depth + 1)) return true
+  return false
 }

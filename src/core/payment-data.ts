@@ -48,7 +48,16 @@ export function ledgerOf(data: Record<string, unknown> | undefined): RefundLedge
 
 /** Sum of refunds that count against the captured amount (pending and succeeded). */
 export function refundedMinorOf(ledger: readonly RefundLedgerEntry[]): Decimal {
-  return ledger.reduce((sum, r) => (r.status === "failed" ? sum : sum.plus(r.amount_minor)), new Decimal(0))
+  // Integer minor units: BigInt adds them exactly and cheaply; anything else goes through Decimal.
+  let sum = 0n
+  for (const r of ledger) {
+    if (r.status === "failed") continue
+    if (typeof r.amount_minor !== "string" || !/^\d+$/.test(r.amount_minor)) {
+      return ledger.reduce((total, e) => (e.status === "failed" ? total : total.plus(e.amount_minor)), new Decimal(0))
+    }
+    sum += BigInt(r.amount_minor)
+  }
+  return new Decimal(sum.toString())
 }
 
 /** Returns data with a new ledger and the refunded total derived from it. */
