@@ -48,21 +48,27 @@ export function ledgerOf(data: Record<string, unknown> | undefined): RefundLedge
 
 /** Sum of refunds that count against the captured amount (pending and succeeded). */
 export function refundedMinorOf(ledger: readonly RefundLedgerEntry[]): Decimal {
-  // Integer minor units: BigInt adds them exactly and cheaply; anything else goes through Decimal.
+  return new Decimal(refundedMinorTextOf(ledger))
+}
+
+/** The same sum as text. Integer minor units add exactly in BigInt; anything else goes through Decimal. */
+export function refundedMinorTextOf(ledger: readonly RefundLedgerEntry[]): string {
   let sum = 0n
   for (const r of ledger) {
     if (r.status === "failed") continue
-    if (typeof r.amount_minor !== "string" || !/^\d+$/.test(r.amount_minor)) {
-      return ledger.reduce((total, e) => (e.status === "failed" ? total : total.plus(e.amount_minor)), new Decimal(0))
+    if (typeof r.amount_minor !== "string" || !INTEGER.test(r.amount_minor)) {
+      return ledger.reduce((total, e) => (e.status === "failed" ? total : total.plus(e.amount_minor)), new Decimal(0)).toFixed()
     }
     sum += BigInt(r.amount_minor)
   }
-  return new Decimal(sum.toString())
+  return sum.toString()
 }
+
+const INTEGER = /^\d+$/
 
 /** Returns data with a new ledger and the refunded total derived from it. */
 export function withLedger<T extends Record<string, unknown>>(data: T, ledger: RefundLedgerEntry[]): T & { refunds: RefundLedgerEntry[]; refunded_minor: string } {
-  return { ...data, refunds: ledger, refunded_minor: refundedMinorOf(ledger).toFixed(0) }
+  return { ...data, refunds: ledger, refunded_minor: refundedMinorTextOf(ledger) }
 }
 
 /**

@@ -5,7 +5,7 @@ import { fromProcessorMinor, toProcessorAmount, type ProcessorAmount } from "./m
 import { Decimal } from "./money/decimal"
 import {
   ledgerOf,
-  refundedMinorOf,
+  refundedMinorTextOf,
   requireField,
   withLedger,
   type ProcessorPaymentData,
@@ -31,8 +31,8 @@ export interface RefundPlan {
   replay?: RefundLedgerEntry
 }
 
-function money(minor: Decimal | string, currency: string, profile: CurrencyProfile): string {
-  return `${fromProcessorMinor(new Decimal(minor).toFixed(0), currency, profile).major} ${currency.toUpperCase()}`
+function money(minor: bigint, currency: string, profile: CurrencyProfile): string {
+  return `${fromProcessorMinor(minor, currency, profile).major} ${currency.toUpperCase()}`
 }
 
 /**
@@ -53,8 +53,15 @@ export function planRefund(input: {
   const { data, profile } = input
   const processor = profile.processor
   const currency = requireField(data, "currency", processor)
-  const captured = new Decimal(requireField(data, "captured_minor", processor))
-  const authorized = new Decimal((data?.amount_minor as string | undefined) ?? captured.toFixed(0))
+  // Minor units are integers: BigInt keeps them exact and is cheap; Decimal only where a
+  // major-unit amount meets them (the rounding-residue check below).
+  const capturedText = requireField(data, "captured_minor", processor)
+  const captured = integerMinor(capturedText, "captured_minor", processor)
+  const authorizedText = data?.amount_minor
+  const authorized =
+    typeof authorizedText === "string" || typeof authorizedText === "number"
+      ? integerMinor(String(authorizedText), "amount_minor", processor)
+      : captured
   const ledger = ledgerOf(data)
 
   const replay = input.medusaRefundId
@@ -62,16 +69,16 @@ export function planRefund(input: {
     : undefined
 
   const requested = toProcessorAmount(input.amount, currency, profile, "refund amount")
-  const refunded = refundedMinorOf(replay ? ledger.filter((r) => r !== replay) : ledger)
-  const remainder = captured.minus(refunded)
+  const refunded = integerMinor(refundedMinorTextOf(replay ? ledger.filter((r) => r !== replay) : ledger), "refunds", processor)
+  const remainder = captured - refunded
 
-  if (captured.lte(0)) {
+  if (captured <= 0n) {
     throw new MedusaError(
       MedusaError.Types.NOT_ALLOWED,
       `Nothing has been captured at ${processor} for this payment, so there is nothing to refund. Cancel the payment instead.`
     )
   }
-  if (remainder.lte(0)) {
+  if (remainder <= 0n) {
     throw new MedusaError(
       MedusaError.Types.NOT_ALLOWED,
       `This payment is already fully refunded at ${processor} (${money(refunded, currency, profile)} of ` +
@@ -81,7 +88,7 @@ export function planRefund(input: {
 
   let amount = requested
   let clamped = false
-  if (new Decimal(requested.minor).gt(remainder)) {
+  if (BigInt(requested.minor) > remainder) {
     // Rounding drift of earlier refunds: what was sent minus what Medusa asked, in minor units.
     const drift = ledger.reduce(
       (sum, r) =>
@@ -92,9 +99,10 @@ export function planRefund(input: {
     )
     const askedMinor = new Decimal(requested.requested).shiftedBy(requested.exponent)
     const tolerance = new Decimal(profile.step(currency)).dividedBy(2)
-    if (askedMinor.lte(remainder.plus(drift).plus(tolerance))) {
-      amount = { ...fromProcessorMinor(remainder.toFixed(0), currency, profile), requested: requested.requested }
-      amount.residueMinor = remainder.minus(askedMinor).toFixed()
+    const remainderDecimal = new Decimal(remainder.toString())
+    if (askedMinor.lte(remainderDecimal.plus(drift).plus(tolerance))) {
+      amount = { ...fromProcessorMinor(remainder, currency, profile), requested: requested.requested }
+      amount.residueMinor = remainderDecimal.minus(askedMinor).toFixed()
       clamped = true
     } else {
       throw new MedusaError(
@@ -107,17 +115,29 @@ export function planRefund(input: {
     }
   }
 
-  const full = refunded.isZero() && new Decimal(amount.minor).eq(captured)
+  const amountMinor = BigInt(amount.minor)
+  const full = refunded === 0n && amountMinor === captured
   return {
     kind: full ? "full" : "partial",
     amount,
-    untouched: full && captured.eq(authorized),
+    untouched: full && captured === authorized,
     clampedToRemainder: clamped,
-    capturedMinor: captured.toFixed(0),
-    refundedBeforeMinor: refunded.toFixed(0),
-    remainingAfterMinor: remainder.minus(amount.minor).toFixed(0),
+    capturedMinor: captured.toString(),
+    refundedBeforeMinor: refunded.toString(),
+    remainingAfterMinor: (remainder - amountMinor).toString(),
     replay,
   }
+}
+
+/** An integer minor-unit amount from payment data; anything else is a broken record, not a number to guess at. */
+function integerMinor(text: string, field: string, processor: string): bigint {
+  if (!/^-?\d+$/.test(text)) {
+    throw new MedusaError(
+      MedusaError.Types.UNEXPECTED_STATE,
+      `The payment's ${processor} data holds ${field} "${text}", which is not a whole number of minor units. No refund was sent; check the payment at ${processor}.`
+    )
+  }
+  return BigInt(text)
 }
 
 /** A refund as the processor reports it, for reconciliation. */

@@ -95,6 +95,18 @@ describe("planRefund", () => {
     expect(refused(() => planRefund({ amount: "1", data: undefined, profile })).message).toContain("has no currency")
   })
 
+  it("refuses amounts in payment data that are not whole minor units instead of guessing", () => {
+    expect(refused(() => planRefund({ amount: "1", data: payment("5000.5"), profile })).message).toMatch(/captured_minor "5000.5".*not a whole number/)
+    const broken = { ...sent("100", "1"), amount_minor: "100.5" }
+    expect(refused(() => planRefund({ amount: "1", data: payment("5000", [broken]), profile })).type).toBe(MedusaError.Types.UNEXPECTED_STATE)
+  })
+
+  it("keeps exact sums far beyond 2^53 minor units", () => {
+    const plan = planRefund({ amount: "0.01", data: payment("90071992547409930", [sent("90071992547409920", null)]), profile: defineCurrencyProfile({ processor: "Acme" }) })
+    expect(plan.refundedBeforeMinor).toBe("90071992547409920")
+    expect(plan.remainingAfterMinor).toBe("9")
+  })
+
   it("applies the step of 3-decimal currencies", () => {
     const plan = planRefund({ amount: "1.004", data: payment("5000", [], "kwd"), profile: stepped })
     expect(plan.amount.minor).toBe("1000")
