@@ -21,7 +21,9 @@ module.exports = {
   label: "ProcessOut",
   provider: { module: "src/providers/processout/service.ts", className: "ProcessOutProviderService" },
   emulator: { module: "src/emulators/processout/index.ts", className: "ProcessOutEmulator" },
-  refundStatuses: ["pending", "succeeded"],
+  // Recorded pending: refundPayment does not read the transaction to see the refund counted; the
+  // plugin's ledger sync after the refund marks it succeeded (src/providers/processout/README.md).
+  refundStatuses: ["pending"],
   sdkNote: "issue 8 lists official SDKs for Checkout.com, Dodo and Clover only",
 
   createProvider(url, logger, cradle = {}) {
@@ -35,8 +37,10 @@ module.exports = {
       amount: "500.00",
       sessionData: { source: `card_test_ok_bench${process.pid}x${++cardSeq}` },
       earlierRefunds: ["12.34", "5.00"],
+      // What Medusa holds once the plugin's ledger sync has run after each refund (statuses settled).
+      ready: (data) => setupProvider.syncRefundLedger(data),
     })
-    return { id: data.invoice_id, transactionId: data.transaction_id, data }
+    return { id: data.invoice_id, data }
   },
 
   refundInput(payment, key, minor) {
@@ -56,15 +60,6 @@ module.exports = {
         metadata: { medusa_refund_id: key, ...(payment.data.session_id ? { session_id: String(payment.data.session_id) } : {}) },
       },
     }
-  },
-
-  /**
-   * The refund, then the transaction (the refund answer has no status: the transaction's refunded
-   * amount tells whether it settled).
-   */
-  rawProviderRequests(url, payment, key, minor) {
-    const tx = { method: "GET", url: `${url}/transactions/${payment.transactionId}`, headers: auth() }
-    return [this.rawRefund(url, payment, key, minor), tx]
   },
 
   e2e: {

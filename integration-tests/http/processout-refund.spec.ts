@@ -55,6 +55,16 @@ afterAll(async () => {
 // The database is restored before every test; the emulator must start empty too.
 beforeEach(() => emu.reset())
 
+async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const started = Date.now()
+  for (;;) {
+    const value = await read()
+    if (value !== undefined) return value
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
 const cardToken = (kind = "test") => `card_${kind}_${Date.now()}_${Math.random().toString(36).slice(2, 10)}`
 
 /** Per currency: prices (major units), and what must go over the wire (exact strings). */
@@ -125,8 +135,33 @@ medusaIntegrationTestRunner({
         expect(Number(order.summary.pending_difference)).toBe(-c.small)
         expect(emu.requests({ method: "POST", path: /\/refunds$/ })).toHaveLength(0) // a return alone never reaches ProcessOut
 
+        /** Payment.data, read from the payment module (the admin API does not expose data). */
+        const paymentData = async () =>
+          ((await getContainer().resolve(Modules.PAYMENT).retrievePayment(payment.id, { select: ["id", "data"] })).data ?? {}) as Record<string, any>
+        /**
+         * refundPayment records the refund pending and sends nothing after its POST: only the POST when
+         * Medusa's records prove the ledger current, else the transaction and its refunds are read
+         * before it (`readFirst`). The plugin's ledger sync after the refund reads the transaction and
+         * its refunds, marks the refund succeeded and refreshes the transaction's amounts in the data.
+         */
+        const syncedAfterRefund = async (medusaRefundId: string, journalFrom: number, readFirst: boolean) => {
+          const data = await until(`the ledger sync marking the refund succeeded`, async () => {
+            const d = await paymentData()
+            return d.refunds?.find((r: any) => r.medusa_refund_id === medusaRefundId)?.status === "succeeded" ? d : undefined
+          })
+          const reads = [`GET /transactions/${tx.id}`, `GET /transactions/${tx.id}/refunds`]
+          expect(emu.requests().slice(journalFrom).map((r) => `${r.method} ${r.path}`)).toEqual([
+            ...(readFirst ? reads : []),
+            `POST /invoices/${invoice.id}/refunds`, // refundPayment's last request
+            ...reads, // the sync
+          ])
+          expect(data.processor_refunded_minor).toBe(data.refunded_minor)
+          return data
+        }
+
         // ---- refund what the order owes
         const reason = await createRefundReason(api, admin, { label: "Return", code: `return_${c.currency}` })
+        const beforeFirst = emu.requests().length
         const afterFirst = await refundPayment(api, admin, payment.id, {
           amount: -Number(order.summary.pending_difference),
           refund_reason_id: reason.id,
@@ -145,10 +180,15 @@ medusaIntegrationTestRunner({
           metadata: { medusa_refund_id: medusaRefund1.id, session_id: expect.stringMatching(/^payses_/) },
         })
         expect(emu.listRefunds(tx.id).map((r) => r.amount)).toEqual([String(c.small)])
+        await syncedAfterRefund(medusaRefund1.id, beforeFirst, false)
         order = await getOrder(api, admin, placed.id)
         expect(Number(order.summary.pending_difference)).toBe(0)
 
         // ---- refund the rest of what was captured
+        // Medusa's payment module merges a provider's returned data into the stored data, so the first
+        // refund's attempt record (refunds_in_doubt) can outlive its outcome; this refund then reads first.
+        const readFirst = ((await paymentData()).refunds_in_doubt ?? []).length > 0
+        const beforeSecond = emu.requests().length
         const afterSecond = await refundPayment(api, admin, payment.id, { amount: c.rest, refund_reason_id: reason.id, note: "goodwill" })
         expect(afterSecond.refunds).toHaveLength(2)
         const medusaRefund2 = afterSecond.refunds.find((r: any) => r.id !== medusaRefund1.id)
@@ -158,12 +198,13 @@ medusaIntegrationTestRunner({
         expect((refundPosts2[1].body as any).amount).toBe(c.restWire)
         expect(emu.getTransaction(tx.id)).toMatchObject({ refunded_amount: c.total, available_amount: "0", refunded: true })
 
-        // The refund ledger in Payment.data (read from the payment module: the admin API does not expose data).
-        const stored = await getContainer().resolve(Modules.PAYMENT).retrievePayment(payment.id, { select: ["id", "data"] })
-        expect((stored.data as any).refunds.map((r: any) => [r.medusa_refund_id, r.status])).toEqual([
+        // The refund ledger in Payment.data, once synced: both succeeded, the transaction's amounts current.
+        const stored = await syncedAfterRefund(medusaRefund2.id, beforeSecond, readFirst)
+        expect(stored.refunds.map((r: any) => [r.medusa_refund_id, r.status])).toEqual([
           [medusaRefund1.id, "succeeded"],
           [medusaRefund2.id, "succeeded"],
         ])
+        expect(stored).toMatchObject({ refunded_minor: stored.captured_minor, available_minor: "0" })
 
         // ---- nothing left: a further refund is refused before it reaches ProcessOut
         const err = await refundPayment(api, admin, payment.id, { amount: 1, refund_reason_id: reason.id, note: "one more" }).then(

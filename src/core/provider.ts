@@ -525,15 +525,23 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
    */
   async syncRefundLedger(data: Record<string, unknown>, medusaPaymentId?: string): Promise<Record<string, unknown>> {
     return this.guard("retrieve the payment", async () => {
-      const seen = await this.listProcessorRefunds(data)
+      const { refunds: seen, dataPatch } = await this.readForSync(data)
       const tags = medusaPaymentId ? await this.refundTagsOfPayment(medusaPaymentId) : new Map<string, string>()
       const ledger = ledgerOf(data)
       const views = seen.map((view) => {
         const known = ledger.find((r) => r.processor_refund_id === view.id)
         return { ...view, medusa_refund_id: known?.medusa_refund_id ?? (view.tag ? tags.get(view.tag) ?? null : null) }
       })
-      return reconcileLedger(data, views).data
+      return reconcileLedger({ ...data, ...dataPatch }, views).data
     })
+  }
+
+  /**
+   * What the ledger sync reads: the processor's refunds and, when the provider reads them along
+   * with the payment itself, processor fields to refresh in the payment data (ProcessOut).
+   */
+  protected async readForSync(data: Record<string, unknown>): Promise<{ refunds: ProcessorRefundView[]; dataPatch?: Record<string, unknown> }> {
+    return { refunds: await this.listProcessorRefunds(data) }
   }
 
   /**

@@ -24,7 +24,7 @@ import { HttpClient } from "../../core/http"
 import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import { baseUrlFor, modeOf } from "../../core/options"
-import { ledgerOf, refundedMinorOf, requireField, type RefundStatus } from "../../core/payment-data"
+import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
@@ -411,10 +411,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
       // `POST /transactions/{id}/refunds` may answer only `{success: true}` (SDK): find ours by its metadata.
       created = (await this.getRefunds(transactionId)).find((r) => (r.metadata as Record<string, unknown> | null)?.medusa_refund_id === medusaRefundId)
     }
-    const tx = await this.getTransaction(transactionId)
-    if (!created) {
-      return { processorRefundId: null, status: "pending", dataPatch: transactionData(tx) }
-    }
+    if (!created) return { processorRefundId: null, status: "pending" }
     const sentMinor = minorFromWire(created.amount, plan.amount.currency, "refund amount")
     if (sentMinor !== plan.amount.minor) {
       throw new MedusaError(
@@ -429,11 +426,10 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         `ProcessOut could not refund the payment: its refund ${created.id} of ${plan.amount.major} ${plan.amount.currency.toUpperCase()} failed at the payment provider. Nothing was refunded; try again later or refund another way.`
       )
     }
-    // Settled when the transaction's refunded amount counts it next to the ledger's refunds (the
-    // ledger is current here: read or proven before sending); the plugin's sync re-reads later.
-    const counted = refundedMinorOf(ledgerOf(data)).plus(sentMinor)
-    const status: RefundStatus = new Decimal(minorFromWire(tx.refunded_amount, plan.amount.currency, "refunded amount")).gte(counted) ? "succeeded" : "pending"
-    return { processorRefundId: created.id, status, dataPatch: transactionData(tx) }
+    // Accepted, not yet seen counted: the refund object has no status, only the transaction's
+    // refunded_amount tells, and reading it here would double the refund's cost. The plugin's
+    // sync after every refund (and transaction.refunded webhooks) marks it succeeded.
+    return { processorRefundId: created.id, status: "pending" }
   }
 
   private async refundViews(tx: ProcessOutTransaction): Promise<ProcessorRefundView[]> {
@@ -444,8 +440,13 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   }
 
   protected async listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]> {
-    const transactionId = requireField(data, "transaction_id", "ProcessOut")
-    return this.refundViews(await this.getTransaction(transactionId))
+    return (await this.readForSync(data)).refunds
+  }
+
+  /** The refunds' statuses need the transaction anyway: its amounts refresh the payment data too. */
+  protected async readForSync(data: Record<string, unknown>): Promise<{ refunds: ProcessorRefundView[]; dataPatch: Record<string, unknown> }> {
+    const tx = await this.getTransaction(requireField(data, "transaction_id", "ProcessOut"))
+    return { refunds: await this.refundViews(tx), dataPatch: transactionData(tx) }
   }
 
   // ---- Webhooks ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { classifyProcessOutError, refundReasonFor } from "../transformers"
 import { ProcessorError } from "../../../core/errors"
 import { refundListAnswerSchema, transactionAnswerSchema, processoutErrorSchema } from "../wire"
 import { loadSpec } from "../../../../test/contract/openapi"
+import { MedusaPaymentsDouble } from "../../../../test/support/medusa-payments"
 
 const PROJECT = "test-proj_emulator"
 const SECRET = "key_sandbox_emulator"
@@ -280,16 +281,53 @@ describe("refundPayment", () => {
       information: "one mug broken",
       metadata: { medusa_refund_id: "ref_01PARTIAL", session_id: data.session_id },
     })
-    expect(out.data).toMatchObject({ invoice_id: data.invoice_id, refunded_minor: "1235", available_minor: "3765" })
+    expect(out.data).toMatchObject({ invoice_id: data.invoice_id, refunded_minor: "1235" })
     expect((out.data!.refunds as any[])[0]).toMatchObject({
       processor_refund_id: expect.stringMatching(/^refd_/),
       medusa_refund_id: "ref_01PARTIAL",
       amount_minor: "1235",
       requested_amount: "12.345",
-      status: "succeeded",
+      status: "pending", // accepted; the transaction is not read to see it counted (README "Refund status")
       origin: "medusa",
     })
     expect(emulator.getTransaction(data.transaction_id as string)).toMatchObject({ refunded_amount: "12.35", available_amount: "37.65" })
+  })
+
+  it("sends only the refund POST when Medusa's records prove the ledger current; the ledger sync then marks it succeeded and refreshes the amounts", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const service = provider({}, medusa.cradle())
+    const paidData = await paid("50.00", { service })
+    const paymentId = medusa.addPayment(paidData)
+    const sentBy = async (refund: () => Promise<unknown>) => {
+      const before = emulator.requests().length
+      await refund()
+      return emulator.requests().slice(before).map((r) => `${r.method} ${r.path}`)
+    }
+    /** What the plugin's subscriber does after Medusa stored the refund. */
+    const sync = async () => {
+      const synced = await service.syncRefundLedger(medusa.data(paymentId), paymentId)
+      medusa.payments.set(paymentId, synced)
+      return synced
+    }
+    const invoiceRefunds = `POST /invoices/${paidData.invoice_id}/refunds`
+
+    expect(await sentBy(() => medusa.refund(service, paymentId, "12.34", "ref_one_a"))).toEqual([invoiceRefunds])
+    expect(medusa.data(paymentId).refunds).toEqual([expect.objectContaining({ medusa_refund_id: "ref_one_a", amount_minor: "1234", status: "pending" })])
+    expect(medusa.data(paymentId)).toMatchObject({ refunded_minor: "1234", available_minor: "5000" }) // the transaction was not read
+    let synced = await sync()
+    expect(synced.refunds).toEqual([expect.objectContaining({ medusa_refund_id: "ref_one_a", amount_minor: "1234", status: "succeeded" })])
+    expect(synced).toMatchObject({ refunded_minor: "1234", processor_refunded_minor: "1234", available_minor: "3766", captured_minor: "5000" })
+
+    // A refund ProcessOut has not counted yet stays pending through a sync, then turns succeeded once it is.
+    emulator.refundMode = "pending"
+    expect(await sentBy(() => medusa.refund(service, paymentId, "5", "ref_one_b"))).toEqual([invoiceRefunds])
+    synced = await sync()
+    expect((synced.refunds as any[]).map((r) => [r.medusa_refund_id, r.status])).toEqual([["ref_one_a", "succeeded"], ["ref_one_b", "pending"]])
+    emulator.settleRefund((synced.refunds as any[])[1].processor_refund_id, "succeeded")
+    synced = await sync()
+    expect((synced.refunds as any[]).map((r) => [r.medusa_refund_id, r.status])).toEqual([["ref_one_a", "succeeded"], ["ref_one_b", "succeeded"]])
+    expect(synced).toMatchObject({ refunded_minor: "1734", processor_refunded_minor: "1734", available_minor: "3266" })
+    expect(emulator.listRefunds(paidData.transaction_id as string)).toHaveLength(2)
   })
 
   it("sends the full amount explicitly for a full refund (the field is required)", async () => {
@@ -350,12 +388,21 @@ describe("refundPayment", () => {
   })
 
   it("can refund through /transactions/{id}/refunds, whose answer has no refund object", async () => {
-    const service = provider({ refundVia: "transaction" })
+    const medusa = new MedusaPaymentsDouble()
+    const service = provider({ refundVia: "transaction" }, medusa.cradle())
     const data = await paid("50.00", { service })
-    const out = await service.refundPayment({ amount: "7.5", data, context: { idempotency_key: "ref_tx" } })
-    expect(refundPosts()[0].path).toBe(`/transactions/${data.transaction_id}/refunds`)
+    const paymentId = medusa.addPayment(data)
+    const before = emulator.requests().length
+    const out = await medusa.refund(service, paymentId, "7.5", "ref_tx")
+    // The answer is only {success}: ours is found in the refund list by its metadata; the transaction is not read.
+    expect(emulator.requests().slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /transactions/${data.transaction_id}/refunds`,
+      `GET /transactions/${data.transaction_id}/refunds`,
+    ])
     const [refund] = emulator.listRefunds(data.transaction_id as string)
-    expect((out.data!.refunds as any[])[0]).toMatchObject({ processor_refund_id: refund.id, amount_minor: "750", status: "succeeded" })
+    expect(out.data.refunds).toEqual([expect.objectContaining({ processor_refund_id: refund.id, medusa_refund_id: "ref_tx", amount_minor: "750", status: "pending" })])
+    const synced = await service.syncRefundLedger(out.data, paymentId)
+    expect(synced.refunds).toEqual([expect.objectContaining({ processor_refund_id: refund.id, medusa_refund_id: "ref_tx", amount_minor: "750", status: "succeeded" })])
   })
 
   it("records a refund already made in the ProcessOut dashboard instead of failing ('No amount is available…')", async () => {
