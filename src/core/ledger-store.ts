@@ -1,6 +1,6 @@
 import { Modules } from "@medusajs/framework/utils"
 import type { ProviderWebhookPayload } from "@medusajs/framework/types"
-import { ledgerOf, refundsInDoubtOf, REFUNDS_IN_DOUBT, withLedger, type RefundLedgerEntry } from "./payment-data"
+import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundLedgerEntry } from "./payment-data"
 import type { RefundOutcome } from "./provider"
 import type { CurrencyProfile } from "./money/currency-profile"
 
@@ -49,11 +49,10 @@ export async function updatePaymentLedger(
       // Medusa writes refund results without our lock: keep what it wrote meanwhile.
       const latest = await paymentModule.retrievePayment(paymentId, { select: ["id", "data"] })
       data = withLedger(data, mergeLedgers(ledgerOf(data), ledgerOf(latest.data ?? {})))
-      // A refund attempt recorded as in doubt meanwhile must survive this write (see recordInDoubt).
-      const ours = refundsInDoubtOf(data)
-      const added = refundsInDoubtOf(latest.data ?? {}).filter((d) => !ours.some((o) => o.at === d.at && o.medusa_refund_id === d.medusa_refund_id))
-      const doubts = [...ours, ...added]
-      if (doubts.length) data = { ...data, [REFUNDS_IN_DOUBT]: doubts }
+      // Attempts in doubt are written by refunds, not here: keep the list as it is now (one
+      // recorded meanwhile stays, one a refund settled stays settled), less those whose refund
+      // this ledger now holds. Written out in full: Medusa merges data, a key left out stays.
+      data = { ...data, [REFUNDS_IN_DOUBT]: remainingDoubts(refundsInDoubtOf(latest.data ?? {}), ledgerOf(data)) }
       await paymentModule.updatePayment({ id: paymentId, data })
       const failedNow = ledgerOf(data).filter(
         (entry) => entry.status === "failed" && before.find((b) => sameRefund(b, entry))?.status !== "failed"

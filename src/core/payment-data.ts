@@ -88,6 +88,31 @@ export function refundsInDoubtOf(data: Record<string, unknown> | undefined): Ref
   return Array.isArray(value) ? (value as RefundInDoubt[]) : []
 }
 
+/**
+ * The attempts still in doubt once a payment's ledger is known. An attempt whose Medusa refund
+ * is in the ledger has its outcome recorded. After a read of the processor that started at
+ * `readStartedAt`, so has every attempt that had ended before it, whatever it sent being in the
+ * read: one whose Medusa refund no longer exists (Medusa deletes a refund once its provider call
+ * has failed; `liveRefundIds` were read before the processor), and one recorded more than
+ * `attemptBoundMs` earlier.
+ */
+export function remainingDoubts(
+  doubts: readonly RefundInDoubt[],
+  ledger: readonly RefundLedgerEntry[],
+  settled: { refundId?: string; readStartedAt?: number; attemptBoundMs?: number; liveRefundIds?: ReadonlySet<string> } = {}
+): RefundInDoubt[] {
+  const recorded = new Set(ledger.map((r) => r.medusa_refund_id).filter(Boolean))
+  const read = settled.readStartedAt !== undefined
+  const endedBy = read ? settled.readStartedAt! - (settled.attemptBoundMs ?? 0) : undefined
+  return doubts.filter((d) => {
+    const id = d.medusa_refund_id
+    if (id && (id === settled.refundId || recorded.has(id))) return false
+    if (read && id && settled.liveRefundIds && !settled.liveRefundIds.has(id)) return false
+    const at = Date.parse(d.at)
+    return endedBy === undefined || Number.isNaN(at) || at >= endedBy
+  })
+}
+
 /** Reads a required field of the stored payment data, with a message an admin can act on. */
 export function requireField(data: Record<string, unknown> | undefined, field: string, processor: string): string {
   const value = data?.[field]

@@ -28,7 +28,7 @@ import type { Logger } from "./http"
 import { uuidFromKey } from "./idempotency"
 import { toProcessorAmount } from "./money/convert"
 import type { CurrencyProfile } from "./money/currency-profile"
-import { ledgerOf, refundsInDoubtOf, REFUNDS_IN_DOUBT, withLedger, type RefundInDoubt, type RefundLedgerEntry, type RefundStatus } from "./payment-data"
+import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundInDoubt, type RefundLedgerEntry, type RefundStatus } from "./payment-data"
 import { Redactor } from "./redact"
 import { claimOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "./refund-planner"
 
@@ -335,12 +335,14 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
       const medusa = await this.medusaRefundContext(medusaRefundId)
       const payments = this.paymentService()
       const ledgerCurrent = !!payments && this.ledgerProvenCurrent(data, medusa)
+      let readStartedAt: number | undefined
+      const settled = (out: Record<string, unknown>) => this.withSettledDoubts(out, medusa, medusaRefundId, readStartedAt)
       if (this.reconcileBeforeRefund && medusaRefundId && !ledgerCurrent) {
-        // The read below settles every doubt an earlier attempt left.
-        delete data[REFUNDS_IN_DOUBT]
+        // The read below settles the doubts of attempts that ended before it.
+        readStartedAt = Date.now()
         if (medusa.paymentId) this.paymentsInDoubt.delete(medusa.paymentId)
         const checked = await this.reconcileBeforeSending(data, plan, medusaRefundId)
-        if (checked.adopted) return { data: checked.data }
+        if (checked.adopted) return { data: await settled(checked.data) }
         if (checked.data !== data) {
           Object.assign(data, checked.data)
           try {
@@ -355,7 +357,7 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
               this.logger.warn(
                 `[${this.processorName}] refund ${medusaRefundId} of ${plan.amount.major} ${plan.amount.currency.toUpperCase()} was already made at ${this.processorName} outside Medusa; recorded without sending a new one`
               )
-              return { data: claimed }
+              return { data: await settled(claimed) }
             }
             throw error
           }
@@ -376,7 +378,7 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
         const adopted = error instanceof ProcessorError && this.isAlreadyRefunded(error)
           ? await this.adoptOutsideRefunds(data, plan, medusaRefundId)
           : undefined
-        if (adopted) return { data: adopted }
+        if (adopted) return { data: await settled(adopted) }
         // Its record stays in the payment's data too; this covers a concurrent write replacing it.
         if (medusa.paymentId) this.paymentsInDoubt.add(medusa.paymentId)
         throw error
@@ -396,8 +398,51 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
           `[${this.processorName}] refund ${medusaRefundId ?? ""} of ${plan.amount.requested} ${plan.amount.currency.toUpperCase()} sent as the exact remainder ${plan.amount.major} (rounding residue)`
         )
       }
-      return { data: withLedger({ ...data, ...(sent.dataPatch ?? {}) }, [...ledgerOf(data), entry]) }
+      return { data: await settled(withLedger({ ...data, ...(sent.dataPatch ?? {}) }, [...ledgerOf(data), entry])) }
     })
+  }
+
+  /**
+   * The refund's data with the attempts still in doubt, written out in full: Medusa merges the
+   * data a provider returns into the stored data (a key left out keeps its stored value), so
+   * only an explicit list removes this refund's record. The list is read again just before
+   * returning, so a concurrent attempt's record written meanwhile is kept.
+   */
+  private async withSettledDoubts(
+    data: Record<string, unknown>,
+    medusa: MedusaRefundContext,
+    refundId: string | undefined,
+    readStartedAt: number | undefined
+  ): Promise<Record<string, unknown>> {
+    let stored = medusa.paymentData ?? data
+    const payments = this.paymentService()
+    if (medusa.paymentId && payments?.retrieve) {
+      try {
+        stored = (await payments.retrieve(medusa.paymentId, { select: ["id", "data"] }))?.data ?? stored
+      } catch {
+        // The list read with the refund stands in (and errs towards reading the processor next time).
+      }
+    }
+    const doubts = remainingDoubts(refundsInDoubtOf(stored), ledgerOf(data), {
+      refundId,
+      readStartedAt,
+      attemptBoundMs: this.attemptBoundMs(),
+      liveRefundIds: medusa.otherRefundIds ? new Set(medusa.otherRefundIds) : undefined,
+    })
+    return { ...data, [REFUNDS_IN_DOUBT]: doubts }
+  }
+
+  /**
+   * How long one refund attempt can run at most: every request it makes (a few) with all its
+   * retries timing out, plus the backoffs. An attempt recorded longer ago than this before a read
+   * of the processor had ended by then.
+   */
+  protected attemptBoundMs(): number {
+    const options = (this as unknown as { config?: Record<string, unknown> }).config ?? {}
+    const timeoutMs = Math.min(Number(options.timeoutMs) || 15_000, 120_000)
+    const retries = Math.min(Number.isFinite(Number(options.maxRetries)) && options.maxRetries !== undefined ? Number(options.maxRetries) : 2, 10)
+    const oneRequestMs = timeoutMs * (retries + 1) + 8_000 * retries
+    return 4 * oneRequestMs + 60_000
   }
 
   /**
@@ -598,16 +643,19 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
 
   private paymentService() {
     const service = this.container?.paymentService as
-      | { update(data: Record<string, unknown>): Promise<unknown> }
+      | {
+          update(data: Record<string, unknown>): Promise<unknown>
+          retrieve?(id: string, config?: Record<string, unknown>): Promise<{ data?: Record<string, unknown> | null } | undefined>
+        }
       | undefined
     return typeof service?.update === "function" ? service : undefined
   }
 
   /**
-   * Records the attempt in the payment's data before it is sent. Medusa replaces the data with
-   * what refundPayment returns (which never holds the record) once it has stored the refund, so
-   * the record outlives only an attempt whose outcome Medusa did not store; the payment's next
-   * refund then reads the processor first. Nothing is sent when it cannot be written.
+   * Records the attempt in the payment's data before it is sent. What refundPayment returns
+   * leaves the record out (withSettledDoubts) and Medusa stores that once it has stored the
+   * refund, so the record outlives only an attempt whose outcome Medusa did not store; the
+   * payment's next refund then reads the processor first. Nothing is sent when it cannot be written.
    */
   private async recordAttempt(
     payments: { update(data: Record<string, unknown>): Promise<unknown> },

@@ -16,7 +16,9 @@ interface RefundingProvider {
  * exposed through the `refundService` and `paymentService` a provider finds in its container.
  * `refund` follows PaymentModuleService.refundPayment: the refund row exists before the provider
  * is called, is deleted when the provider throws (medusa#16681: the admin's retry then comes
- * under a new id), and the provider's returned data replaces Payment.data.
+ * under a new id), and the provider's returned data is merged into Payment.data the way Medusa's
+ * repository does it (MikroORM `assign` with `mergeObjectProperties`: plain objects merged
+ * recursively, anything else replaced, a key left out keeps its stored value).
  */
 export class MedusaPaymentsDouble {
   readonly payments = new Map<string, Record<string, unknown>>()
@@ -60,8 +62,8 @@ export class MedusaPaymentsDouble {
         this.failNextDataWrite = false
         throw new Error("Medusa could not store the provider's answer (simulated database error)")
       }
-      this.payments.set(paymentId, out.data ?? {})
-      return { id, data: out.data ?? {} }
+      this.payments.set(paymentId, mergeLikeMedusa(this.data(paymentId), out.data ?? {}))
+      return { id, data: this.data(paymentId) }
     } catch (error) {
       this.refunds.delete(id)
       this.refundsOfPayment.get(paymentId)?.delete(id)
@@ -88,8 +90,20 @@ export class MedusaPaymentsDouble {
   readonly paymentService = {
     retrieve: async (id: string) => ({ id, data: this.data(id) }),
     update: async (input: { id: string; data: Record<string, unknown> }) => {
-      this.payments.set(input.id, input.data)
+      this.payments.set(input.id, mergeLikeMedusa(this.data(input.id), input.data))
       return input
     },
   }
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  !!value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype
+
+/** How Medusa 2.21's repositories write a JSON column on update (see the class comment). */
+export function mergeLikeMedusa(stored: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...stored }
+  for (const [key, value] of Object.entries(update)) {
+    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? mergeLikeMedusa(out[key] as Record<string, unknown>, value) : value
+  }
+  return out
 }

@@ -158,6 +158,35 @@ describe("a refund attempt in doubt (answer lost, Medusa deletes its refund, the
     expect(refundsInDoubtOf(medusa.data(paymentId))).toEqual([])
   })
 
+  it("keeps the record of an attempt made while this refund was in flight (Medusa merges the data a refund returns)", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const cradle = medusa.cradle() as { paymentService: { update(input: { id: string; data: Record<string, unknown> }): Promise<unknown> } }
+    const update = cradle.paymentService.update
+    let injected = false
+    cradle.paymentService = {
+      ...cradle.paymentService,
+      // Right after this refund records its own attempt, another instance records one for ref_other.
+      update: async (input) => {
+        const out = await update(input)
+        if (!injected) {
+          injected = true
+          medusa.addRefundRow(input.id, "ref_other")
+          const stored = medusa.data(input.id)
+          medusa.payments.set(input.id, { ...stored, refunds_in_doubt: [...refundsInDoubtOf(stored), { medusa_refund_id: "ref_other", amount_minor: "500", at: new Date().toISOString() }] })
+        }
+        return out
+      },
+    }
+    const service = provider(cradle)
+    const paymentId = medusa.addPayment(await capturedCharge())
+    const out = await medusa.refund(service, paymentId, "1.00", "ref_mine")
+    expect(refundsInDoubtOf(out.data).map((d) => d.medusa_refund_id)).toEqual(["ref_other"])
+    // ref_other may have reached Clover: the next refund reads before sending.
+    const before = sent().length
+    await medusa.refund(service, paymentId, "1.00")
+    expect(sent().slice(before)).toEqual(["GET /v1/refunds", "POST /v1/refunds"])
+  })
+
   it("a refund made in the processor's dashboard, once in the ledger, makes every later refund read first", async () => {
     const medusa = new MedusaPaymentsDouble()
     const service = provider(medusa.cradle())
