@@ -222,10 +222,14 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     return { status: PaymentSessionStatus.PENDING, data: { ...data, currency: amount.currency, amount_minor: amount.minor } }
   }
 
-  /** Session data without single-use storefront values, once they have been used. */
+  /**
+   * Session data without single-use storefront values, once they have been used. Set to null,
+   * not left out: Medusa merges returned data into the stored session data, where a key left
+   * out would keep the token.
+   */
   protected withoutSingleUse(data: Record<string, unknown>): Record<string, unknown> {
     const out = { ...data }
-    for (const key of this.singleUseKeys) delete out[key]
+    for (const key of this.singleUseKeys) if (key in out) out[key] = null
     return out
   }
 
