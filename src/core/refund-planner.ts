@@ -166,8 +166,14 @@ export function reconcileLedger<T extends Record<string, unknown>>(
   const ledger = ledgerOf(data).map((r) => ({ ...r }))
   const added: RefundLedgerEntry[] = []
   for (const seen of processorRefunds) {
-    const known = ledger.find((r) => r.processor_refund_id === seen.id)
+    const known =
+      ledger.find((r) => r.processor_refund_id === seen.id) ??
+      // A refund recorded before the processor gave its id (an answer without the refund object).
+      ledger.find(
+        (r) => r.processor_refund_id === null && !!seen.medusa_refund_id && r.medusa_refund_id === seen.medusa_refund_id && r.amount_minor === seen.amount_minor
+      )
     if (known) {
+      known.processor_refund_id = seen.id
       known.status = seen.status
       if (seen.failure_reason) known.failure_reason = seen.failure_reason
       continue

@@ -155,6 +155,16 @@ describe("planRefund: invariants over random refund sequences", () => {
 })
 
 describe("reconcileLedger and claimOutsideRefunds", () => {
+  it("gives a refund recorded without its processor id that id, instead of counting it twice", () => {
+    const pending: RefundLedgerEntry = { ...sent("700", "7", "x"), processor_refund_id: null, medusa_refund_id: "ref_7", status: "pending" }
+    const { data: reconciled, added } = reconcileLedger(payment("5000", [pending]), [
+      { id: "refd_7", amount_minor: "700", status: "succeeded", medusa_refund_id: "ref_7" },
+    ])
+    expect(added).toEqual([])
+    expect(reconciled.refunds).toEqual([{ ...pending, processor_refund_id: "refd_7", status: "succeeded" }])
+    expect(reconciled.refunded_minor).toBe("700")
+  })
+
   it("adds refunds made outside Medusa and lets a Medusa refund claim them once", () => {
     const data = payment("5000", [sent("1000", "10", "mine")])
     const { data: reconciled, added } = reconcileLedger(data, [
