@@ -19,7 +19,9 @@
  *                                      for one refund (the diagnostic row, not a target)
  *   refundStatuses                     ledger statuses a sent refund may have (default succeeded)
  *   refundMinor(i)                     optional: the i-th refund's minor units (default 1-4)
- *   e2e: { providerId, refundPathPattern, env(url), sessionData() }  the end-to-end part, or null
+ *   e2e: { providerId, refundPathPattern, env(url), sessionData() }  the end-to-end part, or null;
+ *                                      optional placeCapturedOrder(api, store): a captured order's
+ *                                      Medusa payment, for a checkout placeOrder + capture cannot do
  *   sdk: { name, create(url), check(res, minor) }  optional: the official SDK making the same
  *                                      call (create may answer { skip: "why" }); or sdkNote
  */

@@ -3,7 +3,7 @@
 const path = require("path")
 const http = require("http")
 const axios = require("axios")
-const { ROOT } = require("../lib/ts")
+const { ROOT, registerTs } = require("../lib/ts")
 const { silentLogger } = require("../lib/common")
 const { paymentThroughProvider } = require("../lib/provider-flow")
 
@@ -59,7 +59,25 @@ module.exports = {
     return { method: "POST", url: `${url}/refunds`, headers: { ...auth(), "Content-Type": "application/json" }, body: refundBody(payment, key, minor) }
   },
 
-  e2e: null, // checkout needs the customer to pay on Dodo's page: not driven by the e2e part yet
+  e2e: {
+    providerId: "pp_dodo_dodo",
+    refundPathPattern: "^/refunds$",
+    env: (url) => {
+      registerTs() // run.js's process: the emulator's signing secret, set as a deployment would
+      const { DEFAULT_DODO_WEBHOOK_SECRET } = require(path.join(ROOT, "src/emulators/dodo/index.ts"))
+      return { DODO_ENVIRONMENT: url, DODO_API_KEY: API_KEY, DODO_PRODUCT_ID: PRODUCT_ID, DODO_WEBHOOK_SECRET: DEFAULT_DODO_WEBHOOK_SECRET }
+    },
+    sessionData: () => undefined,
+    /**
+     * Hosted checkout: the customer pays on the emulator's page, the storefront completes the cart
+     * (authorizePayment finds the payment at Dodo, captured). The emulator runs in another process and
+     * has no webhook URL, so no webhook (payment or refund) reaches the app. Runs in the jest process.
+     */
+    async placeCapturedOrder(api, store) {
+      const { payWithDodoHostedCheckout } = require(path.join(ROOT, "integration-tests/helpers/dodo"))
+      return (await payWithDodoHostedCheckout(api, store)).payment
+    },
+  },
 
   sdk: {
     name: "dodopayments",

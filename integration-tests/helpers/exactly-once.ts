@@ -23,7 +23,10 @@ import { cloverCurrencies } from "../../src/providers/clover/transformers"
 import { dodoCurrencies } from "../../src/providers/dodo/transformers"
 import { fiservCurrencies } from "../../src/providers/fiserv/currencies"
 import { processoutCurrencies } from "../../src/providers/processout/transformers"
-import { capturePayment, completeCart, getOnlyPayment, getPayment, placeOrder, prepareCheckout, refundPayment, type SeededStore } from "./index"
+import { payWithDodoHostedCheckout } from "./dodo"
+import { capturePayment, getOnlyPayment, getPayment, placeOrder, refundPayment, type SeededStore } from "./index"
+
+export { until } from "./wait"
 
 export type ProcessorName = "clover" | "checkout" | "fiserv" | "dodo" | "processout"
 
@@ -153,16 +156,6 @@ const token = (prefix: string) => `${prefix}_${Date.now()}_${Math.random().toStr
 const minorOfMajor = (major: string | number, currency: string, profile: CurrencyProfile) =>
   toDecimal(major).shiftedBy(currencyExponent(currency, profile)).toFixed()
 
-export async function until<T>(what: string, read: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const started = Date.now()
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, everyMs))
-  }
-}
-
 async function paymentData(container: MedusaContainer, paymentId: string): Promise<Record<string, any>> {
   const payment = await container.resolve(Modules.PAYMENT).retrievePayment(paymentId, { select: ["id", "data"] })
   return (payment.data ?? {}) as Record<string, any>
@@ -290,27 +283,9 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
       readsAfterFailedSend: [{ method: "GET", path: "/payments/:id" }],
       pay: async (ctx) => {
         // Hosted checkout: the customer pays on Dodo's page, Dodo's signed webhook completes the cart (captured).
-        dodo.setWebhookUrl(`${ctx.api.defaults.baseURL}/hooks/payment/dodo_dodo`)
-        try {
-          const ready = await prepareCheckout(ctx.api, ctx.store, { providerId: "pp_dodo_dodo", email: buyerEmail("dodo") })
-          const paid = await fetch(`${ready.paymentSession.data.checkout_url}/pay`, { method: "POST" })
-          if (paid.status !== 200) throw new Error(`Dodo's checkout page answered ${paid.status}`)
-          await dodo.flushWebhooks()
-          await until(
-            "the cart completed by Dodo's payment.succeeded webhook",
-            async () => ((await ctx.api.get(`/store/carts/${ready.cart.id}?fields=id,completed_at`, ctx.store.storeHeaders)).data.cart.completed_at ? true : undefined),
-            60_000,
-            300
-          )
-          const completed = await completeCart(ctx.api, ctx.store, ready.cart.id)
-          if (completed.type !== "order") throw new Error(`Dodo checkout did not produce an order: ${JSON.stringify(completed)}`)
-          const payment = await getOnlyPayment(ctx.api, ctx.store.adminHeaders, completed.order.id)
-          const data = await paymentData(ctx.container, payment.id)
-          return { payment, processorRef: requireRef(data, "payment_id", "Dodo"), currency: String(payment.currency_code) }
-        } finally {
-          // Refund webhooks are not delivered (Medusa would process them after its webhook delay).
-          dodo.setWebhookUrl(undefined)
-        }
+        const { payment } = await payWithDodoHostedCheckout(ctx.api, ctx.store, { email: buyerEmail("dodo"), webhooks: dodo })
+        const data = await paymentData(ctx.container, payment.id)
+        return { payment, processorRef: requireRef(data, "payment_id", "Dodo"), currency: String(payment.currency_code) }
       },
       refundsAt: (paid) => dodo.listRefunds(paid.processorRef).filter((r) => r.status !== "failed").map((r) => ({ id: r.refund_id, minor: String(r.amount) })),
       reset: () => resetEmulator(dodo),
