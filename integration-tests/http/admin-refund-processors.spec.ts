@@ -139,6 +139,7 @@ medusaIntegrationTestRunner({
           failed_refunds: [],
           pending_refunds: 0,
           refunded_difference_minor: "0",
+          refunded_unexplained_minor: "0",
         })
       )
       expect(view.processor_amounts).toEqual({
@@ -194,6 +195,7 @@ medusaIntegrationTestRunner({
       expect(after.processor_amounts.refunded).toEqual({ minor: "1734", major: "17.34" })
       expect(toCents(after.medusa_amounts.refunded)).toBe(1234) // Medusa's own records are untouched
       expect(after.refunded_difference_minor).toBe("500")
+      expect(after.refunded_unexplained_minor).toBe("500")
       // it was written to Payment.data, under the ledger lock
       const stored = await (getContainer().resolve(Modules.PAYMENT) as any).retrievePayment(paymentId, { select: ["data"] })
       expect(stored.data.refunded_minor).toBe("1734")
@@ -221,6 +223,7 @@ medusaIntegrationTestRunner({
       // a failed refund does not count as refunded
       expect(flagged.processor_amounts.refunded).toEqual({ minor: "1234", major: "12.34" })
       expect(flagged.refunded_difference_minor).toBe("0")
+      expect(flagged.refunded_unexplained_minor).toBe("0")
     })
 
     it("lists the configured providers with webhook URLs and tests the connection", async () => {

@@ -66,6 +66,21 @@ export function refundedMinorTextOf(ledger: readonly RefundLedgerEntry[]): strin
 
 const INTEGER = /^\d+$/
 
+/**
+ * What rounding to the processor's unit added to the refunds Medusa asked for, in minor units
+ * (exact; negative when amounts were rounded down): the sum over refunds that did not fail of
+ * the amount sent minus Medusa's exact amount. Refunds made outside Medusa have none.
+ */
+export function roundingDriftMinor(ledger: readonly RefundLedgerEntry[], exponent: number, except?: RefundLedgerEntry): Decimal {
+  return ledger.reduce(
+    (sum, r) =>
+      r.status === "failed" || r.requested_amount === null || r.requested_amount === undefined || r === except
+        ? sum
+        : sum.plus(new Decimal(r.amount_minor).minus(new Decimal(r.requested_amount).shiftedBy(exponent))),
+    new Decimal(0)
+  )
+}
+
 /** Returns data with a new ledger and the refunded total derived from it. */
 export function withLedger<T extends Record<string, unknown>>(data: T, ledger: RefundLedgerEntry[]): T & { refunds: RefundLedgerEntry[]; refunded_minor: string } {
   return { ...data, refunds: ledger, refunded_minor: refundedMinorTextOf(ledger) }

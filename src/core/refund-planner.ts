@@ -7,6 +7,7 @@ import {
   ledgerOf,
   refundedMinorTextOf,
   requireField,
+  roundingDriftMinor,
   withLedger,
   type ProcessorPaymentData,
   type RefundLedgerEntry,
@@ -90,13 +91,7 @@ export function planRefund(input: {
   let clamped = false
   if (BigInt(requested.minor) > remainder) {
     // Rounding drift of earlier refunds: what was sent minus what Medusa asked, in minor units.
-    const drift = ledger.reduce(
-      (sum, r) =>
-        r.status === "failed" || r.requested_amount === null || r === replay
-          ? sum
-          : sum.plus(new Decimal(r.amount_minor).minus(new Decimal(r.requested_amount).shiftedBy(requested.exponent))),
-      new Decimal(0)
-    )
+    const drift = roundingDriftMinor(ledger, requested.exponent, replay)
     const askedMinor = new Decimal(requested.requested).shiftedBy(requested.exponent)
     const tolerance = new Decimal(profile.step(currency)).dividedBy(2)
     const remainderDecimal = new Decimal(remainder.toString())

@@ -299,20 +299,17 @@ const AmountRow = ({
   </Table.Row>
 )
 
-/** Explains a refunded total that differs from Medusa's by more than rounding. */
+/** Explains a refunded total that differs from Medusa's by more than each refund's rounding. */
 const Difference = ({ payment }: { payment: PaymentView }) => {
-  const diff = payment.refunded_difference_minor
+  // The API takes out what rounding each refund to the processor's unit accounts for.
+  const diff = payment.refunded_unexplained_minor
   if (diff === null || diff === "0") return null
-  // Rounding to the processor's unit can leave one unit between the totals; a refund made at
-  // the processor or a failed one explains any difference.
-  const n = Number(diff)
-  const explained = payment.refunds.some((r) => r.origin === "processor" || r.status === "failed")
-  if (!explained && Math.abs(n) <= 1) return null
+  const more = !diff.startsWith("-")
   const unit = minorUnitName(payment.exponent)
   const text =
-    n > 0
-      ? `${payment.processor} has ${formatMinor(String(n))} ${unit} more refunded than Medusa recorded: refunds made at ${payment.processor} outside Medusa (its dashboard). Medusa's order totals do not include them.`
-      : `Medusa recorded ${formatMinor(String(-n))} ${unit} more refunded than ${payment.processor} holds: a refund failed or has not reached ${payment.processor}. Sync with the processor, and check the ledger below.`
+    more
+      ? `${payment.processor} has ${formatMinor(diff)} ${unit} more refunded than Medusa recorded: refunds made at ${payment.processor} outside Medusa (its dashboard). Medusa's order totals do not include them.`
+      : `Medusa recorded ${formatMinor(diff.slice(1))} ${unit} more refunded than ${payment.processor} holds: a refund failed or has not reached ${payment.processor}. Sync with the processor, and check the ledger below.`
   return (
     <div className="flex items-start gap-x-2 px-6 py-3" data-testid="refund-processors-difference">
       <ExclamationCircle className="text-ui-fg-subtle mt-0.5 shrink-0" />

@@ -14,7 +14,7 @@ import {
 } from "../../../core/ledger-store"
 import { currencyExponent, minorToMajor } from "../../../core/money/convert"
 import { Decimal, toDecimal } from "../../../core/money/decimal"
-import { ledgerOf, type RefundLedgerEntry } from "../../../core/payment-data"
+import { ledgerOf, roundingDriftMinor, type RefundLedgerEntry } from "../../../core/payment-data"
 import type { AdminMode, AmountPair, LedgerRow, PaymentView, ProviderView } from "./types"
 
 export type { AdminMode, AmountPair, LedgerRow, PaymentView, ProviderView } from "./types"
@@ -131,9 +131,13 @@ function buildView(payment: any, provider: AdminProvider): PaymentView {
 
   const refunded = pair(data.refunded_minor ?? (ledger.length ? "0" : undefined))
   let difference: string | null = null
+  let unexplained: string | null = null
   if (refunded.minor !== null && exponent !== null) {
-    const medusaMinor = medusaRefunded.shiftedBy(exponent).integerValue(Decimal.ROUND_HALF_UP)
-    difference = new Decimal(refunded.minor).minus(medusaMinor).toFixed(0)
+    const medusaMinor = medusaRefunded.shiftedBy(exponent)
+    difference = new Decimal(refunded.minor).minus(medusaMinor.integerValue(Decimal.ROUND_HALF_UP)).toFixed(0)
+    // Each refund was rounded to the processor's unit (a step of 10 for some 3-decimal
+    // currencies): that part of the difference is the ledger's own record, not a discrepancy.
+    unexplained = new Decimal(refunded.minor).minus(medusaMinor).minus(roundingDriftMinor(ledger, exponent)).integerValue(Decimal.ROUND_HALF_UP).toFixed(0)
   }
 
   return {
@@ -156,6 +160,7 @@ function buildView(payment: any, provider: AdminProvider): PaymentView {
       refunded: medusaRefunded.toFixed(),
     },
     refunded_difference_minor: difference,
+    refunded_unexplained_minor: unexplained,
     refunds: rows,
     has_failed_refund: failed.length > 0,
     failed_refunds: failed.map((r) => ({

@@ -48,6 +48,11 @@ export interface PaymentView {
    * outside Medusa (the processor's dashboard) or a refund the processor declined.
    */
   refunded_difference_minor: string | null
+  /**
+   * The same difference less what rounding each refund to the processor's unit accounts for
+   * (recorded in the ledger): "0" when the processor and Medusa agree; null when unknown.
+   */
+  refunded_unexplained_minor: string | null
   refunds: LedgerRow[]
   has_failed_refund: boolean
   failed_refunds: Array<{ processor_refund_id: string | null; medusa_refund_id: string | null; amount: string | null; reason: string }>
