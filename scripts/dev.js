@@ -12,7 +12,7 @@
  *   2. PostgreSQL from scripts/lib/postgres.js (DB_* env, local :5432, else embedded),
  *      database `medusa_refund_dev` created if missing, DATABASE_URL → it.
  *   3. `medusa db:migrate`, then `medusa exec ./scripts/dev/seed.ts` (idempotent:
- *      admin user, USD store, region US with pp_clover_clover, shipping, a product and
+ *      admin user, USD store, region US with the five providers (and the system one), shipping, a product and
  *      one delivered order paid with Clover: authorized at cart completion, captured
  *      with capturePaymentWorkflow).
  *   4. `medusa develop` on http://localhost:9000, then prints how to refund in the admin.

@@ -49,6 +49,8 @@ export const ADMIN_EMAIL = process.env.DEV_ADMIN_EMAIL || "admin@example.com"
 export const ADMIN_PASSWORD = process.env.DEV_ADMIN_PASSWORD || "supersecret"
 const CLOVER_PROVIDER_ID = "pp_clover_clover"
 const SYSTEM_PROVIDER_ID = "pp_system_default"
+/** Every provider of the plugin (medusa-config.ts registers all five against their emulators). */
+const PLUGIN_PROVIDER_IDS = [CLOVER_PROVIDER_ID, "pp_checkout_checkout", "pp_fiserv_fiserv", "pp_dodo_dodo", "pp_processout_processout"]
 const MANUAL_FULFILLMENT_PROVIDER_ID = "manual_manual"
 const REGION_NAME = "US"
 const LOCATION_NAME = "Clover Demo Warehouse"
@@ -137,7 +139,11 @@ export default async function seedCloverDev({ container }: ExecArgs) {
     })
   }
 
-  // ---- region US (USD) with Clover + system provider enabled
+  // ---- region US (USD) with the plugin's providers (those this app loaded) + the system provider
+  const paymentModule = container.resolve(Modules.PAYMENT)
+  const loaded = new Set((await paymentModule.listPaymentProviders({ id: [...PLUGIN_PROVIDER_IDS, SYSTEM_PROVIDER_ID] })).map((p) => p.id))
+  const regionProviders = [...PLUGIN_PROVIDER_IDS, SYSTEM_PROVIDER_ID].filter((id) => loaded.has(id))
+  if (!loaded.has(CLOVER_PROVIDER_ID)) throw new Error(`${CLOVER_PROVIDER_ID} is not loaded: the demo order is paid with Clover`)
   const { data: regions } = await query.graph({
     entity: "region",
     fields: ["id", "name", "currency_code", "payment_providers.id"],
@@ -152,7 +158,7 @@ export default async function seedCloverDev({ container }: ExecArgs) {
             name: REGION_NAME,
             currency_code: "usd",
             countries: ["us"],
-            payment_providers: [CLOVER_PROVIDER_ID, SYSTEM_PROVIDER_ID],
+            payment_providers: regionProviders,
           },
         ],
       },
@@ -161,18 +167,15 @@ export default async function seedCloverDev({ container }: ExecArgs) {
     log(`created region ${REGION_NAME}`)
   } else {
     const have = (region.payment_providers || []).map((p: any) => p?.id)
-    if (!have.includes(CLOVER_PROVIDER_ID) || !have.includes(SYSTEM_PROVIDER_ID)) {
+    const missing = regionProviders.filter((id) => !have.includes(id))
+    if (missing.length) {
       await updateRegionsWorkflow(container).run({
         input: {
           selector: { id: region.id },
-          update: {
-            payment_providers: Array.from(
-              new Set([...have, CLOVER_PROVIDER_ID, SYSTEM_PROVIDER_ID])
-            ),
-          },
+          update: { payment_providers: Array.from(new Set([...have, ...regionProviders])) },
         },
       })
-      log(`enabled ${CLOVER_PROVIDER_ID} on region ${REGION_NAME}`)
+      log(`enabled ${missing.join(", ")} on region ${REGION_NAME}`)
     }
   }
   if (store.default_region_id !== region.id) {
