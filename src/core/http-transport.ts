@@ -64,14 +64,20 @@ export const directAdapter: AxiosAdapter = (config: InternalAxiosRequestConfig) 
           if (settled) return
           settled = true
           clearTimeout(deadline)
-          resolve({
+          const answer: AxiosResponse<string> = {
             data: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString("utf8"),
             status: response.statusCode ?? 0,
             statusText: response.statusMessage ?? "",
             headers: response.headers as AxiosResponse["headers"],
             config,
             request,
-          })
+          }
+          // As axios's adapters do (HttpClient accepts every status and reads errors itself).
+          if (!config.validateStatus || config.validateStatus(answer.status)) resolve(answer)
+          else {
+            const code = answer.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST
+            reject(new AxiosError(`Request failed with status code ${answer.status}`, code, config, request, answer))
+          }
         })
       }
     )

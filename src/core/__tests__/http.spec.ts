@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net"
 import { MedusaError } from "@medusajs/framework/utils"
 import { ProcessorError, toMedusaError } from "../errors"
 import zlib from "node:zlib"
+import axios from "axios"
 import { HttpClient, parseRetryAfter } from "../http"
 import { axiosTransport, directAdapter } from "../http-transport"
 import { JsonDecimal } from "../json"
@@ -186,6 +187,15 @@ describe("HttpClient on the wire (node:http transport)", () => {
     ]
     const error = await client({ maxRetries: 0 }).c.request({ method: "GET", path: "/cut" }).catch((e) => e)
     expect(error).toMatchObject({ kind: "network" })
+  })
+
+  it("behaves as an axios adapter on its own: statuses checked by validateStatus, body as text", async () => {
+    script = [(_q, r) => json(r, 404, { error: { code: "not_found" } }), (_q, r) => json(r, 200, { id: "re_1" })]
+    const plain = axios.create({ adapter: directAdapter, baseURL: url, responseType: "text", transformResponse: [(d) => d] })
+    await expect(plain.get("/missing")).rejects.toMatchObject({ response: { status: 404 }, code: "ERR_BAD_REQUEST" })
+    const ok = await plain.post("/refunds", '{"amount":1}', { headers: { "Content-Type": "application/json" } })
+    expect(ok.data).toBe('{"id":"re_1"}')
+    expect(seen[1]).toMatchObject({ method: "POST", url: "/refunds", body: '{"amount":1}' })
   })
 
   it("leaves proxies to axios' own adapter, which honours HTTP(S)_PROXY and NO_PROXY", () => {
