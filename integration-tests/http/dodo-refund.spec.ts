@@ -36,6 +36,7 @@ import {
   seedStore,
   SeededStore,
   toCents,
+  until,
 } from "../helpers"
 
 jest.setTimeout(240_000)
@@ -101,16 +102,6 @@ afterAll(async () => {
 
 beforeEach(() => emu.reset())
 
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const started = Date.now()
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 500))
-  }
-}
-
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer }) => {
     let store: SeededStore
@@ -156,7 +147,7 @@ medusaIntegrationTestRunner({
       const orderId = await until("the order created by the payment.succeeded webhook", async () => {
         const { orders } = (await api.get("/admin/orders?fields=id", admin)).data
         return orders[0]?.id as string | undefined
-      })
+      }, 60_000, 500)
       // the storefront's own completion afterwards finds the cart completed
       const completed = await completeCart(api, store, ready.cart.id)
       expect(completed.type).toBe("order")
@@ -196,7 +187,7 @@ medusaIntegrationTestRunner({
       return until(`refund.succeeded of ${dodoRefundId} in the ledger`, async () => {
         const entry = await ledgerEntry(paymentId, dodoRefundId)
         return entry?.status === "succeeded" ? entry : undefined
-      })
+      }, 60_000, 500)
     }
 
     it("pays through a checkout session and webhook, then refunds a return, a second part and the rest exactly", async () => {

@@ -22,6 +22,7 @@ import {
   refundPayment,
   seedStore,
   SeededStore,
+  until,
 } from "../helpers"
 
 jest.setTimeout(240_000)
@@ -54,16 +55,6 @@ afterAll(async () => {
 
 // The database is restored before every test; the emulator must start empty too.
 beforeEach(() => emu.reset())
-
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const started = Date.now()
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 const cardToken = (kind = "test") => `card_${kind}_${Date.now()}_${Math.random().toString(36).slice(2, 10)}`
 

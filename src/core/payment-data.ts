@@ -46,25 +46,28 @@ export function ledgerOf(data: Record<string, unknown> | undefined): RefundLedge
   return Array.isArray(refunds) ? (refunds as RefundLedgerEntry[]) : []
 }
 
-/** Sum of refunds that count against the captured amount (pending and succeeded). */
-export function refundedMinorOf(ledger: readonly RefundLedgerEntry[]): Decimal {
-  return new Decimal(refundedMinorTextOf(ledger))
-}
-
-/** The same sum as text. Integer minor units add exactly in BigInt; anything else goes through Decimal. */
-export function refundedMinorTextOf(ledger: readonly RefundLedgerEntry[]): string {
+/**
+ * Sum of refunds that count against the captured amount (pending and succeeded), in minor
+ * units. Ledger amounts are integer strings and add exactly in BigInt; a corrupt entry falls
+ * back to Decimal so a ledger write never fails on it (the planner refuses such a sum).
+ */
+export function refundedMinorOf(ledger: readonly RefundLedgerEntry[]): string {
   let sum = 0n
   for (const r of ledger) {
     if (r.status === "failed") continue
-    if (typeof r.amount_minor !== "string" || !INTEGER.test(r.amount_minor)) {
+    const minor = integerMinorOf(r.amount_minor)
+    if (minor === undefined) {
       return ledger.reduce((total, e) => (e.status === "failed" ? total : total.plus(e.amount_minor)), new Decimal(0)).toFixed()
     }
-    sum += BigInt(r.amount_minor)
+    sum += minor
   }
   return sum.toString()
 }
 
-const INTEGER = /^\d+$/
+/** An integer minor-unit amount as stored in payment data (integer text), or undefined. */
+export function integerMinorOf(value: unknown): bigint | undefined {
+  return typeof value === "string" && /^-?\d+$/.test(value) ? BigInt(value) : undefined
+}
 
 /**
  * What rounding to the processor's unit added to the refunds Medusa asked for, in minor units
@@ -83,7 +86,7 @@ export function roundingDriftMinor(ledger: readonly RefundLedgerEntry[], exponen
 
 /** Returns data with a new ledger and the refunded total derived from it. */
 export function withLedger<T extends Record<string, unknown>>(data: T, ledger: RefundLedgerEntry[]): T & { refunds: RefundLedgerEntry[]; refunded_minor: string } {
-  return { ...data, refunds: ledger, refunded_minor: refundedMinorTextOf(ledger) }
+  return { ...data, refunds: ledger, refunded_minor: refundedMinorOf(ledger) }
 }
 
 /**

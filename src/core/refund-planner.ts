@@ -5,7 +5,8 @@ import { fromProcessorMinor, toProcessorAmount, type ProcessorAmount } from "./m
 import { Decimal } from "./money/decimal"
 import {
   ledgerOf,
-  refundedMinorTextOf,
+  integerMinorOf,
+  refundedMinorOf,
   requireField,
   roundingDriftMinor,
   withLedger,
@@ -70,7 +71,7 @@ export function planRefund(input: {
     : undefined
 
   const requested = toProcessorAmount(input.amount, currency, profile, "refund amount")
-  const refunded = integerMinor(refundedMinorTextOf(replay ? ledger.filter((r) => r !== replay) : ledger), "refunds", processor)
+  const refunded = integerMinor(refundedMinorOf(replay ? ledger.filter((r) => r !== replay) : ledger), "refunds", processor)
   const remainder = captured - refunded
 
   if (captured <= 0n) {
@@ -126,13 +127,14 @@ export function planRefund(input: {
 
 /** An integer minor-unit amount from payment data; anything else is a broken record, not a number to guess at. */
 function integerMinor(text: string, field: string, processor: string): bigint {
-  if (!/^-?\d+$/.test(text)) {
+  const minor = integerMinorOf(text)
+  if (minor === undefined) {
     throw new MedusaError(
       MedusaError.Types.UNEXPECTED_STATE,
       `The payment's ${processor} data holds ${field} "${text}", which is not a whole number of minor units. No refund was sent; check the payment at ${processor}.`
     )
   }
-  return BigInt(text)
+  return minor
 }
 
 /** A refund as the processor reports it, for reconciliation. */

@@ -48,6 +48,7 @@ describe("the admin's payment view: refunded totals", () => {
       "pay_1"
     )
     expect(view.refunded_difference_minor).toBe("0") // 3010 against 3010: rounding cancelled out
+    expect(view.refunded_unexplained_minor).toBe("0")
     const one = await paymentView(containerWith([refund({})], ["1.004"]), "pay_1")
     expect(one.refunded_difference_minor).toBe("-4")
     expect(one.refunded_unexplained_minor).toBe("0")
