@@ -30,6 +30,7 @@ import { toProcessorAmount } from "./money/convert"
 import type { CurrencyProfile } from "./money/currency-profile"
 import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundInDoubt, type RefundLedgerEntry, type RefundStatus } from "./payment-data"
 import { Redactor } from "./redact"
+import { sessionIdOf, stampRequestIp, storefrontData, verifiedRequestIp } from "./session-trust"
 import { claimOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "./refund-planner"
 
 /** What Medusa knows about the refund being sent, read from its own records. */
@@ -177,6 +178,31 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
   /** Keys the storefront puts in session data that must not outlive authorization (card tokens). */
   protected readonly singleUseKeys: readonly string[] = []
 
+  /**
+   * The only keys a storefront may put in session data (documented in the provider's README).
+   * Every other key it sends is dropped at initiate: processor ids come from the provider alone.
+   */
+  protected readonly storefrontKeys: readonly string[] = []
+
+  /**
+   * The secret that proves a `customer_ip` was written by the plugin's store middleware from the
+   * request, not by the shopper; undefined for processors that take no customer IP.
+   */
+  protected requestIpSecret(): string | undefined {
+    return undefined
+  }
+
+  /** For the plugin's store middleware: the request's IP with its proof, or {} when not used. */
+  stampRequestIp(ip: string | undefined): Record<string, string> {
+    const secret = this.requestIpSecret()
+    return secret && ip ? stampRequestIp(secret, ip) : {}
+  }
+
+  /** The customer's IP the middleware stamped in this data, when its proof holds. */
+  protected requestIp(data: Record<string, unknown> | undefined): string | undefined {
+    return verifiedRequestIp(this.requestIpSecret(), data)
+  }
+
   /** Processor-specific fields a new session's data starts with. */
   protected sessionFields(_input: InitiatePaymentInput): Record<string, unknown> {
     return {}
@@ -190,13 +216,13 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
    */
   protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    const data = input.data ?? {}
-    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
+    const sessionId = sessionIdOf(input.data)
     return {
       id: sessionId ?? uuidFromKey(this.idempotencyKey(input.context)),
       status: PaymentSessionStatus.PENDING,
       data: {
-        ...data,
+        ...this.storefrontData(input.data),
+        ...(sessionId ? { session_id: sessionId } : {}),
         ...this.sessionFields(input),
         processor: this.getIdentifier(),
         environment: this.mode,
@@ -209,7 +235,24 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     }
   }
 
-  /** The cart changed before payment: re-convert the amount; refused once the processor holds a payment. */
+  /**
+   * The shopper's session data with only the storefront keys kept, and every other key they
+   * sent set to null (Medusa stores the shopper's data merged with the provider's answer, so a
+   * key left out would keep the shopper's value).
+   */
+  protected storefrontData(data: Record<string, unknown> | undefined): Record<string, unknown> {
+    const out = storefrontData(data, this.storefrontKeys)
+    const ip = this.requestIp(data)
+    if ("customer_ip" in out || ip) out.customer_ip = ip ?? null
+    if ("customer_ip_proof" in out) out.customer_ip_proof = null
+    return out
+  }
+
+  /**
+   * The cart changed before payment: re-convert the amount; refused once the processor holds a
+   * payment. Only the storefront's own keys and the amount are returned: Medusa merges them into
+   * the stored data, so what the caller passes for any other key is never stored.
+   */
   protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
     const data = input.data ?? {}
     if (this.processorPaymentId(data)) {
@@ -219,7 +262,8 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
       )
     }
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    return { status: PaymentSessionStatus.PENDING, data: { ...data, currency: amount.currency, amount_minor: amount.minor } }
+    const kept = Object.fromEntries(Object.entries(this.storefrontData(data)).filter(([, v]) => v !== null))
+    return { status: PaymentSessionStatus.PENDING, data: { ...kept, currency: amount.currency, amount_minor: amount.minor } }
   }
 
   /**
