@@ -75,6 +75,8 @@ const paymentProviders: ProviderEntry[] = [
       returnUrl: str("PROCESSOUT_RETURN_URL"),
       cancelUrl: str("PROCESSOUT_CANCEL_URL"),
       webhookUrl: str("PROCESSOUT_WEBHOOK_URL"),
+      // ProcessOut signs no webhook: its URL carries this secret (?token=). The default is for the emulator only.
+      webhookSecret: str("PROCESSOUT_WEBHOOK_SECRET") ?? (isProduction ? undefined : "whsec_processout_dev_emulator"),
       refundVia: str("PROCESSOUT_REFUND_VIA"),
       defaultRefundReason: str("PROCESSOUT_DEFAULT_REFUND_REASON"),
       timeoutMs: num("PROCESSOUT_TIMEOUT_MS"),
@@ -190,6 +192,19 @@ const redisModules = redisUrl
     ]
   : []
 
+/**
+ * Medusa's caching module, which payment providers find in their container: the providers
+ * remember webhook events there, so a replayed event is recognised on every instance and after a
+ * restart (Redis with REDIS_URL; in memory otherwise). Core query caching stays off: Medusa turns
+ * it on only with its MEDUSA_FF_CACHING flag.
+ */
+const cachingModule = {
+  resolve: "@medusajs/medusa/caching",
+  options: redisUrl
+    ? { providers: [{ resolve: "@medusajs/medusa/caching-redis", id: "caching-redis", is_default: true, options: { redisUrl } }] }
+    : { in_memory: { enable: true } },
+}
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: databaseUrl(),
@@ -214,5 +229,6 @@ module.exports = defineConfig({
       },
     },
     ...redisModules,
+    cachingModule,
   ],
 })

@@ -142,7 +142,7 @@ const clover = (() => {
     const started = await provider.initiatePayment({
       amount: AMOUNT,
       currency_code: "usd",
-      data: { session_id: session, source: `clv_test_${session}`, customer_ip: "203.0.113.7" },
+      data: { session_id: session, source: `clv_test_${session}`, ...provider.stampRequestIp("203.0.113.7") },
       context: { idempotency_key: session },
     })
     const auth = await provider.authorizePayment({ data: started.data, context: { idempotency_key: session } })

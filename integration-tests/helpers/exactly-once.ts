@@ -24,6 +24,7 @@ import { dodoCurrencies } from "../../src/providers/dodo/transformers"
 import { fiservCurrencies } from "../../src/providers/fiserv/currencies"
 import { processoutCurrencies } from "../../src/providers/processout/transformers"
 import { payWithDodoHostedCheckout } from "./dodo"
+import { PROCESSOUT_WEBHOOK_SECRET } from "./processout"
 import { capturePayment, getOnlyPayment, getPayment, placeOrder, refundPayment, type SeededStore } from "./index"
 
 export { until } from "./wait"
@@ -301,6 +302,7 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
         PROCESSOUT_PROJECT_ID: "test-proj_emulator",
         PROCESSOUT_PROJECT_SECRET: "key_sandbox_emulator",
         PROCESSOUT_CAPTURE_MODE: "manual",
+        PROCESSOUT_WEBHOOK_SECRET,
         ...common("PROCESSOUT"),
       }),
       refundRoute: { method: "POST", path: "/invoices/:id/refunds" },

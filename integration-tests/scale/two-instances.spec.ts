@@ -14,6 +14,7 @@
  * ledger sync in one instance can overwrite the next refund's entry written by the other).
  */
 import { spawn, type ChildProcess } from "node:child_process"
+import http from "node:http"
 import net from "node:net"
 import path from "node:path"
 import axios, { type AxiosInstance } from "axios"
@@ -142,7 +143,11 @@ medusaIntegrationTestRunner({
       // Instance B boots while A sets the payments up.
       const port = await freePort()
       const b = redisUp ? startInstanceB(`${dbConfig.clientUrl}`, port) : { child: undefined, ready: Promise.resolve() }
-      const instanceB = redisUp ? axios.create({ baseURL: `http://localhost:${port}` }) : api
+      // The refunds go over fresh connections: a kept-alive socket that a server closes as the
+      // client reuses it fails with ECONNRESET before the request reaches Medusa.
+      const fresh = (baseURL: string | undefined) => axios.create({ baseURL, httpAgent: new http.Agent({ keepAlive: false }) })
+      const instanceA = fresh(api.defaults.baseURL)
+      const instanceB = redisUp ? fresh(`http://localhost:${port}`) : instanceA
       try {
         // ---- 50 captured payments of 20.00 per processor; the admin captures on both instances
         const slots = processors.flatMap((processor) => Array.from({ length: PAYMENTS }, (_, i) => ({ processor, i })))
@@ -152,7 +157,7 @@ medusaIntegrationTestRunner({
             sessionData: processor.sessionData(i),
             beforeAuthorize: processor.beforeAuthorize,
             amount: 20,
-            captureVia: async () => (i % 2 === 0 ? api : (await b.ready, instanceB)),
+            captureVia: async () => (i % 2 === 0 ? instanceA : (await b.ready, instanceB)),
           })
           const { data } = await paymentModule.retrievePayment(paymentId, { select: ["id", "data"] })
           return { processor, id: paymentId, key: processor.paymentKey(data ?? {}) }
@@ -167,23 +172,28 @@ medusaIntegrationTestRunner({
 
         // ---- the refunds: every payment at once, each its refunds one after another, alternating instances
         const refused = new Map<ScaleProcessor, string[]>(processors.map((p) => [p, []]))
+        // A call that got no HTTP answer (a connection error): its refund may or may not exist;
+        // the totals below check the money either way.
+        const unanswered: string[] = []
         await Promise.all(
           payments.map(async (p, i) => {
             for (const [round, amount] of ROUNDS.entries()) {
-              const instance: AxiosInstance = (i + round) % 2 === 0 ? api : instanceB
+              const instance: AxiosInstance = (i + round) % 2 === 0 ? instanceA : instanceB
               await instance.post(`/admin/payments/${p.id}/refund`, { amount: Number(amount) }, store.adminHeaders).catch((e) => {
                 const res = e?.response
-                refused.get(p.processor)!.push(res ? `${res.status} ${res.data?.message}` : String(e?.message ?? e))
+                if (res) refused.get(p.processor)!.push(`${res.status} ${res.data?.message}`)
+                else unanswered.push(`${p.processor.label} ${p.id}: ${String(e?.code ?? e?.message ?? e)}`)
               })
             }
           })
         )
+        if (unanswered.length) console.warn(`[two-instances] ${unanswered.length} refund calls got no HTTP answer: ${unanswered.slice(0, 5).join(" | ")}`)
         phase(`${payments.length * ROUNDS.length} refunds sent, ${[...refused.values()].flat().length} refused`)
 
         // ---- Medusa's refunds, and the ledger once the plugin's subscriber has synced every payment
         const medusaRefunds = new Map<string, Array<{ id: string; amount: unknown }>>()
         await settleAll(payments, 8, async (p) => {
-          const payment = await getPayment(api, store.adminHeaders, p.id)
+          const payment = await getPayment(instanceA, store.adminHeaders, p.id)
           medusaRefunds.set(p.id, payment.refunds.map((r: any) => ({ id: r.id, amount: r.raw_amount ?? r.amount })))
         })
         const ledgers = new Map<string, LedgerEntry[]>()
@@ -253,6 +263,7 @@ medusaIntegrationTestRunner({
           for (const r of reasons) expect(r).toMatch(/^\d{3} \S/)
           expect(reasons.length).toBeLessThan((PAYMENTS * ROUNDS.length) / 4)
         }
+        expect(unanswered.length).toBeLessThan(PAYMENTS / 10)
       } finally {
         try {
           if (b.child) process.kill(-b.child.pid!, "SIGTERM")

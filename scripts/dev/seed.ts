@@ -48,6 +48,11 @@ import {
 export const ADMIN_EMAIL = process.env.DEV_ADMIN_EMAIL || "admin@example.com"
 export const ADMIN_PASSWORD = process.env.DEV_ADMIN_PASSWORD || "supersecret"
 const CLOVER_PROVIDER_ID = "pp_clover_clover"
+
+/** The Clover provider instance (the payment module keeps providers in its own container). */
+function cloverProvider(container: ExecArgs["container"]): { stampRequestIp(ip: string): Record<string, string> } {
+  return (container.resolve(Modules.PAYMENT) as any).paymentProviderService_.retrieveProvider(CLOVER_PROVIDER_ID)
+}
 const SYSTEM_PROVIDER_ID = "pp_system_default"
 /** Every provider of the plugin (medusa-config.ts registers all five against their emulators). */
 const PLUGIN_PROVIDER_IDS = [CLOVER_PROVIDER_ID, "pp_checkout_checkout", "pp_fiserv_fiserv", "pp_dodo_dodo", "pp_processout_processout"]
@@ -420,7 +425,8 @@ export default async function seedCloverDev({ container }: ExecArgs) {
       input: {
         payment_collection_id: paymentCollection.id,
         provider_id: CLOVER_PROVIDER_ID,
-        data: { source: cardToken, customer_ip: "203.0.113.7" },
+        // As the plugin's store middleware does for a storefront's request: the customer's IP, stamped.
+        data: { source: cardToken, ...cloverProvider(container).stampRequestIp("203.0.113.7") },
       },
     })
     // Clover provider authorizes here (charge with capture=false at the emulator).

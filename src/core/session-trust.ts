@@ -15,7 +15,8 @@ export function storefrontData(data: Record<string, unknown> | undefined, allowe
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(data ?? {})) {
     if (key === "session_id") continue
-    out[key] = allowed.includes(key) ? (data as Record<string, unknown>)[key] : null
+    // Defined, not assigned: a shopper's "__proto__" key must stay a plain key.
+    Object.defineProperty(out, key, { value: allowed.includes(key) ? (data as Record<string, unknown>)[key] : null, enumerable: true, writable: true, configurable: true })
   }
   return out
 }

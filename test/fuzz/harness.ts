@@ -70,7 +70,7 @@ export const PROCESSORS: FuzzProcessor[] = [
     name: "clover",
     bench: BENCH.clover,
     emulator: () => new CloverEmulator(),
-    options: (url) => ({ apiKey: DEFAULT_CLOVER_API_KEY, environment: url, captureMode: "manual", maxRetries: 0, timeoutMs: 5000, webhookAuthCode: "clover-fuzz-auth-code" }),
+    options: (url) => ({ apiKey: DEFAULT_CLOVER_API_KEY, environment: url, captureMode: "manual", maxRetries: 0, timeoutMs: 5000, webhookAuthCode: "clover-fuzz-auth-code", defaultClientIp: "203.0.113.7" }),
     create(url, options = {}) {
       return new CloverProviderService({ logger: quiet }, { ...this.options(url), ...options })
     },
@@ -78,7 +78,7 @@ export const PROCESSORS: FuzzProcessor[] = [
     construct: (o) => new CloverProviderService({ logger: quiet }, o),
     secrets: [DEFAULT_CLOVER_API_KEY, "clover-fuzz-auth-code"],
     secretOptions: ["apiKey", "webhookAuthCode"],
-    sessionData: (n) => ({ source: `clv_fuzz_${n}`, customer_ip: "203.0.113.7" }),
+    sessionData: (n) => ({ source: `clv_fuzz_${n}` }),
     wireRefund(r) {
       if (r.method !== "POST" || r.path !== "/v1/refunds") return undefined
       const amount = (r.body as { amount?: unknown } | undefined)?.amount

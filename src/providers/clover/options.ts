@@ -13,9 +13,9 @@ export const cloverOptionsSchema = z.object({
    */
   webhookAuthCode: z.string().min(8).optional(),
   /**
-   * Clover requires x-forwarded-for (the customer's IP) on charges and captures. The
-   * storefront sends it as `customer_ip` in the payment session data; this is used when it
-   * does not. Leave unset to refuse payments without an IP.
+   * Clover requires x-forwarded-for (the customer's IP) on charges and captures. The plugin's
+   * store middleware records the request's IP in the session (README "Storefront data"); this
+   * is used when a session has none. Leave unset to refuse payments without an IP.
    */
   defaultClientIp: z.union([z.ipv4(), z.ipv6()]).optional(),
   /** Medusa refund reason code → Clover's refund reason. Unlisted codes use the built-in guess. */

@@ -30,6 +30,7 @@ import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
+import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { constantTimeEqual, headerValue } from "../../core/webhooks"
 import { parseWire } from "../../core/wire"
 import { parseCloverOptions, type CloverOptions } from "./options"
@@ -38,6 +39,7 @@ import {
   chargeStatus,
   classifyCloverError,
   cloverCurrencies,
+  CLOVER_ID,
   cloverRefundTag,
   createChargeRequest,
   refundReasonFor,
@@ -56,6 +58,8 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
   protected readonly reconcileBeforeRefund = true
   /** The storefront's single-use card token. */
   protected readonly singleUseKeys = ["source"]
+  /** The only key a storefront sends (README "Storefront data"); the customer IP comes from the request. */
+  protected readonly storefrontKeys = ["source"]
   protected readonly redactor: Redactor
   protected readonly options: CloverOptions
   protected readonly http: HttpClient
@@ -99,6 +103,11 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return error.code === "charge_already_refunded"
   }
 
+  /** The secret behind the store middleware's customer_ip proof (the core hashes it into the HMAC key). */
+  protected requestIpSecret(): string {
+    return this.options.apiKey
+  }
+
   get mode() {
     return modeOf(this.options.environment)
   }
@@ -114,19 +123,46 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   // ---- HTTP calls -----------------------------------------------------------------------
 
-  private async getCharge(chargeId: string): Promise<CloverCharge> {
-    const res = await this.http.request({ method: "GET", path: `/v1/charges/${encodeURIComponent(chargeId)}` })
+  private async getCharge(chargeId: unknown): Promise<CloverCharge> {
+    const id = requirePathId("Clover", "charge id", chargeId, CLOVER_ID)
+    const res = await this.http.request({ method: "GET", path: `/v1/charges/${id}` })
     return parseWire(cloverChargeSchema, res.data, "Clover", "charge")
   }
 
+  /**
+   * Refuses a charge that is not this session's: it must carry the session's id in metadata
+   * (createChargeRequest writes it) and the session's amount and currency. Payment data after
+   * authorization holds the charge's own amount, so the check is the same for every branch.
+   */
+  private assertOwnCharge(charge: CloverCharge, data: Record<string, unknown>): CloverCharge {
+    const meta = charge.metadata && typeof charge.metadata === "object" ? (charge.metadata as Record<string, unknown>) : {}
+    assertPaymentOfSession(
+      "Clover",
+      { sessionId: sessionIdOf(data), currency: data.currency, amountMinor: data.amount_minor },
+      { id: charge.id, sessionRef: typeof meta.session_id === "string" ? meta.session_id : undefined, currency: charge.currency, amountMinor: charge.amount }
+    )
+    return charge
+  }
+
+  /** The charge named in this payment's data, proven to be this session's. */
+  private async ownCharge(data: Record<string, unknown>): Promise<CloverCharge> {
+    return this.assertOwnCharge(await this.getCharge(data.charge_id), data)
+  }
+
+  /**
+   * The customer's IP for x-forwarded-for. Only `customer_ip` in stored data counts: base
+   * initiate writes it from the store middleware's verified stamp and nulls a shopper's own
+   * (Medusa stores the provider's value over the shopper's), and after initiate only this
+   * provider writes the data. Otherwise the `defaultClientIp` option (README "Storefront data").
+   */
   private clientIp(data: Record<string, unknown>): string {
-    const fromSession = typeof data.customer_ip === "string" ? data.customer_ip.trim() : ""
-    if (fromSession && isIP(fromSession)) return fromSession
-    if (this.options.defaultClientIp) return this.options.defaultClientIp
+    const stored = typeof data.customer_ip === "string" && isIP(data.customer_ip) ? data.customer_ip : undefined
+    const ip = stored ?? this.options.defaultClientIp
+    if (ip) return ip
     throw new MedusaError(
       MedusaError.Types.INVALID_DATA,
-      "Clover requires the customer's IP address (x-forwarded-for) to charge a card. The storefront must send it as " +
-        "`customer_ip` in the payment session data, or set the provider's `defaultClientIp` option."
+      "Clover requires the customer's IP address (x-forwarded-for) to charge a card, and this payment session has none. " +
+        "Create payment sessions through the store API (the plugin's middleware records the request's IP), or set the provider's `defaultClientIp` option."
     )
   }
 
@@ -134,9 +170,10 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = input.data ?? {}
-    if (typeof data.charge_id === "string") {
-      // Authorized before (Medusa retried): report the charge's state, charge nothing new.
-      const charge = await this.getCharge(data.charge_id)
+    if (data.charge_id !== undefined && data.charge_id !== null) {
+      // Authorized before (Medusa retried): report the charge's state once it is proven this
+      // session's, charge nothing new. The storefront cannot set charge_id (initiate nulls it).
+      const charge = await this.ownCharge(data)
       return { status: chargeStatus(charge), data: this.withoutSingleUse({ ...data, ...chargeData(charge) }) }
     }
     const source = typeof data.source === "string" ? data.source.trim() : ""
@@ -152,7 +189,14 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
       currency,
       this.profile
     )
-    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
+    const sessionId = sessionIdOf(data)
+    if (!sessionId) {
+      // A charge without the session's id could never be proven this session's afterwards.
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        "This payment session has no session_id, so a Clover charge could not be tied to it. Nothing was charged; create the payment session through Medusa's payment module."
+      )
+    }
     const key = this.idempotencyKey(input.context)
     const res = await this.http.request({
       method: "POST",
@@ -170,6 +214,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
         `Clover did not approve the charge (${charge.failure_code ?? "failed"}: ${charge.failure_message ?? "no reason given"}). Ask the customer for another card.`
       )
     }
+    this.assertOwnCharge(charge, data)
     return { status, data: this.withoutSingleUse({ ...data, ...chargeData(charge) }) }
   }
 
@@ -198,7 +243,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     try {
       const res = await this.http.request({
         method: "POST",
-        path: `/v1/charges/${encodeURIComponent(chargeId)}/capture`,
+        path: `/v1/charges/${requirePathId("Clover", "charge id", chargeId, CLOVER_ID)}/capture`,
         idempotencyKey: uuidFromKey(key),
         headers: { "x-forwarded-for": this.clientIp(data) },
         body: partial && partial.minor !== authorized ? { amount: wireAmount.minorInteger(partial) } : {},
@@ -207,7 +252,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     } catch (error) {
       if (!(error instanceof ProcessorError && error.code === "charge_already_captured")) throw error
       // Captured at Clover already (dashboard, or our answer was lost): take Clover's state.
-      charge = await this.getCharge(chargeId)
+      charge = await this.ownCharge(data)
     }
     return { data: { ...data, ...chargeData(charge), capture_key: key } }
   }
@@ -217,7 +262,8 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     if (typeof data.charge_id !== "string") {
       return { data } // nothing was charged at Clover
     }
-    const charge = await this.getCharge(data.charge_id)
+    // Proven first: Medusa hands deleteSession the shopper's own data when a session fails to save.
+    const charge = await this.ownCharge(data)
     if (!charge.captured && charge.refunded) {
       return { data: { ...data, ...chargeData(charge) } }
     }
@@ -251,8 +297,8 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
     const data = input.data ?? {}
-    const chargeId = requireField(data, "charge_id", "Clover")
-    const charge = await this.getCharge(chargeId)
+    requireField(data, "charge_id", "Clover")
+    const charge = await this.ownCharge(data)
     const refunds = await this.listProcessorRefunds(data)
     const reconciled = reconcileLedger({ ...data, ...chargeData(charge) }, refunds).data
     return { data: reconciled }
@@ -263,7 +309,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     if (typeof data.charge_id !== "string") {
       return { status: PaymentSessionStatus.PENDING, data }
     }
-    const charge = await this.getCharge(data.charge_id)
+    const charge = await this.ownCharge(data)
     return { status: chargeStatus(charge), data: { ...data, ...chargeData(charge) } }
   }
 
@@ -303,8 +349,10 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   /**
    * Clover app webhooks carry a static shared code in X-Clover-Auth, not an HMAC. The body
-   * is only a hint (`objectId` of a payment): the charge is read back from Clover before
-   * anything is reported to Medusa.
+   * is only a hint (`objectId` of a payment): the charge is read back from Clover, and the
+   * session id and amount reported come from that charge alone (its metadata.session_id, which
+   * only createChargeRequest writes). There is no session data here to compare amounts with:
+   * Medusa then authorizes that session, and authorize proves the charge against it.
    */
   protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
     const notSupported = { action: PaymentActions.NOT_SUPPORTED }
@@ -325,9 +373,11 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     const merchants = (body.merchants ?? {}) as Record<string, Array<{ objectId?: string; type?: string }>>
     const paymentIds = Object.values(merchants)
       .flat()
-      .map((event) => event?.objectId ?? "")
+      .map((event) => (typeof event?.objectId === "string" ? event.objectId : ""))
       .filter((id) => id.startsWith("P:"))
       .map((id) => id.slice(2))
+      // Not a Clover id: never put in a URL (the header code is static, so the body is a hint only).
+      .filter((id) => CLOVER_ID.test(id))
     for (const id of paymentIds) {
       let charge: CloverCharge
       try {

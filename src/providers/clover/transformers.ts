@@ -18,6 +18,13 @@ export const cloverCurrencies = defineCurrencyProfile({
   maxMinor: "99999999",
 })
 
+/**
+ * Clover object ids (charges, refunds): upper-case alphanumerics, 13 characters in Clover's
+ * examples ("HGZF4HB58BT62") and 14 in the API reference's ("9ABCDEF1234567"). Checked before
+ * an id goes into a URL path; the length range leaves room for what the docs do not pin down.
+ */
+export const CLOVER_ID = /^[0-9A-Z]{8,32}$/
+
 export function createChargeRequest(input: {
   amount: ProcessorAmount
   source: string
@@ -62,7 +69,9 @@ export function cloverRefundTag(medusaRefundId: string): string {
 
 /** Medusa refund reason code → Clover's three reasons. */
 export function refundReasonFor(code: string | null | undefined, options: Pick<CloverOptions, "refundReasons">): CloverRefundReason {
-  if (code && options.refundReasons[code]) return options.refundReasons[code]
+  // Own keys only: "constructor" or "toString" must not resolve to Object.prototype's members.
+  // (hasOwnProperty.call: Object.hasOwn is ES2022, above this package's TypeScript target.)
+  if (code && Object.prototype.hasOwnProperty.call(options.refundReasons, code)) return options.refundReasons[code]
   const text = (code ?? "").toLowerCase()
   if (text.includes("duplicate")) return "duplicate"
   if (text.includes("fraud")) return "fraudulent"

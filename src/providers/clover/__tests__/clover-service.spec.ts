@@ -3,7 +3,7 @@ import { expectMedusaError as expectMedusaErrorWithout } from "../../../../test/
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { CloverEmulator } from "../../../emulators/clover"
 import { CloverProviderService } from "../service"
-import { cloverRefundTag } from "../transformers"
+import { cloverRefundTag, refundReasonFor } from "../transformers"
 import { loadSpec } from "../../../../test/contract/openapi"
 
 const API_KEY = "emulator_clover_key"
@@ -42,16 +42,22 @@ function provider(options: Record<string, unknown> = {}, cradle: Record<string, 
 const expectMedusaError = (promise: Promise<unknown>, type: string, text: RegExp | string) =>
   expectMedusaErrorWithout(promise, type, text, [API_KEY])
 
+/**
+ * initiatePayment as Medusa calls it: `data` is the storefront's (here with the store middleware's
+ * stamped IP), and Medusa stores it merged with the provider's answer (payment-module createPaymentSession).
+ */
+async function initiate(service: CloverProviderService, amount: string, data: Record<string, unknown>, currency_code = "usd") {
+  const sessionId = `payses_${++tokenSeq}`
+  const out = await service.initiatePayment({ amount, currency_code, data: { ...data, session_id: sessionId }, context: { idempotency_key: sessionId } })
+  return { ...data, ...out.data } as Record<string, unknown>
+}
+const stamped = (service: CloverProviderService, ip = "203.0.113.7") => service.stampRequestIp(ip)
+
 /** initiate + authorize (+ capture) like Medusa does, returning the payment data. */
 async function paidCharge(amount: string, opts: { capture?: boolean; service?: CloverProviderService } = {}) {
   const service = opts.service ?? provider()
-  const session = await service.initiatePayment({
-    amount,
-    currency_code: "usd",
-    data: { session_id: `payses_${tokenSeq}`, source: token(), customer_ip: "203.0.113.7" },
-    context: { idempotency_key: `payses_${tokenSeq}` },
-  })
-  const auth = await service.authorizePayment({ data: session.data, context: { idempotency_key: `payses_${tokenSeq}` } })
+  const stored = await initiate(service, amount, { source: token(), ...stamped(service) })
+  const auth = await service.authorizePayment({ data: stored, context: { idempotency_key: stored.session_id as string } })
   if (opts.capture === false) return auth.data!
   const captured = await service.capturePayment({ data: auth.data, context: { idempotency_key: `capt_${tokenSeq}` } })
   return captured.data!
@@ -96,8 +102,8 @@ describe("authorizePayment", () => {
 
   it("captures at authorization in automatic capture mode", async () => {
     const service = provider({ captureMode: "automatic" })
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { source: token(), customer_ip: "203.0.113.7" } })
-    const out = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_auto" } })
+    const stored = await initiate(service, "10", { source: token(), ...stamped(service) })
+    const out = await service.authorizePayment({ data: stored, context: { idempotency_key: "payses_auto" } })
     expect(out.status).toBe(PaymentSessionStatus.CAPTURED)
     expect(out.data).toMatchObject({ captured_minor: "1000" })
     expect(emulator.requests({ method: "POST", path: "/v1/charges" })[0].body).toMatchObject({ capture: true })
@@ -105,15 +111,16 @@ describe("authorizePayment", () => {
 
   it("reports a declined card as a payment authorization error", async () => {
     const service = provider()
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { source: token("insufficient"), customer_ip: "203.0.113.7" } })
-    await expectMedusaError(service.authorizePayment({ data: session.data }), "payment_authorization_error", /card_declined.*insufficient_funds/s)
+    const stored = await initiate(service, "10", { source: token("insufficient"), ...stamped(service) })
+    await expectMedusaError(service.authorizePayment({ data: stored }), "payment_authorization_error", /card_declined.*insufficient_funds/s)
   })
 
   it("refuses to charge without a card token or the customer's IP", async () => {
     const service = provider()
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: {} })
-    await expectMedusaError(service.authorizePayment({ data: session.data }), "invalid_data", /card token/)
-    await expectMedusaError(service.authorizePayment({ data: { ...session.data, source: token() } }), "invalid_data", /customer_ip/)
+    const stored = await initiate(service, "10", {})
+    await expectMedusaError(service.authorizePayment({ data: stored }), "invalid_data", /card token/)
+    await expectMedusaError(service.authorizePayment({ data: { ...stored, source: token() } }), "invalid_data", /customer's IP address/)
+    await expectMedusaError(service.authorizePayment({ data: { ...stored, session_id: undefined, source: token() } }), "invalid_data", /no session_id/)
     expect(emulator.requests()).toHaveLength(0)
   })
 
@@ -440,5 +447,121 @@ describe("exactly once under faults", () => {
     // Without Medusa's records the orphan counts against the remainder: 20.00 is left, 30 is refused.
     await expectMedusaError(provider().refundPayment({ amount: "30", data, context: { idempotency_key: "ref_retry" } }), "invalid_data", /remains refundable/)
     expect(emulator.listRefunds(data.charge_id as string).map((r) => r.amount)).toEqual([3000])
+  })
+})
+
+describe("nothing from the shopper moves money unverified (issue 14)", () => {
+  const auth = { headers: { authorization: `Bearer ${API_KEY}`, "x-forwarded-for": "203.0.113.7" } }
+  /** Requests that move money at Clover (charge, capture, refund or reversal). */
+  const moneyMoves = () => emulator.requests({ method: "POST" })
+
+  it("drops a shopper's charge_id of another, smaller charge at initiate; authorization cannot complete with it", async () => {
+    const service = provider()
+    const cheap = await paidCharge("55.50", { capture: false })
+    const mark = emulator.requests().length
+    const stored = await initiate(service, "465", { charge_id: cheap.charge_id, ...stamped(service) })
+    expect(stored.charge_id).toBeNull()
+    await expectMedusaError(service.authorizePayment({ data: stored }), "invalid_data", /card token/)
+    expect(emulator.requests().slice(mark)).toEqual([])
+    expect(emulator.getCharge(cheap.charge_id as string)).toMatchObject({ captured: false, refunded: false })
+  })
+
+  describe("a stored charge that is not this session's is refused, and nothing is captured", () => {
+    let own: Record<string, unknown>
+    let foreign: Record<string, unknown>
+    beforeEach(async () => {
+      own = await paidCharge("55.50", { capture: false })
+      const { data } = await axios.post(`${emulator.url}/v1/charges`, { amount: 5550, currency: "usd", source: token(), capture: false }, auth)
+      foreign = data
+    })
+    afterEach(() => {
+      expect(emulator.requests({ method: "POST", path: /\/capture$/ })).toEqual([])
+      expect(emulator.listRefunds()).toEqual([])
+    })
+    const cases: Array<[string, () => Record<string, unknown>, RegExp]> = [
+      ["another session's charge", () => ({ ...own, session_id: "payses_other" }), /does not name this session/],
+      ["a charge of another amount", () => ({ ...own, amount_minor: "46500" }), /its amount 5550 is not the session's 46500/],
+      ["a charge in another currency", () => ({ ...own, currency: "cad" }), /its currency usd is not the session's cad/],
+      ["a charge that names no session", () => ({ ...own, charge_id: foreign.id }), /does not name this session/],
+    ]
+    it.each(cases)("%s", async (_name, data, why) => {
+      const service = provider()
+      const mark = moneyMoves().length
+      await expectMedusaError(service.authorizePayment({ data: data() }), "not_allowed", why)
+      await expectMedusaError(service.getPaymentStatus({ data: data() }), "not_allowed", why)
+      await expectMedusaError(service.retrievePayment({ data: data() }), "not_allowed", why)
+      await expectMedusaError(service.cancelPayment({ data: data() }), "not_allowed", why)
+      expect(moneyMoves().slice(mark)).toEqual([])
+    })
+
+    it("a session Medusa deletes with the shopper's own data does not release someone else's authorization", async () => {
+      // Medusa's createPaymentSession hands deleteSession the storefront's data when saving fails.
+      await expectMedusaError(provider().deletePayment({ data: { charge_id: own.charge_id } }), "not_allowed", /does not name this session/)
+      expect(emulator.getCharge(own.charge_id as string)).toMatchObject({ refunded: false })
+    })
+  })
+
+  describe("customer_ip", () => {
+    it("sends the IP the store middleware stamped", async () => {
+      await paidCharge("10")
+      expect(emulator.requests({ method: "POST" }).map((r) => r.headers["x-forwarded-for"])).toEqual(["203.0.113.7", "203.0.113.7"])
+    })
+
+    it.each([
+      ["without a proof", (_s: CloverProviderService) => ({ customer_ip: "198.51.100.66" })],
+      ["with another IP's proof", (s: CloverProviderService) => ({ ...s.stampRequestIp("203.0.113.7"), customer_ip: "198.51.100.66" })],
+      ["with a proof from another key", () => ({ ...provider({ apiKey: "another_clover_key" }).stampRequestIp("198.51.100.66") })],
+    ])("never sends a shopper's customer_ip %s: the defaultClientIp option, or nothing", async (_name, ip) => {
+      const fallback = provider({ defaultClientIp: "192.0.2.10" })
+      const stored = await initiate(fallback, "10", { source: token(), ...ip(fallback) })
+      expect(stored.customer_ip).toBeNull()
+      await fallback.authorizePayment({ data: stored })
+      expect(emulator.requests({ method: "POST", path: "/v1/charges" })[0].headers["x-forwarded-for"]).toBe("192.0.2.10")
+
+      const strict = provider()
+      const refused = await initiate(strict, "10", { source: token(), ...ip(strict) })
+      await expectMedusaError(strict.authorizePayment({ data: refused }), "invalid_data", /customer's IP address/)
+      expect(emulator.requests({ method: "POST", path: "/v1/charges" })).toHaveLength(1)
+    })
+  })
+
+  describe("ids that go into URL paths", () => {
+    const bad = ["../refunds", "..%2F..%2Fv1%2Frefunds", "ABCDEFGHJK?x=1", "ABCDEFGHJK#x", "ABCDEFGHJK/capture", "a".repeat(13), "A".repeat(5000)]
+    it.each(bad.map((id) => [id.length > 40 ? `${id.slice(0, 10)}… (${id.length})` : JSON.stringify(id), id]))(
+      "refuses %s before any request",
+      async (_label, id) => {
+        const service = provider()
+        const data = { session_id: "payses_p", currency: "usd", amount_minor: "1000", charge_id: id, customer_ip: "203.0.113.7" }
+        for (const call of [
+          () => service.authorizePayment({ data }),
+          () => service.capturePayment({ data, context: { idempotency_key: "capt_p" } }),
+          () => service.getPaymentStatus({ data }),
+          () => service.retrievePayment({ data }),
+          () => service.cancelPayment({ data }),
+        ]) {
+          await expectMedusaError(call(), "invalid_data", /is not a Clover id/)
+        }
+        const webhook = { merchants: { M: [{ objectId: `P:${id}`, type: "UPDATE" }] } }
+        const out = await service.getWebhookActionAndData({ data: webhook, rawData: JSON.stringify(webhook), headers: { "x-clover-auth": "clover-auth-code-123" } })
+        expect(out.action).toBe(PaymentActions.NOT_SUPPORTED)
+        expect(emulator.requests()).toEqual([])
+      }
+    )
+  })
+
+  it("takes the webhook's session id and amount from the charge read back, never from the body", async () => {
+    const data = await paidCharge("30")
+    const body = { ...emulator.webhookPayload(data.charge_id as string, "UPDATE"), session_id: "payses_evil", amount: "1", metadata: { session_id: "payses_evil" } }
+    const out = await provider().getWebhookActionAndData({ data: body as any, rawData: JSON.stringify(body), headers: { "x-clover-auth": "clover-auth-code-123" } })
+    expect(out).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: data.session_id, amount: "30" } })
+  })
+
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty"])("does not take %s for a refund reason", async (code) => {
+    expect(refundReasonFor(code, { refundReasons: {} })).toBe("requested_by_customer")
+    const refundService = { retrieve: async () => ({ refund_reason: { code, label: code } }) }
+    const service = provider({}, { refundService })
+    const data = await paidCharge("50.00", { service })
+    await service.refundPayment({ amount: "5", data, context: { idempotency_key: `ref_${code}` } })
+    expect(emulator.requests({ method: "POST", path: "/v1/refunds" })[0].body).toMatchObject({ reason: "requested_by_customer" })
   })
 })
