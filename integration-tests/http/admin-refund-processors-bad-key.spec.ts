@@ -41,7 +41,7 @@ medusaIntegrationTestRunner({
       const list = (await api.get("/admin/refund-processors/providers", adminHeaders)).data
       expect(list.providers.map((p: any) => p.id)).toEqual([PROVIDER_ID])
 
-      const res = await api.post(`/admin/refund-processors/providers/${PROVIDER_ID}/test`, {}, adminHeaders)
+      const res = await api.post(`/admin/refund-processors/providers/${PROVIDER_ID}/connection-check`, {}, adminHeaders)
       expect(res.status).toBe(200)
       expect(res.data).toEqual(expect.objectContaining({ provider_id: PROVIDER_ID, processor: "Clover", ok: false }))
       expect(res.data.message).toMatch(/401/)

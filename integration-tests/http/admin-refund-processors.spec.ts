@@ -267,7 +267,7 @@ medusaIntegrationTestRunner({
       }
 
       // ---- test connection: an authenticated read at the emulator
-      const test = (await api.post(`${BASE}/providers/${PROVIDER_ID}/test`, {}, admin)).data
+      const test = (await api.post(`${BASE}/providers/${PROVIDER_ID}/connection-check`, {}, admin)).data
       expect(test).toEqual(
         expect.objectContaining({ provider_id: PROVIDER_ID, processor: "Clover", mode: "emulator", ok: true })
       )
@@ -279,13 +279,13 @@ medusaIntegrationTestRunner({
 
       // every other provider answers too (ok or not, with a message; never a server error)
       for (const p of list.providers.filter((x: any) => x.id !== PROVIDER_ID)) {
-        const other = (await api.post(`${BASE}/providers/${p.id}/test`, {}, admin)).data
+        const other = (await api.post(`${BASE}/providers/${p.id}/connection-check`, {}, admin)).data
         expect(typeof other.ok).toBe("boolean")
         expect(other.message.length).toBeGreaterThan(0)
       }
 
       // ---- an unknown provider is a 404 naming the configured ones
-      const unknown = await api.post(`${BASE}/providers/pp_nope_nope/test`, {}, admin).catch((e: any) => e.response)
+      const unknown = await api.post(`${BASE}/providers/pp_nope_nope/connection-check`, {}, admin).catch((e: any) => e.response)
       expect(unknown.status).toBe(404)
       expect(unknown.data.message).toContain(PROVIDER_ID)
     })
@@ -300,7 +300,7 @@ medusaIntegrationTestRunner({
       const badId = await api.get(`${BASE}/payments/not-a-payment`, admin).catch((e: any) => e.response)
       expect(badId.status).toBe(400)
       expect(badId.data.message).toMatch(/payment id/)
-      const badProvider = await api.post(`${BASE}/providers/clover/test`, {}, admin).catch((e: any) => e.response)
+      const badProvider = await api.post(`${BASE}/providers/clover/connection-check`, {}, admin).catch((e: any) => e.response)
       expect(badProvider.status).toBe(400)
 
       const missing = await api.get(`${BASE}/payments/pay_01NOTHERE`, admin).catch((e: any) => e.response)

@@ -61,7 +61,7 @@ export const refundProcessorsApi = {
     request<{ payment: PaymentView; synced_at: string }>("POST", `${BASE}/payments/${encodeURIComponent(paymentId)}/sync`),
   providers: () => request<{ providers: ProviderView[]; count: number; backend_url: string }>("GET", `${BASE}/providers`),
   testConnection: (providerId: string) =>
-    request<TestResult>("POST", `${BASE}/providers/${encodeURIComponent(providerId)}/test`),
+    request<TestResult>("POST", `${BASE}/providers/${encodeURIComponent(providerId)}/connection-check`),
 }
 
 export const queryKeys = {

@@ -4,15 +4,27 @@ import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import { baseUrlFor } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import type { SendRefundInput, SentRefund } from "../../core/provider"
+import { requirePathId } from "../../core/session-trust"
 import { parseWire } from "../../core/wire"
 import { declined } from "./api-payments"
 import type { CheckoutBackend, CheckoutRefundView } from "./backend"
 import { udfFields, type CheckoutOptions } from "./options"
-import { isApprovedCode, refundMetadata } from "./transformers"
+import { isApprovedCode, refundMetadata, sessionRefOf } from "./transformers"
 import { chargeRequest, chargeValue, classicRefundRequest, classicRefundViews, classicStatus, trackId } from "./transformers-classic"
 import { classicChargeSchema, classicErrorSchema, classicHistorySchema, type ClassicCharge } from "./wire-classic"
 
 const PROCESSOR = "Checkout.com"
+
+/**
+ * Classic charge ids: `charge_` or `charge_test_` and an upper-case alphanumeric code (20 characters
+ * in every documented example, `charge_test_8C5A496E242M73BD0AE1`; a little slack as no spec fixes it).
+ */
+export const CHARGE_ID = /^charge_(?:test_)?[A-Za-z0-9]{16,32}$/
+
+/** A charge's URL; an id of another shape is refused before any request. */
+function chargePath(field: string, chargeId: string, action?: string): string {
+  return `/v2/charges/${requirePathId(PROCESSOR, `charge id (${field})`, chargeId, CHARGE_ID)}${action ? `/${action}` : ""}`
+}
 
 /**
  * Classic hosts (checkout-java-library AppSettings, checkout-php-library AppSetting):
@@ -67,12 +79,12 @@ export class ClassicBackend implements CheckoutBackend {
   }
 
   async getCharge(chargeId: string): Promise<ClassicCharge> {
-    const res = await this.http.request({ method: "GET", path: `/v2/charges/${encodeURIComponent(chargeId)}` })
+    const res = await this.http.request({ method: "GET", path: chargePath("charge_id", chargeId) })
     return parseWire(classicChargeSchema, res.data, PROCESSOR, "charge")
   }
 
   async history(chargeId: string): Promise<ClassicCharge[]> {
-    const res = await this.http.request({ method: "GET", path: `/v2/charges/${encodeURIComponent(chargeId)}/history` })
+    const res = await this.http.request({ method: "GET", path: chargePath("charge_id", chargeId, "history") })
     return parseWire(classicHistorySchema, res.data, PROCESSOR, "charge history").charges
   }
 
@@ -85,7 +97,6 @@ export class ClassicBackend implements CheckoutBackend {
       patch: {
         charge_id: charge.id,
         charge_status: charge.status,
-        amount_minor: chargeValue(charge),
         captured_minor: captured ? chargeValue(charge) : "0",
         // With autoCapture the charge itself is the captured one that refunds go against.
         ...(captured ? { capture_charge_id: charge.id } : {}),
@@ -95,14 +106,18 @@ export class ClassicBackend implements CheckoutBackend {
 
   async state(data: Record<string, unknown>) {
     const charge = await this.getCharge(requireField(data, "charge_id", PROCESSOR))
-    return { status: classicStatus(charge), patch: { charge_status: charge.status } }
+    return {
+      status: classicStatus(charge),
+      patch: { charge_status: charge.status },
+      facts: { id: charge.id, sessionRef: sessionRefOf(charge.trackId, charge.metadata), currency: charge.currency, amountMinor: chargeValue(charge) },
+    }
   }
 
   async capture(data: Record<string, unknown>, amount: ProcessorAmount, idempotencyKey: string) {
     const chargeId = requireField(data, "charge_id", PROCESSOR)
     const full = amount.minor === String(data.amount_minor)
     const record = await this.post(
-      `/v2/charges/${encodeURIComponent(chargeId)}/capture`,
+      chargePath("charge_id", chargeId, "capture"),
       { ...(full ? {} : { value: wireAmount.minorInteger(amount) }), trackId: trackId(idempotencyKey), ...this.udf },
       "capture"
     )
@@ -111,7 +126,7 @@ export class ClassicBackend implements CheckoutBackend {
 
   async void(data: Record<string, unknown>, idempotencyKey: string) {
     const chargeId = requireField(data, "charge_id", PROCESSOR)
-    const record = await this.post(`/v2/charges/${encodeURIComponent(chargeId)}/void`, { trackId: trackId(idempotencyKey), ...this.udf }, "void")
+    const record = await this.post(chargePath("charge_id", chargeId, "void"), { trackId: trackId(idempotencyKey), ...this.udf }, "void")
     return { void_charge_id: record.id, charge_status: "Voided" }
   }
 
@@ -121,7 +136,7 @@ export class ClassicBackend implements CheckoutBackend {
     // No idempotency header: the core has read the history first (reconcileBeforeRefund), so a refund
     // whose answer was lost is adopted by its trackId instead of sent twice.
     const record = await this.post(
-      `/v2/charges/${encodeURIComponent(captureChargeId)}/refund`,
+      chargePath("capture_charge_id", captureChargeId, "refund"),
       classicRefundRequest({
         amount: plan.amount,
         omitValue: plan.untouched,

@@ -6,9 +6,10 @@ import { baseUrlFor } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import type { SendRefundInput, SentRefund } from "../../core/provider"
 import { parseWire } from "../../core/wire"
+import { requirePathId } from "../../core/session-trust"
 import type { CheckoutBackend, CheckoutRefundView } from "./backend"
 import { paymentsAuthorization, type CheckoutOptions } from "./options"
-import { refundMetadata } from "./transformers"
+import { refundMetadata, sessionRefOf } from "./transformers"
 import { createdPaymentData, paymentData, paymentRequest, paymentStatus, reference, refundRequest, refundViews } from "./transformers-payments"
 import {
   actionAcceptedSchema,
@@ -21,6 +22,9 @@ import {
 } from "./wire-payments"
 
 const PROCESSOR = "Checkout.com"
+
+/** Payments API payment ids, as the API reference's path parameters define them: `^(pay)_(\w{26})$`. */
+export const PAYMENT_ID = /^pay_\w{26}$/
 
 /** Live and sandbox hosts, or the account-specific form `https://{prefix}.api[.sandbox].checkout.com`. */
 export function paymentsBaseUrl(options: Pick<CheckoutOptions, "environment" | "accountPrefix">): string {
@@ -72,8 +76,9 @@ export class PaymentsBackend implements CheckoutBackend {
     })
   }
 
+  /** Every payment URL goes through here: an id of another shape is refused before any request. */
   private path(paymentId: string, action?: string): string {
-    return `/payments/${encodeURIComponent(paymentId)}${action ? `/${action}` : ""}`
+    return `/payments/${requirePathId(PROCESSOR, "payment id (payment_id)", paymentId, PAYMENT_ID)}${action ? `/${action}` : ""}`
   }
 
   async getPayment(paymentId: string): Promise<CheckoutPayment> {
@@ -104,7 +109,11 @@ export class PaymentsBackend implements CheckoutBackend {
     const payment = await this.getPayment(paymentId)
     // Accounts of the previous structure return no balances: the captured total comes from the actions.
     const actions = payment.balances ? undefined : await this.getActions(paymentId)
-    return { status: paymentStatus(payment.status, payment.approved), patch: paymentData(payment, actions) }
+    return {
+      status: paymentStatus(payment.status, payment.approved),
+      patch: paymentData(payment, actions),
+      facts: { id: payment.id, sessionRef: sessionRefOf(payment.reference, payment.metadata), currency: payment.currency, amountMinor: payment.amount },
+    }
   }
 
   async capture(data: Record<string, unknown>, amount: ProcessorAmount, idempotencyKey: string) {

@@ -3,6 +3,7 @@ import type { HttpClient } from "../../core/http"
 import type { ProcessorAmount } from "../../core/money/convert"
 import type { SendRefundInput, SentRefund } from "../../core/provider"
 import type { ProcessorRefundView } from "../../core/refund-planner"
+import type { ProcessorPaymentFacts } from "../../core/session-trust"
 
 /** A refund as Checkout.com reports it, with its decline reason when it failed. */
 export type CheckoutRefundView = ProcessorRefundView & { failure_reason?: string }
@@ -23,8 +24,11 @@ export interface CheckoutBackend {
     email?: string
     idempotencyKey: string
   }): Promise<{ status: PaymentSessionStatus; patch: Record<string, unknown> }>
-  /** The payment's current state (status and data patch). */
-  state(data: Record<string, unknown>): Promise<{ status: PaymentSessionStatus; patch: Record<string, unknown> }>
+  /**
+   * The payment's current state (status and data patch), with the facts the service checks
+   * against the session (assertPaymentOfSession) before trusting any of it.
+   */
+  state(data: Record<string, unknown>): Promise<{ status: PaymentSessionStatus; patch: Record<string, unknown>; facts: ProcessorPaymentFacts }>
   /** Captures `amount`; returns a data patch. */
   capture(data: Record<string, unknown>, amount: ProcessorAmount, idempotencyKey: string): Promise<Record<string, unknown>>
   /** Voids the whole authorization; returns a data patch. */

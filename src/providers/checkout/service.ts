@@ -27,13 +27,14 @@ import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { applyRefundOutcomes, reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
+import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
 import { constantTimeEqual, headerValue, hmac, rawBodyText } from "../../core/webhooks"
 import { ClassicBackend } from "./api-classic"
-import { PaymentsBackend } from "./api-payments"
+import { PAYMENT_ID, PaymentsBackend } from "./api-payments"
 import type { CheckoutBackend } from "./backend"
 import { checkoutCurrencies } from "./currencies"
 import { parseCheckoutOptions, type CheckoutOptions } from "./options"
-import { classifyCheckoutError, medusaRefundIdOf } from "./transformers"
+import { classifyCheckoutError, medusaRefundIdOf, sessionRefOf } from "./transformers"
 import { webhookEventSchema, type CheckoutWebhookEvent } from "./wire-payments"
 
 const NAME = "Checkout.com"
@@ -55,6 +56,8 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
   protected readonly reconcileBeforeRefund = true
   /** The storefront's single-use card token. */
   protected readonly singleUseKeys = ["token"]
+  /** The Frames card token is all a storefront sends (README, "Storefront data"); every other key is dropped. */
+  protected readonly storefrontKeys = ["token"]
   protected readonly redactor: Redactor
   protected readonly options: CheckoutOptions
   protected readonly backend: CheckoutBackend
@@ -108,14 +111,27 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     return typeof id === "string" ? id : undefined
   }
 
-  /** The customer's email (Checkout.com's risk checks) and which API the payment uses. */
+  /**
+   * The customer's email (Checkout.com's risk checks), from Medusa's context only: an `email` the
+   * shopper wrote is dropped at initiate. And which API the payment uses.
+   */
   protected sessionFields(input: InitiatePaymentInput): Record<string, unknown> {
     const email = input.context?.customer?.email
-    return { ...(email && typeof input.data?.email !== "string" ? { email } : {}), api: this.api }
+    return { ...(typeof email === "string" && email ? { email } : {}), api: this.api }
   }
 
   private hasPayment(data: Record<string, unknown>): boolean {
     return typeof data[this.backend.idField] === "string"
+  }
+
+  /**
+   * The state of the payment (charge) the data names, once Checkout.com's own record of it proves it is
+   * this session's: its reference or metadata names the session, with the session's amount and currency.
+   */
+  private async ownState(data: Record<string, unknown>) {
+    const { status, patch, facts } = await this.backend.state(data)
+    assertPaymentOfSession(NAME, { sessionId: sessionIdOf(data), currency: data.currency, amountMinor: data.amount_minor }, facts)
+    return { status, patch }
   }
 
   // ---- Lifecycle --------------------------------------------------------------------------
@@ -124,7 +140,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     const data = input.data ?? {}
     if (this.hasPayment(data)) {
       // Authorized before (Medusa retried, or the customer came back from 3DS): report the state.
-      const { status, patch } = await this.backend.state(data)
+      const { status, patch } = await this.ownState(data)
       return { status, data: this.withoutSingleUse({ ...data, ...patch }) }
     }
     const token = typeof data.token === "string" ? data.token.trim() : ""
@@ -134,13 +150,21 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
         "No Checkout.com card token in the payment session. The storefront must tokenize the card with Checkout.com Frames and send the token (tok_…) as `token` in the payment session data."
       )
     }
+    // The payment carries the session id (reference, metadata): every later read is checked against it.
+    const sessionId = sessionIdOf(data)
+    if (!sessionId) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        "The payment session data has no session_id (Medusa sets it when it creates the session). Nothing was sent to Checkout.com; create a new payment session."
+      )
+    }
     const currency = requireField(data, "currency", NAME)
     const amount = fromProcessorMinor(requireField(data, "amount_minor", NAME), currency, this.profile)
     const { status, patch } = await this.backend.authorize({
       amount,
       token,
       capture: this.options.captureMode === "automatic",
-      sessionId: typeof data.session_id === "string" ? data.session_id : undefined,
+      sessionId,
       email: typeof data.email === "string" ? data.email : undefined,
       idempotencyKey: this.idempotencyKey(input.context),
     })
@@ -179,14 +203,29 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
         `The capture of ${amount.major} ${currency.toUpperCase()} is more than the ${money(remaining)} that remains authorized at Checkout.com.`
       )
     }
-    const patch = await this.backend.capture(data, amount, key)
+    let patch: Record<string, unknown>
+    try {
+      patch = await this.backend.capture(data, amount, key)
+    } catch (error) {
+      // 403: Checkout.com captured already, outside Medusa (dashboard; an automatic capture answered Authorized
+      // first), and Medusa now records it from the payment_captured webhook. Adopted only when Checkout.com's
+      // captured total is exactly what Medusa's will be; anything else stays an error.
+      const adopted = error instanceof ProcessorError && error.status === 403 ? await this.capturedAlready(data, captured + BigInt(amount.minor)) : undefined
+      if (!adopted) throw error
+      patch = adopted
+    }
     return { data: { ...data, ...patch, capture_keys: [...keys, key] } }
+  }
+
+  private async capturedAlready(data: Record<string, unknown>, total: bigint): Promise<Record<string, unknown> | undefined> {
+    const { patch } = await this.ownState(data)
+    return patch.captured_minor === total.toString() ? patch : undefined
   }
 
   protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
     const data = input.data ?? {}
     if (!this.hasPayment(data)) return { data } // nothing was authorized at Checkout.com
-    const { status, patch } = await this.backend.state(data)
+    const { status, patch } = await this.ownState(data)
     if (status === PaymentSessionStatus.CANCELED) return { data: { ...data, ...patch } }
     if (status === PaymentSessionStatus.CAPTURED) {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "This Checkout.com payment is already captured, so it cannot be voided. Refund it instead.")
@@ -210,7 +249,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
    */
   protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
     const data = input.data ?? {}
-    const { patch } = await this.backend.state(data)
+    const { patch } = await this.ownState(data)
     const seen = await this.backend.refunds(data)
     const withOutcomes = applyRefundOutcomes({ ...data, ...patch }, seen.map((r) => ({ processor_refund_id: r.id, status: r.status, failure_reason: r.failure_reason }))).data
     return { data: reconcileLedger(withOutcomes, seen).data }
@@ -219,7 +258,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
   protected async status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
     const data = input.data ?? {}
     if (!this.hasPayment(data)) return { status: PaymentSessionStatus.PENDING, data }
-    const { status, patch } = await this.backend.state(data)
+    const { status, patch } = await this.ownState(data)
     return { status, data: { ...data, ...patch } }
   }
 
@@ -263,21 +302,34 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     return parsed.success ? parsed.data : undefined
   }
 
+  /**
+   * `payment_approved` and `payment_captured` only. The session and amount Medusa acts on come from
+   * Checkout.com's own record of the payment (read back), not from the event. Medusa answers SUCCESSFUL by
+   * capturing `data.amount` unless its payment is fully captured, and that capture reaches Checkout.com: so
+   * `captured` is reported only for a single capture of the whole payment (README, "Webhooks").
+   */
   protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
     const notSupported = { action: PaymentActions.NOT_SUPPORTED }
     const event = this.verifiedEvent(payload)
-    if (!event) return notSupported
-    const sessionId = event.data.metadata?.session_id
-    const { amount, currency } = event.data
-    if (typeof sessionId !== "string" || amount === undefined || !currency) return notSupported
-    const major = minorToMajor(amount, currency, this.profile).toString() // exact decimal text (bignumber.js), not a float
-    switch (event.type) {
-      case "payment_approved":
-        return { action: PaymentActions.AUTHORIZED, data: { session_id: sessionId, amount: major } }
-      case "payment_captured":
-        return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: major } }
+    if (!event || (event.type !== "payment_approved" && event.type !== "payment_captured")) return notSupported
+    const ignored = (why: string) => {
+      this.logger.info(`[${NAME}] webhook ${event.type} not passed to Medusa: ${why}`)
+      return notSupported
     }
-    return notSupported
+    const paymentId = event.data.id
+    if (!paymentId || !PAYMENT_ID.test(paymentId)) return ignored("it names no Checkout.com payment id")
+    const backend = this.backend as PaymentsBackend // verifiedEvent accepts Payments API events only
+    const payment = await backend.getPayment(paymentId)
+    const sessionId = sessionRefOf(payment.reference, payment.metadata)
+    if (!sessionId) return ignored(`payment ${paymentId} names no Medusa payment session`)
+    const data = { session_id: sessionId, amount: minorToMajor(payment.amount, payment.currency, this.profile).toString() }
+    if (event.type === "payment_approved") return { action: PaymentActions.AUTHORIZED, data }
+    const captures = (await backend.getActions(paymentId)).filter((a) => a.type === "Capture" && a.approved !== false)
+    const whole = captures.length === 1 && captures[0]!.amount === payment.amount && (!event.data.action_id || captures[0]!.id === event.data.action_id)
+    // A partial capture (or one of several) is one Medusa made or must be recorded from the admin: reporting it
+    // would make Medusa capture it again at Checkout.com.
+    if (!whole) return ignored(`payment ${paymentId} is captured in parts or not in full; Medusa records partial captures itself`)
+    return { action: PaymentActions.SUCCESSFUL, data }
   }
 
   /**

@@ -66,14 +66,16 @@ export function paymentStatus(status: string, approved?: boolean): PaymentSessio
   return approved === false ? PaymentSessionStatus.ERROR : PaymentSessionStatus.PENDING
 }
 
-/** What the 201/202 answer of POST /payments tells us, for the payment data. */
+/**
+ * What the 201/202 answer of POST /payments tells us, for the payment data. `amount_minor` stays
+ * the session's own: it is what later reads of the payment are checked against.
+ */
 export function createdPaymentData(res: PaymentResponse, amount: ProcessorAmount, capture: boolean): Record<string, unknown> {
   const status = paymentStatus(res.status, res.approved)
   return {
     payment_id: res.id,
     payment_status: res.status,
     authorization_action_id: res.action_id ?? null,
-    amount_minor: String(res.amount ?? amount.minor),
     captured_minor: status === PaymentSessionStatus.CAPTURED && capture ? String(res.amount ?? amount.minor) : "0",
     ...(res._links?.redirect?.href ? { redirect_url: res._links.redirect.href } : {}),
   }

@@ -25,6 +25,16 @@ export function medusaRefundIdOf(reference: string | null | undefined, metadata:
   return typeof reference === "string" && reference.startsWith("ref_") ? reference : null
 }
 
+/**
+ * The Medusa session id a payment or charge was created with: `metadata.session_id`, else the
+ * `reference` / `trackId` (both written by authorize from Medusa's session id, never by the shopper).
+ */
+export function sessionRefOf(reference: string | null | undefined, metadata: Record<string, unknown> | null | undefined): string | undefined {
+  const fromMeta = metadata?.session_id
+  if (typeof fromMeta === "string" && fromMeta) return fromMeta
+  return typeof reference === "string" && reference ? reference : undefined
+}
+
 const CREDENTIALS_ADVICE =
   "Checkout.com rejected the secret key. Check the provider's `secretKey` (CHECKOUT_SECRET_KEY), `authScheme` " +
   "(CHECKOUT_AUTH_SCHEME: Bearer for current accounts, raw for previous and classic ones), `api` (CHECKOUT_API) and " +

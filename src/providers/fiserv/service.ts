@@ -30,10 +30,12 @@ import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
+import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { parseWire } from "../../core/wire"
 import { parseFiservOptions, type FiservOptions } from "./options"
 import {
   approvedMinor,
+  approvedMinorNear,
   cancelRequest,
   captureRequest,
   chargeRequest,
@@ -79,6 +81,18 @@ const CONNECTION_CHECK_ID = "medusa-connection-check"
  */
 const LOOKUP_NOT_FOUND_CODES = new Set(["758", "764", "801", "813"])
 
+/**
+ * Commerce Hub's transactionId and orderId (spec: strings of at most 40; e.g. 838916029301, 32 hex digits,
+ * CHG01…, R-<uuid>). They go into URL paths in the URI style, so nothing else (/, ., %, ?) is ever sent.
+ */
+const FISERV_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/
+
+/**
+ * The only keys a storefront sends, all one card source (README "Storefront data"): a TransArmor token, a
+ * Checkout/Card Capture session, or a `source` object (a token with its expiry). Used once, at authorization.
+ */
+const STOREFRONT_KEYS = ["payment_token", "payment_session_id", "source"] as const
+
 /** Keys the storefront may put in session data that must not outlive authorization. */
 const sourceSchema = z.union([
   z.strictObject({
@@ -97,8 +111,10 @@ const sourceSchema = z.union([
 
 export class FiservProviderService extends ProcessorPaymentProvider<FiservOptions> {
   static identifier = "fiserv"
+  /** Everything else the shopper sends (transaction, order and capture ids above all) is dropped at initiate. */
+  protected readonly storefrontKeys = STOREFRONT_KEYS
   /** Single-use storefront values (tokens) dropped once used. */
-  protected readonly singleUseKeys = ["source", "payment_token", "payment_session_id"]
+  protected readonly singleUseKeys = STOREFRONT_KEYS
 
   processorPaymentId(data: Record<string, unknown>): string | undefined {
     return typeof data.transaction_id === "string" ? data.transaction_id : undefined
@@ -211,9 +227,59 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     return parseWire(fiservInquirySchema, res.data, "Fiserv", "transaction inquiry")
   }
 
+  /** The Fiserv ids in the payment's data, each checked before any request carries it (path or reference). */
+  private idsOf(data: Record<string, unknown>) {
+    const id = (what: string, value: unknown) => requirePathId("Fiserv", what, value, FISERV_ID)
+    const optional = (what: string) => (data[what] === undefined || data[what] === null || data[what] === "" ? undefined : id(what, data[what]))
+    return {
+      transactionId: id("transaction_id", requireField(data, "transaction_id", "Fiserv")),
+      orderId: optional("order_id"),
+      captureTransactionId: optional("capture_transaction_id"),
+    }
+  }
+
   private orderReference(data: Record<string, unknown>): FiservReference {
-    if (typeof data.order_id === "string" && data.order_id) return { referenceOrderId: data.order_id }
-    return { referenceMerchantOrderId: requireField(data, "merchant_order_id", "Fiserv") }
+    const { orderId } = this.idsOf(data)
+    return orderId ? { referenceOrderId: orderId } : { referenceMerchantOrderId: requireField(data, "merchant_order_id", "Fiserv") }
+  }
+
+  /**
+   * The order's transactions, once Fiserv's charge under the stored transaction_id is proven this session's:
+   * nothing about a payment is trusted before (README "Storefront data").
+   */
+  private async ownOrder(data: Record<string, unknown>): Promise<FiservTransaction[]> {
+    const { transactionId } = this.idsOf(data)
+    const transactions = await this.inquire(this.orderReference(data))
+    const charge = transactions.find((t) => typeOf(t) === "CHARGE" && transactionIdOf(t) === transactionId)
+    const sessionId = sessionIdOf(data)
+    this.assertOwnCharge(charge, transactionId, {
+      merchantOrderId: sessionId ? merchantIdFrom(sessionId, "payses_") : undefined,
+      currency: data.currency,
+      amountMinor: data.amount_minor,
+    })
+    return transactions
+  }
+
+  /**
+   * A charge is this session's when it carries the merchantOrderId authorize derives from Medusa's session id
+   * (Fiserv refuses a second order under it: 757) and the session's amount and currency, read from Fiserv.
+   */
+  private assertOwnCharge(
+    charge: FiservTransaction | undefined,
+    id: string,
+    session: { merchantOrderId: string | undefined; currency: unknown; amountMinor: unknown }
+  ): void {
+    const currency = typeof session.currency === "string" ? session.currency : undefined
+    assertPaymentOfSession(
+      "Fiserv",
+      { sessionId: session.merchantOrderId, currency, amountMinor: session.amountMinor },
+      {
+        id,
+        sessionRef: charge?.transactionDetails?.merchantOrderId ?? charge?.transactionDetails?.merchantTransactionId,
+        currency: charge?.paymentReceipt?.approvedAmount?.currency,
+        amountMinor: charge && currency ? approvedMinorNear(charge, currency, session.amountMinor) : undefined,
+      }
+    )
   }
 
   private sourceFrom(data: Record<string, unknown>): FiservSource {
@@ -244,10 +310,9 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
   protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.transaction_id === "string") {
-      // Authorized before (Medusa retried): report Fiserv's state, charge nothing new.
-      const transactions = await this.inquire(this.orderReference(data))
-      const status = orderStatus(transactions, data.transaction_id)
-      return { status, data: this.withoutSingleUse(data) }
+      // Authorized before (Medusa retried): report Fiserv's state of this session's own charge, charge nothing new.
+      const transactions = await this.ownOrder(data)
+      return { status: orderStatus(transactions, data.transaction_id), data: this.withoutSingleUse(data) }
     }
     const source = this.sourceFrom(data)
     const currency = requireField(data, "currency", "Fiserv")
@@ -269,6 +334,8 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
       if (!(error instanceof ProcessorError && error.code === "757")) throw error
       const found = (await this.inquire({ referenceMerchantOrderId: merchantOrderId })).find((t) => typeOf(t) === "CHARGE" && !isDeclined(t))
       if (!found) throw error
+      // Same session, but the cart may have changed since: only a charge of this amount is this authorization.
+      this.assertOwnCharge(found, transactionIdOf(found), { merchantOrderId, currency, amountMinor: amount.minor })
       this.logger.warn(`[Fiserv] authorization of ${sessionId} found at Fiserv (transaction ${transactionIdOf(found)}); not charged again`)
       txn = found
     }
@@ -296,7 +363,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
 
   protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = input.data ?? {}
-    const transactionId = requireField(data, "transaction_id", "Fiserv")
+    const { transactionId } = this.idsOf(data)
     const currency = requireField(data, "currency", "Fiserv")
     const key = this.idempotencyKey(input.context)
     if (data.capture_key === key) {
@@ -329,7 +396,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     } catch (error) {
       if (!(error instanceof ProcessorError && (error.code === "820" || error.code === "826"))) throw error
       // Captured at Fiserv already (another system, or our answer was lost): take Fiserv's capture.
-      const found = (await this.inquire(this.orderReference(data))).find((t) => typeOf(t) === "CAPTURE" && !isDeclined(t))
+      const found = (await this.ownOrder(data)).find((t) => typeOf(t) === "CAPTURE" && !isDeclined(t))
       if (!found) throw error
       txn = found
     }
@@ -359,18 +426,18 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     if (new Decimal(String(data.captured_minor ?? "0")).gt(0)) {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "This Fiserv payment is already captured, so it cannot be canceled. Refund it instead.")
     }
+    const { transactionId } = this.idsOf(data)
     const key = this.idempotencyKey(input.context)
     let txn: FiservTransaction
     try {
       txn =
         this.options.endpointStyle === "uri"
-          ? await this.post(PATHS.uri(data.transaction_id, "cancel"), cancelRequest({ options: this.options }), `cancel:${key}`)
-          : await this.post(PATHS.cancels, cancelRequest({ reference: { referenceTransactionId: data.transaction_id }, options: this.options }), `cancel:${key}`)
+          ? await this.post(PATHS.uri(transactionId, "cancel"), cancelRequest({ options: this.options }), `cancel:${key}`)
+          : await this.post(PATHS.cancels, cancelRequest({ reference: { referenceTransactionId: transactionId }, options: this.options }), `cancel:${key}`)
     } catch (error) {
       if (!(error instanceof ProcessorError && error.code === "833")) throw error
       // Not cancelable: already voided at Fiserv? Then the cancel is done.
-      const transactions = await this.inquire(this.orderReference(data))
-      const found = transactions.find((t) => typeOf(t) === "CANCEL" && !isDeclined(t))
+      const found = (await this.ownOrder(data)).find((t) => typeOf(t) === "CANCEL" && !isDeclined(t))
       if (!found) throw error
       txn = found
     }
@@ -383,7 +450,8 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
   protected async remove(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.transaction_id === "string" && data.transaction_state === "AUTHORIZED") {
-      // A session deleted after authorization: release the customer's funds.
+      // A session deleted after authorization: release the customer's funds, only once the charge is proven its own.
+      await this.ownOrder(data)
       return this.cancel({ data, context: input.context })
     }
     return { data: this.withoutSingleUse(data) }
@@ -391,9 +459,8 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
 
   protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
     const data = input.data ?? {}
-    requireField(data, "transaction_id", "Fiserv")
     const currency = requireField(data, "currency", "Fiserv")
-    const transactions = await this.inquire(this.orderReference(data))
+    const transactions = await this.ownOrder(data)
     const refunds = transactions.filter((t) => typeOf(t) === "REFUND").map((t) => refundView(t, currency))
     const status = orderStatus(transactions, data.transaction_id as string)
     return { data: reconcileLedger({ ...data, order_status: status }, refunds).data }
@@ -404,19 +471,19 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     if (typeof data.transaction_id !== "string") {
       return { status: PaymentSessionStatus.PENDING, data }
     }
-    const transactions = await this.inquire(this.orderReference(data))
-    return { status: orderStatus(transactions, data.transaction_id), data }
+    return { status: orderStatus(await this.ownOrder(data), data.transaction_id), data }
   }
 
   protected async sendRefund({ data, plan, idempotencyKey }: SendRefundInput): Promise<SentRefund> {
     const currency = requireField(data, "currency", "Fiserv")
-    const transactionId = (typeof data.capture_transaction_id === "string" && data.capture_transaction_id) || requireField(data, "transaction_id", "Fiserv")
+    const ids = this.idsOf(data)
+    const transactionId = ids.captureTransactionId ?? ids.transactionId
     const merchantTransactionId = this.refundTag(idempotencyKey)
     const byOrder = this.options.refundReference === "order"
     let path: string
     let reference: FiservReference | undefined
     if (this.options.endpointStyle === "uri") {
-      path = byOrder ? PATHS.uriOrderRefund(requireField(data, "order_id", "Fiserv")) : PATHS.uri(transactionId, "refund")
+      path = byOrder ? PATHS.uriOrderRefund(ids.orderId ?? requireField(data, "order_id", "Fiserv")) : PATHS.uri(transactionId, "refund")
     } else {
       path = PATHS.refunds
       reference = byOrder ? { referenceMerchantOrderId: requireField(data, "merchant_order_id", "Fiserv") } : { referenceTransactionId: transactionId }
@@ -455,13 +522,13 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
   }
 
   private async findRefund(data: Record<string, unknown>, merchantTransactionId: string): Promise<FiservTransaction | undefined> {
-    const transactions = await this.inquire(this.orderReference(data))
+    const transactions = await this.ownOrder(data)
     return transactions.find((t) => typeOf(t) === "REFUND" && t.transactionDetails?.merchantTransactionId === merchantTransactionId && !isDeclined(t))
   }
 
   protected async listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]> {
     const currency = requireField(data, "currency", "Fiserv")
-    const transactions = await this.inquire(this.orderReference(data))
+    const transactions = await this.ownOrder(data)
     return transactions.filter((t) => typeOf(t) === "REFUND").map((t) => refundView(t, currency))
   }
 

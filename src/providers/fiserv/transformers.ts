@@ -199,6 +199,20 @@ export function approvedMinor(t: FiservTransaction, currency: string): string | 
   return minor.isInteger() && !minor.isNegative() ? minor.toString() : undefined
 }
 
+/**
+ * The approved total the ownership check compares with the session's: exact when the answer carries it exactly;
+ * a total past double precision (JSON.parse rounds it) counts as `expectedMinor` only when it is the double
+ * nearest to it. The check compares amounts only of a charge that already names the session.
+ */
+export function approvedMinorNear(t: FiservTransaction, currency: string, expectedMinor: unknown): string | undefined {
+  const exact = approvedMinor(t, currency)
+  if (exact !== undefined) return exact
+  const total = t.paymentReceipt?.approvedAmount?.total
+  const exponent = fiservCurrencies.exponents[currency.toUpperCase()]
+  if (typeof total !== "number" || exponent === undefined || typeof expectedMinor !== "string" || !/^\d{1,40}$/.test(expectedMinor)) return undefined
+  return Number(new Decimal(expectedMinor).shiftedBy(-exponent).toString()) === total ? expectedMinor : undefined
+}
+
 export function refundView(t: FiservTransaction, currency: string): ProcessorRefundView {
   const merchantTransactionId = t.transactionDetails?.merchantTransactionId
   return {

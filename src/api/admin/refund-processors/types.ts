@@ -70,7 +70,7 @@ export interface ProviderView {
   webhook_url: string
 }
 
-/** POST /admin/refund-processors/providers/:id/test */
+/** POST /admin/refund-processors/providers/:id/connection-check */
 export interface TestResult {
   provider_id: string
   processor: string

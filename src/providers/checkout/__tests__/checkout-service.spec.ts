@@ -167,7 +167,7 @@ describe("authorizePayment (Payments API)", () => {
 
   it("captures at authorization in automatic capture mode", async () => {
     const service = provider({ captureMode: "automatic" })
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { token: token() } })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { session_id: `payses_${++seq}`, token: token() } })
     const out = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_auto" } })
     expect(out.status).toBe(PaymentSessionStatus.CAPTURED)
     expect(out.data).toMatchObject({ captured_minor: "1000", payment_status: "Captured" })
@@ -176,13 +176,13 @@ describe("authorizePayment (Payments API)", () => {
 
   it("reports a declined card (201, approved: false) as a payment authorization error", async () => {
     const service = provider()
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { token: token("decline") } })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { session_id: `payses_${++seq}`, token: token("decline") } })
     await expectMedusaError(service.authorizePayment({ data: session.data }), "payment_authorization_error", /20005.*Do Not Honour.*another card/s)
   })
 
   it("asks for more when the card needs 3D Secure (202 with a redirect link)", async () => {
     const service = provider()
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { token: token("3ds") } })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { session_id: `payses_${++seq}`, token: token("3ds") } })
     const out = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_3ds" } })
     expect(out.status).toBe(PaymentSessionStatus.REQUIRES_MORE)
     expect(out.data!.redirect_url).toMatch(/\/3ds\/pay_/)
@@ -194,7 +194,7 @@ describe("authorizePayment (Payments API)", () => {
 
   it("refuses to authorize without a card token, before any request", async () => {
     const service = provider()
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: {} })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { session_id: "payses_notoken" } })
     await expectMedusaError(service.authorizePayment({ data: session.data }), "invalid_data", /Frames.*`token`/)
     expect(emulator.requests()).toHaveLength(0)
   })
@@ -219,7 +219,7 @@ describe("authorizePayment (Payments API)", () => {
 
   it("answers 401 with advice about the key and scheme when the scheme is wrong", async () => {
     const service = provider({ authScheme: "raw" })
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { token: token() } })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { session_id: `payses_${++seq}`, token: token() } })
     const error = await expectMedusaError(service.authorizePayment({ data: session.data }), "unexpected_state", /HTTP 401.*rejected the secret key.*authScheme/s)
     expect(error.message).not.toContain(KEY)
   })
@@ -575,7 +575,7 @@ describe("classic v2 Charges API (api: classic)", () => {
 
   it("refunds the charge itself when it was captured at authorization", async () => {
     const service = classic({ captureMode: "automatic" })
-    const session = await service.initiatePayment({ amount: "1500", currency_code: "jpy", data: { token: token() } })
+    const session = await service.initiatePayment({ amount: "1500", currency_code: "jpy", data: { session_id: `payses_${++seq}`, token: token() } })
     const auth = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_cl_auto" } })
     expect(auth.status).toBe(PaymentSessionStatus.CAPTURED)
     expect(auth.data!.capture_charge_id).toBe(auth.data!.charge_id)
@@ -612,7 +612,7 @@ describe("classic v2 Charges API (api: classic)", () => {
     const voided = await service.cancelPayment({ data: auth, context: { idempotency_key: "pay_v" } })
     expect(voided.data).toMatchObject({ void_charge_id: expect.stringMatching(/^charge_test_/), charge_status: "Voided" })
     expect((await service.getPaymentStatus({ data: voided.data })).status).toBe(PaymentSessionStatus.CANCELED)
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { token: token("decline") } })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { session_id: `payses_${++seq}`, token: token("decline") } })
     await expectMedusaError(service.authorizePayment({ data: session.data }), "payment_authorization_error", /20005/)
   })
 
@@ -660,5 +660,215 @@ describe("options", () => {
     expect(paymentsBaseUrl({ environment: "http://127.0.0.1:4520/", accountPrefix: "1a2b3c4d" })).toBe("http://127.0.0.1:4520")
     expect(classicBaseUrl({ environment: "sandbox" })).toBe("https://sandbox.checkout.com/api2")
     expect(classicBaseUrl({ environment: "production" })).toBe("https://api2.checkout.com")
+  })
+})
+
+describe("zero trust: session data, stored ids and webhooks (issue 14)", () => {
+  const classicProvider = (options: Record<string, unknown> = {}, cradle: Record<string, unknown> = {}) =>
+    provider({ api: "classic", secretKey: ABC_KEY, ...options }, cradle)
+  const apis = [
+    ["payments", "payment_id", () => provider()],
+    ["classic", "charge_id", () => classicProvider()],
+  ] as const
+  const posts = () => emulator.requests().filter((r) => r.method === "POST")
+
+  describe.each(apis)("%s API", (_api, idField, make) => {
+    it(`drops a shopper's ${idField} of another, smaller payment at initiate: the session cannot complete with it`, async () => {
+      const service = make()
+      const a = await paid("55.50", { service })
+      const shopper = { session_id: "payses_cartB", [idField]: a[idField], capture_charge_id: a.capture_charge_id, captured_minor: "46500", payment_status: "Captured", token: token() }
+      const started = await service.initiatePayment({ amount: "465.00", currency_code: "usd", data: shopper, context: { idempotency_key: "payses_cartB" } })
+      expect(started.data).toMatchObject({ [idField]: null, capture_charge_id: null, payment_status: null, captured_minor: "0", amount_minor: "46500", session_id: "payses_cartB" })
+      // Medusa stores the shopper's data merged with the provider's answer.
+      const stored = { ...shopper, ...started.data }
+      const out = await service.authorizePayment({ data: stored, context: { idempotency_key: "payses_cartB" } })
+      expect(out.data![idField]).not.toBe(a[idField])
+      const created = posts().filter((r) => r.path === "/payments" || r.path === "/v2/charges/token").map((r) => (r.body as any).amount ?? (r.body as any).value)
+      expect(created).toEqual([5550, 46500]) // B paid in full with its own payment
+    })
+
+    it.each([
+      ["another session's reference", { session_id: "payses_other" }, /does not name this session/],
+      ["another amount", { amount_minor: "46500" }, /its amount 5550 is not the session's 46500/],
+      ["another currency", { currency: "eur" }, /its currency USD is not the session's eur/],
+    ])(`refuses a stored ${idField} whose payment has %s (authorize, status, retrieve, cancel), nothing captured`, async (_name, change, why) => {
+      const service = make()
+      const a = await paid("55.50", { service, capture: false })
+      const before = posts().length
+      const data = { ...a, ...change }
+      for (const call of [
+        () => service.authorizePayment({ data, context: { idempotency_key: "payses_x" } }),
+        () => service.getPaymentStatus({ data }),
+        () => service.retrievePayment({ data }),
+        () => service.cancelPayment({ data, context: { idempotency_key: "pay_x" } }),
+      ]) {
+        await expectMedusaError(call(), "not_allowed", why)
+      }
+      expect(posts()).toHaveLength(before)
+      if (idField === "payment_id") expect(emulator.balances(a.payment_id as string)).toMatchObject({ total_captured: 0, total_voided: 0 })
+      else expect(emulator.getCharge(a.charge_id as string)!.status).toBe("Authorised")
+    })
+
+    it("takes the email from Medusa's customer only, never from the shopper's data", async () => {
+      const service = make()
+      const shopper = { session_id: "payses_mail", token: token(), email: "attacker@evil.test" }
+      const withCustomer = await service.initiatePayment({
+        amount: "10",
+        currency_code: "usd",
+        data: shopper,
+        context: { idempotency_key: "payses_mail", customer: { id: "cus_1", email: "ada@example.com" } as any },
+      })
+      expect(withCustomer.data!.email).toBe("ada@example.com")
+      await service.authorizePayment({ data: { ...shopper, ...withCustomer.data }, context: { idempotency_key: "payses_mail" } })
+      const guest = { ...shopper, session_id: "payses_guest", token: token() }
+      const withoutCustomer = await service.initiatePayment({ amount: "10", currency_code: "usd", data: guest })
+      expect(withoutCustomer.data!.email).toBeNull()
+      await service.authorizePayment({ data: { ...guest, ...withoutCustomer.data }, context: { idempotency_key: "payses_guest" } })
+      const emails = posts().map((r) => (r.body as any).customer?.email ?? (r.body as any).email)
+      expect(emails).toEqual(["ada@example.com", undefined])
+    })
+  })
+
+  describe("ids that go into URL paths are checked before any request", () => {
+    const bad = ["pay_x/../../v2/charges/charge_test_AAAAAAAAAAAAAAAAAAAA", "../payments", "pay_abcdefghijklmnopqrstuvwxyz?x=1", "pay_abc"]
+    const base = { session_id: "payses_p", currency: "usd", amount_minor: "1000", captured_minor: "1000", refunded_minor: "0", refunds: [] }
+
+    it.each(bad)("Payments API payment_id %p", async (id) => {
+      const service = provider()
+      const data = { ...base, payment_id: id }
+      for (const call of [
+        () => service.authorizePayment({ data }),
+        () => service.getPaymentStatus({ data }),
+        () => service.retrievePayment({ data }),
+        () => service.cancelPayment({ data }),
+        () => service.capturePayment({ data: { ...data, captured_minor: "0" }, context: { idempotency_key: "capt_p" } }),
+        () => service.refundPayment({ amount: 5, data, context: { idempotency_key: "ref_p" } }),
+      ]) {
+        await expectMedusaError(call(), "invalid_data", /payment id \(payment_id\) in this payment's data is not a Checkout.com id.*nothing was sent/)
+      }
+      expect(emulator.requests()).toHaveLength(0)
+    })
+
+    it.each(["charge_test_AAAAAAAAAAAAAAAAAAAA/../../x", "charge_test_AAAAAAAAAAAAAAAAAAAA%2F..", "../payments/pay_x", "charge_test_"])("classic charge_id and capture_charge_id %p", async (id) => {
+      const service = classicProvider()
+      const data = { ...base, charge_id: id, capture_charge_id: id }
+      for (const call of [
+        () => service.getPaymentStatus({ data }),
+        () => service.retrievePayment({ data }),
+        () => service.cancelPayment({ data }),
+        () => service.capturePayment({ data: { ...data, captured_minor: "0" }, context: { idempotency_key: "capt_p" } }),
+        () => service.refundPayment({ amount: 5, data, context: { idempotency_key: "ref_p" } }),
+      ]) {
+        await expectMedusaError(call(), "invalid_data", /charge id \(charge_id\) in this payment's data is not a Checkout.com id/)
+      }
+      // The refund goes against the capture's charge: a good charge_id with a bad capture_charge_id.
+      const good = await paid("10", { service })
+      const before = emulator.requests().length
+      await expectMedusaError(
+        service.refundPayment({ amount: 5, data: { ...good, capture_charge_id: id }, context: { idempotency_key: "ref_q" } }),
+        "invalid_data",
+        /charge id \(capture_charge_id\)/
+      )
+      // Only the core's read of the (good) charge's history before a refund; nothing reaches the bad id.
+      expect(emulator.requests().slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v2/charges/${good.charge_id}/history`])
+      expect(emulator.chargeChain(good.charge_id as string)).toHaveLength(2) // charge and capture, no refund
+    })
+
+    it("a signed webhook naming a malformed payment id is not_supported, with no request", async () => {
+      const event = { id: "evt_1", type: "payment_captured", data: { id: "pay_x/../../v2/charges", amount: 100, currency: "USD", metadata: { session_id: "payses_1" } } }
+      expect((await provider().getWebhookActionAndData(signed(event))).action).toBe(PaymentActions.NOT_SUPPORTED)
+      expect(emulator.requests()).toHaveLength(0)
+    })
+  })
+
+  describe("webhooks: what Medusa acts on is Checkout.com's record of the payment", () => {
+    let captureAmount = "0"
+    const captureService = { retrieve: async (id: string) => ({ id, raw_amount: { value: captureAmount, precision: 20 } }) }
+
+    /**
+     * What Medusa 2.21's processPaymentWorkflow does with a webhook's SUCCESSFUL: unless its payment is
+     * fully captured, it records a capture of `data.amount` and asks the provider to capture it.
+     */
+    async function medusaProcesses(service: CheckoutProviderService, result: Awaited<ReturnType<CheckoutProviderService["getWebhookActionAndData"]>>, payment: { data: Record<string, unknown>; amount: number; captured: number }) {
+      if (result.action !== PaymentActions.SUCCESSFUL || payment.captured >= payment.amount) return payment
+      const amount = Number(result.data!.amount)
+      if (payment.captured + amount > payment.amount) throw new Error("Medusa: You cannot capture more than the authorized amount")
+      captureAmount = String(amount)
+      const out = await service.capturePayment({ data: payment.data, context: { idempotency_key: `capt_webhook_${++seq}` } })
+      return { data: out.data!, amount: payment.amount, captured: payment.captured + amount }
+    }
+    const captures = (paymentId: string) => emulator.getPayment(paymentId)!.actions.filter((a) => a.type === "Capture").map((a) => a.amount)
+
+    it("payment_captured after a partial capture does not make Medusa capture again", async () => {
+      const service = provider({}, { captureService })
+      const authorized = await paid("100", { service, capture: false })
+      const id = authorized.payment_id as string
+      captureAmount = "40"
+      const first = await service.capturePayment({ data: authorized, context: { idempotency_key: "capt_admin_1" } })
+      const event = emulator.webhookEvent("payment_captured", id, (first.data!.capture_action_ids as string[])[0])
+      const result = await service.getWebhookActionAndData(signed(event))
+      let medusa = await medusaProcesses(service, result, { data: first.data!, amount: 100, captured: 40 })
+      expect(captures(id)).toEqual([4000]) // before the fix: [4000, 4000]
+      expect(result.action).toBe(PaymentActions.NOT_SUPPORTED)
+
+      // The rest, captured from the admin: its webhook is not a capture to record either.
+      captureAmount = "60"
+      const second = await service.capturePayment({ data: medusa.data, context: { idempotency_key: "capt_admin_2" } })
+      medusa = { data: second.data!, amount: 100, captured: 100 }
+      const last = emulator.webhookEvent("payment_captured", id, (second.data!.capture_action_ids as string[])[1])
+      expect((await service.getWebhookActionAndData(signed(last))).action).toBe(PaymentActions.NOT_SUPPORTED)
+      expect(captures(id)).toEqual([4000, 6000])
+    })
+
+    it("a single capture of the whole payment is reported captured, and Medusa recording it sends nothing more", async () => {
+      // Medusa's own full capture: Medusa marked the payment captured, the webhook changes nothing.
+      const service = provider({}, { captureService })
+      captureAmount = "30"
+      const own = await paid("30", { service })
+      const ownEvent = emulator.webhookEvent("payment_captured", own.payment_id as string, (own.capture_action_ids as string[])[0])
+      const ownResult = await service.getWebhookActionAndData(signed(ownEvent))
+      expect(ownResult).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: own.session_id, amount: "30" } })
+      await medusaProcesses(service, ownResult, { data: own, amount: 30, captured: 30 })
+      expect(captures(own.payment_id as string)).toEqual([3000])
+
+      // Captured in the dashboard: Medusa records it, Checkout.com refuses a second capture (403), the provider adopts it.
+      const outside = await paid("25", { service, capture: false })
+      const id = outside.payment_id as string
+      const res = await axios.post(`${emulator.url}/payments/${id}/captures`, { amount: 2500 }, { headers: { authorization: `Bearer ${KEY}` } })
+      const result = await service.getWebhookActionAndData(signed(emulator.webhookEvent("payment_captured", id, res.data.action_id)))
+      expect(result).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: outside.session_id, amount: "25" } })
+      const recorded = await medusaProcesses(service, result, { data: outside, amount: 25, captured: 0 })
+      expect(recorded.data).toMatchObject({ captured_minor: "2500", payment_status: "Captured" })
+      expect(captures(id)).toEqual([2500])
+    })
+
+    it("takes the session id and amount from Checkout.com's payment, not from the event body", async () => {
+      const service = provider()
+      const a = await paid("30", { service, capture: false })
+      const event = emulator.webhookEvent("payment_approved", a.payment_id as string)
+      const lying = { ...event, data: { ...event.data, amount: 1, metadata: { session_id: "payses_victim" }, reference: "payses_victim" } }
+      expect(await service.getWebhookActionAndData(signed(lying))).toEqual({ action: PaymentActions.AUTHORIZED, data: { session_id: a.session_id, amount: "30" } })
+      // A payment made outside Medusa names no session: not_supported.
+      const res = await axios.post(
+        `${emulator.url}/payments`,
+        { source: { type: "token", token: token() }, amount: 500, currency: "USD", capture: true },
+        { headers: { authorization: `Bearer ${KEY}` } }
+      )
+      const foreign = emulator.webhookEvent("payment_captured", res.data.id)
+      expect((await service.getWebhookActionAndData(signed({ ...foreign, data: { ...foreign.data, metadata: { session_id: a.session_id } } }))).action).toBe(PaymentActions.NOT_SUPPORTED)
+    })
+  })
+
+  it("sends reason codes named like Object.prototype members as plain text", async () => {
+    for (const code of ["constructor", "toString", "__proto__"]) {
+      const refundService = { retrieve: async () => ({ note: null, refund_reason: { code, label: code } }) }
+      const service = provider({}, { refundService })
+      const data = await paid("20", { service })
+      await service.refundPayment({ amount: 5, data, context: { idempotency_key: `ref_${code}` } })
+      const classic = classicProvider({}, { refundService })
+      await classic.refundPayment({ amount: 5, data: await paid("20", { service: classic }), context: { idempotency_key: `ref_c${code}` } })
+    }
+    const sent = emulator.requests({ method: "POST" }).filter((r) => /\/refunds?$/.test(r.path)).map((r) => (r.body as any).metadata.reason_code)
+    expect(sent).toEqual(["constructor", "constructor", "toString", "toString", "__proto__", "__proto__"])
   })
 })

@@ -514,6 +514,126 @@ describe("getWebhookActionAndData", () => {
   })
 })
 
+describe("payment session data from the storefront and payments of other sessions (issue 14)", () => {
+  /** What Medusa stores at initiate: the shopper's data merged with the provider's answer, session_id Medusa's own. */
+  async function session(service: FiservProviderService, amount: string, shopper: Record<string, unknown>, currency = "usd") {
+    const session_id = `payses_01ATTACK${String(++seq).padStart(18, "0")}`
+    const out = await service.initiatePayment({ amount, currency_code: currency, data: { ...shopper, session_id }, context: { idempotency_key: session_id } })
+    return { ...shopper, ...out.data, session_id } as Record<string, unknown>
+  }
+
+  /** A charge made at Fiserv outside this provider, carrying the merchantOrderId of the given session. */
+  async function chargeAtFiserv(sessionId: string, total: number, currency: string) {
+    const ref = sessionId.replace(/^payses_/, "")
+    const body = JSON.stringify({
+      amount: { total, currency },
+      source: { sourceType: "PaymentToken", tokenData: token() },
+      transactionDetails: { captureFlag: false, merchantOrderId: ref, merchantTransactionId: ref },
+      transactionInteraction: { origin: "ECOM", eciIndicator: "CHANNEL_ENCRYPTED", posConditionCode: "CARD_NOT_PRESENT_ECOM" },
+      merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID },
+    })
+    const res = await axios.post(`${emulator.url}/payments/v1/charges`, body, { headers: fiservHeaders({ body }) })
+    return { transaction_id: res.data.gatewayResponse.transactionProcessingDetails.transactionId, order_id: res.data.gatewayResponse.transactionProcessingDetails.orderId }
+  }
+
+  /** Requests that move money: charges, captures (POST /charges with a reference), cancels, refunds. */
+  const moneyRequests = () => emulator.requests().filter((r) => r.method === "POST" && !r.path.endsWith("/transaction-inquiry"))
+
+  it("keeps only the storefront's keys at initiate: another payment's ids are dropped and cannot complete authorization", async () => {
+    const a = await paid("55.50", { capture: false }) // cart A, smaller, paid by the same shopper
+    const service = provider()
+    const stolen = { transaction_id: a.transaction_id, order_id: a.order_id, merchant_order_id: a.merchant_order_id, capture_transaction_id: "c0ffee", amount_minor: "5550" }
+    const before = emulator.requests().length
+    const data = await session(service, "465.00", stolen)
+    expect(data).toMatchObject({ transaction_id: null, order_id: null, merchant_order_id: null, capture_transaction_id: null, amount_minor: "46500" })
+    await expectMedusaError(service.authorizePayment({ data, context: { idempotency_key: String(data.session_id) } }), "invalid_data", /No Fiserv payment source/)
+    expect(emulator.requests()).toHaveLength(before)
+
+    // With a card the shopper gets a new charge of the whole 465.00; A's order is untouched.
+    const withCard = await session(service, "465.00", { ...stolen, payment_token: token(), email: "x@example.com" })
+    expect(withCard).toMatchObject({ transaction_id: null, order_id: null, email: null, payment_token: expect.any(String) })
+    const out = await service.authorizePayment({ data: withCard, context: { idempotency_key: String(withCard.session_id) } })
+    expect(out.data!.transaction_id).not.toBe(a.transaction_id)
+    expect(emulator.getOrder(out.data!.order_id as string)).toMatchObject({ authorized: "465.00" })
+    expect(emulator.getOrder(a.order_id as string)).toMatchObject({ status: "AUTHORIZED", authorized: "55.50", captured: "0.00" })
+    expect(emulator.listOrders()).toHaveLength(2)
+  })
+
+  const branches: Array<[string, (s: FiservProviderService, data: Record<string, unknown>) => Promise<unknown>]> = [
+    ["authorizePayment", (s, data) => s.authorizePayment({ data, context: { idempotency_key: String(data.session_id) } })],
+    ["getPaymentStatus", (s, data) => s.getPaymentStatus({ data })],
+    ["retrievePayment", (s, data) => s.retrievePayment({ data })],
+    ["deletePayment", (s, data) => s.deletePayment({ data: { ...data, transaction_state: "AUTHORIZED" } })],
+  ]
+  const foreign: Array<[string, (sessionId: string) => Promise<Record<string, unknown>>, RegExp]> = [
+    ["another session's payment of the same amount", async () => paid("465.00", { capture: false }), /it does not name this session in its reference/],
+    ["this session's reference with a smaller amount", (id) => chargeAtFiserv(id, 1, "USD"), /its amount 100 is not the session.s 46500/],
+    ["this session's reference in another currency", (id) => chargeAtFiserv(id, 465, "EUR"), /its currency EUR is not the session's usd/],
+  ]
+  describe.each(branches)("%s", (_name, call) => {
+    it.each(foreign)("refuses %s and captures nothing", async (_case, make, why) => {
+      const service = provider()
+      const own = await session(service, "465.00", { payment_token: token() })
+      const other = await make(String(own.session_id))
+      const moved = moneyRequests().length
+      // Stored data naming the other payment (written before this fix, or by a shopper).
+      const data = { ...own, transaction_id: other.transaction_id, order_id: other.order_id }
+      await expectMedusaError(call(service, data), "not_allowed", new RegExp(`does not belong to this payment session: ${why.source}.*Nothing was captured`))
+      expect(moneyRequests()).toHaveLength(moved)
+      expect(emulator.getOrder(other.order_id as string)).toMatchObject({ status: "AUTHORIZED", captured: "0.00", refunded: "0.00" })
+    })
+  })
+
+  it("does not take a lost earlier charge of this session as its authorization once the cart's amount changed (757)", async () => {
+    const service = provider()
+    const data = await session(service, "20.00", { payment_token: token() })
+    emulator.injectFault({ path: "/payments/v1/charges", fault: { kind: "reset_after_apply" } })
+    await expectMedusaError(service.authorizePayment({ data, context: { idempotency_key: "payses_changed" } }), "unexpected_state", /could not be reached/)
+    const updated = await service.updatePayment({ amount: "30.00", currency_code: "usd", data })
+    const clock = jest.spyOn(Date, "now").mockReturnValue(Date.now() + 6 * 60 * 1000)
+    try {
+      await expectMedusaError(
+        service.authorizePayment({ data: { ...data, ...updated.data }, context: { idempotency_key: "payses_changed" } }),
+        "not_allowed",
+        /its amount 2000 is not the session's 3000/
+      )
+    } finally {
+      clock.mockRestore()
+    }
+    expect(emulator.listOrders()).toHaveLength(1)
+    expect(emulator.listOrders()[0]).toMatchObject({ authorized: "20.00", captured: "0.00" })
+  })
+
+  it("never refunds to a capture_transaction_id the shopper sent", async () => {
+    const a = await paid("55.50") // captured
+    const service = provider({ captureMode: "automatic" })
+    const data = await session(service, "465.00", { payment_token: token(), capture_transaction_id: a.capture_transaction_id })
+    expect(data.capture_transaction_id).toBeNull()
+    const sale = (await service.authorizePayment({ data, context: { idempotency_key: String(data.session_id) } })).data!
+    await service.refundPayment({ amount: "5", data: sale, context: { idempotency_key: "ref_01SHOPPERCAPTURE" } })
+    expect((refundRequests()[0].body as any).referenceTransactionDetails).toEqual({ referenceTransactionId: sale.transaction_id })
+    expect(emulator.getOrder(a.order_id as string)).toMatchObject({ refunded: "0.00" })
+    expect(emulator.getOrder(sale.order_id as string)).toMatchObject({ refunded: "5.00" })
+  })
+
+  const injections: Array<[string, Record<string, unknown>, string, boolean, (s: FiservProviderService, d: Record<string, unknown>) => Promise<unknown>]> = [
+    ["capture", {}, "transaction_id", false, (s, d) => s.capturePayment({ data: d, context: { idempotency_key: "capt_inject" } })],
+    ["cancel", {}, "transaction_id", false, (s, d) => s.cancelPayment({ data: d, context: { idempotency_key: "pay_inject" } })],
+    ["refund by transaction", {}, "capture_transaction_id", true, (s, d) => s.refundPayment({ amount: 5, data: d, context: { idempotency_key: "ref_inject" } })],
+    ["refund by order", { refundReference: "order" }, "order_id", true, (s, d) => s.refundPayment({ amount: 5, data: d, context: { idempotency_key: "ref_inject" } })],
+  ]
+  it.each(injections)("refuses a %s whose path id is not a Fiserv id, before any request", async (_name, options, key, captured, call) => {
+    const service = provider({ endpointStyle: "uri", ...options })
+    const data = await paid("40.00", { service, capture: captured })
+    const before = emulator.requests().length
+    for (const bad of [`${data[key]}/../../../orders/${data.order_id}`, "..", `${data[key]}?x=1`, `${data[key]}%2F..`]) {
+      await expectMedusaError(call(service, { ...data, [key]: bad }), "invalid_data", new RegExp(`The ${key} in this payment's data is not a Fiserv id.*nothing was sent to Fiserv`))
+    }
+    expect(emulator.requests()).toHaveLength(before)
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ status: captured ? "CAPTURED" : "AUTHORIZED", refunded: "0.00" })
+  })
+})
+
 describe("testConnection", () => {
   it("proves the credentials with a signed inquiry that Fiserv answers 'not found', and creates nothing", async () => {
     expect(await provider().testConnection()).toEqual({ ok: true, message: "Fiserv accepted the credentials (emulator or custom URL)." })

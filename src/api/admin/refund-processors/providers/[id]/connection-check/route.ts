@@ -2,7 +2,7 @@ import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { adminMode, parseParams, processorName, providerParams, requireProvider } from "../../../helpers"
 
 /**
- * POST /admin/refund-processors/providers/:id/test ("Test connection")
+ * POST /admin/refund-processors/providers/:id/connection-check ("Test connection")
  * An authenticated read at the processor with the configured credentials. Answers 200 with
  * `ok: false` and the processor's reason when it fails: the route worked, the credentials did not.
  */
