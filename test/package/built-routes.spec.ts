@@ -25,7 +25,7 @@ function ignoredChunks(): string[] {
 function serverFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name)
-    if (entry.isDirectory()) return entry.name === "__tests__" || entry.name === "admin" ? [] : serverFiles(full)
+    if (entry.isDirectory()) return entry.name === "__tests__" || full === path.join(REPO, "src/admin") ? [] : serverFiles(full)
     return /\.(ts|js)$/.test(entry.name) && !/\.spec\.ts$/.test(entry.name) ? [path.relative(REPO, full)] : []
   })
 }
