@@ -109,6 +109,7 @@ const paymentProviders: ProviderEntry[] = [
       productId: str("DODO_PRODUCT_ID") ?? "pdt_emulator_pay_what_you_want",
       webhookSecrets: str("DODO_WEBHOOK_SECRET"),
       returnUrl: str("DODO_RETURN_URL"),
+      returnUrlHosts: str("DODO_RETURN_URL_HOSTS"),
       paymentSearchMaxPages: num("DODO_PAYMENT_SEARCH_MAX_PAGES"),
       timeoutMs: num("DODO_TIMEOUT_MS"),
       maxRetries: num("DODO_MAX_RETRIES"),

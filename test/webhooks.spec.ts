@@ -260,9 +260,19 @@ const checkout = (() => {
 const dodo = (() => {
   const OTHER_SECRET = `whsec_${Buffer.from("an-attackers-webhook-secret-32b!").toString("base64")}`
   const emulator = new DodoEmulator()
+  // Medusa's payment sessions, as the payment module's container gives them to the provider: a
+  // webhook is checked against its session's data.
+  const sessions = new Map<string, Record<string, unknown>>()
+  const paymentSessionService = {
+    retrieve: async (id: string) => {
+      const data = sessions.get(id)
+      if (!data) throw new Error(`PaymentSession with id "${id}" not found`)
+      return { id, data }
+    },
+  }
   const reader = () =>
     new DodoProviderService(
-      { logger: quiet },
+      { logger: quiet, paymentSessionService },
       { apiKey: "emulator_dodo_key", environment: emulator.url, productId: DEFAULT_DODO_PRODUCT_ID, webhookSecrets: [DEFAULT_DODO_WEBHOOK_SECRET], maxRetries: 0 }
     )
   const delivery = (signed: { headers: Record<string, string>; body: string }): Payload => ({
@@ -280,6 +290,7 @@ const dodo = (() => {
       data: { session_id: session },
       context: { idempotency_key: session, customer: { email: "ada@example.com", first_name: "Ada", last_name: "Lovelace" } } as any,
     })
+    sessions.set(session, started.data!)
     const payment = emulator.pay(started.data!.checkout_session_id as string)
     return { session, started: started.data!, payment }
   }
@@ -338,9 +349,8 @@ const dodo = (() => {
     },
     stale: (genuine, at) => ({ payload: resign(genuine, { at }) }),
     refusals: { tampered: IGNORED, wrongKey: IGNORED, unsigned: IGNORED },
-    // Payment events: the answer given to a webhook-id is remembered and given again (never a new
-    // action for the same id). Refund events are read again; applying an outcome twice changes nothing.
-    duplicate: { action: "same", refunds: "same" },
+    // Verified events are remembered (Medusa's caching module): a second delivery is not acted on.
+    duplicate: { action: "ignored", refunds: "ignored" },
     refundsByWebhook: true,
   }
   return processor

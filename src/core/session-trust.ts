@@ -77,7 +77,7 @@ function integerOf(value: unknown): bigint | undefined {
 
 function shortText(value: unknown): string {
   const text = value === undefined || value === null ? "none" : String(value)
-  return text.length > 24 ? `${text.slice(0, 20)}…` : text
+  return text.length > 48 ? `${text.slice(0, 44)}…` : text
 }
 
 function shortId(id: string): string {

@@ -7,6 +7,9 @@ const webhookSecret = z
   .trim()
   .regex(/^(whsec_)?[A-Za-z0-9+/]{16,}={0,2}$/, "must be the webhook secret from Dodo's dashboard (whsec_…)")
 
+/** A DNS host name or IPv4 address, lower case. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/
+
 const { captureMode: _captureMode, ...shared } = commonOptions
 
 export const dodoOptionsSchema = z.object({
@@ -33,6 +36,16 @@ export const dodoOptionsSchema = z.object({
     .default([]),
   /** Where Dodo's checkout sends the customer after paying (Dodo appends payment_id and status). */
   returnUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Hosts a storefront's own `return_url` may point at (exact host names such as `shop.example`;
+   * a comma-separated string works too). Any other return_url is not sent to Dodo: `returnUrl` is.
+   */
+  returnUrlHosts: z
+    .preprocess(
+      (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v),
+      z.array(z.string().trim().toLowerCase().regex(HOST_NAME, "must be a host name such as shop.example (no scheme, port or path)"))
+    )
+    .default([]),
   /** Checkout page options passed to Dodo. */
   showSavedPaymentMethods: z.boolean().default(false),
   /**
@@ -42,8 +55,8 @@ export const dodoOptionsSchema = z.object({
   paymentSearchWindowMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
   /** Pages of 100 payments read at most by that search. */
   paymentSearchMaxPages: z.coerce.number().int().min(1).max(50).default(5),
-  /** Webhook ids remembered to answer duplicate deliveries (in memory, per process). */
-  webhookDedupeSize: z.coerce.number().int().min(0).max(100_000).default(2000),
+  /** Deprecated and ignored (webhook events are remembered in Medusa's caching module); a boot warning says so. */
+  webhookDedupeSize: z.unknown().optional(),
 })
 
 export type DodoOptions = z.output<typeof dodoOptionsSchema>

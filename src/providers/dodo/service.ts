@@ -21,10 +21,12 @@ import type {
 } from "@medusajs/framework/types"
 import { Webhook } from "standardwebhooks"
 import { ProcessorError } from "../../core/errors"
+import { WebhookEventMemory } from "../../core/event-memory"
 import { HttpClient } from "../../core/http"
 import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
 import { baseUrlFor, modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
+import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
@@ -63,6 +65,10 @@ const HOSTS = { sandbox: "https://test.dodopayments.com", production: "https://l
 const NAME = "Dodo Payments"
 /** Payments are searched from this long before the checkout session was created (clock skew). */
 const SEARCH_SKEW_MS = 10 * 60 * 1000
+/** Dodo's ids: a type prefix and letters and digits (`pay_gUHcgg81JkW1sbH0zbykQ` in its spec). */
+const PAYMENT_ID = /^pay_[A-Za-z0-9]{1,64}$/
+const REFUND_ID = /^ref_[A-Za-z0-9]{1,64}$/
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"])
 
 /** Dodo's own view of one refund, kept next to the ledger (the ledger's status has no "review"). */
 export interface DodoRefundRecord {
@@ -74,26 +80,6 @@ export interface DodoRefundRecord {
 /** A refund outcome with Dodo's own status ("review" is reported as pending in `status`). */
 export interface DodoRefundOutcome extends RefundOutcome {
   processor_status: DodoRefundStatus
-}
-
-/** A small insertion-ordered LRU (in memory, per process). */
-class Lru<V> {
-  private readonly map = new Map<string, V>()
-  constructor(private readonly max: number) {}
-  get(key: string): V | undefined {
-    const value = this.map.get(key)
-    if (value !== undefined) {
-      this.map.delete(key)
-      this.map.set(key, value)
-    }
-    return value
-  }
-  set(key: string, value: V): void {
-    if (this.max <= 0) return
-    this.map.delete(key)
-    this.map.set(key, value)
-    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string)
-  }
 }
 
 function str(value: unknown): string | undefined {
@@ -110,10 +96,14 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   /** Dodo has no idempotency key: read the payment's refunds before sending one (core). */
   protected readonly reconcileBeforeRefund = true
   private readonly webhooks: Webhook[]
-  /** webhook-id → the answer given the first time (duplicate deliveries get the same answer). */
-  private readonly seenWebhooks: Lru<WebhookActionResult>
-  /** Medusa session id → Dodo payment id, learned from verified webhooks (a hint; always re-read). */
-  private readonly paymentHints: Lru<string>
+  /** Webhook ids already acted on, in Medusa's caching module (shared by every instance). */
+  private readonly events: WebhookEventMemory
+  /**
+   * What a storefront may put in the session data: `dodo_payment_id`, the payment id Dodo appends
+   * to the return URL (a hint that saves the payment search; trusted only once the payment proves
+   * it is this session's), and `return_url` (its own return page; only on `returnUrlHosts`).
+   */
+  protected readonly storefrontKeys = ["dodo_payment_id", "return_url"]
 
   static validateOptions(options: Record<string, unknown>): void {
     parseDodoOptions(options)
@@ -125,8 +115,10 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     this.options = options
     this.redactor = new Redactor([options.apiKey, ...options.webhookSecrets])
     this.webhooks = options.webhookSecrets.map((secret) => new Webhook(secret))
-    this.seenWebhooks = new Lru(options.webhookDedupeSize)
-    this.paymentHints = new Lru(Math.max(options.webhookDedupeSize, 100))
+    this.events = new WebhookEventMemory(NAME, cradle, this.logger)
+    if (options.webhookDedupeSize !== undefined) {
+      this.logger.warn(`[${NAME}] the \`webhookDedupeSize\` option is deprecated and ignored: duplicate webhooks are remembered in Medusa's caching module`)
+    }
     this.http = new HttpClient({
       processor: NAME,
       baseURL: baseUrlFor(options.environment, HOSTS),
@@ -168,56 +160,127 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   // ---- HTTP calls -----------------------------------------------------------------------
 
   private async getPayment(paymentId: string): Promise<DodoPayment> {
-    const res = await this.http.request({ method: "GET", path: `/payments/${encodeURIComponent(paymentId)}` })
+    const id = requirePathId(NAME, "payment id", paymentId, PAYMENT_ID)
+    const res = await this.http.request({ method: "GET", path: `/payments/${id}` })
     return parseWire(dodoPaymentSchema, res.data, NAME, "payment")
   }
 
   private async getRefund(refundId: string): Promise<DodoRefund> {
-    const res = await this.http.request({ method: "GET", path: `/refunds/${encodeURIComponent(refundId)}` })
+    const id = requirePathId(NAME, "refund id", refundId, REFUND_ID)
+    const res = await this.http.request({ method: "GET", path: `/refunds/${id}` })
     return parseWire(dodoRefundSchema, res.data, NAME, "refund")
   }
 
-  /** A payment the data names (or hints at) that really belongs to this session, or undefined. */
-  private async paymentIfOurs(paymentId: string, data: Record<string, unknown>): Promise<DodoPayment | undefined> {
-    let payment: DodoPayment
+  // ---- The storefront's data and the payment's owner --------------------------------------
+
+  /** The storefront's keys, with a hint that is not a Dodo payment id and a return_url off the merchant's hosts dropped. */
+  protected storefrontData(data: Record<string, unknown> | undefined): Record<string, unknown> {
+    const out = super.storefrontData(data)
+    if ("dodo_payment_id" in out) out.dodo_payment_id = typeof out.dodo_payment_id === "string" && PAYMENT_ID.test(out.dodo_payment_id) ? out.dodo_payment_id : null
+    if ("return_url" in out) out.return_url = this.allowedReturnUrl(out.return_url) ?? null
+    return out
+  }
+
+  /** The storefront's return_url when https (http on loopback) on a host of `returnUrlHosts`, else undefined. */
+  private allowedReturnUrl(value: unknown): string | undefined {
+    if (value === undefined || value === null || value === "") return undefined
+    let url: URL | undefined
     try {
-      payment = await this.getPayment(paymentId)
-    } catch (error) {
-      if (error instanceof ProcessorError && error.status === 404) return undefined
-      throw error
+      url = typeof value === "string" && value.length <= 2048 ? new URL(value) : undefined
+    } catch {
+      url = undefined
     }
-    if (this.belongsToSession(payment, data)) return payment
-    this.logger.warn(`[${NAME}] payment ${paymentId} does not belong to payment session ${str(data.session_id) ?? "?"}; ignored`)
+    const host = url?.hostname.toLowerCase() ?? ""
+    const scheme = url?.protocol === "https:" || (url?.protocol === "http:" && LOOPBACK_HOSTS.has(host))
+    if (url && scheme && !url.username && !url.password && this.options.returnUrlHosts.includes(host)) return url.href
+    this.logger.warn(
+      `[${NAME}] the storefront's return_url was not sent to Dodo: only https URLs (http on loopback) on the hosts of the \`returnUrlHosts\` option are; the \`returnUrl\` option is used instead`
+    )
     return undefined
   }
 
-  private belongsToSession(payment: DodoPayment, data: Record<string, unknown>): boolean {
-    const sessionId = str(data.session_id)
-    const checkoutId = str(data.checkout_session_id)
-    if (!sessionId && !checkoutId) return false
-    if (sessionId && payment.metadata?.session_id !== sessionId) return false
-    if (checkoutId && payment.checkout_session_id && payment.checkout_session_id !== checkoutId) return false
-    return true
+  /**
+   * Why a Dodo payment is not this session's, or undefined when it is: it names the session in
+   * `metadata.session_id` (the checkout request writes it), is in its currency, and its total is
+   * the session's amount. A total above it by at most Dodo's own tax is accepted (a tax-exclusive
+   * product: the customer paid the tax on top, the store records the cart total); below never.
+   */
+  private ownershipError(payment: DodoPayment, data: Record<string, unknown>): MedusaError | undefined {
+    const amount = str(data.amount_minor)
+    try {
+      assertPaymentOfSession(
+        NAME,
+        { sessionId: str(data.session_id), currency: data.currency, amountMinor: amount },
+        { id: payment.payment_id, sessionRef: payment.metadata?.session_id, currency: payment.currency, amountMinor: amount }
+      )
+    } catch (error) {
+      if (error instanceof MedusaError) return error
+      throw error
+    }
+    const expected = BigInt(amount!)
+    const total = BigInt(payment.total_amount)
+    const tax = BigInt(Math.max(payment.tax ?? 0, 0))
+    if (total >= expected && total - tax <= expected) return undefined
+    const why = total < expected ? "below" : "above (by more than Dodo's tax)"
+    return new MedusaError(
+      MedusaError.Types.NOT_ALLOWED,
+      `${NAME} payment ${payment.payment_id} does not belong to this payment session: its total ${total} is ${why} the session's ${expected} (minor units). Nothing was captured; the customer must pay again.`
+    )
   }
 
   /**
-   * The Dodo payment of this session: the id stored at authorization; else an id the storefront
-   * passed back from the checkout's return URL, or one a verified webhook named (both checked
-   * against the session); else a search of Dodo's payment list since the checkout was created,
-   * by `metadata.session_id`. Undefined while the customer has not paid.
+   * The Dodo payment of this session, proven its own (ownershipError): the id stored at
+   * authorization; else the storefront's hint; else a search of Dodo's payment list since the
+   * checkout was created, by `metadata.session_id`. Undefined while the customer has not paid.
+   * A payment that names this session but fails the proof is refused; `strict: false` (cancel,
+   * delete, update) logs it and passes over it: it is not this session's, so nothing is undone.
    */
-  private async findPayment(data: Record<string, unknown>): Promise<DodoPayment | undefined> {
-    const stored = str(data.payment_id)
-    if (stored) return this.getPayment(stored)
-    const sessionId = str(data.session_id)
-    const hints = [str(data.dodo_payment_id), sessionId ? this.paymentHints.get(sessionId) : undefined].filter(
-      (id): id is string => !!id
-    )
-    for (const id of [...new Set(hints)]) {
-      const payment = await this.paymentIfOurs(id, data)
-      if (payment) return payment
+  private async findPayment(data: Record<string, unknown>, strict = true): Promise<DodoPayment | undefined> {
+    const refuse = (error: MedusaError) => {
+      if (strict) throw error
+      this.logger.warn(`[${NAME}] ${error.message}`)
+      return undefined
     }
-    if (!sessionId || !str(data.checkout_session_id)) return undefined
+    const stored = str(data.payment_id)
+    if (stored) {
+      const payment = await this.getPayment(stored)
+      const error = this.ownershipError(payment, data)
+      return error ? refuse(error) : payment
+    }
+    const sessionId = str(data.session_id)
+    if (!sessionId) return undefined
+    let refused: MedusaError | undefined
+    /** The payment when it is ours; a payment of another session (a wrong hint) is passed over. */
+    const check = (payment: DodoPayment): DodoPayment | undefined => {
+      if (payment.metadata?.session_id !== sessionId) {
+        this.logger.warn(`[${NAME}] payment ${payment.payment_id} does not belong to payment session ${sessionId}; ignored`)
+        return undefined
+      }
+      const error = this.ownershipError(payment, data)
+      // A failed or cancelled payment moved no money: nothing to refuse.
+      if (error && payment.status !== "failed" && payment.status !== "cancelled") refused ??= error
+      return error ? undefined : payment
+    }
+    const hint = str(data.dodo_payment_id)
+    if (hint && PAYMENT_ID.test(hint)) {
+      const payment = await this.getPayment(hint).catch((error) => {
+        if (error instanceof ProcessorError && error.status === 404) return undefined
+        throw error
+      })
+      if (payment && check(payment)) return payment
+    }
+    if (str(data.checkout_session_id)) {
+      const found = await this.searchPayment(data, sessionId, check)
+      if (found) return found
+    }
+    return refused ? refuse(refused) : undefined
+  }
+
+  private async searchPayment(
+    data: Record<string, unknown>,
+    sessionId: string,
+    check: (payment: DodoPayment) => DodoPayment | undefined
+  ): Promise<DodoPayment | undefined> {
     const createdAt = Date.parse(str(data.checkout_created_at) ?? "")
     const since = new Date((Number.isNaN(createdAt) ? Date.now() - 24 * 3_600_000 : createdAt) - SEARCH_SKEW_MS).toISOString()
     for (let page = 0; page < this.options.paymentSearchMaxPages; page++) {
@@ -228,10 +291,10 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       })
       const list = parseWire(dodoPaymentListSchema, res.data, NAME, "payment list")
       const matches = list.items.filter((p) => p.metadata?.session_id === sessionId)
-      // One checkout session makes one payment; prefer a succeeded one if Dodo lists several.
+      // A session can have several (an old checkout link paid after the cart changed): succeeded first.
       matches.sort((a, b) => Number(b.status === "succeeded") - Number(a.status === "succeeded"))
       for (const match of matches) {
-        const payment = await this.paymentIfOurs(match.payment_id, data)
+        const payment = check(await this.getPayment(match.payment_id))
         if (payment) return payment
       }
       if (list.items.length < 100) return undefined
@@ -242,7 +305,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     return undefined
   }
 
-  /** The payment's state as kept in the payment data (minor units as integer strings). */
+  /** The payment's state as kept in the payment data (minor units as integer strings); the payment is proven ours. */
   private paymentData(data: Record<string, unknown>, payment: DodoPayment): Record<string, unknown> {
     const out: Record<string, unknown> = {
       ...data,
@@ -250,29 +313,19 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       payment_status: payment.status ?? null,
       dodo_total_minor: String(payment.total_amount),
       dodo_tax_minor: payment.tax === null || payment.tax === undefined ? null : String(payment.tax),
+      // Null, not left out: Medusa merges the answer into the stored data.
+      dodo_payment_id: null,
     }
-    delete out.dodo_payment_id
     if (payment.status === "succeeded") {
       const amount = requireField(data, "amount_minor", NAME)
-      const currency = requireField(data, "currency", NAME)
-      if (payment.currency.toLowerCase() !== currency) {
-        throw new MedusaError(
-          MedusaError.Types.UNEXPECTED_STATE,
-          `${NAME} payment ${payment.payment_id} was made in ${payment.currency.toUpperCase()}, not in the cart's ${currency.toUpperCase()}. ` +
-            `Medusa cannot record it: refund it in the Dodo dashboard, and check the product's currency and adaptive pricing.`
-        )
-      }
-      // Medusa records the cart total as captured; Dodo's total differs only if the product adds
-      // tax on top (it should be tax-inclusive). Refunds never exceed either.
-      const total = BigInt(payment.total_amount)
-      const captured = total < BigInt(amount) ? total : BigInt(amount)
-      if (total !== BigInt(amount)) {
+      if (String(payment.total_amount) !== amount) {
         this.logger.warn(
-          `[${NAME}] payment ${payment.payment_id} total ${payment.total_amount} differs from the cart's ${amount} (minor units); ` +
+          `[${NAME}] payment ${payment.payment_id} total ${payment.total_amount} is above the cart's ${amount} (minor units): Dodo added tax; ` +
             `make the product tax-inclusive so customers pay exactly the cart total`
         )
       }
-      out.captured_minor = captured.toString()
+      // Medusa records the cart total as captured; refunds never exceed it.
+      out.captured_minor = amount
     }
     return out
   }
@@ -281,14 +334,15 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
 
   protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    const data = input.data ?? {}
-    const sessionId = str(data.session_id) ?? this.idempotencyKey(input.context)
-    const checkout = await this.createCheckout(data, amount, sessionId, input.context?.customer)
+    // Only the storefront's keys; every other key the shopper sent comes back null (Medusa merges).
+    const shopper = this.storefrontData(input.data)
+    const sessionId = sessionIdOf(input.data) ?? this.idempotencyKey(input.context)
+    const checkout = await this.createCheckout(shopper, amount, sessionId, input.context?.customer)
     return {
       id: checkout.checkout_session_id,
       status: PaymentSessionStatus.PENDING,
       data: {
-        ...data,
+        ...shopper,
         session_id: sessionId,
         processor: "dodo",
         environment: this.mode,
@@ -302,15 +356,16 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     }
   }
 
+  /** `shopper` is the storefront's data as storefrontData left it (return_url already checked). */
   private async createCheckout(
-    data: Record<string, unknown>,
+    shopper: Record<string, unknown>,
     amount: ReturnType<typeof toProcessorAmount>,
     sessionId: string,
     customer: { email?: string | null; first_name?: string | null; last_name?: string | null } | undefined
   ) {
     const email = str(customer?.email ?? undefined)
     const name = [customer?.first_name, customer?.last_name].filter((p) => typeof p === "string" && p.trim()).join(" ") || email
-    const returnUrl = str(data.return_url) && /^https?:\/\//.test(String(data.return_url)) ? String(data.return_url) : this.options.returnUrl
+    const returnUrl = str(shopper.return_url) ?? this.options.returnUrl
     // No idempotency key at Dodo: a lost answer leaves an unused checkout session, which moves no money.
     const res = await this.http.request({
       method: "POST",
@@ -333,26 +388,38 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     }
   }
 
+  /**
+   * Medusa stores what this returns merged into the session data, and `input.data` is the
+   * caller's: only the storefront's keys and the provider's own fields are returned.
+   */
   protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
     const data = input.data ?? {}
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
+    const shopper = this.storefrontData(data)
+    const kept = Object.fromEntries(Object.entries(shopper).filter(([, v]) => v !== null))
     if (amount.currency === data.currency && amount.minor === data.amount_minor && str(data.checkout_session_id)) {
-      return { status: PaymentSessionStatus.PENDING, data }
+      return { status: PaymentSessionStatus.PENDING, data: kept }
     }
-    const paid = str(data.payment_id) ? await this.getPayment(String(data.payment_id)) : await this.findPayment(data)
+    const paid = await this.findPayment(data, false)
     if (paid && paid.status !== "failed" && paid.status !== "cancelled") {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         `The customer already paid this session at ${NAME} (payment ${paid.payment_id}, ${paid.status ?? "processing"}); its amount cannot change. Complete the cart, or refund the payment in Dodo and start a new session.`
       )
     }
-    // A checkout session's amount is fixed: make a new one. The old link stays payable until Dodo
-    // expires it (Dodo has no API to close it); its payment would not match this session's.
-    const sessionId = str(data.session_id) ?? this.idempotencyKey(input.context)
-    const checkout = await this.createCheckout(data, amount, sessionId, input.context?.customer)
+    // A checkout session's amount is fixed: make a new one for the same session. The old link stays
+    // payable until Dodo expires it (no API closes it); a payment of the old amount is refused (findPayment).
+    const sessionId = sessionIdOf(data)
+    if (!sessionId) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `This payment session's data has no session_id, so a new ${NAME} checkout cannot be tied to it. Pass the session's stored data, or start a new payment session.`
+      )
+    }
+    const checkout = await this.createCheckout(shopper, amount, sessionId, input.context?.customer)
     return {
       status: PaymentSessionStatus.PENDING,
-      data: { ...data, currency: amount.currency, amount_minor: amount.minor, ...checkout },
+      data: { ...kept, currency: amount.currency, amount_minor: amount.minor, ...checkout },
     }
   }
 
@@ -396,7 +463,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
 
   protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
     const data = input.data ?? {}
-    const payment = str(data.checkout_session_id) || str(data.payment_id) ? await this.findPayment(data) : undefined
+    const payment = str(data.checkout_session_id) || str(data.payment_id) ? await this.findPayment(data, false) : undefined
     if (!payment || payment.status === "failed" || payment.status === "cancelled") {
       // Nothing was charged. Dodo has no API to expire a checkout session; its link stays open until Dodo expires it.
       return { data: payment ? { ...data, payment_id: payment.payment_id, payment_status: payment.status } : { ...data, canceled_before_payment: true } }
@@ -410,7 +477,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   protected async remove(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
     const data = input.data ?? {}
     if (!str(data.checkout_session_id) && !str(data.payment_id)) return { data }
-    const payment = await this.findPayment(data)
+    const payment = await this.findPayment(data, false)
     if (payment && payment.status !== "failed" && payment.status !== "cancelled") {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
@@ -449,7 +516,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   // ---- Refunds ----------------------------------------------------------------------------
 
   protected async sendRefund({ data, plan, idempotencyKey, medusaRefundId, refund, ledgerCurrent }: SendRefundInput): Promise<SentRefund> {
-    const paymentId = requireField(data, "payment_id", NAME)
+    const paymentId = requirePathId(NAME, "payment id", requireField(data, "payment_id", NAME), PAYMENT_ID)
     const tag = this.refundTag(medusaRefundId ?? idempotencyKey)
     const minor = BigInt(plan.amount.minor)
     const body: DodoRefundRequest = {
@@ -537,7 +604,8 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   }
 
   private async lineItems(paymentId: string): Promise<DodoLineItem[]> {
-    const res = await this.http.request({ method: "GET", path: `/payments/${encodeURIComponent(paymentId)}/line-items` })
+    const id = requirePathId(NAME, "payment id", paymentId, PAYMENT_ID)
+    const res = await this.http.request({ method: "GET", path: `/payments/${id}/line-items` })
     return parseWire(dodoLineItemsSchema, res.data, NAME, "line items").items
   }
 
@@ -637,21 +705,27 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     return undefined
   }
 
+  /**
+   * A verified event is acted on once: its webhook-id is remembered in Medusa's caching module,
+   * so a redelivery or replay, on this instance or another, after a restart, is not_supported.
+   */
   protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    const notSupported = { action: PaymentActions.NOT_SUPPORTED }
     const verified = this.verify(payload)
-    if (!verified) return notSupported
-    const seen = this.seenWebhooks.get(verified.webhookId)
-    if (seen) {
-      this.logger.debug?.(`[${NAME}] webhook ${verified.webhookId} delivered again; same answer as the first time`)
-      return seen
+    if (!verified) return { action: PaymentActions.NOT_SUPPORTED }
+    if (await this.events.has("payment", verified.webhookId)) {
+      this.logger.debug?.(`[${NAME}] webhook ${verified.webhookId} delivered again; already acted on`)
+      return { action: PaymentActions.NOT_SUPPORTED }
     }
-    const result = this.webhookAction(verified.body)
-    this.seenWebhooks.set(verified.webhookId, result)
+    const result = await this.webhookAction(verified.body)
+    await this.events.remember("payment", verified.webhookId)
     return result
   }
 
-  private webhookAction(body: unknown): WebhookActionResult {
+  /**
+   * The Medusa action for a payment event, once the payment proves it belongs to the session it
+   * names (read from Medusa's payment module), with the session's amount.
+   */
+  private async webhookAction(body: unknown): Promise<WebhookActionResult> {
     const notSupported = { action: PaymentActions.NOT_SUPPORTED }
     const parsed = dodoWebhookSchema.safeParse(body)
     if (!parsed.success || !parsed.data.type.startsWith("payment.")) return notSupported
@@ -659,14 +733,15 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     if (!payment.success) return notSupported
     const sessionId = str(payment.data.metadata?.session_id)
     if (!sessionId) return notSupported // not a payment this plugin started
-    this.paymentHints.set(sessionId, payment.data.payment_id)
-    let amount: string
-    try {
-      amount = minorToMajor(payment.data.total_amount, payment.data.currency, this.profile).toString()
-    } catch {
+    const session = await this.sessionData(sessionId)
+    if (!session) return notSupported
+    const refused = this.ownershipError(payment.data, session)
+    const otherPaid = str(session.payment_id) && session.payment_id !== payment.data.payment_id
+    if (refused || otherPaid) {
+      this.logger.warn(`[${NAME}] webhook for payment ${payment.data.payment_id} ignored: ${refused?.message ?? "the session is already paid by another payment"}`)
       return notSupported
     }
-    const data = { session_id: sessionId, amount }
+    const data = { session_id: sessionId, amount: minorToMajor(String(session.amount_minor), String(session.currency), this.profile).toString() }
     switch (parsed.data.type) {
       case "payment.succeeded":
         // Medusa authorizes the session (authorizePayment reads the payment: captured) and records the capture.
@@ -682,15 +757,41 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     }
   }
 
-  /** refund.succeeded / refund.failed, verified like any webhook, as ledger outcomes. */
-  protected async readRefundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<DodoRefundOutcome[]> {
-    return this.verifiedRefundOutcomes(payload)
+  /**
+   * A Medusa payment session's data, from the payment module's service in the provider's
+   * container; undefined when the session does not exist (another store on the same Dodo account).
+   */
+  private async sessionData(sessionId: string): Promise<Record<string, unknown> | undefined> {
+    let service: { retrieve(id: string, config?: Record<string, unknown>): Promise<{ data?: Record<string, unknown> | null }> } | undefined
+    try {
+      service = this.container?.paymentSessionService as typeof service
+    } catch {
+      service = undefined // an awilix container throws for an unregistered key
+    }
+    if (typeof service?.retrieve !== "function") {
+      this.logger.warn(`[${NAME}] webhook ignored: Medusa's payment sessions cannot be read here, so the payment cannot be checked against its session`)
+      return undefined
+    }
+    try {
+      const session = await service.retrieve(sessionId, { select: ["id", "data"] })
+      return session?.data ? { ...session.data, session_id: sessionId } : undefined
+    } catch (error) {
+      if (error instanceof MedusaError && error.type === MedusaError.Types.NOT_FOUND) return undefined
+      throw error
+    }
   }
 
-  private verifiedRefundOutcomes(payload: ProviderWebhookPayload["payload"]): DodoRefundOutcome[] {
+  /** refund.succeeded / refund.failed, verified like any webhook, as ledger outcomes. */
+  protected async readRefundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<DodoRefundOutcome[]> {
     const verified = this.verify(payload)
-    if (!verified) return []
-    const parsed = dodoWebhookSchema.safeParse(verified.body)
+    if (!verified || (await this.events.has("refund", verified.webhookId))) return []
+    const outcomes = this.refundOutcomesOf(verified.body)
+    await this.events.remember("refund", verified.webhookId)
+    return outcomes
+  }
+
+  private refundOutcomesOf(body: unknown): DodoRefundOutcome[] {
+    const parsed = dodoWebhookSchema.safeParse(body)
     if (!parsed.success || !parsed.data.type.startsWith("refund.")) return []
     const refund = dodoRefundSchema.safeParse(parsed.data.data)
     if (!refund.success) return []

@@ -13,7 +13,7 @@ import {
 import { DodoProviderService } from "../service"
 import { spreadRefund } from "../transformers"
 import { loadSpec } from "../../../../test/contract/openapi"
-import { MedusaPaymentsDouble } from "../../../../test/support/medusa-payments"
+import { MedusaPaymentsDouble, mergeLikeMedusa } from "../../../../test/support/medusa-payments"
 
 const API_KEY = DEFAULT_DODO_API_KEY
 const SECRET = DEFAULT_DODO_WEBHOOK_SECRET
@@ -43,6 +43,15 @@ class FaultyDodo extends DodoEmulator {
 
 let emulator: FaultyDodo
 let seq = 0
+/** Medusa's payment sessions as its payment module stores them (the webhook reads them). */
+const medusaSessions = new Map<string, Record<string, unknown>>()
+const paymentSessionService = {
+  async retrieve(id: string) {
+    const data = medusaSessions.get(id)
+    if (!data) throw new MedusaError(MedusaError.Types.NOT_FOUND, `PaymentSession with id: ${id} was not found`)
+    return { id, data }
+  },
+}
 
 beforeAll(async () => {
   emulator = new FaultyDodo()
@@ -51,6 +60,7 @@ beforeAll(async () => {
 afterAll(() => emulator.stop())
 beforeEach(() => {
   emulator.reset()
+  medusaSessions.clear()
   emulator.dropAnswers = []
   emulator.failBefore = []
 })
@@ -63,7 +73,7 @@ afterEach(() => {
 
 function provider(options: Record<string, unknown> = {}, cradle: Record<string, unknown> = {}) {
   return new DodoProviderService(
-    { logger: quiet, ...cradle },
+    { logger: quiet, paymentSessionService, ...cradle },
     {
       apiKey: API_KEY,
       environment: emulator.url,
@@ -80,15 +90,21 @@ const expectMedusaError = (promise: Promise<unknown>, type: string, text: RegExp
 
 const customer = { id: "cus_1", email: "ada@example.com", first_name: "Ada", last_name: "Lovelace" }
 
-async function started(amount: string | number = "47.34", currency = "usd", service = provider()) {
+/**
+ * initiatePayment as Medusa calls it: the storefront's `shopper` data plus Medusa's session id,
+ * then stored as Medusa stores it (the shopper's data merged with the provider's answer).
+ */
+async function started(amount: string | number = "47.34", currency = "usd", service = provider(), shopper: Record<string, unknown> = {}) {
   const sid = `payses_${++seq}`
   const out = await service.initiatePayment({
     amount,
     currency_code: currency,
-    data: { session_id: sid },
+    data: { ...shopper, session_id: sid },
     context: { idempotency_key: sid, customer } as any,
   })
-  return out.data!
+  const stored = mergeLikeMedusa(shopper, out.data!)
+  medusaSessions.set(sid, stored)
+  return stored
 }
 
 /** initiate, the customer pays on Dodo's page, authorize: the payment data Medusa keeps. */
@@ -139,6 +155,16 @@ async function paidMultiItem(service = provider()) {
   })
   expect(auth.status).toBe(PaymentSessionStatus.CAPTURED)
   return auth.data!
+}
+
+/** A checkout made outside this session's provider call that names `sessionId`, paid: a stray payment. */
+async function strayPayment(sessionId: string, amount: number, currency = "USD") {
+  const res = await axios.post(
+    `${emulator.url}/checkouts`,
+    { product_cart: [{ product_id: DEFAULT_DODO_PRODUCT_ID, quantity: 1, amount }], billing_currency: currency, metadata: { session_id: sessionId } },
+    { headers: { authorization: `Bearer ${API_KEY}` } }
+  )
+  return emulator.pay(res.data.session_id)
 }
 
 type Sent = ReturnType<DodoEmulator["requests"]>[number] & { body: any }
@@ -230,7 +256,7 @@ describe("authorizePayment", () => {
     const ok = await service.authorizePayment({ data: { ...mine, dodo_payment_id: myPayment.payment_id } })
     expect(ok.status).toBe(PaymentSessionStatus.CAPTURED)
     expect(ok.data).toMatchObject({ payment_id: myPayment.payment_id, captured_minor: "1000" })
-    expect(ok.data!.dodo_payment_id).toBeUndefined()
+    expect(ok.data!.dodo_payment_id).toBeNull()
   })
 
   it("stays pending while Dodo processes, then captures", async () => {
@@ -287,13 +313,14 @@ describe("capturePayment, cancelPayment, deletePayment, updatePayment", () => {
     const service = provider()
     const session = await started("10", "usd", service)
     const same = await service.updatePayment({ data: session, amount: "10", currency_code: "usd" })
-    expect(same.data).toEqual(session)
+    expect(same.data).toEqual({}) // nothing changes in the stored data
     const changed = await service.updatePayment({ data: session, amount: "12.5", currency_code: "usd" })
-    expect(changed.data).toMatchObject({ amount_minor: "1250", session_id: session.session_id })
+    expect(changed.data).toMatchObject({ amount_minor: "1250" })
+    expect(posts("/checkouts").at(-1)!.body.metadata).toEqual({ session_id: session.session_id })
     expect(changed.data!.checkout_session_id).not.toBe(session.checkout_session_id)
     expect(posts("/checkouts").map((r) => r.body.product_cart[0].amount)).toEqual([1000, 1250])
     emulator.pay(changed.data!.checkout_session_id as string)
-    await expectMedusaError(service.updatePayment({ data: changed.data, amount: "15", currency_code: "usd" }), "not_allowed", /already paid/)
+    await expectMedusaError(service.updatePayment({ data: { ...session, ...changed.data }, amount: "15", currency_code: "usd" }), "not_allowed", /already paid/)
   })
 })
 
@@ -616,28 +643,26 @@ describe("webhooks", () => {
   const deliver = (service: DodoProviderService, signed: { headers: Record<string, string>; body: string }) =>
     service.getWebhookActionAndData({ data: JSON.parse(signed.body), rawData: Buffer.from(signed.body), headers: signed.headers })
 
-  it("payment.succeeded (Standard Webhooks signed) → captured with the session id and amount; authorize then reads that payment", async () => {
+  it("payment.succeeded (Standard Webhooks signed) → captured with the session id and amount; authorize then finds that payment", async () => {
     const service = provider()
     const session = await started("47.34", "usd", service)
     const payment = emulator.pay(session.checkout_session_id as string)
     const delivery = emulator.webhookDeliveries().find((d) => d.type === "payment.succeeded")!
     const result = await deliver(service, delivery)
     expect(result).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: session.session_id, amount: "47.34" } })
-    const listsBefore = emulator.requests({ method: "GET", path: "/payments" }).length
     const auth = await service.authorizePayment({ data: session })
     expect(auth.status).toBe(PaymentSessionStatus.CAPTURED)
     expect(auth.data!.payment_id).toBe(payment.payment_id)
-    expect(emulator.requests({ method: "GET", path: "/payments" })).toHaveLength(listsBefore) // no search needed
   })
 
-  it("answers a duplicate delivery (same webhook-id) with the first answer", async () => {
+  it("answers a duplicate delivery (same webhook-id) with not_supported: Medusa acted on the first", async () => {
     const service = provider()
     const session = await started("10", "usd", service)
     const payment = emulator.pay(session.checkout_session_id as string)
     const first = emulator.signedWebhook("payment.succeeded", payment, { webhookId: "msg_dup" })
     const second = emulator.signedWebhook("payment.failed", { ...payment, status: "failed" }, { webhookId: "msg_dup" })
     expect((await deliver(service, first)).action).toBe(PaymentActions.SUCCESSFUL)
-    expect((await deliver(service, second)).action).toBe(PaymentActions.SUCCESSFUL)
+    expect((await deliver(service, second)).action).toBe(PaymentActions.NOT_SUPPORTED)
   })
 
   it("ignores webhooks with a bad signature, an old timestamp, missing headers or no secret configured", async () => {
@@ -688,6 +713,163 @@ describe("webhooks", () => {
   })
 })
 
+describe("zero trust: the storefront's data, and payments proven the session's own", () => {
+  const deliver = (service: DodoProviderService, signed: { headers: Record<string, string>; body: string }) =>
+    service.getWebhookActionAndData({ data: JSON.parse(signed.body), rawData: Buffer.from(signed.body), headers: signed.headers })
+
+  it("keeps only the storefront's keys: ids the provider writes and dodo_line_items from the shopper come back null", async () => {
+    const stored = await started("10", "usd", provider(), {
+      payment_id: "pay_ShopperWrote0000001",
+      checkout_session_id: "cks_ShopperWrote",
+      dodo_line_items: [{ items_id: DEFAULT_DODO_PRODUCT_ID, amount: 99999, tax: 0, refundable_amount: 99999 }],
+      payment_status: "succeeded",
+      captured_minor: "1000",
+      anything: "else",
+      dodo_payment_id: "pay_HintFromReturnUrl001",
+    })
+    expect(stored).toMatchObject({
+      payment_id: null,
+      dodo_line_items: null,
+      payment_status: null,
+      anything: null,
+      captured_minor: "0",
+      dodo_payment_id: "pay_HintFromReturnUrl001",
+    })
+    expect(stored.checkout_session_id).not.toBe("cks_ShopperWrote")
+  })
+
+  it("a shopper-passed payment_id (or hint) of another, smaller payment cannot complete authorization", async () => {
+    const service = provider()
+    const other = await started("10", "usd", service)
+    const otherPayment = emulator.pay(other.checkout_session_id as string)
+    for (const shopper of [{ payment_id: otherPayment.payment_id }, { dodo_payment_id: otherPayment.payment_id }]) {
+      const mine = await started("465", "usd", service, shopper)
+      const auth = await service.authorizePayment({ data: mine })
+      expect(auth.status).toBe(PaymentSessionStatus.PENDING_AUTHORIZATION)
+      expect(auth.data!.payment_id ?? null).toBeNull()
+    }
+  })
+
+  it.each([
+    ["another session", async (sid: string) => strayPayment(`${sid}_other`, 5000), /does not name this session/],
+    ["another currency", async (sid: string) => strayPayment(sid, 5000, "EUR"), /currency EUR is not the session's usd/],
+    ["a lower total", async (sid: string) => strayPayment(sid, 4999), /total 4999 is below the session's 5000/],
+  ])("a payment of %s in the data is refused by authorize, retrieve and status; nothing is captured", async (_label, make, why) => {
+    const service = provider()
+    const session = await started("50", "usd", service)
+    const stray = await make(session.session_id as string)
+    const data = { ...session, payment_id: stray.payment_id }
+    await expectMedusaError(service.authorizePayment({ data }), "not_allowed", why)
+    await expectMedusaError(service.retrievePayment({ data }), "not_allowed", why)
+    await expectMedusaError(service.getPaymentStatus({ data }), "not_allowed", /does not belong to this payment session/)
+    expect(refundPosts()).toHaveLength(0)
+  })
+
+  it("the customer pays the old checkout link after the cart grew: refused, not captured for less", async () => {
+    const service = provider()
+    const session = await started("10", "usd", service)
+    const grown = mergeLikeMedusa(session, (await service.updatePayment({ data: session, amount: "465", currency_code: "usd" })).data!)
+    emulator.pay(session.checkout_session_id as string) // the first link, for 10.00
+    await expectMedusaError(service.authorizePayment({ data: grown }), "not_allowed", /total 1000 is below the session's 46500 \(minor units\)\. Nothing was captured/)
+    // paying the current link as well: that payment is found and captured
+    const right = emulator.pay(grown.checkout_session_id as string)
+    const auth = await service.authorizePayment({ data: grown })
+    expect(auth).toMatchObject({ status: PaymentSessionStatus.CAPTURED, data: { payment_id: right.payment_id, captured_minor: "46500" } })
+  })
+
+  it("a total above the session's by Dodo's own tax (a tax-exclusive product) is accepted; Medusa records the cart total", async () => {
+    emulator.createProduct({ productId: "pdt_tax_exclusive", price: 1, currency: "USD", payWhatYouWant: true, taxInclusive: false })
+    const service = provider({ productId: "pdt_tax_exclusive" })
+    const session = await started("10", "usd", service)
+    emulator.pay(session.checkout_session_id as string)
+    const auth = await service.authorizePayment({ data: session })
+    expect(auth).toMatchObject({ status: PaymentSessionStatus.CAPTURED, data: { captured_minor: "1000", dodo_total_minor: "1100", dodo_tax_minor: "100" } })
+  })
+
+  it("a payment webhook is acted on only when the payment proves it belongs to the Medusa session it names", async () => {
+    const service = provider()
+    const session = await started("465", "usd", service)
+    const low = await strayPayment(session.session_id as string, 1000)
+    expect(await deliver(service, emulator.signedWebhook("payment.succeeded", low))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    const unknown = await strayPayment("payses_not_in_medusa", 1000)
+    expect(await deliver(service, emulator.signedWebhook("payment.succeeded", unknown))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+  })
+
+  it("return_url reaches Dodo only over https (http on loopback) on a host of returnUrlHosts; else the returnUrl option", async () => {
+    const fallback = "https://shop.example/dodo-return"
+    const service = provider({ returnUrl: fallback, returnUrlHosts: "shop.example, localhost" })
+    for (const [url, allowed] of [
+      ["https://evil.example/steal", false],
+      ["https://shop.example.evil.example/x", false],
+      ["http://shop.example/x", false],
+      ["https://user:pw@shop.example/x", false],
+      ["javascript:alert(1)//shop.example", false],
+      [{ href: "https://shop.example/" }, false],
+      ["https://shop.example/thanks?cart=1", true],
+      ["http://localhost:8000/return", true],
+    ] as const) {
+      const stored = await started("10", "usd", service, { return_url: url })
+      expect([url, posts("/checkouts").at(-1)!.body.return_url]).toEqual([url, allowed ? url : fallback])
+      expect(stored.return_url).toBe(allowed ? url : null)
+    }
+    await started("10", "usd", provider(), { return_url: "https://evil.example/steal" })
+    expect(posts("/checkouts").at(-1)!.body.return_url).toBeUndefined()
+  })
+
+  it("the shopper's dodo_line_items never steer a refund: it is spread over Dodo's own items", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const service = provider({}, medusa.cradle())
+    const session = await started("50", "usd", service, {
+      dodo_line_items: [{ items_id: "pdt_shopper_pick", amount: 5000, tax: 0, refundable_amount: 5000 }],
+    })
+    emulator.pay(session.checkout_session_id as string)
+    const paymentId = medusa.addPayment((await service.authorizePayment({ data: session })).data!)
+    await medusa.refund(service, paymentId, "5.00", "ref_LINES")
+    expect(refundPosts().map((r) => r.body.items)).toEqual([[{ item_id: DEFAULT_DODO_PRODUCT_ID, amount: 500, tax_inclusive: true }]])
+  })
+
+  it("ids that go into URL paths are checked against Dodo's formats before any request", async () => {
+    const service = provider()
+    const data = await paid("10", { service })
+    for (const bad of ["../refunds", "pay_x/../../refunds", "pay_x?page_size=100", "pay_%2e%2e", "ref_NotAPayment", `pay_${"a".repeat(200)}`]) {
+      const before = emulator.requests().length
+      const tampered = { ...data, payment_id: bad }
+      await expectMedusaError(service.authorizePayment({ data: tampered }), "invalid_data", /not a Dodo Payments id.*nothing was sent/)
+      await expectMedusaError(service.retrievePayment({ data: tampered }), "invalid_data", /not a Dodo Payments id/)
+      await expectMedusaError(service.refundPayment({ amount: "1", data: tampered, context: { idempotency_key: "ref_PATH" } }), "invalid_data", /not a Dodo Payments id/)
+      expect(emulator.requests()).toHaveLength(before)
+    }
+    const hinted = await started("10", "usd", service, { dodo_payment_id: "pay_1/../../refunds" })
+    expect(hinted.dodo_payment_id).toBeNull()
+  })
+
+  it("webhook dedupe goes through Medusa's caching module: a second instance recognises the event, a forged one is not remembered", async () => {
+    const store = new Map<string, unknown>()
+    const caching = {
+      get: async ({ key }: { key: string }) => store.get(key) ?? null,
+      set: async ({ key, data }: { key: string; data: unknown }) => void store.set(key, data),
+    }
+    const one = provider({}, { caching })
+    const two = provider({}, { caching })
+    const session = await started("10", "usd", one)
+    const payment = emulator.pay(session.checkout_session_id as string)
+    const delivery = emulator.signedWebhook("payment.succeeded", payment)
+    const forged = { headers: { ...delivery.headers, "webhook-signature": "v1,Zm9yZ2Vk" }, body: delivery.body }
+    expect(await deliver(one, forged)).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect(store.size).toBe(0)
+    expect((await deliver(one, delivery)).action).toBe(PaymentActions.SUCCESSFUL)
+    expect([...store.keys()]).toEqual([expect.stringContaining(delivery.webhookId)])
+    expect(await deliver(two, delivery)).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+
+    const data = (await one.authorizePayment({ data: session })).data!
+    await one.refundPayment({ amount: "1", data, context: { idempotency_key: "ref_DEDUPE" } })
+    const refunded = emulator.webhookDeliveries().find((d) => d.type === "refund.succeeded")!
+    const payload = { data: {}, rawData: Buffer.from(refunded.body), headers: refunded.headers }
+    expect(await one.refundOutcomes(payload)).toHaveLength(1)
+    expect(await two.refundOutcomes(payload)).toEqual([])
+  })
+})
+
 describe("options", () => {
   it("names every bad option without echoing a secret", () => {
     let error: any
@@ -702,6 +884,18 @@ describe("options", () => {
     expect(error.message).toMatch(/`webhookSecrets.0`/)
     expect(error.message).toMatch(/`environment`/)
     expect(error.message).not.toContain("not a secret!")
+  })
+
+  it("webhookDedupeSize is deprecated: accepted, ignored, and the boot log says so", () => {
+    const warnings: string[] = []
+    new DodoProviderService({ logger: { ...quiet, warn: (m: string) => warnings.push(m) } }, { apiKey: "sk_test_12345678", productId: "pdt_1", webhookDedupeSize: 2000 })
+    expect(warnings).toEqual([expect.stringContaining("`webhookDedupeSize` option is deprecated and ignored")])
+  })
+
+  it("returnUrlHosts takes host names only", () => {
+    const base = { apiKey: "sk_test_12345678", productId: "pdt_1" }
+    expect(() => new DodoProviderService({ logger: quiet }, { ...base, returnUrlHosts: ["https://shop.example/"] })).toThrow(/`returnUrlHosts.0` must be a host name/)
+    expect((new DodoProviderService({ logger: quiet }, { ...base, returnUrlHosts: "Shop.Example, localhost" }) as any).options.returnUrlHosts).toEqual(["shop.example", "localhost"])
   })
 
   it("uses Dodo's test and live hosts", () => {
