@@ -4,18 +4,20 @@
  * outside the tolerance window and a duplicate delivery are refused or ignored, never acted on;
  * and the same holds for the refund outcomes the plugin reads from webhooks (refundOutcomes).
  *
- * How each processor authenticates a webhook (shared/research/processors.md §1.7, §2A, §4.8, §5.5):
+ * How each processor authenticates a webhook (each provider's README, "Webhooks"):
  * - Clover: a static shared code in X-Clover-Auth (no HMAC, no timestamp); the body only names
  *   the charge, which is read back from Clover.
  * - Checkout.com: Cko-Signature, hex HMAC-SHA256 of the raw body (no timestamp in the scheme).
  * - Dodo Payments: Standard Webhooks (webhook-id, webhook-timestamp ±5 minutes, v1 signatures).
- * - ProcessOut: unsigned; the body's event_id is fetched from ProcessOut with the store's
- *   credentials, and only ProcessOut's answer is used.
- * Fiserv is absent: Commerce Hub sends no payment webhooks (processors.md §3.9); its provider
+ * - ProcessOut: unsigned; the webhook URL carries the store's secret (`?token=`, copied into a
+ *   header by the plugin's middleware), checked before the body's event_id is fetched from
+ *   ProcessOut with the store's credentials; only ProcessOut's answer is used.
+ * Fiserv is absent: Commerce Hub sends no payment webhooks (its README); its provider
  * answers every webhook not_supported (src/providers/fiserv/__tests__).
  *
  * Replays: only Standard Webhooks (Dodo) signs a timestamp, so only Dodo has a tolerance window.
- * Elsewhere a replay is a duplicate delivery, covered by the duplicate scenario.
+ * Elsewhere a replay is a duplicate delivery, covered by the duplicate scenario; Dodo and ProcessOut
+ * remember the events they acted on in Medusa's caching module.
  */
 import crypto from "node:crypto"
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
@@ -360,13 +362,27 @@ const dodo = (() => {
 
 const processout = (() => {
   const PROJECT = "test-proj_emulator"
+  const WEBHOOK_SECRET = "whsec_processout_webhooks_spec"
   const emulator = new ProcessOutEmulator()
+  // Medusa's payment sessions as the payment module's container gives them: a webhook is checked against its session.
+  const sessions = new Map<string, Record<string, unknown>>()
+  const paymentSessionService = {
+    retrieve: async (id: string) => {
+      const data = sessions.get(id)
+      if (!data) throw new Error(`PaymentSession with id "${id}" not found`)
+      return { id, data }
+    },
+  }
   const reader = (secret = "key_sandbox_emulator") =>
-    new ProcessOutProviderService({ logger: quiet }, { projectId: PROJECT, projectSecret: secret, environment: emulator.url, captureMode: "manual", maxRetries: 0 })
-  const delivery = (body: unknown): Payload => ({
+    new ProcessOutProviderService(
+      { logger: quiet, paymentSessionService },
+      { projectId: PROJECT, projectSecret: secret, environment: emulator.url, captureMode: "manual", maxRetries: 0, webhookSecret: WEBHOOK_SECRET }
+    )
+  // ProcessOut signs nothing: the URL's token, which the plugin's middleware copies into this header.
+  const delivery = (body: unknown, token: string = WEBHOOK_SECRET): Payload => ({
     data: body as Record<string, unknown>,
     rawData: Buffer.from(JSON.stringify(body)),
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-medusa-webhook-token": token },
   })
   async function authorized(service: WebhookReader, capture: boolean) {
     const provider = service as unknown as ProcessOutProviderService
@@ -376,6 +392,7 @@ const processout = (() => {
       data: { ...started.data, source: `card_test_ok_${session.toLowerCase()}` },
       context: { idempotency_key: session },
     })
+    sessions.set(session, auth.data!)
     expect(auth.status).toBe(PaymentSessionStatus.AUTHORIZED)
     if (!capture) return auth.data!
     return (await provider.capturePayment({ data: auth.data, context: { idempotency_key: `capt_${session}` } })).data!
@@ -410,11 +427,11 @@ const processout = (() => {
     },
     // Unsigned by design: the event id is the only thing a webhook brings, and it is checked by fetching it.
     tampered: (genuine) => ({ payload: delivery({ ...(genuine.data as object), event_id: changeOneChar(String((genuine.data as any).event_id)) }) }),
-    // The event is fetched with the store's credentials: with other credentials ProcessOut refuses (401).
-    wrongKey: (genuine) => ({ payload: genuine, reader: reader("key_not_the_store_secret") }),
-    unsigned: (genuine) => ({ payload: delivery({ event_type: (genuine.data as any).event_type }) }),
+    // The store's webhook token is the key: another token is refused before anything is read.
+    wrongKey: (genuine) => ({ payload: delivery(genuine.data, "whsec_not_the_store_webhook_token") }),
+    unsigned: (genuine) => ({ payload: delivery(genuine.data, "") }),
     stale: null, // no signature, no timestamp: a replay is a duplicate
-    refusals: { tampered: IGNORED, wrongKey: { error: MedusaError.Types.UNEXPECTED_STATE }, unsigned: IGNORED },
+    refusals: { tampered: IGNORED, wrongKey: IGNORED, unsigned: IGNORED },
     duplicate: { action: "ignored", refunds: "ignored" },
     refundsByWebhook: true,
   }

@@ -30,8 +30,16 @@ export const processoutOptionsSchema = z.object({
   refundReasons: z.record(z.string(), refundReason).default({}),
   /** Reason when the Medusa refund has no reason, or one the guess does not recognise. */
   defaultRefundReason: refundReason.default("customer_request"),
-  /** How many webhook event ids are remembered (per process) to drop duplicate deliveries. */
-  webhookDedupeSize: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  /**
+   * Secret in the webhook URL ProcessOut posts to (`…/processout_processout?token=<secret>`): ProcessOut
+   * signs nothing, so this alone proves a delivery comes from the URL the merchant gave it. Unset: every
+   * webhook is refused (README "Webhooks").
+   */
+  webhookSecret: z.string().min(16, "must be at least 16 characters (a random string)").max(256).optional(),
+  /** At most this many `GET /events/{id}` reads per minute (per process) for webhooks; more are ignored. */
+  webhookReadsPerMinute: z.coerce.number().int().min(1).max(10_000).default(120),
+  /** Deprecated and ignored: duplicate deliveries are remembered in Medusa's caching module (README "Webhooks"). */
+  webhookDedupeSize: z.unknown().optional(),
 })
 
 export type ProcessOutOptions = z.output<typeof processoutOptionsSchema>

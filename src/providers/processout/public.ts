@@ -1,3 +1,4 @@
 export { ProcessOutProviderService } from "./service"
 export { processoutCurrencies } from "./transformers"
 export type { ProcessOutOptions } from "./options"
+export { WEBHOOK_TOKEN_HEADER } from "./service"

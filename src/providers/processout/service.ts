@@ -20,7 +20,8 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { ProcessorError } from "../../core/errors"
-import { HttpClient } from "../../core/http"
+import { WebhookEventMemory } from "../../core/event-memory"
+import { HttpClient, type HttpClientConfig } from "../../core/http"
 import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import { baseUrlFor, modeOf } from "../../core/options"
@@ -28,14 +29,16 @@ import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
+import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
+import { constantTimeEqual, headerValue } from "../../core/webhooks"
 import { parseWire } from "../../core/wire"
-import { RecentKeys } from "./lru"
 import { parseProcessOutOptions, type ProcessOutOptions } from "./options"
 import {
   classifyProcessOutError,
   createInvoiceRequest,
   isNothingLeftToRefund,
   minorFromWire,
+  paymentAmountOf,
   processoutCurrencies,
   refundReasonFor,
   refundRequest,
@@ -48,6 +51,7 @@ import {
   eventAnswerSchema,
   invoiceAnswerSchema,
   processoutErrorSchema,
+  PROCESSOUT_IDS,
   refundAnswerSchema,
   refundListAnswerSchema,
   transactionAnswerSchema,
@@ -61,16 +65,60 @@ import {
 /** ProcessOut has one host; sandbox is a test project on it (processors.md §5.1). */
 const HOSTS = { sandbox: "https://api.processout.com", production: "https://api.processout.com" }
 
-/** Keys the storefront may put in session data that must not outlive authorization. */
+/**
+ * The header the plugin's webhook middleware copies the URL's `?token=` into (Medusa hands a
+ * provider the webhook's headers, not its URL); it overwrites whatever the sender set.
+ */
+export const WEBHOOK_TOKEN_HEADER = "x-medusa-webhook-token"
+
 /** Event names that concern refunds (docs: events, transaction events). */
 function isRefundEvent(name: string): boolean {
   return name === "transaction.refunded" || name.startsWith("transaction.operation.refund")
 }
 
+/** A 429, or an error ProcessOut names a rate limit. */
+function isRateLimited(error: unknown): boolean {
+  return error instanceof ProcessorError && (error.status === 429 || /rate[-_.]?limit|too[-_.]?many/i.test(error.code ?? ""))
+}
+
+function sessionRefOf(metadata: Record<string, unknown> | null | undefined): string | undefined {
+  const id = metadata?.session_id
+  return typeof id === "string" ? id : undefined
+}
+
+/** A ProcessOut invoice or transaction, as the ownership check sees it. */
+interface Seen {
+  what: "invoice" | "transaction"
+  id: string
+  invoiceId: string | null | undefined
+  metadata: Record<string, unknown> | null | undefined
+  currency: string
+  /** Major-unit decimal string. */
+  amount: string | null | undefined
+}
+
+const invoiceSeen = (iv: ProcessOutInvoice): Seen => ({ what: "invoice", id: iv.id, invoiceId: iv.id, metadata: iv.metadata, currency: iv.currency, amount: iv.amount })
+const transactionSeen = (tx: ProcessOutTransaction): Seen => ({
+  what: "transaction",
+  id: tx.id,
+  invoiceId: tx.invoice_id,
+  metadata: tx.metadata,
+  currency: tx.currency,
+  amount: paymentAmountOf(tx), // what transactionData stores as amount_minor
+})
+
 export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessOutOptions> {
   static identifier = "processout"
+  /**
+   * All a ProcessOut storefront sends: the ProcessOut.js card token (`card_…`, or a customer token)
+   * as `source`. The invoice, its amount and URLs come from Medusa and the options; every id in the
+   * data is written by this provider (README "Storefront data").
+   */
+  protected readonly storefrontKeys = ["source"]
   /** Single-use storefront values (tokens) dropped once used. */
   protected readonly singleUseKeys = ["source"]
+  /** For the plugin's webhook middleware: where it puts the URL's `?token=`. */
+  readonly webhookTokenHeader = WEBHOOK_TOKEN_HEADER
 
   protected readonly profile = processoutCurrencies
   /**
@@ -82,8 +130,15 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   protected readonly redactor: Redactor
   protected readonly options: ProcessOutOptions
   protected readonly http: HttpClient
-  /** Event ids already acted on, per purpose (in-memory LRU: see README "Webhooks"). */
-  private readonly seenEvents: { action: RecentKeys; refunds: RecentKeys }
+  /** Event reads for webhooks: never retried (a 429 or failure is not worth more reads; see fetchEvent). */
+  private readonly eventHttp: HttpClient
+  /** Event ids already acted on, per purpose, in Medusa's caching module (shared by instances). */
+  private readonly events: WebhookEventMemory
+  /** Token bucket of webhook event reads (`webhookReadsPerMinute`), per process. */
+  private readonly readBudget: { tokens: number; at: number }
+  /** Event reads in flight: Medusa's webhook subscriber and the refund-outcome one verify the same delivery at once. */
+  private readonly eventReads = new Map<string, Promise<ProcessOutEvent | "unknown" | "skipped">>()
+  private readonly warnedAt = new Map<string, number>()
 
   static validateOptions(options: Record<string, unknown>): void {
     parseProcessOutOptions(options)
@@ -95,9 +150,17 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     this.options = options
     const basic = Buffer.from(`${options.projectId}:${options.projectSecret}`).toString("base64")
     const secrets = [options.projectSecret, basic]
+    if (options.webhookSecret) secrets.push(options.webhookSecret)
     this.redactor = new Redactor(secrets)
-    this.seenEvents = { action: new RecentKeys(options.webhookDedupeSize), refunds: new RecentKeys(options.webhookDedupeSize) }
-    this.http = new HttpClient({
+    this.events = new WebhookEventMemory("ProcessOut", cradle, this.logger)
+    this.readBudget = { tokens: options.webhookReadsPerMinute, at: Date.now() }
+    if (!options.webhookSecret) {
+      this.logger.warn("[ProcessOut] every webhook is refused until the `webhookSecret` option is set (and the webhook URL ends in ?token=<webhookSecret>)")
+    }
+    if (options.webhookDedupeSize !== undefined) {
+      this.logger.warn("[ProcessOut] the `webhookDedupeSize` option is deprecated and ignored: duplicate webhooks are remembered in Medusa's caching module")
+    }
+    const http: HttpClientConfig = {
       processor: "ProcessOut",
       baseURL: baseUrlFor(options.environment, HOSTS),
       timeoutMs: options.timeoutMs,
@@ -113,7 +176,9 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         if (!parsed.success) return {}
         return { code: parsed.data.error_type, message: parsed.data.message }
       },
-    })
+    }
+    this.http = new HttpClient(http)
+    this.eventHttp = new HttpClient({ ...http, maxRetries: 0 })
   }
 
   protected classifyError(error: ProcessorError) {
@@ -139,47 +204,84 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
 
   // ---- HTTP calls -----------------------------------------------------------------------
 
-  private async getInvoice(invoiceId: string): Promise<ProcessOutInvoice> {
-    const res = await this.http.request({ method: "GET", path: `/invoices/${encodeURIComponent(invoiceId)}` })
+  /** Ids go into URL paths only in ProcessOut's own shape (README "Payments are proven to be the session's"). */
+  private invoicePath(invoiceId: unknown): string {
+    return `/invoices/${requirePathId("ProcessOut", "invoice id", invoiceId, PROCESSOUT_IDS.invoice)}`
+  }
+
+  private transactionPath(transactionId: unknown): string {
+    return `/transactions/${requirePathId("ProcessOut", "transaction id", transactionId, PROCESSOUT_IDS.transaction)}`
+  }
+
+  private async getInvoice(invoiceId: unknown): Promise<ProcessOutInvoice> {
+    const res = await this.http.request({ method: "GET", path: this.invoicePath(invoiceId) })
     return parseWire(invoiceAnswerSchema, res.data, "ProcessOut", "invoice").invoice
   }
 
-  private async getTransaction(transactionId: string): Promise<ProcessOutTransaction> {
-    const res = await this.http.request({ method: "GET", path: `/transactions/${encodeURIComponent(transactionId)}` })
+  private async getTransaction(transactionId: unknown): Promise<ProcessOutTransaction> {
+    const res = await this.http.request({ method: "GET", path: this.transactionPath(transactionId) })
     return parseWire(transactionAnswerSchema, res.data, "ProcessOut", "transaction").transaction
   }
 
-  private async getRefunds(transactionId: string): Promise<ProcessOutRefund[]> {
-    const res = await this.http.request({ method: "GET", path: `/transactions/${encodeURIComponent(transactionId)}/refunds` })
+  private async getRefunds(transactionId: unknown): Promise<ProcessOutRefund[]> {
+    const res = await this.http.request({ method: "GET", path: `${this.transactionPath(transactionId)}/refunds` })
     return parseWire(refundListAnswerSchema, res.data, "ProcessOut", "refund list").refunds ?? []
   }
 
   /**
-   * Events fetched in the last minute, by id: Medusa's webhook subscriber and the plugin's
-   * refund-outcome subscriber each verify the same delivery, and ProcessOut is asked once.
-   * An event is immutable once ProcessOut has it; a failed fetch is not kept.
+   * Reads an event for a webhook, at most `webhookReadsPerMinute` a minute. Concurrent verifiers of
+   * one delivery share the read. "skipped": over the budget or rate-limited by ProcessOut (logged).
    */
-  private readonly recentEvents = new Map<string, { at: number; event: Promise<ProcessOutEvent | undefined> }>()
-
-  private getEvent(eventId: string): Promise<ProcessOutEvent | undefined> {
-    const now = Date.now()
-    const cached = this.recentEvents.get(eventId)
-    if (cached && now - cached.at < 60_000) return cached.event
-    const event = this.fetchEvent(eventId)
-    this.recentEvents.set(eventId, { at: now, event })
-    event.catch(() => this.recentEvents.delete(eventId))
-    while (this.recentEvents.size > 256) this.recentEvents.delete(this.recentEvents.keys().next().value as string)
-    return event
+  private readEvent(eventId: string): Promise<ProcessOutEvent | "unknown" | "skipped"> {
+    const pending = this.eventReads.get(eventId)
+    if (pending) return pending
+    if (!this.takeEventRead()) {
+      this.warnAtMostEveryMinute(
+        "budget",
+        `[ProcessOut] webhook events ignored: more than ${this.options.webhookReadsPerMinute} event reads a minute (\`webhookReadsPerMinute\`); the ledger sync and poll job reconcile them`
+      )
+      return Promise.resolve("skipped")
+    }
+    const read = this.fetchEvent(eventId).finally(() => this.eventReads.delete(eventId))
+    this.eventReads.set(eventId, read)
+    return read
   }
 
-  private async fetchEvent(eventId: string): Promise<ProcessOutEvent | undefined> {
+  private takeEventRead(now = Date.now()): boolean {
+    const perMinute = this.options.webhookReadsPerMinute
+    const budget = this.readBudget
+    budget.tokens = Math.min(perMinute, budget.tokens + ((now - budget.at) * perMinute) / 60_000)
+    budget.at = now
+    if (budget.tokens < 1) return false
+    budget.tokens -= 1
+    return true
+  }
+
+  /**
+   * A 429 is not thrown: Medusa would retry the webhook and read again into the limit. The event
+   * is dropped (not remembered) and the plugin's ledger sync and poll job reconcile the payment.
+   */
+  private async fetchEvent(eventId: string): Promise<ProcessOutEvent | "unknown" | "skipped"> {
+    const id = requirePathId("ProcessOut", "event id", eventId, PROCESSOUT_IDS.event)
     try {
-      const res = await this.http.request({ method: "GET", path: `/events/${encodeURIComponent(eventId)}` })
+      const res = await this.eventHttp.request({ method: "GET", path: `/events/${id}` })
       return parseWire(eventAnswerSchema, res.data, "ProcessOut", "event").event
     } catch (error) {
-      if (error instanceof ProcessorError && error.status === 404) return undefined
+      if (error instanceof ProcessorError && error.status === 404) return "unknown"
+      if (isRateLimited(error)) {
+        this.warnAtMostEveryMinute("429", `[ProcessOut] webhook event ${id} ignored: ProcessOut rate-limited the event read; the ledger sync and poll job reconcile it`)
+        return "skipped"
+      }
       throw error
     }
+  }
+
+  /** One warning a minute per kind: a flood of webhooks must not flood the log too. */
+  private warnAtMostEveryMinute(kind: string, message: string): void {
+    const now = Date.now()
+    if (now - (this.warnedAt.get(kind) ?? -Infinity) < 60_000) return
+    this.warnedAt.set(kind, now)
+    this.logger.warn(message)
   }
 
   private async createInvoice(amount: ReturnType<typeof toProcessorAmount>, sessionId: string | undefined, key: string) {
@@ -197,26 +299,60 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return parseWire(invoiceAnswerSchema, res.data, "ProcessOut", "invoice").invoice
   }
 
-  /** The transaction of the payment: from the data, else from its invoice (an answer was lost). */
+  /**
+   * The transaction of the payment: from the data, else from its invoice (an answer was lost).
+   * Each is proven to be this session's before anything uses it.
+   */
   private async transactionOf(data: Record<string, unknown>): Promise<ProcessOutTransaction | undefined> {
-    if (typeof data.transaction_id === "string") return this.getTransaction(data.transaction_id)
+    if (typeof data.transaction_id === "string") return this.ownTransaction(data, await this.getTransaction(data.transaction_id))
     if (typeof data.invoice_id !== "string") return undefined
     const invoice = await this.getInvoice(data.invoice_id)
-    return invoice.transaction_id ? this.getTransaction(invoice.transaction_id) : undefined
+    this.assertOwn(data, invoiceSeen(invoice))
+    return invoice.transaction_id ? this.ownTransaction(data, await this.getTransaction(invoice.transaction_id)) : undefined
+  }
+
+  private ownTransaction(data: Record<string, unknown>, tx: ProcessOutTransaction): ProcessOutTransaction {
+    this.assertOwn(data, transactionSeen(tx))
+    return tx
+  }
+
+  /**
+   * Refuses an invoice or transaction that is not this session's: it must be on the session's
+   * invoice, name the session in its metadata (createInvoice writes `session_id`; the transaction
+   * inherits it) and carry the session's amount and currency.
+   */
+  private assertOwn(data: Record<string, unknown>, seen: Seen): void {
+    if (typeof data.invoice_id !== "string" || seen.invoiceId !== data.invoice_id) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `ProcessOut ${seen.what} ${seen.id.slice(0, 40)} does not belong to this payment session: it is not on the session's invoice. Nothing was captured; the customer must pay again.`
+      )
+    }
+    let amountMinor: string | undefined
+    try {
+      amountMinor = minorFromWire(seen.amount, seen.currency.toLowerCase(), "amount")
+    } catch {
+      amountMinor = undefined // not readable in its currency: refused below
+    }
+    assertPaymentOfSession(
+      "ProcessOut",
+      { sessionId: sessionIdOf(data), currency: data.currency, amountMinor: data.amount_minor },
+      { id: seen.id, sessionRef: sessionRefOf(seen.metadata), currency: seen.currency, amountMinor }
+    )
   }
 
   // ---- Lifecycle --------------------------------------------------------------------------
 
   protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    const data = input.data ?? {}
-    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
+    const sessionId = sessionIdOf(input.data)
     const invoice = await this.createInvoice(amount, sessionId, this.idempotencyKey(input.context))
     return {
       id: invoice.id,
       status: PaymentSessionStatus.PENDING,
       data: {
-        ...data,
+        ...this.storefrontData(input.data),
+        ...(sessionId ? { session_id: sessionId } : {}),
         processor: "processout",
         environment: this.mode,
         invoice_id: invoice.id,
@@ -229,6 +365,11 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     }
   }
 
+  /**
+   * Returns only the storefront's keys, the amount and a new invoice's id: Medusa merges the answer
+   * into the stored data, so no id the caller passes is stored. Data that lies about the stored
+   * invoice's amount is caught by authorize's invoice check.
+   */
   protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
     const data = input.data ?? {}
     if (data.transaction_id) {
@@ -238,26 +379,25 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
       )
     }
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
+    const kept = Object.fromEntries(Object.entries(this.storefrontData(data)).filter(([, v]) => v !== null))
+    const amounts = { currency: amount.currency, amount_minor: amount.minor }
     if (data.invoice_id && data.amount_minor === amount.minor && data.currency === amount.currency) {
-      return { status: PaymentSessionStatus.PENDING, data }
+      return { status: PaymentSessionStatus.PENDING, data: { ...kept, ...amounts } }
     }
     // A ProcessOut invoice's amount is fixed: a new amount gets a new invoice (the old one is never paid).
-    const sessionId = typeof data.session_id === "string" ? data.session_id : undefined
+    const sessionId = sessionIdOf(data)
     const invoice = await this.createInvoice(amount, sessionId, this.idempotencyKey(input.context ?? { idempotency_key: sessionId }))
-    return {
-      status: PaymentSessionStatus.PENDING,
-      data: { ...data, invoice_id: invoice.id, currency: amount.currency, amount_minor: amount.minor },
-    }
+    return { status: PaymentSessionStatus.PENDING, data: { ...kept, invoice_id: invoice.id, ...amounts } }
   }
 
   protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.transaction_id === "string") {
       // Authorized before (Medusa retried): report the transaction's state, charge nothing new.
-      const tx = await this.getTransaction(data.transaction_id)
+      const tx = this.ownTransaction(data, await this.getTransaction(data.transaction_id))
       return { status: transactionStatus(tx), data: this.withoutSingleUse({ ...data, ...transactionData(tx) }) }
     }
-    const invoiceId = requireField(data, "invoice_id", "ProcessOut")
+    const invoicePath = this.invoicePath(requireField(data, "invoice_id", "ProcessOut"))
     const source = typeof data.source === "string" ? data.source.trim() : ""
     if (!source) {
       throw new MedusaError(
@@ -265,15 +405,25 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         "No ProcessOut card token in the payment session. The storefront must tokenize the card with ProcessOut.js (card_…) and send it as `source` in the payment session data."
       )
     }
+    // The card pays whatever the invoice says (and is captured at once in automatic mode): prove
+    // the invoice is this session's, for its amount and currency, before paying it.
+    this.assertOwn(data, invoiceSeen(await this.getInvoice(data.invoice_id)))
     const automatic = this.options.captureMode === "automatic"
     const res = await this.http.request({
       method: "POST",
-      path: `/invoices/${encodeURIComponent(invoiceId)}/${automatic ? "capture" : "authorize"}`,
+      path: `${invoicePath}/${automatic ? "capture" : "authorize"}`,
       idempotencyKey: this.idempotencyKey(input.context),
       body: { source },
     })
     const answer = parseWire(transactionAnswerSchema, res.data, "ProcessOut", "transaction")
     const tx = answer.transaction
+    if (tx.invoice_id !== data.invoice_id || tx.currency.toLowerCase() !== data.currency || minorFromWire(paymentAmountOf(tx), data.currency, "authorized amount") !== data.amount_minor) {
+      // An answer for another invoice or amount (less than the session's, say) is never reported as paid.
+      throw new MedusaError(
+        MedusaError.Types.UNEXPECTED_STATE,
+        `ProcessOut answered the payment of invoice ${data.invoice_id} with transaction ${tx.id.slice(0, 40)} of ${paymentAmountOf(tx).slice(0, 24)} ${tx.currency.slice(0, 3)}, not this session's amount. Check that transaction in the ProcessOut dashboard and void or refund it.`
+      )
+    }
     if (answer.customer_action) {
       // 3-D Secure or a redirect: the storefront completes it, then authorizes again.
       return {
@@ -293,7 +443,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
 
   protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = input.data ?? {}
-    const invoiceId = requireField(data, "invoice_id", "ProcessOut")
+    const invoicePath = this.invoicePath(requireField(data, "invoice_id", "ProcessOut"))
     const currency = requireField(data, "currency", "ProcessOut")
     const key = this.idempotencyKey(input.context)
     if (data.capture_key === key) {
@@ -319,7 +469,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     try {
       const res = await this.http.request({
         method: "POST",
-        path: `/invoices/${encodeURIComponent(invoiceId)}/capture`,
+        path: `${invoicePath}/capture`,
         idempotencyKey: key,
         body: partial && partial.minor !== authorized ? { capture_amount: wireAmount.majorString(partial) } : {},
       })
@@ -336,6 +486,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.invoice_id !== "string") return { data }
+    const invoicePath = this.invoicePath(data.invoice_id)
     const tx = await this.transactionOf(data)
     if (!tx) return { data } // nothing was authorized at ProcessOut
     const status = transactionStatus(tx)
@@ -350,7 +501,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     }
     const res = await this.http.request({
       method: "POST",
-      path: `/invoices/${encodeURIComponent(data.invoice_id)}/void`,
+      path: `${invoicePath}/void`,
       idempotencyKey: `void-${this.idempotencyKey(input.context)}`,
       body: {},
     })
@@ -388,12 +539,10 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   // ---- Refunds ----------------------------------------------------------------------------
 
   protected async sendRefund({ data, plan, idempotencyKey, medusaRefundId, refund }: SendRefundInput): Promise<SentRefund> {
-    const invoiceId = requireField(data, "invoice_id", "ProcessOut")
+    const invoicePath = this.invoicePath(requireField(data, "invoice_id", "ProcessOut"))
     const transactionId = requireField(data, "transaction_id", "ProcessOut")
-    const path =
-      this.options.refundVia === "transaction"
-        ? `/transactions/${encodeURIComponent(transactionId)}/refunds`
-        : `/invoices/${encodeURIComponent(invoiceId)}/refunds`
+    const transactionPath = this.transactionPath(transactionId)
+    const path = `${this.options.refundVia === "transaction" ? transactionPath : invoicePath}/refunds`
     const res = await this.http.request({
       method: "POST",
       path,
@@ -445,67 +594,113 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
 
   /** The refunds' statuses need the transaction anyway: its amounts refresh the payment data too. */
   protected async readForSync(data: Record<string, unknown>): Promise<{ refunds: ProcessorRefundView[]; dataPatch: Record<string, unknown> }> {
-    const tx = await this.getTransaction(requireField(data, "transaction_id", "ProcessOut"))
+    const tx = this.ownTransaction(data, await this.getTransaction(requireField(data, "transaction_id", "ProcessOut")))
     return { refunds: await this.refundViews(tx), dataPatch: transactionData(tx) }
   }
 
   // ---- Webhooks ---------------------------------------------------------------------------
 
   /**
-   * ProcessOut does not sign webhooks: the body `{event_id, event_type}` is only a hint.
-   * The event is fetched with the store's credentials (`GET /events/{id}`) and only what
-   * ProcessOut answers is used. Returns undefined when there is nothing to act on.
+   * For the plugin's webhook middleware (and this provider): true when `token` is this store's
+   * `webhookSecret`, compared in constant time. Always false without a secret: ProcessOut signs
+   * nothing, so an unauthenticated webhook would cost the store a read at ProcessOut.
+   */
+  verifyWebhookToken(token: string | undefined): boolean {
+    const secret = this.options.webhookSecret
+    return !!secret && typeof token === "string" && constantTimeEqual(token, secret)
+  }
+
+  /**
+   * ProcessOut does not sign webhooks: the body `{event_id, event_type}` is only a hint. After the
+   * URL's token, the event is read with the store's credentials (`GET /events/{id}`) and only what
+   * ProcessOut answers is used. Undefined when there is nothing to act on (the reason is logged).
    */
   private async trustedEvent(payload: ProviderWebhookPayload["payload"], purpose: "action" | "refunds"): Promise<ProcessOutEvent | undefined> {
+    if (!this.verifyWebhookToken(headerValue(payload?.headers as Record<string, unknown> | undefined, WEBHOOK_TOKEN_HEADER))) {
+      this.warnAtMostEveryMinute(
+        "token",
+        this.options.webhookSecret
+          ? "[ProcessOut] webhook ignored: its URL token is missing or wrong (the webhook URL must end in ?token=<webhookSecret>)"
+          : "[ProcessOut] webhook ignored: no `webhookSecret` option is set, so no webhook can be authenticated"
+      )
+      return undefined
+    }
     const body = webhookBodySchema.safeParse(payload?.data ?? {})
     if (!body.success) {
       this.logger.warn("[ProcessOut] webhook ignored: the body has no ProcessOut event_id")
       return undefined
     }
     const eventId = body.data.event_id
-    if (this.seenEvents[purpose].has(eventId)) {
+    if (await this.events.has(purpose, eventId)) {
       this.logger.info(`[ProcessOut] webhook event ${eventId} already handled; duplicate delivery ignored`)
       return undefined
     }
-    const event = await this.getEvent(eventId)
-    if (!event) {
+    const event = await this.readEvent(eventId)
+    if (event === "skipped") return undefined
+    if (event === "unknown") {
       this.logger.warn(`[ProcessOut] webhook ignored: ProcessOut does not know the event ${eventId} (forged, or another project's)`)
       return undefined
     }
     if (body.data.event_type && body.data.event_type !== event.name) {
-      this.logger.warn(`[ProcessOut] webhook event ${eventId} claimed "${body.data.event_type}" but ProcessOut says "${event.name}"; using ProcessOut's`)
+      this.logger.warn(`[ProcessOut] webhook event ${eventId} claimed "${body.data.event_type.slice(0, 60)}" but ProcessOut says "${event.name}"; using ProcessOut's`)
     }
     return event
+  }
+
+  /**
+   * The Medusa payment session a webhook's transaction belongs to, read from Medusa: the session
+   * its metadata names, holding its invoice, amount and currency. Undefined (logged) otherwise.
+   */
+  private async sessionOfTransaction(tx: ProcessOutTransaction, eventId: string): Promise<string | undefined> {
+    const sessionId = sessionRefOf(tx.metadata)
+    if (!sessionId) return undefined
+    const sessions = this.container?.paymentSessionService as
+      | { retrieve(id: string, config?: Record<string, unknown>): Promise<{ id: string; data?: Record<string, unknown> | null }> }
+      | undefined
+    if (typeof sessions?.retrieve !== "function") {
+      this.logger.warn(`[ProcessOut] webhook event ${eventId} ignored: Medusa's payment sessions cannot be read to check the transaction`)
+      return undefined
+    }
+    let stored: { id: string; data?: Record<string, unknown> | null } | undefined
+    try {
+      stored = await sessions.retrieve(sessionId, { select: ["id", "data"] })
+    } catch (error) {
+      if (!(error instanceof MedusaError && error.type === MedusaError.Types.NOT_FOUND)) throw error
+    }
+    try {
+      if (!stored) throw new Error(`it names no payment session of this store`)
+      this.assertOwn({ ...(stored.data ?? {}), session_id: stored.id }, transactionSeen(tx))
+      return stored.id
+    } catch (error) {
+      this.logger.warn(`[ProcessOut] webhook event ${eventId} ignored: ${(error as Error).message}`)
+      return undefined
+    }
   }
 
   protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
     const notSupported = { action: PaymentActions.NOT_SUPPORTED }
     const event = await this.trustedEvent(payload, "action")
     if (!event) return notSupported
-    const result = this.actionFor(event)
-    this.seenEvents.action.add(event.id)
+    const result = await this.actionFor(event)
+    await this.events.remember("action", event.id)
     return result ?? notSupported
   }
 
-  private actionFor(event: ProcessOutEvent): WebhookActionResult | undefined {
+  private async actionFor(event: ProcessOutEvent): Promise<WebhookActionResult | undefined> {
     const tx = event.data?.transaction
-    const sessionId = (tx?.metadata as Record<string, unknown> | null | undefined)?.session_id
-    if (!tx || typeof sessionId !== "string") return undefined
-    const currency = tx.currency.toLowerCase()
-    const major = (amount: string | null | undefined, what: string) =>
-      minorToMajor(minorFromWire(amount, currency, what), currency, this.profile).toString()
-    switch (event.name) {
-      case "transaction.authorized":
-        return { action: PaymentActions.AUTHORIZED, data: { session_id: sessionId, amount: major(tx.authorized_amount ?? tx.amount, "authorized amount") } }
-      case "transaction.captured":
-        return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: major(tx.captured_amount ?? tx.amount, "captured amount") } }
-      case "transaction.failed":
-        return { action: PaymentActions.FAILED, data: { session_id: sessionId, amount: major(tx.amount, "amount") } }
-      case "transaction.voided":
-        return { action: PaymentActions.CANCELED, data: { session_id: sessionId, amount: major(tx.amount, "amount") } }
-      default:
-        return undefined
+    const actions: Record<string, [WebhookActionResult["action"], string | null | undefined]> = {
+      "transaction.authorized": [PaymentActions.AUTHORIZED, tx?.authorized_amount ?? tx?.amount],
+      "transaction.captured": [PaymentActions.SUCCESSFUL, tx?.captured_amount ?? tx?.amount],
+      "transaction.failed": [PaymentActions.FAILED, tx?.amount],
+      "transaction.voided": [PaymentActions.CANCELED, tx?.amount],
     }
+    if (!tx || !Object.prototype.hasOwnProperty.call(actions, event.name)) return undefined
+    const sessionId = await this.sessionOfTransaction(tx, event.id)
+    if (!sessionId) return undefined
+    const [action, amount] = actions[event.name]!
+    const currency = tx.currency.toLowerCase()
+    const major = minorToMajor(minorFromWire(amount, currency, "amount"), currency, this.profile).toString()
+    return { action, data: { session_id: sessionId, amount: major } }
   }
 
   /**
@@ -517,13 +712,17 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     if (!event) return []
     const eventTx = event.data?.transaction
     if (!isRefundEvent(event.name) || !eventTx) {
-      this.seenEvents.refunds.add(event.id)
+      await this.events.remember("refunds", event.id)
       return []
     }
     const tx = await this.getTransaction(eventTx.id)
+    const sessionId = await this.sessionOfTransaction(tx, event.id)
+    if (!sessionId) {
+      await this.events.remember("refunds", event.id)
+      return []
+    }
     const refunds = await this.getRefunds(tx.id)
     const statuses = refundStatuses(refunds, tx)
-    const sessionId = (tx.metadata as Record<string, unknown> | null | undefined)?.session_id
     const outcomes = refunds.map((r): RefundOutcome => {
       const status = statuses.get(r.id) ?? "succeeded"
       const meta = (r.metadata ?? {}) as Record<string, unknown>
@@ -533,11 +732,10 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         ...(status === "failed" ? { failure_reason: "ProcessOut reports the refund failed (has_failed)" } : {}),
         medusa_refund_id: typeof meta.medusa_refund_id === "string" ? meta.medusa_refund_id : null,
         processor_payment_id: tx.invoice_id ?? tx.id,
-        ...(typeof sessionId === "string" ? { session_id: sessionId } : {}),
+        session_id: sessionId,
       }
     })
-    this.seenEvents.refunds.add(event.id)
+    await this.events.remember("refunds", event.id)
     return outcomes
   }
-
 }

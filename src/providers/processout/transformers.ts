@@ -85,7 +85,8 @@ export function refundReasonFor(
   code: string | null | undefined,
   options: Pick<ProcessOutOptions, "refundReasons" | "defaultRefundReason">
 ): ProcessOutRefundReason {
-  if (code && options.refundReasons[code]) return options.refundReasons[code]
+  // Own keys only: `constructor` or `toString` are not reasons (they come from Object.prototype).
+  if (code && Object.prototype.hasOwnProperty.call(options.refundReasons, code)) return options.refundReasons[code]!
   const text = (code ?? "").toLowerCase()
   if (!text) return options.defaultRefundReason
   if (text.includes("duplicate")) return "duplicate"
@@ -95,13 +96,18 @@ export function refundReasonFor(
   return options.defaultRefundReason
 }
 
+/** The transaction's amount: what it authorized once it has, else its invoice's amount (a decimal string). */
+export function paymentAmountOf(tx: Pick<ProcessOutTransaction, "authorized_amount" | "amount">): string {
+  return tx.authorized_amount && !/^0+(\.0*)?$/.test(tx.authorized_amount) ? tx.authorized_amount : tx.amount
+}
+
 /** The transaction's state as kept in the payment data (minor units as integer strings). */
 export function transactionData(tx: ProcessOutTransaction): Record<string, unknown> {
   const currency = tx.currency.toLowerCase()
   return {
     transaction_id: tx.id,
     transaction_status: tx.status,
-    amount_minor: minorFromWire(tx.authorized_amount && tx.authorized_amount !== "0" ? tx.authorized_amount : tx.amount, currency, "authorized amount"),
+    amount_minor: minorFromWire(paymentAmountOf(tx), currency, "authorized amount"),
     captured_minor: minorFromWire(tx.captured_amount, currency, "captured amount"),
     processor_refunded_minor: minorFromWire(tx.refunded_amount, currency, "refunded amount"),
     available_minor: minorFromWire(tx.available_amount, currency, "available amount"),

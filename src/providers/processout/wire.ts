@@ -89,8 +89,18 @@ export const processoutEventSchema = z.looseObject({
 export type ProcessOutEvent = z.output<typeof processoutEventSchema>
 export const eventAnswerSchema = z.looseObject({ success: z.literal(true), event: processoutEventSchema })
 
+/**
+ * ProcessOut's ids: a type prefix and letters and digits (32 in every spec example and in the
+ * emulator). Only ids of this shape go into a URL path (`tr_op_…`, `iv_det_…` are other objects).
+ */
+export const PROCESSOUT_IDS = {
+  invoice: /^iv_[A-Za-z0-9]{1,64}$/,
+  transaction: /^tr_[A-Za-z0-9]{1,64}$/,
+  event: /^ev_[A-Za-z0-9]{1,64}$/,
+} as const
+
 /** The body ProcessOut POSTs to a webhook URL: only a pointer to the event (docs: events). */
-export const webhookBodySchema = z.looseObject({ event_id: z.string().regex(/^ev_[A-Za-z0-9_]+$/), event_type: z.string().optional() })
+export const webhookBodySchema = z.looseObject({ event_id: z.string().regex(PROCESSOUT_IDS.event), event_type: z.string().optional() })
 
 export interface ProcessOutCreateInvoiceRequest {
   name: string

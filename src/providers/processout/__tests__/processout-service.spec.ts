@@ -6,7 +6,7 @@ import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/fra
 import type { EmulatorRequest, EmulatorResponse, HookContext, RecordedRequest } from "../../../emulators/core/server"
 import { ProcessOutEmulator } from "../../../emulators/processout"
 import { ProcessOutProviderService } from "../service"
-import { classifyProcessOutError, refundReasonFor } from "../transformers"
+import { classifyProcessOutError, minorFromWire, refundReasonFor } from "../transformers"
 import { ProcessorError } from "../../../core/errors"
 import { refundListAnswerSchema, transactionAnswerSchema, processoutErrorSchema } from "../wire"
 import { loadSpec } from "../../../../test/contract/openapi"
@@ -14,13 +14,24 @@ import { MedusaPaymentsDouble } from "../../../../test/support/medusa-payments"
 
 const PROJECT = "test-proj_emulator"
 const SECRET = "key_sandbox_emulator"
+const WEBHOOK_SECRET = "whsec_unit_tests_0123456789"
 const BASIC = `Basic ${Buffer.from(`${PROJECT}:${SECRET}`).toString("base64")}`
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
-/** The emulator, plus a switch that turns the next answer into a 200 `{success: false}` envelope. */
+/**
+ * The emulator, plus a switch that turns the next answer into a 200 `{success: false}` envelope, one that
+ * rewrites answers, and one that answers every event read 429.
+ */
 class TestEmulator extends ProcessOutEmulator {
   failNextWith200: { error_type: string; message: string } | undefined
-  protected async afterHandle(_req: EmulatorRequest, res: EmulatorResponse, _ctx: HookContext): Promise<EmulatorResponse> {
+  rewrite: ((req: EmulatorRequest, body: any) => void) | undefined
+  rateLimitEvents = false
+  protected async beforeHandle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
+    if (!this.rateLimitEvents || !req.path.startsWith("/events/")) return undefined
+    return { status: 429, headers: { "retry-after": "1" }, body: { success: false, error_type: "request.rate-limit.exceeded", message: "Too many requests." } }
+  }
+  protected async afterHandle(req: EmulatorRequest, res: EmulatorResponse, _ctx: HookContext): Promise<EmulatorResponse> {
+    this.rewrite?.(req, res.body)
     const failure = this.failNextWith200
     if (!failure) return res
     this.failNextWith200 = undefined
@@ -37,7 +48,11 @@ beforeAll(async () => {
   await emulator.start()
 })
 afterAll(() => emulator.stop())
-beforeEach(() => emulator.reset())
+beforeEach(() => {
+  emulator.reset()
+  emulator.rateLimitEvents = false
+  emulator.rewrite = undefined
+})
 
 // ---- Contract: every request we send and every answer the emulator gives --------------------------------
 // The spec is a third-party assembly of ProcessOut's reference pages. Operations it lacks are checked against
@@ -94,9 +109,22 @@ afterEach(() => {
 
 // ---- Helpers ----------------------------------------------------------------------------------------------
 
+/**
+ * Medusa's payment sessions as the payment module would hold them: the session each invoice names,
+ * with that invoice's id, amount and currency (what initiatePayment stored).
+ */
+const paymentSessionService = {
+  async retrieve(id: string) {
+    const invoice = emulator.listInvoices().filter((i) => i.metadata?.session_id === id).pop()
+    if (!invoice) throw new MedusaError(MedusaError.Types.NOT_FOUND, `PaymentSession with id: ${id} was not found`)
+    const currency = invoice.currency.toLowerCase()
+    return { id, data: { session_id: id, invoice_id: invoice.id, currency, amount_minor: minorFromWire(invoice.amount, currency, "amount") } }
+  },
+}
+
 function provider(options: Record<string, unknown> = {}, cradle: Record<string, unknown> = {}) {
   return new ProcessOutProviderService(
-    { logger: quiet, ...cradle },
+    { logger: quiet, paymentSessionService, ...cradle },
     {
       projectId: PROJECT,
       projectSecret: SECRET,
@@ -105,10 +133,18 @@ function provider(options: Record<string, unknown> = {}, cradle: Record<string, 
       maxRetries: 0,
       returnUrl: "https://shop.example/checkout/return",
       cancelUrl: "https://shop.example/checkout/cancel",
+      webhookSecret: WEBHOOK_SECRET,
       ...options,
     }
   )
 }
+
+/** A webhook as Medusa hands it to the provider, with the header the plugin's middleware sets from `?token=`. */
+const hook = (body: unknown, token: string | null = WEBHOOK_SECRET) => ({
+  data: body as Record<string, unknown>,
+  rawData: JSON.stringify(body),
+  headers: token === null ? {} : { "x-medusa-webhook-token": token },
+})
 
 const expectMedusaError = (promise: Promise<unknown>, type: string, text: RegExp | string) =>
   expectMedusaErrorWithout(promise, type, text, [SECRET])
@@ -191,7 +227,8 @@ describe("initiatePayment", () => {
     const service = provider()
     const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { session_id: "payses_u" }, context: { idempotency_key: "payses_u" } })
     const same = await service.updatePayment({ amount: "10.00", currency_code: "usd", data: session.data!, context: {} })
-    expect(same.data!.invoice_id).toBe(session.data!.invoice_id)
+    expect(same.data).toEqual({ currency: "usd", amount_minor: "1000" }) // the stored invoice stays (Medusa merges)
+    expect(emulator.requests({ method: "POST", path: "/invoices" })).toHaveLength(1)
     const changed = await service.updatePayment({ amount: "12.50", currency_code: "usd", data: session.data!, context: {} })
     expect(changed.data).toMatchObject({ amount_minor: "1250" })
     expect(changed.data!.invoice_id).not.toBe(session.data!.invoice_id)
@@ -212,7 +249,7 @@ describe("authorizePayment", () => {
 
   it("captures at once in automatic capture mode", async () => {
     const service = provider({ captureMode: "automatic" })
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { source: card() } })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { session_id: "payses_auto", source: card() } })
     const out = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_auto" } })
     expect(out.status).toBe(PaymentSessionStatus.CAPTURED)
     expect(out.data).toMatchObject({ captured_minor: "1000" })
@@ -221,7 +258,7 @@ describe("authorizePayment", () => {
 
   it("reports a declined card as a payment authorization error with ProcessOut's error_type and message", async () => {
     const service = provider()
-    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { source: card("do-not-honor") } })
+    const session = await service.initiatePayment({ amount: "10", currency_code: "usd", data: { session_id: "payses_dnh", source: card("do-not-honor") } })
     await expectMedusaError(service.authorizePayment({ data: session.data }), "payment_authorization_error", /card\.do-not-honor: The bank has returned a do-not-honor error.*declined/s)
   })
 
@@ -551,8 +588,6 @@ describe("cancel, retrieve, status", () => {
 })
 
 describe("webhooks: the body is a hint, the event is fetched", () => {
-  const hook = (body: unknown) => ({ data: body as Record<string, unknown>, rawData: JSON.stringify(body), headers: {} })
-
   it("maps authorized, captured, failed and voided events read back from GET /events/{id}", async () => {
     const service = provider()
     const data = await paid("30")
@@ -666,6 +701,218 @@ describe("webhooks: the body is a hint, the event is fetched", () => {
     } finally {
       server.close()
     }
+  })
+})
+
+// ---- Zero trust (issue 14): nothing from a shopper, a webhook or an answer moves money unverified ----------------
+
+describe("storefront data", () => {
+  it("a shopper-passed transaction_id of another, smaller payment cannot complete authorization", async () => {
+    const service = provider()
+    const small = await paid("5.00", { capture: false })
+    const shopper = { transaction_id: small.transaction_id, invoice_id: small.invoice_id, transaction_status: "authorized", amount_minor: "500", capture_key: "x" }
+    const out = await service.initiatePayment({ amount: "465.00", currency_code: "usd", data: { ...shopper, session_id: "payses_big" }, context: { idempotency_key: "payses_big" } })
+    // What Medusa stores: the shopper's data merged with the provider's answer.
+    const stored = { ...shopper, session_id: "payses_big", ...out.data }
+    expect(stored).toMatchObject({ session_id: "payses_big", invoice_id: out.id, transaction_id: null, transaction_status: null, capture_key: null, amount_minor: "46500" })
+    const mark = emulator.requests().length
+    await expectMedusaError(service.authorizePayment({ data: stored, context: { idempotency_key: "payses_big" } }), "invalid_data", /card token/)
+    expect(emulator.requests().slice(mark)).toEqual([])
+    expect(emulator.getTransaction(small.transaction_id as string)).toMatchObject({ status: "authorized", captured: false })
+  })
+
+  it("updatePayment never returns an id the caller passed", async () => {
+    const service = provider()
+    const other = await paid("30", { capture: false })
+    const session = await service.initiatePayment({ amount: "30", currency_code: "usd", data: { session_id: "payses_upd" }, context: { idempotency_key: "payses_upd" } })
+    const forged = { ...session.data, invoice_id: other.invoice_id, capture_key: "capt_x", source: "card_new" }
+    const same = await service.updatePayment({ amount: "30", currency_code: "usd", data: forged, context: {} })
+    expect(same.data).toEqual({ source: "card_new", currency: "usd", amount_minor: "3000" })
+    const changed = await service.updatePayment({ amount: "31", currency_code: "usd", data: forged, context: {} })
+    expect(changed.data).toEqual({ source: "card_new", currency: "usd", amount_minor: "3100", invoice_id: expect.not.stringMatching(other.invoice_id as string) })
+  })
+})
+
+describe("a payment found at ProcessOut is trusted only when it is this session's", () => {
+  const tampered: Array<[string, (own: Record<string, unknown>, other: Record<string, unknown>) => Record<string, unknown>, RegExp]> = [
+    ["another session's transaction", (own, other) => ({ ...own, transaction_id: other.transaction_id }), /not on the session's invoice/],
+    ["another session's transaction and invoice", (own, other) => ({ ...own, transaction_id: other.transaction_id, invoice_id: other.invoice_id }), /does not name this session/],
+    ["a transaction of another amount", (own) => ({ ...own, amount_minor: "2999" }), /its amount 3000 is not the session's 2999/],
+    ["a transaction in another currency", (own) => ({ ...own, currency: "eur" }), /its currency USD is not the session's eur/],
+    ["an invoice of another amount (transaction id lost)", (own) => ({ ...own, transaction_id: undefined, amount_minor: "3001", source: card() }), /its amount 3000 is not the session's 3001/],
+  ]
+  it.each(tampered)("%s: authorize, status, retrieve and cancel refuse it; nothing is captured or voided", async (_name, tamper, why) => {
+    const service = provider()
+    const other = await paid("30", { capture: false })
+    const own = await paid("30", { capture: false })
+    const data = tamper(own, other)
+    const mark = emulator.requests().length
+    await expectMedusaError(service.authorizePayment({ data, context: { idempotency_key: "payses_again" } }), "not_allowed", why)
+    await expectMedusaError(service.getPaymentStatus({ data }), "not_allowed", why)
+    await expectMedusaError(service.retrievePayment({ data }), "not_allowed", why)
+    await expectMedusaError(service.cancelPayment({ data, context: { idempotency_key: "pay_t" } }), "not_allowed", why)
+    expect(emulator.requests().slice(mark).filter((r) => r.method !== "GET")).toEqual([])
+    for (const tx of [own.transaction_id, other.transaction_id]) {
+      expect(emulator.getTransaction(tx as string)).toMatchObject({ status: "authorized", captured: false, voided: false })
+    }
+  })
+
+  it("an authorization answered for less than the session's amount is not reported as paid", async () => {
+    const service = provider()
+    const session = await service.initiatePayment({ amount: "30", currency_code: "usd", data: { session_id: "payses_less", source: card() } })
+    emulator.rewrite = (req, body) => {
+      if (req.path.endsWith("/authorize")) body.transaction.authorized_amount = "5"
+    }
+    await expectMedusaError(
+      service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_less" } }),
+      "unexpected_state",
+      /of 5 USD, not this session's amount\. Check that transaction/
+    )
+    expect(emulator.requests({ method: "POST", path: /\/capture$/ })).toEqual([])
+  })
+
+  it("a webhook whose transaction is not the named session's (invoice, amount, currency, unknown session) is ignored", async () => {
+    await paid("30")
+    const body = emulator.webhookBody(emulator.listEvents()[1])
+    const storedAs = (patch: Record<string, unknown>) => ({
+      async retrieve(id: string) {
+        const session = await paymentSessionService.retrieve(id)
+        return { ...session, data: { ...session.data, ...patch } }
+      },
+    })
+    for (const patch of [{ invoice_id: "iv_other" }, { amount_minor: "2999" }, { currency: "eur" }]) {
+      expect(await provider({}, { paymentSessionService: storedAs(patch) }).getWebhookActionAndData(hook(body))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    }
+    const unknown = { retrieve: async () => Promise.reject(new MedusaError(MedusaError.Types.NOT_FOUND, "not found")) }
+    expect(await provider({}, { paymentSessionService: unknown }).getWebhookActionAndData(hook(body))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect((await provider().getWebhookActionAndData(hook(body))).action).toBe(PaymentActions.SUCCESSFUL)
+  })
+})
+
+describe("ids into URL paths", () => {
+  const bad = ["iv_x/../../transactions/tr_y", "iv_abc?expand=transaction", "../invoices", "iv_%2F..", "tr_abc", " iv_abc", "iv_" + "a".repeat(200)]
+  it.each(bad)("invoice id %p is refused before any request", async (invoiceId) => {
+    const data: Record<string, unknown> = { ...(await paid("30", { capture: false })), invoice_id: invoiceId, source: card() }
+    const { transaction_id, ...lost } = data
+    const mark = emulator.requests().length
+    const service = provider()
+    await expectMedusaError(service.authorizePayment({ data: lost, context: { idempotency_key: "payses_inj" } }), "invalid_data", /not a ProcessOut id/)
+    await expectMedusaError(service.capturePayment({ data, context: { idempotency_key: "capt_inj" } }), "invalid_data", /not a ProcessOut id/)
+    await expectMedusaError(service.cancelPayment({ data, context: { idempotency_key: "pay_inj" } }), "invalid_data", /not a ProcessOut id/)
+    await expectMedusaError(service.getPaymentStatus({ data: lost }), "invalid_data", /not a ProcessOut id/)
+    await expectMedusaError(service.retrievePayment({ data: lost }), "invalid_data", /not a ProcessOut id/)
+    expect(emulator.requests().slice(mark)).toEqual([])
+  })
+
+  it.each(["tr_x/../../invoices/iv_y", "tr_abc#", "iv_abc"])("transaction id %p is refused before any request", async (transactionId) => {
+    const data = { ...(await paid("30")), transaction_id: transactionId }
+    const mark = emulator.requests().length
+    const service = provider({ refundVia: "transaction" })
+    await expectMedusaError(service.getPaymentStatus({ data }), "invalid_data", /transaction id .* is not a ProcessOut id/)
+    await expectMedusaError(service.authorizePayment({ data }), "invalid_data", /transaction id .* is not a ProcessOut id/)
+    await expectMedusaError(service.refundPayment({ amount: 5, data, context: { idempotency_key: "ref_inj" } }), "invalid_data", /transaction id .* is not a ProcessOut id/)
+    expect(emulator.requests().slice(mark)).toEqual([])
+  })
+
+  it("a webhook event id that is not ProcessOut's is ignored without a request", async () => {
+    const service = provider()
+    for (const eventId of ["ev_../../invoices", "ev_a/b", "ev_a?b", "x", "ev_a_b"]) {
+      expect(await service.getWebhookActionAndData(hook({ event_id: eventId }))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    }
+    expect(emulator.requests()).toEqual([])
+  })
+})
+
+describe("webhooks: the URL token, the read budget, 429s and the shared memory", () => {
+  it("a webhook without the URL token, or with a wrong one, costs no read; 300 forged posts make none", async () => {
+    const service = provider()
+    await paid("30")
+    const real = emulator.webhookBody(emulator.listEvents()[1])
+    for (const token of [null, "", "wrong", `${WEBHOOK_SECRET}x`, WEBHOOK_SECRET.slice(0, -1), WEBHOOK_SECRET.toUpperCase()]) {
+      expect(await service.getWebhookActionAndData(hook(real, token))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(await service.refundOutcomes(hook(real, token))).toEqual([])
+    }
+    const forged = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => service.getWebhookActionAndData(hook({ event_id: `ev_forged${i}` }, i % 2 ? "not-the-secret-0123456789" : null)))
+    )
+    expect(forged.filter((r) => r.action !== PaymentActions.NOT_SUPPORTED)).toEqual([])
+    expect(emulator.requests({ method: "GET", path: /^\/events\// })).toHaveLength(0)
+    // The same delivery with the token is read and acted on.
+    expect((await service.getWebhookActionAndData(hook(real))).action).toBe(PaymentActions.SUCCESSFUL)
+  })
+
+  it("verifyWebhookToken (for the plugin's middleware) accepts only the secret, and nothing without one", async () => {
+    const service = provider()
+    expect(service.webhookTokenHeader).toBe("x-medusa-webhook-token")
+    expect(service.verifyWebhookToken(WEBHOOK_SECRET)).toBe(true)
+    for (const token of [undefined, "", "wrong", `${WEBHOOK_SECRET} `]) expect(service.verifyWebhookToken(token)).toBe(false)
+    const warnings: string[] = []
+    const open = provider({ webhookSecret: undefined }, { logger: { ...quiet, warn: (m: string) => warnings.push(m) } })
+    expect(open.verifyWebhookToken(undefined)).toBe(false)
+    expect(open.verifyWebhookToken("")).toBe(false)
+    await paid("30")
+    expect(await open.getWebhookActionAndData(hook(emulator.webhookBody(emulator.listEvents()[1])))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect(emulator.requests({ method: "GET", path: /^\/events\// })).toHaveLength(0)
+    expect(warnings.join("\n")).toMatch(/`webhookSecret`/)
+    expect(() => ProcessOutProviderService.validateOptions({ projectId: PROJECT, projectSecret: SECRET, webhookSecret: "short" })).toThrow(/`webhookSecret` must be at least 16/)
+  })
+
+  it("reads at most webhookReadsPerMinute events; more are ignored without an error, and read once the budget refills", async () => {
+    const service = provider({ webhookReadsPerMinute: 2 })
+    await paid("30")
+    await paid("31")
+    const events = emulator.listEvents()
+    const actions = []
+    for (const e of events) actions.push((await service.getWebhookActionAndData(hook(emulator.webhookBody(e)))).action)
+    expect(actions).toEqual([PaymentActions.AUTHORIZED, PaymentActions.SUCCESSFUL, PaymentActions.NOT_SUPPORTED, PaymentActions.NOT_SUPPORTED])
+    expect(emulator.requests({ method: "GET", path: /^\/events\// })).toHaveLength(2)
+    const later = Date.now() + 60_000
+    const clock = jest.spyOn(Date, "now").mockImplementation(() => later)
+    try {
+      expect((await service.getWebhookActionAndData(hook(emulator.webhookBody(events[3])))).action).toBe(PaymentActions.SUCCESSFUL)
+    } finally {
+      clock.mockRestore()
+    }
+  })
+
+  it("a 429 on the event read is logged, not thrown (Medusa would retry the webhook) and not retried", async () => {
+    const warnings: string[] = []
+    const service = provider({ maxRetries: 2 }, { logger: { ...quiet, warn: (m: string) => warnings.push(m) } })
+    await paid("30")
+    const delivery = hook(emulator.webhookBody(emulator.listEvents()[1]))
+    emulator.rateLimitEvents = true
+    expect(await service.getWebhookActionAndData(delivery)).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect(await service.refundOutcomes(delivery)).toEqual([])
+    expect(emulator.requests({ method: "GET", path: /^\/events\// }).map((r) => r.status)).toEqual([429, 429])
+    expect(warnings.join("\n")).toMatch(/rate-limited/)
+    // Not remembered: handled once ProcessOut answers again.
+    emulator.rateLimitEvents = false
+    expect((await service.getWebhookActionAndData(delivery)).action).toBe(PaymentActions.SUCCESSFUL)
+  })
+
+  it("remembers handled events in Medusa's caching module, shared by every instance", async () => {
+    const cache = new Map<string, unknown>()
+    const caching = {
+      get: async ({ key }: { key: string }) => cache.get(key),
+      set: async ({ key, data }: { key: string; data: unknown }) => void cache.set(key, data),
+    }
+    const [a, b] = [provider({}, { caching }), provider({}, { caching })]
+    await paid("30")
+    const event = emulator.listEvents()[1]
+    const delivery = hook(emulator.webhookBody(event))
+    expect((await a.getWebhookActionAndData(delivery)).action).toBe(PaymentActions.SUCCESSFUL)
+    expect(await b.getWebhookActionAndData(delivery)).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect(await provider({}, { caching }).getWebhookActionAndData(delivery)).toEqual({ action: PaymentActions.NOT_SUPPORTED }) // a restart
+    expect(emulator.requests({ method: "GET", path: `/events/${event.id}` })).toHaveLength(1)
+    expect([...cache.keys()]).toEqual([`medusa-refund-processors:webhook:processout:action:${event.id}`])
+  })
+})
+
+describe("refund reasons", () => {
+  it("are looked up as own keys only: constructor, toString and __proto__ are not reasons", () => {
+    const options = { refundReasons: { damaged: "fraud" as const }, defaultRefundReason: "other" as const }
+    for (const code of ["constructor", "toString", "__proto__", "hasOwnProperty"]) expect(refundReasonFor(code, options)).toBe("other")
+    expect(refundReasonFor("damaged", options)).toBe("fraud")
   })
 })
 
