@@ -73,7 +73,7 @@ async function paymentData(container: MedusaContainer, paymentId: string) {
 }
 
 /** Completes a cart; Medusa answers an order, or the cart with the payment's error. */
-async function complete(sdk: Medusa, cartId: string): Promise<{ type: string; error?: { message?: string } }> {
+async function complete(sdk: Medusa, cartId: string): Promise<{ type: string; order?: { id: string }; error?: { message?: string } }> {
   try {
     return (await sdk.store.cart.complete(cartId)) as any
   } catch (error: any) {
@@ -109,7 +109,13 @@ medusaIntegrationTestRunner({
         const result = await complete(sdk, cart.id)
         const stored = await sessionData(getContainer(), payment_collection.id, p.providerId)
 
-        expect(result.type).not.toBe("order")
+        // No paid order. (With a hosted checkout, Medusa 2.21 completes a cart whose payment is still
+        // pending authorization into an order that awaits its payment: that is not a paid order.)
+        if (result.type === "order") {
+          const order = (result as any).order
+          const { order: read } = (await api.get(`/admin/orders/${order.id}?fields=id,payment_status,*payment_collections.payments`, store.adminHeaders)).data
+          expect({ payment_status: read.payment_status, payments: read.payment_collections.flatMap((c: any) => c.payments ?? []).length }).toEqual({ payment_status: "awaiting", payments: 0 })
+        }
         expect(moneyMoves(journalSince(p, mark))).toEqual([])
         // None of A's processor ids was stored in B's session (Medusa stores the shopper's data
         // merged with the provider's answer).

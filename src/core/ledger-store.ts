@@ -53,7 +53,14 @@ export async function updatePaymentLedger(
       // recorded meanwhile stays, one a refund settled stays settled), less those whose refund
       // this ledger now holds. Written out in full: Medusa merges data, a key left out stays.
       data = { ...data, [REFUNDS_IN_DOUBT]: remainingDoubts(refundsInDoubtOf(latest.data ?? {}), ledgerOf(data)) }
+      // Refunds the processor made for other figures than planned: the admin is told once.
+      const unannounced = ledgerOf(data).filter((entry) => entry.discrepancy && !entry.discrepancy.announced_at)
+      if (unannounced.length) {
+        const at = new Date().toISOString()
+        data = withLedger(data, ledgerOf(data).map((e) => (unannounced.includes(e) ? { ...e, discrepancy: { ...e.discrepancy!, announced_at: at } } : e)))
+      }
       await paymentModule.updatePayment({ id: paymentId, data })
+      if (unannounced.length) await announceDiscrepancies(container, payment, unannounced)
       const failedNow = ledgerOf(data).filter(
         (entry) => entry.status === "failed" && before.find((b) => sameRefund(b, entry))?.status !== "failed"
       )
@@ -95,23 +102,35 @@ function sameRefund(a: RefundLedgerEntry, b: RefundLedgerEntry): boolean {
  * Logged as an error and sent to the admin's notification feed (when a feed channel exists).
  */
 async function announceFailedRefunds(container: Container, payment: { id: string; provider_id: string }, failed: RefundLedgerEntry[]) {
-  const logger = container.resolve("logger") as { error(m: string): void }
   for (const entry of failed) {
-    const text =
+    await announce(
+      container,
+      "Refund declined by the processor",
       `Refund ${entry.medusa_refund_id ?? entry.processor_refund_id} of payment ${payment.id} was declined by the processor ` +
-      `(${entry.failure_reason ?? "no reason given"}). The customer has not received this money: refund them another way.`
-    logger.error(`[refund-ledger] ${text}`)
-    try {
-      const notifications = container.resolve(Modules.NOTIFICATION) as any
-      await notifications.createNotifications({
-        to: "",
-        channel: "feed",
-        template: "admin-ui",
-        data: { title: "Refund declined by the processor", description: text },
-      })
-    } catch {
-      // No notification module or no feed channel: the log line above stands.
-    }
+        `(${entry.failure_reason ?? "no reason given"}). The customer has not received this money: refund them another way.`
+    )
+  }
+}
+
+/** Refunds the processor made for other figures than planned: logged and sent to the admin's feed. */
+async function announceDiscrepancies(container: Container, payment: { id: string }, entries: RefundLedgerEntry[]) {
+  for (const entry of entries) {
+    await announce(
+      container,
+      "Refund differs at the processor",
+      `Refund ${entry.medusa_refund_id ?? entry.processor_refund_id} of payment ${payment.id}: ${entry.discrepancy?.note ?? "the processor's figures differ from the plan"}`
+    )
+  }
+}
+
+async function announce(container: Container, title: string, text: string) {
+  const logger = container.resolve("logger") as { error(m: string): void }
+  logger.error(`[refund-ledger] ${text}`)
+  try {
+    const notifications = container.resolve(Modules.NOTIFICATION) as any
+    await notifications.createNotifications({ to: "", channel: "feed", template: "admin-ui", data: { title, description: text } })
+  } catch {
+    // No notification module or no feed channel: the log line above stands.
   }
 }
 

@@ -30,6 +30,7 @@ import { toProcessorAmount } from "./money/convert"
 import type { CurrencyProfile } from "./money/currency-profile"
 import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundInDoubt, type RefundLedgerEntry, type RefundStatus } from "./payment-data"
 import { Redactor } from "./redact"
+import { refundDifference } from "./refund-difference"
 import { sessionIdOf, stampRequestIp, storefrontData, verifiedRequestIp } from "./session-trust"
 import { claimOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "./refund-planner"
 
@@ -68,8 +69,14 @@ export interface SendRefundInput {
 
 export interface SentRefund {
   processorRefundId: string | null
+  /** "failed": the processor declined it in its answer; the base records the attempt and throws. */
   status: RefundStatus
   failureReason?: string
+  /**
+   * What the processor says it refunded (its answer, or a read-back when the answer carries no
+   * amount): the base compares it with the plan and records the processor's figures.
+   */
+  refunded?: { amountMinor?: string; currency?: string }
   /** Processor fields to merge into the payment data (charge state after the refund). */
   dataPatch?: Record<string, unknown>
 }
@@ -441,6 +448,27 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
         origin: "medusa",
         created_at: new Date().toISOString(),
       }
+      if (sent.status === "failed") {
+        // Declined in the answer: Medusa must record no refund (it deletes its own when this
+        // throws), and the attempt stays in the ledger as failed.
+        await this.recordDeclinedRefund(payments, medusa, data, entry)
+        throw new MedusaError(
+          MedusaError.Types.NOT_ALLOWED,
+          `${this.processorName} declined the refund of ${plan.amount.major} ${plan.amount.currency.toUpperCase()} ` +
+            `(${sent.failureReason ?? "no reason given"}). Nothing was refunded and Medusa records no refund; the attempt is kept in the ` +
+            `payment's refund ledger as failed. Check the reason at ${this.processorName}, then refund again or another way.`
+        )
+      }
+      const difference = refundDifference(plan.amount, sent.refunded)
+      if (difference) {
+        // Money moved: never throw now (Medusa would delete its refund and the totals would part).
+        // The processor's figures go in the ledger, marked, and the plugin's sync tells the admin.
+        if (difference.amount_minor !== undefined) entry.amount_minor = difference.amount_minor
+        entry.discrepancy = difference.discrepancy
+        this.logger.error(
+          `[${this.processorName}] refund ${medusaRefundId ?? ""} (${sent.processorRefundId ?? "no id"}): ${difference.discrepancy.note}`
+        )
+      }
       if (plan.clampedToRemainder) {
         this.logger.info(
           `[${this.processorName}] refund ${medusaRefundId ?? ""} of ${plan.amount.requested} ${plan.amount.currency.toUpperCase()} sent as the exact remainder ${plan.amount.major} (rounding residue)`
@@ -723,6 +751,29 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
       throw new MedusaError(
         MedusaError.Types.UNEXPECTED_STATE,
         `The refund was not sent to ${this.processorName}: Medusa's database did not accept the record that makes it safe to retry. Nothing was refunded; try again in a moment.`
+      )
+    }
+  }
+
+  /**
+   * Writes a declined attempt to the payment's ledger (Medusa writes nothing when the refund
+   * throws) and settles its record of the attempt: its outcome is known.
+   */
+  private async recordDeclinedRefund(
+    payments: { update(data: Record<string, unknown>): Promise<unknown> } | undefined,
+    medusa: MedusaRefundContext,
+    data: Record<string, unknown>,
+    entry: RefundLedgerEntry
+  ): Promise<void> {
+    if (!payments || !medusa.paymentId) return
+    const stored = medusa.paymentData ?? data
+    const ledger = [...ledgerOf(stored).filter((r) => r.processor_refund_id === null || r.processor_refund_id !== entry.processor_refund_id), entry]
+    const doubts = refundsInDoubtOf(stored).filter((d) => d.medusa_refund_id !== entry.medusa_refund_id)
+    try {
+      await payments.update({ id: medusa.paymentId, data: { ...withLedger(stored, ledger), [REFUNDS_IN_DOUBT]: doubts } })
+    } catch (error) {
+      this.logger.error(
+        `[${this.processorName}] refund ${entry.medusa_refund_id ?? ""} was declined, and its failed attempt could not be written to payment ${medusa.paymentId}: ${(error as Error)?.message ?? "unknown error"}`
       )
     }
   }
