@@ -51,10 +51,14 @@ export const directAdapter: AxiosAdapter = (config: InternalAxiosRequestConfig) 
         const chunks: Buffer[] = []
         let size = 0
         stream.on("data", (chunk: Buffer) => {
+          if (settled) return
           size += chunk.length
           if (size > MAX_RESPONSE_BYTES) {
+            // Counted after decompression: a small gzip bomb stops here, not at its full size.
+            chunks.length = 0
             request.destroy()
-            fail(new AxiosError(`the answer is larger than ${MAX_RESPONSE_BYTES} bytes`, AxiosError.ERR_BAD_RESPONSE, config, request))
+            ;(stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.()
+            fail(oversized(config, request))
             return
           }
           chunks.push(chunk)
@@ -100,8 +104,23 @@ export function axiosTransport(env: NodeJS.ProcessEnv = process.env): AxiosAdapt
 
 /** Not deflate: servers disagree on its framing (zlib or raw); one that sends it anyway is still read. */
 const ACCEPT_ENCODING = "gzip, br"
-/** Processor answers are a few kilobytes; this only stops a runaway answer from exhausting memory. */
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+/**
+ * Processor answers are a few kilobytes; this only stops a runaway answer (or a gzip bomb) from
+ * exhausting memory. Counted after decompression, on both adapters (HttpClient sets axios'
+ * maxContentLength to it).
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+/** The error both adapters raise for an answer over the cap: axios' own wording, so one test reads both. */
+function oversized(config: InternalAxiosRequestConfig, request: unknown): AxiosError {
+  return new AxiosError(`maxContentLength size of ${MAX_RESPONSE_BYTES} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, request)
+}
+
+/** Whether an adapter stopped reading an answer over the size cap (axios' http adapter or ours). */
+export function isOversizedAnswer(error: unknown): boolean {
+  const e = error as AxiosError | undefined
+  return e?.code === AxiosError.ERR_BAD_RESPONSE && /^maxContentLength size of -?\d+ exceeded$/.test(e.message ?? "")
+}
 const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "npm_config_https_proxy", "npm_config_http_proxy", "npm_config_proxy"]
 
 function joinURL(base: string | undefined, path: string | undefined): string {

@@ -5,7 +5,8 @@ import { ProcessorError } from "./errors"
 import { serializeJson } from "./json"
 import { Redactor } from "./redact"
 import { USER_AGENT } from "./package-info"
-import { axiosTransport } from "./http-transport"
+import { axiosTransport, isOversizedAnswer, MAX_RESPONSE_BYTES } from "./http-transport"
+import { describeBaseUrl } from "./options"
 
 export interface Logger {
   debug?(message: string): void
@@ -66,6 +67,9 @@ export interface HttpClientConfig {
   sleep?: (ms: number) => Promise<void>
 }
 
+/** ProcessorError code of an answer over the size cap (never retried). */
+export const RESPONSE_TOO_LARGE = "response_too_large"
+
 const sharedHttpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 })
 const sharedHttpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 })
 
@@ -112,6 +116,12 @@ export class HttpClient {
   constructor(private readonly config: HttpClientConfig) {
     this.redactor = new Redactor(config.secrets)
     this.sleep = config.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+    const adapter = axiosTransport()
+    const base = describeBaseUrl(config.baseURL)
+    // The boot message: where this provider's requests go, and how.
+    config.logger[base.insecure ? "warn" : "info"](
+      `[${config.processor}] API at ${base.origin}: ${base.transport}${adapter === "http" ? ", through the environment's proxy (HTTP(S)_PROXY, NO_PROXY)" : ""}`
+    )
     this.axios = axios.create({
       baseURL: config.baseURL.replace(/\/+$/, ""),
       timeout: config.timeoutMs,
@@ -123,7 +133,10 @@ export class HttpClient {
       responseType: "text",
       validateStatus: () => true,
       maxRedirects: 0,
-      adapter: axiosTransport(),
+      // Axios' http adapter (the proxy path) counts these after decompression, as ours does.
+      maxContentLength: MAX_RESPONSE_BYTES,
+      maxBodyLength: MAX_RESPONSE_BYTES,
+      adapter,
     })
   }
 
@@ -154,6 +167,8 @@ export class HttpClient {
   }
 
   private isRetryable(error: ProcessorError): boolean {
+    // An oversized answer would come back as large: asking again only costs memory and time.
+    if (error.kind === "invalid_response" && error.code === RESPONSE_TOO_LARGE) return false
     // An unreadable answer is safe to ask again: only reads and keyed writes are retried,
     // and the processor replays a keyed write's first answer.
     if (error.kind === "network" || error.kind === "timeout" || error.kind === "invalid_response") return true
@@ -230,6 +245,16 @@ export class HttpClient {
   }
 
   private transportError(error: unknown, label: string): ProcessorError {
+    if (isOversizedAnswer(error)) {
+      const why = `the answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB once decompressed; it was not read`
+      return new ProcessorError({
+        processor: this.config.processor,
+        kind: "invalid_response",
+        code: RESPONSE_TOO_LARGE,
+        processorMessage: why,
+        message: `${label}: ${why}`,
+      })
+    }
     const axiosError = error as AxiosError
     const code = axiosError?.code ?? ""
     const timedOut = code === "ECONNABORTED" || code === "ETIMEDOUT" || /timeout/i.test(axiosError?.message ?? "")

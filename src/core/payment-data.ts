@@ -1,7 +1,17 @@
 import { MedusaError } from "@medusajs/framework/utils"
-import { Decimal } from "./money/decimal"
+import { AMOUNT_LIMITS, Decimal, shortAmount } from "./money/decimal"
 
 export type RefundStatus = "pending" | "succeeded" | "failed"
+
+/** What the processor refunded where the plan said otherwise; the admin is told once (`announced_at`). */
+export interface RefundDiscrepancy {
+  planned_minor: string
+  planned_currency: string
+  processor_minor: string | null
+  processor_currency: string | null
+  note: string
+  announced_at?: string
+}
 
 /** One refund as the processor knows it, kept in Payment.data so nothing Medusa overwrites loses it. */
 export interface RefundLedgerEntry {
@@ -15,6 +25,8 @@ export interface RefundLedgerEntry {
   requested_amount: string | null
   status: RefundStatus
   failure_reason?: string
+  /** Set when the processor refunded other than what was planned (its figures are the ones above). */
+  discrepancy?: RefundDiscrepancy
   /** "medusa": sent by this provider; "processor": found at the processor (its dashboard, another system). */
   origin: "medusa" | "processor"
   created_at: string
@@ -41,32 +53,69 @@ export interface ProcessorPaymentData {
   [key: string]: unknown
 }
 
+/**
+ * The refund ledger of a payment's data. Every entry is checked as it is read: a corrupt amount
+ * ("-100.00", "1e3", "0x64", "0100") would otherwise move the refundable remainder, so the
+ * whole ledger is refused (a MedusaError saying which entry) and nothing is sent.
+ */
 export function ledgerOf(data: Record<string, unknown> | undefined): RefundLedgerEntry[] {
   const refunds = (data as { refunds?: unknown } | undefined)?.refunds
-  return Array.isArray(refunds) ? (refunds as RefundLedgerEntry[]) : []
+  if (refunds === undefined || refunds === null) return []
+  if (!Array.isArray(refunds)) throw corruptLedger(`it is ${typeof refunds === "object" ? "an object" : `the ${typeof refunds} ${shortAmount(refunds)}`}, not a list`)
+  refunds.forEach(checkLedgerEntry)
+  return refunds as RefundLedgerEntry[]
+}
+
+/** Plain integer text: no sign, padding, exponent or radix prefix; at most AMOUNT_LIMITS.length digits. */
+const PLAIN_MINOR = new RegExp(`^(0|[1-9]\\d{0,${AMOUNT_LIMITS.length - 1}})$`)
+/** Medusa's exact amount as the planner writes it: plain non-negative decimal text. */
+const PLAIN_MAJOR = /^(0|[1-9]\d*)(\.\d+)?$/
+/** toDecimal's longest text, expanded by its largest exponent. */
+const MAX_MAJOR_TEXT = AMOUNT_LIMITS.length + AMOUNT_LIMITS.exponent + 2
+
+function checkLedgerEntry(entry: unknown, index: number, ledger: readonly unknown[]): void {
+  const where = `entry ${index + 1} of ${ledger.length}`
+  if (!entry || typeof entry !== "object" || Array.isArray(entry)) throw corruptLedger(`${where} is not a refund record`)
+  const r = entry as Partial<Record<keyof RefundLedgerEntry, unknown>>
+  const id = typeof r.processor_refund_id === "string" ? r.processor_refund_id : typeof r.medusa_refund_id === "string" ? r.medusa_refund_id : undefined
+  const which = id ? `${where} (refund ${shortAmount(id)})` : where
+  if (typeof r.amount_minor !== "string" || !PLAIN_MINOR.test(r.amount_minor)) {
+    throw corruptLedger(`${which} has amount_minor ${quoted(r.amount_minor)}, not a plain non-negative whole number of minor units`)
+  }
+  const requested = r.requested_amount
+  if (requested !== null && requested !== undefined && (typeof requested !== "string" || requested.length > MAX_MAJOR_TEXT || !PLAIN_MAJOR.test(requested))) {
+    throw corruptLedger(`${which} has requested_amount ${quoted(requested)}, not a plain non-negative decimal amount`)
+  }
+}
+
+function quoted(value: unknown): string {
+  return typeof value === "string" ? `"${shortAmount(value)}"` : shortAmount(value)
+}
+
+function corruptLedger(why: string): MedusaError {
+  return new MedusaError(
+    MedusaError.Types.UNEXPECTED_STATE,
+    `This payment's refund ledger (its data's \`refunds\`) is corrupt: ${why}. No refund was sent. ` +
+      `Compare the refunds in the processor's dashboard with the payment's data and correct the entry before refunding again.`
+  )
 }
 
 /**
  * Sum of refunds that count against the captured amount (pending and succeeded), in minor
- * units. Ledger amounts are integer strings and add exactly in BigInt; a corrupt entry falls
- * back to Decimal so a ledger write never fails on it (the planner refuses such a sum).
+ * units, exact in BigInt. A corrupt entry is refused as ledgerOf refuses it.
  */
 export function refundedMinorOf(ledger: readonly RefundLedgerEntry[]): string {
   let sum = 0n
-  for (const r of ledger) {
-    if (r.status === "failed") continue
-    const minor = integerMinorOf(r.amount_minor)
-    if (minor === undefined) {
-      return ledger.reduce((total, e) => (e.status === "failed" ? total : total.plus(e.amount_minor)), new Decimal(0)).toFixed()
-    }
-    sum += minor
-  }
+  ledger.forEach((r, index) => {
+    checkLedgerEntry(r, index, ledger)
+    if (r.status !== "failed") sum += BigInt(r.amount_minor)
+  })
   return sum.toString()
 }
 
-/** An integer minor-unit amount as stored in payment data (integer text), or undefined. */
+/** A minor-unit amount as stored in payment data (plain non-negative integer text), or undefined. */
 export function integerMinorOf(value: unknown): bigint | undefined {
-  return typeof value === "string" && /^-?\d+$/.test(value) ? BigInt(value) : undefined
+  return typeof value === "string" && PLAIN_MINOR.test(value) ? BigInt(value) : undefined
 }
 
 /**

@@ -2,7 +2,7 @@ import { MedusaError } from "@medusajs/framework/utils"
 import type { BigNumberInput } from "@medusajs/framework/types"
 import type { CurrencyProfile } from "./money/currency-profile"
 import { fromProcessorMinor, toProcessorAmount, type ProcessorAmount } from "./money/convert"
-import { Decimal } from "./money/decimal"
+import { Decimal, shortAmount } from "./money/decimal"
 import {
   ledgerOf,
   integerMinorOf,
@@ -103,7 +103,7 @@ export function planRefund(input: {
     } else {
       throw new MedusaError(
         MedusaError.Types.INVALID_DATA,
-        `The refund of ${requested.requested} ${currency.toUpperCase()} is more than the ` +
+        `The refund of ${shortAmount(requested.requested)} ${currency.toUpperCase()} is more than the ` +
           `${money(remainder, currency, profile)} that remains refundable at ${processor} ` +
           `(captured ${money(captured, currency, profile)}, already refunded ${money(refunded, currency, profile)}). ` +
           `Refund at most ${money(remainder, currency, profile)}.`
@@ -125,13 +125,17 @@ export function planRefund(input: {
   }
 }
 
-/** An integer minor-unit amount from payment data; anything else is a broken record, not a number to guess at. */
+/**
+ * A minor-unit amount from payment data, as plain non-negative integer text (as ledger amounts);
+ * anything else ("-5000", "1e3", "0100") is a broken record, not a number to guess at.
+ */
 function integerMinor(text: string, field: string, processor: string): bigint {
   const minor = integerMinorOf(text)
   if (minor === undefined) {
     throw new MedusaError(
       MedusaError.Types.UNEXPECTED_STATE,
-      `The payment's ${processor} data holds ${field} "${text}", which is not a whole number of minor units. No refund was sent; check the payment at ${processor}.`
+      `The payment's ${processor} data holds ${field} "${shortAmount(text)}", which is not a plain non-negative whole number of minor units. ` +
+        `No refund was sent; check the payment at ${processor} and correct the payment's data before refunding again.`
     )
   }
   return minor

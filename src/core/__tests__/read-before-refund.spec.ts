@@ -24,7 +24,8 @@ beforeEach(() => emulator.reset())
 function provider(cradle: Record<string, unknown> = {}) {
   return new CloverProviderService(
     { logger: quiet, ...cradle },
-    { apiKey: "emulator_clover_key", environment: emulator.url, captureMode: "manual", maxRetries: 0, timeoutMs: 300 }
+    // Clover now takes the customer IP only from the plugin middleware's stamp or this option.
+    { apiKey: "emulator_clover_key", environment: emulator.url, captureMode: "manual", maxRetries: 0, timeoutMs: 300, defaultClientIp: "203.0.113.7" }
   )
 }
 

@@ -2,7 +2,7 @@ import { MedusaError } from "@medusajs/framework/utils"
 import type { BigNumberInput } from "@medusajs/framework/types"
 import { JsonDecimal } from "../json"
 import type { CurrencyProfile } from "./currency-profile"
-import { Decimal, toDecimal } from "./decimal"
+import { AMOUNT_LIMITS, Decimal, shortAmount, toDecimal } from "./decimal"
 
 /**
  * An amount as a processor will carry it, with everything needed to audit the
@@ -62,15 +62,16 @@ function checkRange(minor: Decimal, shown: Decimal, currency: string, exponent: 
   if (minor.lte(0)) {
     const smallest = format(new Decimal(step), exponent)
     throw refuse(
-      `The ${label} ${shown.toFixed()} ${code} is below the smallest amount ${profile.processor} can carry ` +
+      `The ${label} ${shortAmount(shown)} ${code} is below the smallest amount ${profile.processor} can carry ` +
         `(${smallest} ${code}). Enter a larger amount.`
     )
   }
-  const max = profile.maxMinor(currency)
-  if (max !== undefined && minor.gt(max)) {
+  // Without a processor maximum, still at most AMOUNT_LIMITS.length digits: what a ledger reads back.
+  const max = profile.maxMinor(currency) ?? "9".repeat(AMOUNT_LIMITS.length)
+  if (minor.gt(max)) {
     throw refuse(
-      `The ${label} ${shown.toFixed()} ${code} is more than ${profile.processor} accepts in one transaction ` +
-        `(at most ${format(new Decimal(max), exponent)} ${code}). Split it into smaller amounts.`
+      `The ${label} ${shortAmount(shown)} ${code} is more than ${profile.processor} accepts in one transaction ` +
+        `(at most ${shortAmount(format(new Decimal(max), exponent))} ${code}). Split it into smaller amounts.`
     )
   }
 }
@@ -121,7 +122,8 @@ function canonical(int: string, frac: string): string {
  */
 function toProcessorAmountFromText(amount: unknown, currency: string, profile: CurrencyProfile): ProcessorAmount | undefined {
   const text = plainDecimalText(amount)
-  if (text === undefined) return undefined
+  // Long text goes the exact way, which refuses it before anything expands it.
+  if (text === undefined || text.length > AMOUNT_LIMITS.length) return undefined
   const match = PLAIN_DECIMAL.exec(text)
   if (!match) return undefined
   const exponent = currencyExponent(currency, profile)
@@ -142,8 +144,8 @@ function toProcessorAmountFromText(amount: unknown, currency: string, profile: C
     }
   }
   if (minor === "0") return undefined
-  const max = profile.maxMinor(currency)
-  if (max !== undefined && (minor.length > max.length || (minor.length === max.length && minor > max))) return undefined
+  const max = profile.maxMinor(currency) ?? "9".repeat(AMOUNT_LIMITS.length)
+  if (minor.length > max.length || (minor.length === max.length && minor > max)) return undefined
   const major = exponent === 0 ? minor : `${minor.length > exponent ? minor.slice(0, -exponent) : "0"}.${minor.slice(-exponent).padStart(exponent, "0")}`
   return { currency: currency.trim().toLowerCase(), exponent, minor, major, requested: canonical(int, frac), residueMinor: residue }
 }
@@ -165,7 +167,7 @@ export function toProcessorAmountExact(
   const requested = toDecimal(amount, label)
   const code = currency.toUpperCase()
   if (requested.lte(0)) {
-    throw refuse(`The ${label} must be greater than zero (got ${requested.toFixed()} ${code}).`)
+    throw refuse(`The ${label} must be greater than zero (got ${shortAmount(requested)} ${code}).`)
   }
   const step = profile.step(currency)
   // Round half-up to a multiple of `step`: exact decimal arithmetic throughout.
@@ -182,9 +184,9 @@ export function fromProcessorMinor(
   profile: CurrencyProfile
 ): ProcessorAmount {
   const exponent = currencyExponent(currency, profile)
-  const value = new Decimal(typeof minor === "bigint" ? minor.toString() : String(minor))
+  const value = minorDecimal(minor, profile)
   if (!value.isInteger() || value.isNegative()) {
-    throw refuse(`${profile.processor} reported an invalid amount in minor units: ${String(minor)}.`)
+    throw refuse(`${profile.processor} reported an invalid amount in minor units: ${shortAmount(minor)}.`)
   }
   return build(value, value.shiftedBy(-exponent), currency, exponent)
 }
@@ -192,7 +194,16 @@ export function fromProcessorMinor(
 /** Minor units → Medusa's major-unit decimal, exact. */
 export function minorToMajor(minor: string | number | bigint, currency: string, profile: CurrencyProfile): Decimal {
   const exponent = currencyExponent(currency, profile)
-  return new Decimal(typeof minor === "bigint" ? minor.toString() : String(minor)).shiftedBy(-exponent)
+  return minorDecimal(minor, profile).shiftedBy(-exponent)
+}
+
+/** A minor-unit amount from payment data or a processor, read within AMOUNT_LIMITS. */
+function minorDecimal(minor: string | number | bigint, profile: CurrencyProfile): Decimal {
+  try {
+    return toDecimal(minor, "amount in minor units")
+  } catch {
+    throw refuse(`${profile.processor} reported an invalid amount in minor units: ${shortAmount(minor)}.`)
+  }
 }
 
 /** The three wire forms processors use. */
@@ -201,7 +212,7 @@ export const wireAmount = {
   minorInteger(amount: ProcessorAmount): number {
     const value = Number(amount.minor)
     if (!Number.isSafeInteger(value)) {
-      throw refuse(`The amount ${amount.major} ${amount.currency.toUpperCase()} is too large to send as an integer.`)
+      throw refuse(`The amount ${shortAmount(amount.major)} ${amount.currency.toUpperCase()} is too large to send as an integer.`)
     }
     return value
   },

@@ -3,28 +3,62 @@ import { MedusaError } from "@medusajs/framework/utils"
 import type { BigNumberInput } from "@medusajs/framework/types"
 
 /**
+ * Bounds on an amount read from outside (Medusa, a processor, payment data), checked before
+ * bignumber.js expands it: "1e7000000" is 7 MB of digits once printed. No amount comes near.
+ */
+export const AMOUNT_LIMITS = Object.freeze({ length: 100, exponent: 100 })
+
+/**
  * The one decimal type on the money path. A private bignumber.js clone so no global
  * configuration set by Medusa or a merchant's code can change how we round.
- * EXPONENTIAL_AT is wide so `toString()` never switches to "1e+21" notation.
+ * EXPONENTIAL_AT is wide so `toString()` never switches to "1e+21" notation. RANGE is a
+ * backstop for text that reaches `new Decimal` unchecked: beyond 1e±1000 it becomes
+ * Infinity or 0 instead of millions of digits (parse with toDecimal for a clear error).
  */
 export const Decimal = BigNumberJS.clone({
   DECIMAL_PLACES: 40,
   ROUNDING_MODE: BigNumberJS.ROUND_HALF_UP,
   EXPONENTIAL_AT: [-1e9, 1e9],
+  RANGE: 1000,
   POW_PRECISION: 0,
 })
 export type Decimal = BigNumberJS
 
 const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+const SHORT = 24
+
+/** An amount as a message shows it: at most 24 characters, cut with "…", never expanded. */
+export function shortAmount(value: unknown): string {
+  let text: string
+  if (BigNumberJS.isBigNumber(value)) {
+    const big = value as BigNumberJS
+    // Any clone's toFixed may print millions of digits; toExponential prints a few.
+    const huge = big.isFinite() && !big.isZero() && (Math.abs(big.e ?? 0) > AMOUNT_LIMITS.exponent || big.sd() > AMOUNT_LIMITS.length)
+    text = huge ? big.toExponential(6) : big.toFixed()
+  } else {
+    // A bigint's hex text is cheap (a power-of-two base); its decimal text is not.
+    const huge = typeof value === "bigint" && (value > 10n ** 30n || value < -(10n ** 30n))
+    text = huge ? `${value < 0n ? "-" : ""}~10^${Math.round((value as bigint).toString(16).length * Math.log10(16))}` : String(value)
+  }
+  return text.length > SHORT ? `${text.slice(0, SHORT - 1)}…` : text
+}
 
 function invalid(label: string, why: string): MedusaError {
   return new MedusaError(MedusaError.Types.INVALID_DATA, `The ${label} ${why}.`)
 }
 
+/** Decimal text within AMOUNT_LIMITS, refused before bignumber.js reads it otherwise. */
 function fromText(text: string, label: string): Decimal {
   const trimmed = text.trim()
+  if (trimmed.length > AMOUNT_LIMITS.length) {
+    throw invalid(label, `"${shortAmount(trimmed)}" is too long to be an amount (${trimmed.length} characters, at most ${AMOUNT_LIMITS.length})`)
+  }
   if (!DECIMAL_TEXT.test(trimmed)) {
-    throw invalid(label, `"${trimmed.slice(0, 40)}" is not a decimal number`)
+    throw invalid(label, `"${shortAmount(trimmed)}" is not a decimal number`)
+  }
+  const exponent = /e([+-]?\d+)$/i.exec(trimmed)?.[1]
+  if (exponent !== undefined && Math.abs(Number(exponent)) > AMOUNT_LIMITS.exponent) {
+    throw invalid(label, `"${shortAmount(trimmed)}" has an exponent beyond ±${AMOUNT_LIMITS.exponent}, far outside any amount`)
   }
   return new Decimal(trimmed)
 }
@@ -46,13 +80,16 @@ export function toDecimal(input: BigNumberInput | unknown, label = "amount"): De
     if (!Number.isFinite(input)) {
       throw invalid(label, `is not a finite number (${String(input)})`)
     }
-    return new Decimal(String(input))
+    return fromText(String(input), label)
   }
   if (typeof input === "string") {
     return fromText(input, label)
   }
   if (typeof input === "bigint") {
-    return new Decimal(input.toString())
+    // Compared before printing: a huge bigint's decimal text costs as much as it is long.
+    const limit = 10n ** BigInt(AMOUNT_LIMITS.length)
+    if (input >= limit || input <= -limit) throw invalid(label, `${shortAmount(input)} is too large to be an amount`)
+    return fromText(input.toString(), label)
   }
   if (typeof input === "object") {
     const candidate = input as Record<string, unknown>
@@ -60,6 +97,10 @@ export function toDecimal(input: BigNumberInput | unknown, label = "amount"): De
       const big = candidate as unknown as BigNumberJS
       if (!big.isFinite()) {
         throw invalid(label, `is not a finite number (${big.toString()})`)
+      }
+      // Checked on the exponent and digit count before toFixed expands it.
+      if (!big.isZero() && (Math.abs(big.e ?? 0) > AMOUNT_LIMITS.exponent || big.sd() > AMOUNT_LIMITS.length)) {
+        throw invalid(label, `${shortAmount(big)} is outside any amount (more than ${AMOUNT_LIMITS.length} digits or an exponent beyond ±${AMOUNT_LIMITS.exponent})`)
       }
       return new Decimal(big.toFixed())
     }
