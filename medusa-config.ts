@@ -61,6 +61,7 @@ const paymentProviders: ProviderEntry[] = [
       merchantId: str("CLOVER_MERCHANT_ID"),
       timeoutMs: num("CLOVER_TIMEOUT_MS"),
       maxRetries: num("CLOVER_MAX_RETRIES"),
+      allowInsecureHttp: str("CLOVER_ALLOW_INSECURE_HTTP"),
     }),
   },
   {
@@ -81,6 +82,7 @@ const paymentProviders: ProviderEntry[] = [
       defaultRefundReason: str("PROCESSOUT_DEFAULT_REFUND_REASON"),
       timeoutMs: num("PROCESSOUT_TIMEOUT_MS"),
       maxRetries: num("PROCESSOUT_MAX_RETRIES"),
+      allowInsecureHttp: str("PROCESSOUT_ALLOW_INSECURE_HTTP"),
     }),
   },
   {
@@ -98,6 +100,7 @@ const paymentProviders: ProviderEntry[] = [
       captureRefunds: str("FISERV_CAPTURE_REFUNDS"),
       timeoutMs: num("FISERV_TIMEOUT_MS"),
       maxRetries: num("FISERV_MAX_RETRIES"),
+      allowInsecureHttp: str("FISERV_ALLOW_INSECURE_HTTP"),
     }),
   },
   {
@@ -113,6 +116,7 @@ const paymentProviders: ProviderEntry[] = [
       paymentSearchMaxPages: num("DODO_PAYMENT_SEARCH_MAX_PAGES"),
       timeoutMs: num("DODO_TIMEOUT_MS"),
       maxRetries: num("DODO_MAX_RETRIES"),
+      allowInsecureHttp: str("DODO_ALLOW_INSECURE_HTTP"),
     }),
   },
   {
@@ -137,6 +141,7 @@ const paymentProviders: ProviderEntry[] = [
       udf5: str("CHECKOUT_UDF5"),
       timeoutMs: num("CHECKOUT_TIMEOUT_MS"),
       maxRetries: num("CHECKOUT_MAX_RETRIES"),
+      allowInsecureHttp: str("CHECKOUT_ALLOW_INSECURE_HTTP"),
     }),
   },
 ]

@@ -22,10 +22,11 @@ export default async function pollPendingRefunds(container: MedusaContainer) {
   const paymentIds = [...new Set<string>(refunds.map((r: any) => r.payment_id))]
   let synced = 0
   for (const paymentId of paymentIds) {
-    const payment = await paymentModule.retrievePayment(paymentId, { select: ["id", "data", "provider_id"] })
-    const waiting = ledgerOf(payment.data ?? {}).some((r) => r.status === "pending" && Date.parse(r.created_at) <= staleBefore)
-    if (!waiting || !providerOf(container, payment.provider_id)) continue
+    // One payment's unreadable (corrupt) ledger must not stop the poll for the others.
     try {
+      const payment = await paymentModule.retrievePayment(paymentId, { select: ["id", "data", "provider_id"] })
+      const waiting = ledgerOf(payment.data ?? {}).some((r) => r.status === "pending" && Date.parse(r.created_at) <= staleBefore)
+      if (!waiting || !providerOf(container, payment.provider_id)) continue
       await updatePaymentLedger(container, paymentId, (data, provider) => provider.syncRefundLedger(data, paymentId))
       synced++
     } catch (error) {
