@@ -115,6 +115,28 @@ export function defaultAdvice(error: ProcessorError): ErrorAdvice {
   return { type: T.INVALID_DATA, advice: `${name} refused the request as sent. Check the amount and the payment's state.` }
 }
 
+/** Connection failures where the request cannot have reached the processor. */
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ERR_INVALID_URL"])
+
+/**
+ * True when the processor may have acted although the store got no usable answer: a timeout, a
+ * connection reset or cut-off answer, an unreadable answer, or a 5xx (the processor may have
+ * applied the request before failing).
+ */
+export function mayHaveApplied(error: ProcessorError): boolean {
+  if (error.kind === "timeout" || error.kind === "invalid_response") return true
+  if (error.kind === "network") return !NEVER_SENT.has(String(error.code ?? ""))
+  return (error.status ?? 0) >= 500
+}
+
+/** What the admin must read after a refund whose outcome is unknown. */
+export function refundMayHaveApplied(processor: string): string {
+  return (
+    `The refund may already have been made at ${processor}. Retrying is safe: the plugin reads ${processor}'s refunds first and ` +
+    `will not refund twice. See the outcome in the order's refund panel (Sync reads it from ${processor}).`
+  )
+}
+
 /**
  * Any failure inside a provider method becomes a MedusaError whose message says which
  * processor did what, its code and message, and what the admin can do. A plain Error
@@ -130,9 +152,10 @@ export function toMedusaError(
   }
   if (error instanceof ProcessorError) {
     const advice = context.classify?.(error) ?? defaultAdvice(error)
+    const ambiguous = context.operation === "refund the payment" && mayHaveApplied(error) ? ` ${refundMayHaveApplied(context.processor)}` : ""
     return new MedusaError(
       advice.type,
-      redact(`${context.processor} could not ${context.operation} (${error.describe()}). ${advice.advice}`)
+      redact(`${context.processor} could not ${context.operation} (${error.describe()}). ${advice.advice}${ambiguous}`)
     )
   }
   const message = error instanceof Error ? error.message : String(error)
