@@ -145,8 +145,8 @@ module.exports = {
   e2e: {
     providerId: "pp_clover_clover",
     refundPathPattern: "^/v1/refunds$",
-    env: (url) => ({ CLOVER_ENVIRONMENT: url, CLOVER_API_KEY: API_KEY, CLOVER_CAPTURE_MODE: "manual" }),
-    sessionData: () => ({ source: `clv_bench_${crypto.randomBytes(8).toString("hex")}`, customer_ip: "203.0.113.7" }),
+    env: (url) => ({ CLOVER_ENVIRONMENT: url, CLOVER_API_KEY: API_KEY, CLOVER_CAPTURE_MODE: "manual", CLOVER_DEFAULT_CLIENT_IP: "203.0.113.7" }),
+    sessionData: () => ({ source: `clv_bench_${crypto.randomBytes(8).toString("hex")}` }),
   },
 
   sdk: {

@@ -123,9 +123,10 @@ export function scaleProcessors(currency: string): ScaleProcessor[] {
       label: "Clover",
       providerId: "pp_clover_clover",
       profile: cloverCurrencies,
-      start: async () => ({ CLOVER_ENVIRONMENT: await clover.start(), CLOVER_API_KEY: "emulator_clover_key", CLOVER_CAPTURE_MODE: "manual" }),
+      // Sessions are made through the payment module here, not the store route whose middleware stamps the IP.
+      start: async () => ({ CLOVER_ENVIRONMENT: await clover.start(), CLOVER_API_KEY: "emulator_clover_key", CLOVER_CAPTURE_MODE: "manual", CLOVER_DEFAULT_CLIENT_IP: "203.0.113.7" }),
       stop: () => clover.stop(),
-      sessionData: (i) => ({ source: unique("clv_scale", i), customer_ip: "203.0.113.7" }),
+      sessionData: (i) => ({ source: unique("clv_scale", i) }),
       paymentKey: (data) => str(data.charge_id, "charge_id"),
       capturedMinor: (key) => new Decimal(clover.getCharge(key)!.amount_captured!),
       refunds: (key) => clover.listRefunds(key).map((r) => ({ id: r.id, minor: new Decimal(r.amount) })),

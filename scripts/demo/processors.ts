@@ -26,8 +26,9 @@ export interface DemoProcessor {
 export const DEMO_PROCESSORS: Record<string, DemoProcessor> = {
   clover: {
     emulator: "clover",
-    env: (url) => ({ CLOVER_ENVIRONMENT: url, CLOVER_API_KEY: "emulator_clover_key", CLOVER_CAPTURE_MODE: "manual" }),
-    sessionData: (unique) => ({ source: `clv_demo_${unique}`, customer_ip: "203.0.113.7" }),
+    // The demo makes sessions through the payment workflow, not the store route whose middleware stamps the IP.
+    env: (url) => ({ CLOVER_ENVIRONMENT: url, CLOVER_API_KEY: "emulator_clover_key", CLOVER_CAPTURE_MODE: "manual", CLOVER_DEFAULT_CLIENT_IP: "203.0.113.7" }),
+    sessionData: (unique) => ({ source: `clv_demo_${unique}` }),
   },
   checkout: {
     emulator: "checkout",
