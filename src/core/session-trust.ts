@@ -106,7 +106,9 @@ const REQUEST_IP_TTL_MS = 10 * 60_000
  * keyed by a provider secret, so a shopper cannot write their own `customer_ip`: a value without
  * a valid proof is dropped at initiate.
  */
-export function stampRequestIp(secret: string, ip: string, now = Date.now()): { customer_ip: string; customer_ip_proof: string } {
+export function stampRequestIp(secret: string, requestIp: string, now = Date.now()): { customer_ip: string; customer_ip_proof: string } {
+  // Node reports IPv4 clients of a dual-stack server as IPv4-mapped IPv6; processors expect the IPv4 form.
+  const ip = requestIp.startsWith("::ffff:") && isIP(requestIp.slice(7)) === 4 ? requestIp.slice(7) : requestIp
   const at = String(now)
   return { customer_ip: ip, customer_ip_proof: `${at}.${ipProof(secret, ip, at)}` }
 }

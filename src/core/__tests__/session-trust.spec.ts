@@ -80,6 +80,10 @@ describe("the customer's IP stamped by the store middleware", () => {
     expect(verifiedRequestIp(secret, data)).toBeUndefined()
   })
 
+  it("is given in IPv4 form for an IPv4 client of a dual-stack server", () => {
+    expect(verifiedRequestIp(secret, stampRequestIp(secret, "::ffff:203.0.113.7"))).toBe("203.0.113.7")
+  })
+
   it("is dropped when the provider has no secret", () => {
     expect(verifiedRequestIp(undefined, stampRequestIp(secret, "203.0.113.7"))).toBeUndefined()
   })

@@ -69,10 +69,11 @@ beforeEach(() => {
   emulator.setWebhookUrl(undefined)
 })
 // The emulator's answers (and our test requests) follow Dodo's official spec, error bodies aside
-// (the spec documents no error schema). The customer's checkout page is not part of the API.
+// (the spec documents no error schema). The customer's checkout page is not part of the API, and
+// GET /checkouts/{id} is newer than spec 1.53.2 (it comes from the official SDK).
 afterEach(() => {
   const spec = loadSpec("dodopayments-1.53.2.openapi.yml")
-  const problems = spec.check(emulator.requests().filter((r) => r.status < 400), { ignorePaths: /^\/checkout\// })
+  const problems = spec.check(emulator.requests().filter((r) => r.status < 400), { ignorePaths: /^\/checkout\/|^\/checkouts\/[^/]+$/ })
   expect(problems).toEqual([])
 })
 
@@ -134,6 +135,41 @@ describe("products and checkout sessions", () => {
     expect(payment).toMatchObject({ total_amount: 3300, tax: 300 })
   })
 
+  it("GET /checkouts/{id} (official SDK's checkoutSessions.retrieve): the session's status, its payment once paid", async () => {
+    const checkout = await call("POST", "/checkouts", {
+      body: { product_cart: [{ product_id: DEFAULT_DODO_PRODUCT_ID, quantity: 1, amount: 500 }], customer: { name: "Ada", email: "ada@example.com" } },
+    })
+    const id = checkout.body.session_id
+    const before = await call("GET", `/checkouts/${id}`)
+    expect(before).toEqual({
+      status: 200,
+      body: { id, created_at: expect.any(String), customer_email: "ada@example.com", customer_name: "Ada", payment_id: null, payment_status: null },
+    })
+    const payment = emulator.pay(id, { customer: { name: "Ada L", email: "ada.l@example.com" } })
+    // "prefers payment's customer, falls back to session" (SDK type CheckoutSessionStatus)
+    expect((await call("GET", `/checkouts/${id}`)).body).toMatchObject({ payment_id: payment.payment_id, payment_status: "succeeded", customer_email: "ada.l@example.com", customer_name: "Ada L" })
+    expectError(await call("GET", "/checkouts/cks_unknown"), 404, "NOT_FOUND")
+    expectError(await call("GET", `/checkouts/${id}`, { key: null }), 401, "UNAUTHORIZED")
+  })
+
+  it("answers carry the fields the official SDK's Payment and PaymentListResponse types call required", async () => {
+    const paid = await paidPayment(100)
+    const sdkPayment = { is_multi_subscription: false, is_update_payment_method: false, payment_provider: "dodo", retry_attempt: 0, subscription_ids: [] }
+    expect((await call("GET", `/payments/${paid.payment_id}`)).body).toMatchObject(sdkPayment)
+    expect((await call("GET", "/payments")).body.items[0]).toMatchObject({ has_license_key: false, is_multi_subscription: false, payment_provider: "dodo", subscription_ids: [] })
+  })
+
+  it("pages count from 0 (spec: page_number \"default is 0\"): no page_number is page 0", async () => {
+    const ids = []
+    for (let i = 0; i < 3; i++) ids.unshift((await paidPayment(100 + i)).payment_id)
+    const ofPage = async (query: string) => (await call("GET", `/payments?page_size=2${query}`)).body.items.map((p: any) => p.payment_id)
+    expect(await ofPage("")).toEqual(ids.slice(0, 2))
+    expect(await ofPage("&page_number=0")).toEqual(ids.slice(0, 2))
+    expect(await ofPage("&page_number=1")).toEqual(ids.slice(2))
+    expect(await ofPage("&page_number=2")).toEqual([])
+    expectError(await call("GET", "/payments?page_number=-1"), 422, "INVALID_QUERY_PARAMS")
+  })
+
   it("lists payments newest first with created_at, status and page filters", async () => {
     const a = await paidPayment(100)
     const b = await paidPayment(200)
@@ -175,6 +211,23 @@ describe("refunds", () => {
       { items_id: "pdt_incl", amount: 1500 },
       { items_id: "pdt_excl", amount: 110 },
     ])
+  })
+
+  it("refuses a top-level amount (CreateRefundRequest has none: partial refunds name items) instead of refunding everything", async () => {
+    const payment = await paidPayment(1000)
+    expectError(await call("POST", "/refunds", { body: { payment_id: payment.payment_id, amount: 100 } }), 422, "INVALID_REQUEST_BODY")
+    expectError(await call("POST", "/refunds", { body: { payment_id: payment.payment_id, note: "x" } }), 422, "INVALID_REQUEST_BODY")
+    expect(emulator.listRefunds()).toEqual([])
+    expect(emulator.lineItems(payment.payment_id)!.items[0]!.refundable_amount).toBe(1000)
+  })
+
+  it("reason: at most 3000 characters, counted as characters (an emoji is one), not UTF-16 units", async () => {
+    const payment = await paidPayment(1000)
+    const item = (amount: number) => [{ item_id: DEFAULT_DODO_PRODUCT_ID, amount }]
+    expectError(await call("POST", "/refunds", { body: { payment_id: payment.payment_id, items: item(1), reason: "x".repeat(3001) } }), 422, "INVALID_REQUEST_BODY")
+    const emoji = await call("POST", "/refunds", { body: { payment_id: payment.payment_id, items: item(1), reason: "🙂".repeat(3000) } })
+    expect(emoji.status).toBe(200)
+    expect([...emoji.body.reason]).toHaveLength(3000)
   })
 
   it("refuses refunds of unsucceeded and too old payments, and while one is pending", async () => {

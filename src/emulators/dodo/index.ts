@@ -4,10 +4,16 @@
  * and Dodo's error codes, refunds that end in succeeded, review or failed, and Standard Webhooks
  * signed deliveries to a configured URL.
  *
- * Follows the official OpenAPI 1.53.2 (shared/specs/dodopayments-1.53.2.openapi.yml), the error-code
- * reference (docs.dodopayments.com/api-reference/error-codes) and the research notes in
- * shared/research/processors.md §4. Where Dodo's docs are silent the choice is ours: search this file
- * for "CHOICE:" and see src/emulators/README.md.
+ * Sources, cited at each rule:
+ * - "seed 003 l.N": the Create Refund page, docs.dodopayments.com/api-reference/refunds/post-refunds
+ *   (its OpenAPI 1.102.0 for POST /refunds), line N of the copy the project was built from; the
+ *   excerpt is in test/conformance/dodo/fixtures/create-refund.seed.yml;
+ * - "spec <METHOD path> (<operationId>)": the official OpenAPI 1.53.2 (github dodopayments/dodo-docs
+ *   openapi/openapi.documented.yml @ 2570212d81c9);
+ * - "error codes": docs.dodopayments.com/api-reference/error-codes (code and message);
+ * - "SDK": the official npm package dodopayments 2.52.0 (its routes and the fields its types require).
+ * Where the documents are silent the choice is ours: search this file for "CHOICE:" and see
+ * src/emulators/README.md ("Our choices").
  */
 import { Webhook } from "standardwebhooks"
 import { EmulatorServer, isJsonContentType, type EmulatorRequest, type EmulatorResponse, type RouteHandler } from "../core/server"
@@ -17,12 +23,14 @@ import { DodoRequestError, dodoError, fail, invalidBody, notFound } from "./erro
 import type {
   DodoCheckoutCartItem,
   DodoCheckoutSession,
+  DodoCheckoutSessionStatus,
   DodoCustomer,
   DodoEventType,
   DodoIntentStatus,
   DodoPayment,
   DodoPaymentLineItem,
   DodoPaymentLineItems,
+  DodoPaymentListItem,
   DodoProduct,
   DodoRefund,
   DodoRefundListItem,
@@ -41,8 +49,10 @@ export const DEFAULT_DODO_PRODUCT_ID = "pdt_emulator_pay_what_you_want"
 /** Standard Webhooks secret (whsec_ + base64 of 32 bytes) the emulator signs with by default. */
 export const DEFAULT_DODO_WEBHOOK_SECRET = `whsec_${Buffer.from("dodo-emulator-webhook-secret-key!").toString("base64")}`
 export const DODO_BUSINESS_ID = "bus_emulator00000000001"
+/** CHOICE: the SDK's `payment_provider` ("stripe" | "adyen" | "dodo") is undocumented; the emulator says "dodo". */
+const PAYMENT_PROVIDER = "dodo"
 
-/** Largest int32: Dodo's amount fields are `format: int32`. */
+/** Largest int32: Dodo's amount fields are `format: int32` (seed 003 l.236, l.286). */
 export const DODO_MAX_AMOUNT = 2_147_483_647
 
 export interface DodoEmulatorOptions {
@@ -72,7 +82,11 @@ const ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 const dodoId = (prefix: string): string => `${prefix}_${randomString(21, ID_ALPHABET)}`
 
 const TAX_CATEGORIES: readonly DodoTaxCategory[] = ["digital_products", "saas", "e_book", "edtech"]
+/** RefundStatus (seed 003 l.472-478). */
 const REFUND_STATUSES: readonly DodoRefundStatus[] = ["succeeded", "failed", "pending", "review"]
+/** CreateRefundRequest's fields (seed 003 l.195-219): no top-level amount; partial refunds name items. */
+const REFUND_REQUEST_FIELDS: ReadonlySet<string> = new Set(["payment_id", "items", "metadata", "reason"])
+/** IntentStatus (spec GET /payments list_payments_handler, `status`). */
 const INTENT_STATUSES: readonly DodoIntentStatus[] = [
   "succeeded",
   "failed",
@@ -137,6 +151,7 @@ export class DodoEmulator extends EmulatorServer {
     this.route("POST", "/products", this.safe((req) => this.createProductRoute(req)))
     this.route("GET", "/products/:id", this.safe((req) => this.retrieveProductRoute(req)))
     this.route("POST", "/checkouts", this.safe((req) => this.createCheckout(req)))
+    this.route("GET", "/checkouts/:id", this.safe((req) => this.retrieveCheckoutRoute(req)))
     this.route("GET", "/payments", this.safe((req) => this.listPaymentsRoute(req)))
     this.route("GET", "/payments/:id", this.safe((req) => this.retrievePaymentRoute(req)))
     this.route("GET", "/payments/:id/line-items", this.safe((req) => this.lineItemsRoute(req)))
@@ -347,12 +362,16 @@ export class DodoEmulator extends EmulatorServer {
     }
   }
 
-  /** Bearer auth on the API (not on the customer's checkout page), then JSON bodies on POST. */
+  /**
+   * Bearer auth on the API (seed 003 l.72-73, l.479-482; 401 UNAUTHORIZED: error codes), not on the
+   * customer's checkout page; request bodies are application/json (seed 003 l.54-55).
+   */
   protected guard(req: EmulatorRequest): EmulatorResponse | undefined {
     if (req.path.startsWith("/checkout/")) return undefined
     if (!this.apiKeyOf(req)) {
       return dodoError(401, "UNAUTHORIZED", "You are not authorised to perform this action")
     }
+    // CHOICE: a POST body in another content type is refused (422) rather than guessed at.
     if (req.method === "POST" && req.rawBody.trim() !== "" && !isJsonContentType(req.headers["content-type"])) {
       return invalidBody("Content-Type must be application/json")
     }
@@ -413,6 +432,7 @@ export class DodoEmulator extends EmulatorServer {
 
   // ---------------------------------------------------------------- products
 
+  /** Spec POST /products (create_product); GET /products/{id} (get_product_handler). */
   private createProductRoute(req: EmulatorRequest): EmulatorResponse {
     const b = object(req.body, "body")
     const taxCategory = b.tax_category
@@ -448,6 +468,10 @@ export class DodoEmulator extends EmulatorServer {
 
   // ---------------------------------------------------------------- checkout sessions
 
+  /**
+   * Spec POST /checkouts (create_session): CreateCheckoutSessionRequest in, CreateSessionResponse
+   * `{session_id, checkout_url}` out. Error codes and messages: error codes.
+   */
   private createCheckout(req: EmulatorRequest): EmulatorResponse {
     const b = object(req.body, "body")
     if (!Array.isArray(b.product_cart)) fail(invalidBody("product_cart is required"))
@@ -513,6 +537,27 @@ export class DodoEmulator extends EmulatorServer {
     return { status: 200, body: { session_id: sessionId, checkout_url: session.checkout_url } }
   }
 
+  /**
+   * GET /checkouts/{id}: from the SDK (`checkoutSessions.retrieve`, type CheckoutSessionStatus); not in spec
+   * 1.53.2. The customer's name and email "prefers payment's customer, falls back to session" (SDK doc comment);
+   * payment_id and payment_status are null until the customer pays.
+   */
+  private retrieveCheckoutRoute(req: EmulatorRequest): EmulatorResponse {
+    const session = this.sessions.get(req.params.id ?? "")
+    if (!session) return notFound("Checkout session")
+    const payment = session.payment_id ? this.payments.get(session.payment_id)?.payment : undefined
+    const body: DodoCheckoutSessionStatus = {
+      id: session.session_id,
+      created_at: session.created_at,
+      customer_email: payment?.customer.email ?? session.customer?.email ?? null,
+      customer_name: payment?.customer.name ?? session.customer?.name ?? null,
+      payment_id: session.payment_id,
+      payment_status: payment?.status ?? null,
+    }
+    return { status: 200, body }
+  }
+
+  /** The customer's page (not Dodo's API). */
   private checkoutPage(req: EmulatorRequest): EmulatorResponse {
     const session = this.sessions.get(req.params.id ?? "")
     if (!session) return notFound("Checkout session")
@@ -614,6 +659,12 @@ export class DodoEmulator extends EmulatorServer {
       error_code: failed ? "CARD_DECLINED" : null,
       error_message: failed ? "The card was declined." : null,
       digital_products_delivered: false,
+      // Required by the SDK's Payment type, absent from spec 1.53.2: a one-time payment's values.
+      is_multi_subscription: false,
+      is_update_payment_method: false,
+      payment_provider: PAYMENT_PROVIDER,
+      retry_attempt: 0,
+      subscription_ids: [],
     }
     session.payment_id = payment.payment_id
     const state: PaymentState = { payment, lines }
@@ -644,14 +695,17 @@ export class DodoEmulator extends EmulatorServer {
     }
   }
 
+  /** Spec GET /payments/{payment_id} (get_payment_handler): PaymentResponse, its refunds as RefundListItems. */
   private retrievePaymentRoute(req: EmulatorRequest): EmulatorResponse {
     return { status: 200, body: this.paymentBody(this.requirePayment(req.params.id ?? "")) }
   }
 
+  /** Spec GET /payments/{payment_id}/line-items (get_payment_line_items_handler): PaymentLineItemsResponse. */
   private lineItemsRoute(req: EmulatorRequest): EmulatorResponse {
     return { status: 200, body: this.lineItemsBody(this.requirePayment(req.params.id ?? "")) }
   }
 
+  /** Spec GET /payments (list_payments_handler): filters and pages as its parameters say; newest first (CHOICE). */
   private listPaymentsRoute(req: EmulatorRequest): EmulatorResponse {
     const q = req.query
     if (q.status !== undefined && !(INTENT_STATUSES as readonly string[]).includes(q.status)) fail(invalidQuery("status"))
@@ -662,35 +716,56 @@ export class DodoEmulator extends EmulatorServer {
       .filter((p) => q.customer_id === undefined || p.customer.customer_id === q.customer_id)
       .filter((p) => q.brand_id === undefined || p.brand_id === q.brand_id)
       .reverse()
-    const items = page(all, q).map((p) => ({
-      payment_id: p.payment_id,
-      brand_id: p.brand_id,
-      created_at: p.created_at,
-      currency: p.currency,
-      customer: structuredClone(p.customer),
-      digital_products_delivered: p.digital_products_delivered,
-      metadata: { ...p.metadata },
-      payment_method: p.payment_method,
-      payment_method_type: p.payment_method_type,
-      status: p.status,
-      subscription_id: p.subscription_id,
-      total_amount: p.total_amount,
-    }))
+    const items = page(all, q).map(
+      (p): DodoPaymentListItem => ({
+        payment_id: p.payment_id,
+        brand_id: p.brand_id,
+        created_at: p.created_at,
+        currency: p.currency,
+        customer: structuredClone(p.customer),
+        digital_products_delivered: p.digital_products_delivered,
+        metadata: { ...p.metadata },
+        payment_method: p.payment_method,
+        payment_method_type: p.payment_method_type,
+        status: p.status,
+        subscription_id: p.subscription_id,
+        total_amount: p.total_amount,
+        // Required by the SDK's PaymentListResponse type, absent from spec 1.53.2.
+        has_license_key: false,
+        is_multi_subscription: p.is_multi_subscription,
+        payment_provider: p.payment_provider,
+        subscription_ids: [...p.subscription_ids],
+      })
+    )
     return { status: 200, body: { items } }
   }
 
   // ---------------------------------------------------------------- refunds
 
+  /**
+   * Seed 003: POST /refunds (create_refund_handler, l.48-52), CreateRefundRequest in (l.195-219), 200
+   * RefundResponse out (l.60-65, l.220-276); 400 "Invalid Request Parameters" and 422 "Invalid Request Object or
+   * Parameters" (l.66-69). Business-rule codes and messages: error codes.
+   */
   private createRefund(req: EmulatorRequest): EmulatorResponse {
     const b = object(req.body, "body")
-    if (typeof b.payment_id !== "string" || b.payment_id === "") fail(invalidBody("payment_id is required"))
+    // No top-level amount in CreateRefundRequest (l.195-219): a partial refund names its items (l.200-206).
+    // CHOICE: a field the request schema does not have is refused (422), so a top-level `amount` is never read
+    // as a full refund; whether Dodo refuses or ignores one is unconfirmed.
+    const unknown = Object.keys(b).filter((k) => !REFUND_REQUEST_FIELDS.has(k))
+    if (unknown.includes("amount")) fail(invalidBody("amount is not a field of CreateRefundRequest: refund part of a payment with items[].amount"))
+    if (unknown.length > 0) fail(invalidBody(`unknown field(s) ${unknown.join(", ")}`))
+    if (typeof b.payment_id !== "string" || b.payment_id === "") fail(invalidBody("payment_id is required")) // l.196-198
     if (b.reason !== undefined && b.reason !== null) {
       if (typeof b.reason !== "string") fail(invalidBody("reason must be a string"))
-      if (b.reason.length > 3000) fail(invalidBody("reason is longer than 3000 characters"))
+      // "Maximum length is 3000 characters" (l.218): characters, so code points, not UTF-16 units.
+      if ([...b.reason].length > 3000) fail(invalidBody("reason is longer than 3000 characters"))
     }
-    const metadata = b.metadata === undefined || b.metadata === null ? {} : metadataOf(b.metadata)
+    const metadata = b.metadata === undefined || b.metadata === null ? {} : metadataOf(b.metadata) // l.207-209, l.294-299
     let requested: Array<{ item_id: string; amount: number | null; tax_inclusive: boolean }> | null = null
     if (b.items !== undefined && b.items !== null) {
+      // PartialRefundItem (l.277-293): item_id required; amount int32, "if None the whole item is refunded" (l.287);
+      // tax_inclusive "Default true" (l.293).
       if (!Array.isArray(b.items)) fail(invalidBody("items must be an array"))
       requested = (b.items as unknown[]).map((raw, i) => {
         const item = object(raw, `items[${i}]`)
@@ -702,6 +777,7 @@ export class DodoEmulator extends EmulatorServer {
     const state = this.requirePayment(b.payment_id)
     const payment = state.payment
     if (payment.status !== "succeeded") {
+      // CHOICE: the code for "not succeeded" is unconfirmed; PAYMENT_NOT_SUCCEEDED is from the error codes list.
       return dodoError(400, "PAYMENT_NOT_SUCCEEDED", "The provided payment has not succeeded")
     }
     // CHOICE: 90 days (the REFUND_WINDOW_EXPIRED message); Dodo's refunds page says 30.
@@ -712,18 +788,20 @@ export class DodoEmulator extends EmulatorServer {
         `Refunds cannot be initiated ${this.refundWindowDays} days after payment creation. Contact support@dodopayments.com.`
       )
     }
-    if (payment.total_amount === 0) {
+    if (payment.total_amount === 0) { // error codes
       return dodoError(400, "ZERO_AMOUNT_PAYMENT_REFUND_NOT_ALLOWED", "Cannot refund a payment with zero currency amount")
     }
     const earlier = [...this.refunds.values()].filter((r) => r.refund.payment_id === payment.payment_id)
     if (earlier.some((r) => r.refund.status === "pending")) {
-      // CHOICE: HTTP 409 (the error-code page gives no status; 409 is its "conflicts with the current state").
+      // CHOICE: HTTP 409 (the error-code page gives no status; 409 is its "conflicts with the current state"), and
+      // only a pending refund blocks a new one, not one in review.
       return dodoError(409, "EXISTING_REFUND_REQUEST_PROCESSING", 'A refund request with status "Pending" is still being processed')
     }
+    // Several partial refunds per payment (dodo-docs changelog v1.38.0); a failed one took nothing.
     const live = earlier.filter((r) => r.refund.status !== "failed")
     const taken: RefundState["taken"] = []
     if (requested === null || requested.length === 0) {
-      // Full refund: everything, and only if nothing was refunded before.
+      // Full refund: no items (the seed's own example, l.85-86). CHOICE: an empty items list is a full refund too.
       if (live.length > 0) {
         const left = state.lines.reduce((s, l) => s + l.refundable_amount, 0)
         // CHOICE: after partial refunds a full refund is refused rather than turned into "the rest".
@@ -750,7 +828,7 @@ export class DodoEmulator extends EmulatorServer {
           if (item.amount <= 0) {
             return dodoError(400, "LINE_ITEM_REFUND_AMOUNT_TOO_LOW", `Line item ${item.item_id} requested refund amount is ${item.amount} which is too low`)
           }
-          // Tax-exclusive amounts get the line's tax added, at the line's own rate.
+          // Tax-exclusive amounts get the line's tax added, at the line's own rate (CHOICE: the rate and rounding).
           gross = item.tax_inclusive
             ? item.amount
             : Number(BigInt(item.amount) + divRound(BigInt(item.amount) * BigInt(line.tax), BigInt(Math.max(line.net, 1))))
@@ -772,6 +850,8 @@ export class DodoEmulator extends EmulatorServer {
     }
     for (const t of taken) state.lines.find((l) => l.items_id === t.items_id)!.refundable_amount -= t.amount
     const status = this.outcomes.shift() ?? this.defaultRefundOutcome
+    // RefundResponse (l.220-276): is_partial (l.257-259), customer "from the associated payment" (l.252-256),
+    // metadata as stored (l.260-262), reason as given (l.266-270).
     const refund: DodoRefund = {
       refund_id: dodoId("ref"),
       payment_id: payment.payment_id,
@@ -802,10 +882,12 @@ export class DodoEmulator extends EmulatorServer {
     this.emit(status === "succeeded" ? "refund.succeeded" : "refund.failed", structuredClone(state.refund))
   }
 
+  /** Spec GET /refunds (list_refunds): GetRefundsListResponse of RefundListItems (no metadata). */
   private listRefundsRoute(req: EmulatorRequest): EmulatorResponse {
     const q = req.query
     if (q.status !== undefined && !(REFUND_STATUSES as readonly string[]).includes(q.status)) fail(invalidQuery("status"))
-    // CHOICE: filters Dodo does not document (payment_id, …) are ignored, as an API that doesn't know them would.
+    // CHOICE: filters Dodo does not document (payment_id, …) are ignored, as an API that doesn't know them would;
+    // newest first.
     const all = [...this.refunds.values()]
       .map((r) => r.refund)
       .filter((r) => inWindow(r.created_at, q))
@@ -815,6 +897,7 @@ export class DodoEmulator extends EmulatorServer {
     return { status: 200, body: { items: page(all, q).map(listItem) } }
   }
 
+  /** Spec GET /refunds/{refund_id} (get_refund_handler): RefundResponse, with metadata (seed 003 l.260-262). */
   private retrieveRefundRoute(req: EmulatorRequest): EmulatorResponse {
     const state = this.refunds.get(req.params.id ?? "")
     if (!state) return notFound("Refund")
@@ -823,6 +906,7 @@ export class DodoEmulator extends EmulatorServer {
 
   // ---------------------------------------------------------------- webhooks
 
+  /** Standard Webhooks deliveries (spec POST /your-webhook-url; docs.dodopayments.com/developer-resources/webhooks). */
   private emit(type: DodoEventType, object: DodoPayment | DodoRefund): void {
     const signed = this.signedWebhook(type, object)
     const delivery: DodoWebhookDelivery = {
@@ -878,6 +962,7 @@ function object(value: unknown, what: string): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
+/** Amounts are `format: int32` (seed 003 l.236, l.286); CHOICE: negative amounts fail as a schema error. */
 function int32(value: unknown, what: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > DODO_MAX_AMOUNT) {
     // A non-integer or out-of-range amount fails deserialisation of an int32 field.
@@ -892,6 +977,7 @@ function optionalBool(value: unknown, what: string): boolean | undefined {
   return value
 }
 
+/** The Currency enum (seed 003 l.300-447). */
 function currencyOf(value: unknown, what: string): string {
   if (typeof value !== "string" || !DODO_CURRENCIES.has(value)) {
     // Dodo's Currency enum is upper case; "usd" does not deserialize.
@@ -900,7 +986,7 @@ function currencyOf(value: unknown, what: string): string {
   return value
 }
 
-/** Metadata: string values only, at most 50 keys (MAXIMUM_KEYS_REACHED). */
+/** Metadata: string values only (seed 003 l.294-299), at most 50 keys (MAXIMUM_KEYS_REACHED: error codes). */
 function metadataOf(value: unknown): Record<string, string> {
   const m = object(value, "metadata")
   const entries = Object.entries(m)
@@ -909,6 +995,7 @@ function metadataOf(value: unknown): Record<string, string> {
   return { ...(m as Record<string, string>) }
 }
 
+/** CHOICE: a query parameter outside its schema is 422 INVALID_QUERY_PARAMS (code from the error codes list). */
 function invalidQuery(param: string): EmulatorResponse {
   return dodoError(422, "INVALID_QUERY_PARAMS", `Invalid query parameter ${param}`)
 }
@@ -928,7 +1015,12 @@ function inWindow(createdAt: string, q: Record<string, string>): boolean {
   return true
 }
 
-/** page_number (from 0) and page_size (default 10, at most 100) over a newest-first list. */
+/**
+ * Spec GET /payments (list_payments_handler) and GET /refunds (list_refunds): page_size "default is 10 max is
+ * 100", page_number "default is 0", both minimum 0. So the first page is 0. UNCONFIRMED: the SDK's
+ * auto-pagination takes a missing page_number as 1 and asks for 2 next (it skips page 1 unless the first call
+ * passes page_number: 0). CHOICE: page_size over 100 is refused (422), not clamped.
+ */
 function page<T>(items: T[], q: Record<string, string>): T[] {
   const size = q.page_size === undefined ? 10 : Number(q.page_size)
   const number = q.page_number === undefined ? 0 : Number(q.page_number)

@@ -1,6 +1,8 @@
 /**
- * Wire types of the Dodo Payments API as the emulator serves them (OpenAPI 1.53.2,
- * shared/specs/dodopayments-1.53.2.openapi.yml, plus `metadata` on refunds from the current SDK).
+ * Wire types of the Dodo Payments API as the emulator serves them: the official OpenAPI 1.53.2
+ * (github dodopayments/dodo-docs openapi/openapi.documented.yml @ 2570212d81c9), the Create Refund page
+ * (docs.dodopayments.com/api-reference/refunds/post-refunds, OpenAPI 1.102.0: seed 003; refund `metadata`),
+ * and fields the official SDK's types call required (npm dodopayments 2.52.0), marked "SDK".
  * Amounts are integers in the currency's smallest unit, tax included.
  */
 
@@ -119,8 +121,42 @@ export interface DodoPaymentLineItems {
   items: DodoPaymentLineItem[]
 }
 
-/** PaymentResponse. */
-export interface DodoPayment {
+/** CheckoutSessionStatus (SDK: `checkoutSessions.retrieve` → GET /checkouts/{id}; not in spec 1.53.2). */
+export interface DodoCheckoutSessionStatus {
+  id: string
+  created_at: string
+  customer_email: string | null
+  customer_name: string | null
+  payment_id: string | null
+  payment_status: DodoIntentStatus | null
+}
+
+/** Fields the SDK's Payment and PaymentListResponse types call required that spec 1.53.2 lacks. */
+export interface DodoSdkPaymentFields {
+  is_multi_subscription: boolean
+  payment_provider: "stripe" | "adyen" | "dodo"
+  subscription_ids: string[]
+}
+
+/** GetPaymentsListResponseItem, plus the SDK's required PaymentListResponse fields. */
+export interface DodoPaymentListItem extends DodoSdkPaymentFields {
+  payment_id: string
+  brand_id: string
+  created_at: string
+  currency: string
+  customer: DodoCustomer
+  digital_products_delivered: boolean
+  has_license_key: boolean
+  metadata: Record<string, string>
+  payment_method: string | null
+  payment_method_type: string | null
+  status: DodoIntentStatus | null
+  subscription_id: string | null
+  total_amount: number
+}
+
+/** PaymentResponse, plus the SDK's required Payment fields. */
+export interface DodoPayment extends DodoSdkPaymentFields {
   payment_id: string
   business_id: string
   brand_id: string
@@ -152,6 +188,8 @@ export interface DodoPayment {
   error_code: string | null
   error_message: string | null
   digital_products_delivered: boolean
+  is_update_payment_method: boolean
+  retry_attempt: number
 }
 
 export type DodoEventType =

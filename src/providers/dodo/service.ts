@@ -25,7 +25,7 @@ import { WebhookEventMemory } from "../../core/event-memory"
 import { HttpClient } from "../../core/http"
 import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
 import { baseUrlFor, modeOf } from "../../core/options"
-import { requireField } from "../../core/payment-data"
+import { requireField, type RefundStatus } from "../../core/payment-data"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
@@ -37,6 +37,7 @@ import {
   checkoutRequest,
   classifyDodoError,
   dodoCurrencies,
+  isKnownRefundStatus,
   ledgerRefundStatus,
   refundReasonText,
   sessionStatus,
@@ -580,16 +581,24 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
         await new Promise((resolve) => setTimeout(resolve, Math.min((error as ProcessorError).retryAfterMs ?? 250 * 2 ** attempt, 5_000)))
       }
     }
-    if (created.amount !== null && created.amount !== undefined && BigInt(created.amount) !== minor) {
-      throw new MedusaError(
-        MedusaError.Types.UNEXPECTED_STATE,
-        `${NAME} refunded ${created.amount} minor units where ${plan.amount.minor} were planned (refund ${created.refund_id}). Check the payment in the Dodo dashboard.`
-      )
+    if (created.status === "failed") {
+      // Declined in the answer: the base keeps the attempt in the ledger as failed and throws, so Medusa
+      // records no refund. Dodo's RefundResponse has no field for why.
+      return {
+        processorRefundId: created.refund_id,
+        status: "failed",
+        failureReason: `Dodo's answer to refund ${created.refund_id} says status "failed" and gives no reason`,
+      }
     }
+    // The money moved: from here on nothing throws. The base compares these figures with the plan and records
+    // Dodo's, marked, when they differ.
+    const refunded = await this.refundedFigures(created)
+    const asPlanned = refunded?.amountMinor === undefined || refunded.amountMinor === plan.amount.minor
     const records = (data.dodo_refunds ?? {}) as Record<string, DodoRefundRecord>
     return {
       processorRefundId: created.refund_id,
-      status: ledgerRefundStatus(created.status),
+      status: this.refundStatus(created.status, created.refund_id),
+      refunded,
       dataPatch: {
         dodo_refunds: {
           ...records,
@@ -598,9 +607,45 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
             ...(body.items ? { items: body.items.map(({ item_id, amount }) => ({ item_id, amount })) } : {}),
           },
         },
-        ...(lines && body.items ? { dodo_line_items: afterSpread(lines, body.items) } : {}),
+        // The items' balances as this refund left them, unless Dodo refunded another amount: then the next
+        // refund reads Dodo's items (null, not left out: Medusa merges the data).
+        ...(lines && body.items ? { dodo_line_items: asPlanned ? afterSpread(lines, body.items) : null } : {}),
       },
     }
+  }
+
+  /**
+   * What Dodo says it refunded: its answer's amount and currency (both nullable in RefundResponse), read back
+   * with GET /refunds/{id} when the answer lacks either. Never throws (the money moved); undefined, with a
+   * warning, when neither gives a figure: the refund is then recorded as planned.
+   */
+  private async refundedFigures(refund: DodoRefund): Promise<SentRefund["refunded"]> {
+    let amount = refund.amount ?? undefined
+    let currency = str(refund.currency)
+    if (amount === undefined || currency === undefined) {
+      try {
+        const read = await this.getRefund(refund.refund_id)
+        amount ??= read.amount ?? undefined
+        currency ??= str(read.currency)
+      } catch (error) {
+        this.logger.warn(`[${NAME}] refund ${refund.refund_id}: could not read it back for its amount and currency (${error instanceof Error ? error.message : String(error)})`)
+      }
+    }
+    if (amount === undefined || currency === undefined) {
+      this.logger.warn(
+        `[${NAME}] refund ${refund.refund_id}: Dodo gave no ${amount === undefined ? "amount" : "currency"} for it, so it is recorded as planned without that check; compare it in the Dodo dashboard`
+      )
+    }
+    if (amount === undefined && currency === undefined) return undefined
+    return { ...(amount !== undefined ? { amountMinor: String(amount) } : {}), ...(currency !== undefined ? { currency } : {}) }
+  }
+
+  /** The ledger's status for a Dodo refund status; one Dodo added later is pending, with a warning. */
+  private refundStatus(status: string, refundId: string): RefundStatus {
+    if (!isKnownRefundStatus(status)) {
+      this.logger.warn(`[${NAME}] refund ${refundId} has status "${status}", which this plugin does not know (added by Dodo later?); read as pending until it ends succeeded or failed`)
+    }
+    return ledgerRefundStatus(status)
   }
 
   private async lineItems(paymentId: string): Promise<DodoLineItem[]> {
@@ -660,7 +705,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       views.push({
         id: item.refund_id,
         amount_minor: String(amount ?? 0),
-        status: ledgerRefundStatus(item.status),
+        status: this.refundStatus(item.status, item.refund_id),
         medusa_refund_id: null,
         tag,
         created_at: item.created_at,
@@ -798,7 +843,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     return [
       {
         processor_refund_id: refund.data.refund_id,
-        status: ledgerRefundStatus(refund.data.status),
+        status: this.refundStatus(refund.data.status, refund.data.refund_id),
         processor_status: refund.data.status,
         ...(refund.data.status === "failed" ? { failure_reason: `${NAME} reported the refund as failed` } : {}),
         medusa_refund_id: str(refund.data.metadata?.medusa_refund_id) ?? null,

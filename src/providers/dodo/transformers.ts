@@ -4,7 +4,7 @@ import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import { ProcessorError, type ErrorAdvice } from "../../core/errors"
 import type { RefundStatus } from "../../core/payment-data"
 import type { MedusaRefundInfo } from "../../core/provider"
-import { dodoLineItemsSchema, type DodoCheckoutRequest, type DodoLineItem, type DodoRefundItem, type DodoRefundStatus } from "./wire"
+import { DODO_REFUND_STATUSES, dodoLineItemsSchema, type DodoCheckoutRequest, type DodoLineItem, type DodoRefundItem, type DodoRefundStatus } from "./wire"
 
 /** Dodo's `Currency` enum (OpenAPI 1.53.2). */
 export const DODO_CURRENCY_CODES: readonly string[] = (
@@ -77,18 +77,32 @@ export function sessionStatus(status: string | null | undefined): PaymentSession
   }
 }
 
-/** Dodo's refund status → the ledger's. "review" counts as pending (the money is held) until it ends. */
+export function isKnownRefundStatus(status: string): boolean {
+  return (DODO_REFUND_STATUSES as readonly string[]).includes(status)
+}
+
+/**
+ * Dodo's refund status → the ledger's. "review", and any status Dodo adds later, count as pending (the
+ * money may be held) until a refund webhook or a later read ends them.
+ */
 export function ledgerRefundStatus(status: DodoRefundStatus): RefundStatus {
   if (status === "succeeded") return "succeeded"
   if (status === "failed") return "failed"
   return "pending"
 }
 
-/** What goes in Dodo's `reason` (≤ 3000 characters): the Medusa refund reason and note. */
+/** Dodo's `reason`: "Maximum length is 3000 characters" (Create Refund page). */
+export const DODO_REASON_MAX_CHARS = 3000
+
+/**
+ * What goes in Dodo's `reason`: the Medusa refund reason (label, else code) and note. Counted in characters
+ * (code points, so an emoji is never cut in half); a longer text is cut and ends with "…" to show it.
+ */
 export function refundReasonText(info: MedusaRefundInfo): string | undefined {
   const parts = [info.reasonLabel ?? info.reasonCode, info.note].filter((p): p is string => typeof p === "string" && p.trim() !== "")
   if (parts.length === 0) return undefined
-  return parts.join(": ").slice(0, 3000)
+  const chars = [...parts.map((p) => p.trim()).join(": ")]
+  return chars.length <= DODO_REASON_MAX_CHARS ? chars.join("") : `${chars.slice(0, DODO_REASON_MAX_CHARS - 1).join("")}…`
 }
 
 export type RefundSpread =

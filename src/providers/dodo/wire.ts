@@ -1,14 +1,21 @@
 import { z } from "zod"
 
-// Dodo Payments wire format (official OpenAPI 1.53.2, shared/specs/dodopayments-1.53.2.openapi.yml;
-// refund `metadata` from the current SDK, dodopayments@2.x). Answers are checked with these schemas;
-// unknown fields pass through. Amounts are int32 in the currency's smallest unit, tax included.
+// Dodo Payments wire format (official OpenAPI 1.53.2; refund `metadata` and `reason` ≤ 3000 characters from
+// the Create Refund page, docs.dodopayments.com/api-reference/refunds/post-refunds, OpenAPI 1.102.0). Answers
+// are checked with these schemas; unknown fields pass through. Amounts are int32 in the currency's smallest
+// unit, tax included.
 
 const int = z.number().int()
 const metadata = z.record(z.string(), z.string())
 
-export const dodoRefundStatusSchema = z.enum(["succeeded", "failed", "pending", "review"])
-export type DodoRefundStatus = z.output<typeof dodoRefundStatusSchema>
+/** RefundStatus as documented (Create Refund page, OpenAPI 1.102.0). */
+export const DODO_REFUND_STATUSES = ["succeeded", "failed", "pending", "review"] as const
+/**
+ * Any status, not only the documented ones: a status Dodo adds later must not make every read of the
+ * payment (which embeds its refunds) a parse error; it is read as pending, with a warning.
+ */
+export const dodoRefundStatusSchema = z.string()
+export type DodoRefundStatus = (typeof DODO_REFUND_STATUSES)[number] | (string & {})
 
 export const dodoCheckoutSessionSchema = z.looseObject({
   session_id: z.string().min(1),
