@@ -1,5 +1,5 @@
 /**
- * Contract checks against the processors' published OpenAPI files (../shared/specs):
+ * Contract checks against the processors' published OpenAPI files (vendored in test/contract/specs, see SOURCES.txt):
  * every request body our providers send and every answer an emulator gives can be
  * validated against the operation's schema. Test-only code (not built into the package).
  *
@@ -13,7 +13,7 @@ import Ajv2020 from "ajv/dist/2020"
 import addFormats from "ajv-formats"
 import { parse as parseYaml } from "yaml"
 
-export const SPECS_DIR = path.resolve(__dirname, "../../../shared/specs")
+export const SPECS_DIR = path.resolve(__dirname, "specs")
 
 type Json = Record<string, any>
 
@@ -120,7 +120,7 @@ function escapePointer(segment: string): string {
 
 const cache = new Map<string, ContractSpec>()
 
-/** Loads a spec file (or a split-spec directory) under ../shared/specs, once per process. */
+/** Loads a spec file (or a split-spec directory) under test/contract/specs, once per process. */
 export function loadSpec(relative: string): ContractSpec {
   const cached = cache.get(relative)
   if (cached) return cached

@@ -96,18 +96,31 @@ describe("Payments API rules", () => {
     expect(other).toMatchObject({ status: 409, body: { error_codes: ["idempotency_key_reused"] } })
   })
 
-  it("captures in parts up to the authorization, then refuses; voids only before capture", async () => {
+  it("captures in parts (NonFinal) up to the authorization, then refuses; voids only before capture", async () => {
     const p = await pay(5000)
-    expect((await call("POST", `/payments/${p.id}/captures`, { amount: 2000 })).status).toBe(202)
+    expect((await call("POST", `/payments/${p.id}/captures`, { amount: 2000, capture_type: "NonFinal" })).status).toBe(202)
     expect((await call("POST", `/payments/${p.id}/captures`, { amount: 3001 })).body).toMatchObject({ error_type: "processing_error", error_codes: ["capture_value_greater_than_remaining_authorized"] })
     expect((await call("GET", `/payments/${p.id}`)).body.status).toBe("Partially Captured")
     expect((await call("POST", `/payments/${p.id}/voids`, {})).status).toBe(403)
-    expect((await call("POST", `/payments/${p.id}/captures`, {})).status).toBe(202) // the rest
+    // Without amount "the full payment amount" is captured: more than remains, so refused.
+    expect((await call("POST", `/payments/${p.id}/captures`, {})).body).toMatchObject({ error_codes: ["capture_value_greater_than_remaining_authorized"] })
+    expect((await call("POST", `/payments/${p.id}/captures`, { amount: 3000 })).status).toBe(202) // the rest
     expect((await call("GET", `/payments/${p.id}`)).body).toMatchObject({ status: "Captured", balances: { total_captured: 5000, available_to_capture: 0 } })
     expect((await call("POST", `/payments/${p.id}/captures`, {})).status).toBe(403)
     const q = await pay(700)
     expect((await call("POST", `/payments/${q.id}/voids`, { reference: "v1" })).status).toBe(202)
     expect((await call("GET", `/payments/${q.id}`)).body.status).toBe("Voided")
+  })
+
+  it("a partial capture without capture_type is Final: the rest of the authorization is voided (capture guide)", async () => {
+    const p = await pay(5000)
+    expect((await call("POST", `/payments/${p.id}/captures`, { amount: 2000 })).status).toBe(202)
+    expect((await call("GET", `/payments/${p.id}`)).body).toMatchObject({ status: "Captured", balances: { total_captured: 2000, total_voided: 3000, available_to_capture: 0 } })
+    expect((await call("POST", `/payments/${p.id}/captures`, { amount: 1000 })).status).toBe(403)
+    const q = await pay(5000)
+    await call("POST", `/payments/${q.id}/captures`, { amount: 2000, capture_type: "Final" })
+    expect(emulator.balances(q.id)).toMatchObject({ total_voided: 3000, available_to_capture: 0 })
+    expect((await call("POST", `/payments/${q.id}/captures`, { amount: 1, capture_type: "Later" })).body).toMatchObject({ error_codes: ["capture_type_invalid"] })
   })
 
   it("refunds asynchronously: 202, pending counts against the balance, the action appears once settled", async () => {
@@ -122,7 +135,9 @@ describe("Payments API rules", () => {
     actions = (await call("GET", `/payments/${p.id}/actions`)).body
     expect(actions[0]).toMatchObject({ id: pending.body.action_id, type: "Refund", amount: 4000, approved: true, response_code: "10000", reference: "ref_1", metadata: { medusa_refund_id: "ref_1" } })
     expect((await call("GET", `/payments/${p.id}`)).body).toMatchObject({ status: "Partially Refunded", balances: { total_refunded: 4100, available_to_refund: 900 } })
-    expect((await call("POST", `/payments/${p.id}/refunds`, {})).status).toBe(202) // the rest
+    // Without amount "the full payment amount" is refunded: more than remains, so refused.
+    expect((await call("POST", `/payments/${p.id}/refunds`, {})).body).toMatchObject({ error_codes: ["amount_exceeds_balance"] })
+    expect((await call("POST", `/payments/${p.id}/refunds`, { amount: 900 })).status).toBe(202) // the rest
     emulator.settleRefunds()
     expect((await call("GET", `/payments/${p.id}`)).body.status).toBe("Refunded")
     expect((await call("POST", `/payments/${p.id}/refunds`, { amount: 1 })).status).toBe(403)
@@ -144,13 +159,13 @@ describe("Payments API rules", () => {
 
   it(`allows ${PARTIAL_ACTION_LIMIT} partial captures and refunds on a payment, then refuses`, async () => {
     const p = await pay(1000, "USD", false)
-    expect((await call("POST", `/payments/${p.id}/captures`, { amount: 500 })).status).toBe(202)
+    expect((await call("POST", `/payments/${p.id}/captures`, { amount: 500, capture_type: "NonFinal" })).status).toBe(202)
     for (let i = 1; i < PARTIAL_ACTION_LIMIT; i++) {
       expect((await call("POST", `/payments/${p.id}/refunds`, { amount: 1 })).status).toBe(202)
     }
     expect((await call("POST", `/payments/${p.id}/refunds`, { amount: 1 })).body).toMatchObject({ error_codes: ["partial_action_limit_exceeded"] })
-    // A full refund of what remains is not a partial action.
-    expect((await call("POST", `/payments/${p.id}/refunds`, {})).status).toBe(202)
+    // A refund of all that remains is not a partial action.
+    expect((await call("POST", `/payments/${p.id}/refunds`, { amount: 500 - (PARTIAL_ACTION_LIMIT - 1) })).status).toBe(202)
   }, 30_000)
 
   it("settles refunds after the delay and posts signed webhooks to the configured URL", async () => {
@@ -194,7 +209,9 @@ describe("classic v2 Charges API", () => {
     const refund = await call("POST", `/v2/charges/${capture.body.id}/refund`, { value: 2000, trackId: "ref_1", udf1: "x" })
     expect(refund.body).toMatchObject({ originalId: capture.body.id, status: "Refunded", value: 2000, trackId: "ref_1", udf1: "x" })
     expect((await call("POST", `/v2/charges/${capture.body.id}/refund`, { value: 3001 })).body).toMatchObject({ errorMessageCodes: ["70018"] })
-    await call("POST", `/v2/charges/${capture.body.id}/refund`, {})
+    // Seed l.176: without value the refund is "the captured amount", more than remains after a partial refund.
+    expect((await call("POST", `/v2/charges/${capture.body.id}/refund`, {})).body).toMatchObject({ errorMessageCodes: ["70018"] })
+    await call("POST", `/v2/charges/${capture.body.id}/refund`, { value: 3000 })
     expect((await call("GET", `/v2/charges/${id}`)).body.status).toBe("Refunded")
     expect((await call("POST", `/v2/charges/${capture.body.id}/refund`, {})).body).toMatchObject({ errorMessageCodes: ["70017"] })
     const history = (await call("GET", `/v2/charges/${refund.body.id}/history`)).body.charges
@@ -207,8 +224,33 @@ describe("classic v2 Charges API", () => {
     expect((await call("POST", "/v2/charges/token", { cardToken: tok("decline"), value: 1000, currency: "KWD" })).body).toMatchObject({ status: "Declined", responseCode: "20005" })
     const auto = await call("POST", "/v2/charges/token", { cardToken: tok(), value: 5000, currency: "USD", autoCapture: "Y" })
     expect(auto.body.status).toBe("Captured")
-    expect((await call("POST", `/v2/charges/${auto.body.id}/refund`, { value: 1205 })).body).toMatchObject({ status: "Declined", responseCode: "20005" })
+    const [capture] = (await call("GET", `/v2/charges/${auto.body.id}/history`)).body.charges.filter((c: any) => c.originalId === auto.body.id && c.status === "Captured")
+    expect((await call("POST", `/v2/charges/${capture.id}/refund`, { value: 1205 })).body).toMatchObject({ status: "Declined", responseCode: "20005" })
     expect((await call("POST", `/v2/charges/${auto.body.id}/void`, {})).status).toBe(400)
+  })
+
+  it("automatic capture: the answer names the authorization, which cannot be refunded; the capture charge in the history can (seed l.26)", async () => {
+    const auto = await call("POST", "/v2/charges/token", { cardToken: tok(), value: 5000, currency: "USD", autoCapture: "Y", trackId: "order-auto" })
+    const refused = await call("POST", `/v2/charges/${auto.body.id}/refund`, { value: 100 })
+    expect(refused).toMatchObject({ status: 400, body: { errorCode: "70000", errorMessageCodes: ["70016"] } })
+    const history = (await call("GET", `/v2/charges/${auto.body.id}/history`)).body.charges
+    expect(history.map((c: any) => [c.status, c.originalId])).toEqual([["Captured", auto.body.id], ["Captured", null]])
+    const refund = await call("POST", `/v2/charges/${history[0].id}/refund`, { value: 100 })
+    expect(refund.body).toMatchObject({ originalId: history[0].id, status: "Refunded", value: 100, currency: "USD", responseCode: "10000" })
+  })
+
+  it("refuses what the docs limit: trackId over 50, udf and metadata values or keys over 100, more than 10 metadata pairs", async () => {
+    const charge = await call("POST", "/v2/charges/token", { cardToken: tok(), value: 5000, currency: "USD", autoCapture: "N" })
+    const capture = await call("POST", `/v2/charges/${charge.body.id}/capture`, {})
+    const refund = (body: Record<string, unknown>) => call("POST", `/v2/charges/${capture.body.id}/refund`, { value: 1, ...body })
+    const pairs = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]))
+    for (const bad of [{ trackId: "t".repeat(51) }, { udf3: "u".repeat(101) }, { metadata: { note: "n".repeat(101) } }, { metadata: { ["k".repeat(101)]: "v" } }, { metadata: pairs(11) }]) {
+      expect((await refund(bad)).body).toMatchObject({ errorCode: "70000" })
+    }
+    for (const good of [{ trackId: "t".repeat(50) }, { udf3: "u".repeat(100) }, { metadata: { note: "n".repeat(100) } }, { metadata: pairs(10) }]) {
+      expect((await refund(good)).body).toMatchObject({ status: "Refunded" })
+    }
+    expect((await call("POST", "/v2/charges/token", { cardToken: tok(), value: 100, currency: "USD", udf1: "u".repeat(101) })).status).toBe(400)
   })
 })
 

@@ -2,9 +2,10 @@
  * Stateful emulator of Checkout.com: the unified Payments API (`/payments…`) and the classic v2 Charges
  * API (`/v2/charges…`) in one server.
  *
- * Follows checkout/checkout-api-reference (2021 split OpenAPI, shared/specs/checkout-fragments), Checkout.com's
- * docs and the legacy SDKs as summarised in shared/research/processors.md §2. Where the docs are silent the choice
- * is ours and is listed in src/emulators/README.md; search this file for "CHOICE:" to find each one.
+ * Follows checkout/checkout-api-reference (2021 split OpenAPI, abc_spec / nas_spec), the classic docs page "Refund a
+ * payment" (cited "seed l.N"), Checkout.com's capture and amount-format guides and the legacy SDKs: the sources are
+ * listed in src/emulators/README.md. Where the docs are silent the choice is ours and is listed there too; search
+ * this file for "CHOICE:" to find each one.
  */
 import { createHmac, randomUUID } from "node:crypto"
 import { EmulatorServer, isJsonContentType, type EmulatorRequest, type EmulatorResponse, type RouteHandler } from "../core/server"
@@ -30,7 +31,9 @@ export const DEFAULT_CHECKOUT_SECRET_KEY = "sk_sbox_emulatorkeyforcheckoutdotco"
 /** A previous-structure ("ABC") / classic key: sent raw, `Authorization: <key>`. */
 export const DEFAULT_CHECKOUT_ABC_SECRET_KEY = "sk_test_0e3a2f6c-1b7d-4c8e-9f00-5a6b7c8d9e0f"
 export const DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY = "emulator_checkout_signature_key"
-/** Partial captures plus partial refunds allowed on one payment. */
+/** CHOICE: the `Cko-Version` header's value (the spec names the header, not its values). */
+const CKO_VERSION = "1.0.0"
+/** Partial captures plus partial refunds allowed on one payment (capture guide: "a maximum of 150 partial actions"). */
 export const PARTIAL_ACTION_LIMIT = 150
 
 export interface RefundDeclineInput {
@@ -267,7 +270,8 @@ export class CheckoutEmulator extends EmulatorServer {
       // Checkout.com answers 401 with no body.
       return { status: 401 }
     }
-    if (req.method === "POST" && req.rawBody.trim() !== "" && !isJsonContentType(req.headers["content-type"])) {
+    // Seed l.50-53: classic requests require `Content-Type: application/json`, with or without a body.
+    if (req.method === "POST" && (classic || req.rawBody.trim() !== "") && !isJsonContentType(req.headers["content-type"])) {
       return classic ? classicError(400, "70000", "Validation error", ["Content-Type must be application/json"]) : paymentsError(422, "request_malformed")
     }
     this.settleRefunds(true)
@@ -302,12 +306,17 @@ export class CheckoutEmulator extends EmulatorServer {
 
   private safe(handler: RouteHandler): RouteHandler {
     return (req) => {
+      let res: EmulatorResponse
       try {
-        return handler(req)
+        res = handler(req)
       } catch (err) {
-        if (err instanceof Refusal) return err.response
-        throw err
+        if (!(err instanceof Refusal)) throw err
+        res = err.response
       }
+      if (req.path.startsWith("/v2/")) return res
+      // {abc,nas}_spec paths: answers carry `Cko-Request-Id` and `Cko-Version` (CHOICE: on every routed answer; the version value is ours).
+      const requestId = res.headers?.["cko-request-id"] ?? (isRecord(res.body) && typeof res.body.request_id === "string" ? res.body.request_id : randomUUID())
+      return { ...res, headers: { ...res.headers, "cko-request-id": requestId, "cko-version": CKO_VERSION } }
     }
   }
 
@@ -318,7 +327,7 @@ export class CheckoutEmulator extends EmulatorServer {
    */
   private idempotent(handler: RouteHandler): RouteHandler {
     const run = this.safe(handler)
-    return (req) => {
+    return this.safe((req) => {
       const key = req.headers["cko-idempotency-key"]
       if (!key) return run(req)
       const scope = req.headers.authorization ?? ""
@@ -329,7 +338,7 @@ export class CheckoutEmulator extends EmulatorServer {
       const res = run(req)
       if (res.status < 500) this.idempotency.save(scope, key, fingerprint, { status: res.status, body: res.body })
       return res
-    }
+    })
   }
 
   private clearTimers(): void {
@@ -607,7 +616,9 @@ export class CheckoutEmulator extends EmulatorServer {
     if (b.capture_type !== undefined && b.capture_type !== "Final" && b.capture_type !== "NonFinal") throw invalid("capture_type_invalid")
     const bal = balancesOf(p)
     if (!p.approved || bal.available_to_capture <= 0) throw notAllowed()
-    const amount = requested ?? bal.available_to_capture
+    // CaptureRequest.yaml: "If not specified, the full payment amount will be captured" (read as written:
+    // after a partial capture that is more than remains, and refused).
+    const amount = requested ?? p.amount
     this.checkAmount(amount, p)
     if (amount > bal.available_to_capture) {
       throw processing(bal.total_captured > 0 ? "capture_value_greater_than_remaining_authorized" : "capture_value_greater_than_authorized")
@@ -619,8 +630,10 @@ export class CheckoutEmulator extends EmulatorServer {
     if (reference !== undefined) action.reference = reference
     if (metadata) action.metadata = metadata
     p.actions.push(action)
-    if (b.capture_type === "Final" && partial) {
-      // NAS: "the remaining available-to-capture balance will be voided".
+    // nas_spec CaptureRequest.yaml (POST /payments/{id}/captures): "If set to `Final`, the remaining
+    // available-to-capture balance will be voided"; Checkout's capture guide
+    // (https://www.checkout.com/docs/payments/manage-payments/capture-a-payment): "The default value is Final".
+    if (b.capture_type !== "NonFinal" && partial) {
       p.actions.push({ id: ckoId("act"), type: "Void", amount: bal.available_to_capture - amount, state: "processed", approved: true, requested_on: at, processed_on: at, ...APPROVED })
     }
     this.emit("payment_captured", p, action)
@@ -655,7 +668,9 @@ export class CheckoutEmulator extends EmulatorServer {
     const bal = balancesOf(p)
     // "Refund not allowed": nothing captured, or everything refunded (pending refunds count).
     if (!p.approved || bal.total_captured <= 0 || bal.available_to_refund <= 0) throw notAllowed()
-    const amount = requested ?? bal.available_to_refund
+    // RefundRequest.yaml: "If not specified, the full payment amount will be refunded" (read as written:
+    // after a partial capture or refund that is more than remains, and refused).
+    const amount = requested ?? p.amount
     this.checkAmount(amount, p)
     if (amount > bal.available_to_refund) throw processing("amount_exceeds_balance")
     if (amount < bal.available_to_refund) this.countPartial(p)
@@ -669,6 +684,7 @@ export class CheckoutEmulator extends EmulatorServer {
   }
 
   // ---------------------------------------------------------------- classic v2 Charges API
+  // "Seed l.N" cites the classic docs page "Refund a payment" (the project's seed 001_582b7c543957e3ce.txt).
 
   private classicId(): string {
     return `charge_test_${randomString(20, UPPER_ALNUM)}`
@@ -680,6 +696,7 @@ export class CheckoutEmulator extends EmulatorServer {
     return c
   }
 
+  /** Seed l.174: "Positive integer (without decimal separator)"; the seed's example sends it as a string ("2000"). */
   private classicValue(raw: unknown, currency: string, required: boolean): number | undefined {
     if (raw === undefined || raw === null) {
       if (required) throw classicInvalid("value is required")
@@ -692,16 +709,31 @@ export class CheckoutEmulator extends EmulatorServer {
     return value
   }
 
+  /**
+   * The fields every classic write shares. Limits, seed l.147 (metadata: keys and values at most 100
+   * characters, at most 10 pairs), l.161 (trackId at most 50) and l.167-168 (udf1-udf5 at most 100); the
+   * seed documents them for refunds, and they are applied to charges, captures and voids too (CHOICE: the
+   * legacy SDKs send the same fields there). Lengths count UTF-16 code units (CHOICE).
+   */
   private classicExtras(b: Record<string, unknown>): Partial<ClassicChargeRecord> {
     const out: Partial<ClassicChargeRecord> = {}
+    for (const f of ["trackId", "description"] as const) {
+      if (b[f] !== undefined && typeof b[f] !== "string") throw classicInvalid(`${f} must be a string`)
+    }
+    if (typeof b.trackId === "string" && b.trackId.length > CLASSIC_TRACK_ID_MAX) throw classicInvalid(`trackId is longer than ${CLASSIC_TRACK_ID_MAX} characters`)
     for (const name of ["udf1", "udf2", "udf3", "udf4", "udf5"] as const) {
       const v = b[name]
       if (v === undefined) continue
       if (typeof v !== "string") throw classicInvalid(`${name} must be a string`)
+      if (v.length > CLASSIC_FIELD_MAX) throw classicInvalid(`${name} is longer than ${CLASSIC_FIELD_MAX} characters`)
       out[name] = v
     }
     if (b.metadata !== undefined) {
       if (!isRecord(b.metadata) || Object.values(b.metadata).some((v) => typeof v !== "string")) throw classicInvalid("metadata must be a map of strings")
+      const pairs = Object.entries(b.metadata as Record<string, string>)
+      if (pairs.length > CLASSIC_METADATA_PAIRS) throw classicInvalid(`metadata has more than ${CLASSIC_METADATA_PAIRS} pairs`)
+      const long = pairs.find(([k, v]) => k.length > CLASSIC_FIELD_MAX || v.length > CLASSIC_FIELD_MAX)
+      if (long) throw classicInvalid(`metadata ${long[0].slice(0, 20)}: keys and values are at most ${CLASSIC_FIELD_MAX} characters`)
       out.metadata = b.metadata as Record<string, string>
     }
     if (b.products !== undefined) {
@@ -711,7 +743,7 @@ export class CheckoutEmulator extends EmulatorServer {
     return out
   }
 
-  private record(base: Omit<ClassicChargeRecord, "id" | "created" | "liveMode" | "chargeMode" | "authCode" | "responseAdvancedInfo" | "metadata"> & Partial<ClassicChargeRecord>): ClassicChargeRecord {
+  private record(base: Omit<ClassicChargeRecord, "id" | "created" | "liveMode" | "chargeMode" | "authCode" | "responseAdvancedInfo" | "metadata" | "hasChargeback"> & Partial<ClassicChargeRecord>): ClassicChargeRecord {
     const record: ClassicChargeRecord = {
       id: this.classicId(),
       liveMode: false,
@@ -719,6 +751,7 @@ export class CheckoutEmulator extends EmulatorServer {
       chargeMode: 1,
       authCode: randomString(6, DIGITS),
       responseAdvancedInfo: base.responseMessage,
+      hasChargeback: "N",
       metadata: {},
       ...base,
     }
@@ -741,9 +774,8 @@ export class CheckoutEmulator extends EmulatorServer {
     const value = this.classicValue(b.value, code, true)!
     const autoCapture = b.autoCapture ?? "Y"
     if (autoCapture !== "Y" && autoCapture !== "N") throw classicInvalid("autoCapture must be Y or N")
-    for (const f of ["trackId", "email", "description"] as const) {
-      if (b[f] !== undefined && typeof b[f] !== "string") throw classicInvalid(`${f} must be a string`)
-    }
+    if (b.email !== undefined && typeof b.email !== "string") throw classicInvalid("email must be a string")
+    const extras = this.classicExtras(b)
     if (this.usedTokens.has(token)) throw classicInvalid("cardToken has already been used", "70012")
     this.usedTokens.add(token)
     const declined = token.includes("decline")
@@ -760,8 +792,14 @@ export class CheckoutEmulator extends EmulatorServer {
       responseCode: declined ? "20005" : "10000",
       responseMessage: declined ? "Declined - Do Not Honour" : "Approved",
       card: { id: `card_${randomString(20, UPPER_ALNUM)}`, last4: "4242", bin: "424242", paymentMethod: "Visa" },
-      ...this.classicExtras(b),
+      ...extras,
     })
+    if (!declined && autoCapture === "Y") {
+      // Seed l.26: "For payments with an automatic capture, the payment response will contain the ID of the
+      // authorization. This ID cannot be used for refunds." The capture is its own charge, found in the
+      // history (l.16-20). CHOICE: it is made at once (autoCapTime is not modelled).
+      this.record({ originalId: root.id, rootId: root.id, value, currency: code, trackId: root.trackId, description: null, email: root.email, status: "Captured", autoCapture, ...APPROVED_CLASSIC })
+    }
     // Declines are HTTP 200 with a 2xxxx responseCode, as the legacy SDKs read them.
     return { status: 200, body: publicCharge(root) }
   }
@@ -770,6 +808,7 @@ export class CheckoutEmulator extends EmulatorServer {
     return { status: 200, body: publicCharge(this.requireCharge(req.params.id ?? "")) }
   }
 
+  /** Seed l.19: the payment history lists the captured transaction's id. The whole chain, newest first. */
   private classicHistory(req: EmulatorRequest): EmulatorResponse {
     const c = this.requireCharge(req.params.id ?? "")
     return { status: 200, body: { charges: this.chain(c.rootId).reverse().map(publicCharge) } }
@@ -778,9 +817,6 @@ export class CheckoutEmulator extends EmulatorServer {
   private classicAction(req: EmulatorRequest): { target: ClassicChargeRecord; root: ClassicChargeRecord; b: Record<string, unknown>; extras: Partial<ClassicChargeRecord> } {
     const target = this.requireCharge(req.params.id ?? "")
     const b = bodyObject(req.body, () => classicInvalid("body must be an object"))
-    for (const f of ["trackId", "description"] as const) {
-      if (b[f] !== undefined && typeof b[f] !== "string") throw classicInvalid(`${f} must be a string`)
-    }
     return { target, root: this.charges.get(target.rootId)!, b, extras: this.classicExtras(b) }
   }
 
@@ -811,6 +847,8 @@ export class CheckoutEmulator extends EmulatorServer {
 
   private classicVoid(req: EmulatorRequest): EmulatorResponse {
     const { target, root, b, extras } = this.classicAction(req)
+    // Seed l.14: "Once processed, it is not possible to cancel a refund"; CHOICE: only an Authorised
+    // authorization is voided.
     if (target.id !== root.id || root.status !== "Authorised") {
       throw classicInvalid(`Charge ${target.id} cannot be voided (status ${root.status})`, "70015")
     }
@@ -833,19 +871,22 @@ export class CheckoutEmulator extends EmulatorServer {
 
   private classicRefund(req: EmulatorRequest): EmulatorResponse {
     const { target, root, b, extras } = this.classicAction(req)
-    // "A refund goes against the capture's charge id" (checkout-java-library ChargeServiceTests); with
-    // autoCapture the charge itself is the captured one.
-    const captured = target.status === "Captured" && (target.originalId !== null || target.autoCapture === "Y")
-    if (!captured) {
-      throw classicInvalid(`Charge ${target.id} is not a captured charge: refund the capture's charge id`, "70016")
+    // Seed l.16: "the merchant must send the payment ID of the captured transaction"; l.26: the authorization's
+    // id of an automatic capture "cannot be used for refunds"; l.229 "Did you send the Auth ID instead of the
+    // Payment ID?". So only a capture charge is refundable. CHOICE: 400 / 70000 / 70016.
+    if (target.originalId === null || target.status !== "Captured") {
+      throw classicInvalid(`Charge ${target.id} is not a captured transaction: refund the capture's charge id`, "70016")
     }
     const refunded = this.chain(root.id)
       .filter((c) => c.status === "Refunded" && c.originalId === target.id && c.responseCode === "10000")
       .reduce((sum, c) => sum + c.value, 0)
     const remaining = target.value - refunded
-    // CHOICE: over-refund and already-refunded codes are undocumented: 400 / 70000 with codes 70017, 70018.
+    // Seed l.8 a full refund "can only be performed once", l.228 "Has the payment already been refunded?".
+    // CHOICE: the codes (70017 already refunded, 70018 over what remains) are ours.
     if (remaining <= 0) throw classicInvalid(`Charge ${target.id} is already fully refunded`, "70017")
-    const value = this.classicValue(b.value, root.currency, false) ?? remaining
+    // Seed l.176: value "Defaults to the captured amount if not specified", "Cannot be greater than the original
+    // capture amount. Multiple refunds up to the original capture amount are allowed" (also l.10).
+    const value = this.classicValue(b.value, root.currency, false) ?? target.value
     if (value > remaining) throw classicInvalid(`value ${value} exceeds the remaining refundable value ${remaining}`, "70018")
     const declined = this.declineRefund({ amount: value, currency: root.currency, reference: b.trackId as string | undefined, metadata: extras.metadata })
     const record = this.record({
@@ -867,10 +908,30 @@ export class CheckoutEmulator extends EmulatorServer {
 }
 
 const APPROVED_CLASSIC = { responseCode: "10000", responseMessage: "Approved" }
+/** Seed l.161. */
+const CLASSIC_TRACK_ID_MAX = 50
+/** Seed l.147 (metadata keys and values) and l.167-168 (udf1-udf5). */
+const CLASSIC_FIELD_MAX = 100
+/** Seed l.147: "A max. of 10 KVP are allowed". */
+const CLASSIC_METADATA_PAIRS = 10
 
-function publicCharge(c: ClassicChargeRecord): Omit<ClassicChargeRecord, "rootId"> {
-  const { rootId: _root, ...rest } = structuredClone(c)
-  return rest
+/** The fields of the seed's refund answer (l.186-221); captures and voids answer the same model (legacy SDKs). */
+const ACTION_FIELDS = [
+  "id", "originalId", "liveMode", "created", "value", "currency", "trackId", "description", "chargeMode", "responseMessage",
+  "responseAdvancedInfo", "responseCode", "status", "hasChargeback", "metadata", "products", "udf1", "udf2", "udf3", "udf4", "udf5",
+] as const
+
+/** A charge as the API shows it: an authorization with its card details, an action (capture, void, refund) as the seed's answer. */
+function publicCharge(c: ClassicChargeRecord): Partial<ClassicChargeRecord> {
+  const copy = structuredClone(c)
+  if (c.originalId === null) {
+    const { rootId: _root, ...rest } = copy
+    return rest
+  }
+  const out: Record<string, unknown> = {}
+  for (const key of ACTION_FIELDS) if (copy[key] !== undefined) out[key] = copy[key]
+  out.products ??= []
+  return out as Partial<ClassicChargeRecord>
 }
 
 function sum(actions: readonly EmulatedAction[], type: string, includePending = false): number {

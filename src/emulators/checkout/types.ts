@@ -108,6 +108,8 @@ export interface ClassicChargeRecord {
   responseMessage: string
   responseAdvancedInfo: string
   authCode: string
+  /** Seed l.200: "N" in the refund answer. */
+  hasChargeback: "Y" | "N"
   metadata: Record<string, string>
   udf1?: string
   udf2?: string

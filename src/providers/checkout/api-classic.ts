@@ -10,7 +10,7 @@ import { declined } from "./api-payments"
 import type { CheckoutBackend, CheckoutRefundView } from "./backend"
 import { udfFields, type CheckoutOptions } from "./options"
 import { isApprovedCode, refundMetadata, sessionRefOf } from "./transformers"
-import { chargeRequest, chargeValue, classicRefundRequest, classicRefundViews, classicStatus, trackId } from "./transformers-classic"
+import { CLASSIC_LIMITS, chargeRequest, chargeValue, classicRefundRequest, classicRefundViews, classicStatus, trackId } from "./transformers-classic"
 import { classicChargeSchema, classicErrorSchema, classicHistorySchema, type ClassicCharge } from "./wire-classic"
 
 const PROCESSOR = "Checkout.com"
@@ -26,6 +26,11 @@ function chargePath(field: string, chargeId: string, action?: string): string {
   return `/v2/charges/${requirePathId(PROCESSOR, `charge id (${field})`, chargeId, CHARGE_ID)}${action ? `/${action}` : ""}`
 }
 
+/** Approved: a 10000-10999 response code and not declined. */
+function approved(charge: ClassicCharge): boolean {
+  return isApprovedCode(charge.responseCode ?? "10000") && charge.status.toLowerCase() !== "declined"
+}
+
 /**
  * Classic hosts (checkout-java-library AppSettings, checkout-php-library AppSetting):
  * live `https://api2.checkout.com/v2`, sandbox `https://sandbox.checkout.com/api2/v2`. Paths carry
@@ -38,9 +43,11 @@ export function classicBaseUrl(options: Pick<CheckoutOptions, "environment">): s
 /**
  * The classic v2 Charges API. Every action makes a new charge id: the payment data keeps the
  * authorization's `charge_id`, the capture's `capture_charge_id` (refunds go against it) and the
- * void's `void_charge_id`. The API has no documented idempotency header, so writes are never
- * retried automatically; before a refund the core reads the charge history (reconcileBeforeRefund)
- * and adopts a refund whose trackId is our Medusa refund id instead of sending it again.
+ * void's `void_charge_id`. With automatic capture the answer names the authorization, which "cannot be
+ * used for refunds" (docs, "Refund a payment"): the capture charge is looked up in the charge history.
+ * The API has no documented idempotency header, so writes are never retried automatically; before a
+ * refund the core reads the charge history (reconcileBeforeRefund) and adopts a refund whose trackId is
+ * our Medusa refund id instead of sending it again.
  */
 export class ClassicBackend implements CheckoutBackend {
   readonly api = "classic" as const
@@ -49,7 +56,7 @@ export class ClassicBackend implements CheckoutBackend {
   readonly http: HttpClient
   private readonly udf: Record<string, string>
 
-  constructor(options: CheckoutOptions, logger: Logger) {
+  constructor(options: CheckoutOptions, private readonly logger: Logger) {
     this.udf = udfFields(options)
     this.http = new HttpClient({
       processor: PROCESSOR,
@@ -69,12 +76,11 @@ export class ClassicBackend implements CheckoutBackend {
     })
   }
 
-  private async post(path: string, body: unknown, label: string): Promise<ClassicCharge> {
+  /** A write; a decline in its 200 answer is thrown unless `declines` is "return" (refunds record theirs). */
+  private async post(path: string, body: unknown, label: string, declines: "throw" | "return" = "throw"): Promise<ClassicCharge> {
     const res = await this.http.request({ method: "POST", path, body })
     const charge = parseWire(classicChargeSchema, res.data, PROCESSOR, "charge")
-    if (!isApprovedCode(charge.responseCode ?? "10000") || charge.status.toLowerCase() === "declined") {
-      throw declined(res.status, label, charge.responseCode, charge.responseMessage ?? undefined)
-    }
+    if (declines === "throw" && !approved(charge)) throw declined(res.status, label, charge.responseCode, charge.responseMessage ?? undefined)
     return charge
   }
 
@@ -92,16 +98,9 @@ export class ClassicBackend implements CheckoutBackend {
     const charge = await this.post("/v2/charges/token", chargeRequest({ ...input, udf: this.udf }), "POST /v2/charges/token")
     const status = classicStatus(charge)
     const captured = status === PaymentSessionStatus.CAPTURED
-    return {
-      status,
-      patch: {
-        charge_id: charge.id,
-        charge_status: charge.status,
-        captured_minor: captured ? chargeValue(charge) : "0",
-        // With autoCapture the charge itself is the captured one that refunds go against.
-        ...(captured ? { capture_charge_id: charge.id } : {}),
-      },
-    }
+    // With autoCapture this is the authorization: the capture charge refunds go against is found in the
+    // history when first needed (captureChargeId).
+    return { status, patch: { charge_id: charge.id, charge_status: charge.status, captured_minor: captured ? chargeValue(charge) : "0" } }
   }
 
   async state(data: Record<string, unknown>) {
@@ -121,6 +120,12 @@ export class ClassicBackend implements CheckoutBackend {
       { ...(full ? {} : { value: wireAmount.minorInteger(amount) }), trackId: trackId(idempotencyKey), ...this.udf },
       "capture"
     )
+    // The money moved: keep Checkout.com's figure and say so when it is not what was asked.
+    if (chargeValue(record) !== amount.minor || record.currency.toLowerCase() !== amount.currency) {
+      this.logger.error(
+        `[${PROCESSOR}] capture ${record.id} of ${chargeId}: Checkout.com captured ${chargeValue(record)} ${record.currency} (minor units) where ${amount.minor} ${amount.currency.toUpperCase()} was asked; recorded as Checkout.com says`
+      )
+    }
     return { capture_charge_id: record.id, captured_minor: chargeValue(record), charge_status: "Captured" }
   }
 
@@ -131,29 +136,49 @@ export class ClassicBackend implements CheckoutBackend {
   }
 
   async refund({ data, plan, medusaRefundId, refund }: SendRefundInput): Promise<SentRefund> {
-    const chargeId = requireField(data, "charge_id", PROCESSOR)
-    const captureChargeId = requireField(data, "capture_charge_id", PROCESSOR)
+    const capture = await this.captureChargeId(data)
     // No idempotency header: the core has read the history first (reconcileBeforeRefund), so a refund
     // whose answer was lost is adopted by its trackId instead of sent twice.
     const record = await this.post(
-      chargePath("capture_charge_id", captureChargeId, "refund"),
+      chargePath("capture_charge_id", capture.id, "refund"),
       classicRefundRequest({
         amount: plan.amount,
         omitValue: plan.untouched,
         medusaRefundId,
-        description: refund.note ?? refund.reasonLabel ?? undefined,
-        metadata: refundMetadata(medusaRefundId, refund),
+        description: refund.note || refund.reasonLabel || undefined,
+        metadata: refundMetadata(medusaRefundId, refund, CLASSIC_LIMITS.metadataValue),
         udf: this.udf,
       }),
-      "refund"
+      "refund",
+      "return"
     )
-    if (chargeValue(record) !== plan.amount.minor) {
+    const dataPatch = capture.found ? { capture_charge_id: capture.id } : undefined
+    if (!approved(record)) {
+      const reason = `${record.responseCode ?? ""} ${record.responseMessage ?? record.status}`.trim()
+      return { processorRefundId: record.id, status: "failed", failureReason: reason, dataPatch }
+    }
+    // The answer's figures: the core compares them with the plan and records Checkout.com's.
+    return { processorRefundId: record.id, status: "succeeded", refunded: { amountMinor: chargeValue(record), currency: record.currency }, dataPatch }
+  }
+
+  /**
+   * The charge refunds go against: the capture's. Payments captured automatically (and data written before
+   * this lookup existed, which stored the authorization's id) find it in the history: the approved
+   * `Captured` charge whose originalId is the authorization.
+   */
+  private async captureChargeId(data: Record<string, unknown>): Promise<{ id: string; found: boolean }> {
+    const chargeId = requireField(data, "charge_id", PROCESSOR)
+    const stored = data.capture_charge_id
+    if (typeof stored === "string" && stored !== chargeId) return { id: stored, found: false }
+    const capture = (await this.history(chargeId)).find((c) => c.originalId === chargeId && c.status.toLowerCase() === "captured" && approved(c))
+    if (!capture) {
       throw new MedusaError(
-        MedusaError.Types.UNEXPECTED_STATE,
-        `Checkout.com refunded ${chargeValue(record)} minor units where ${plan.amount.minor} were planned (refund charge ${record.id} of ${chargeId}). Check the charge at Checkout.com.`
+        MedusaError.Types.NOT_ALLOWED,
+        `Checkout.com's history of charge ${chargeId} holds no capture yet, and the authorization's id cannot be refunded. ` +
+          "An automatic capture may still be pending (autoCapTime): refund once the capture shows in the Checkout.com Hub."
       )
     }
-    return { processorRefundId: record.id, status: "succeeded" }
+    return { id: capture.id, found: true }
   }
 
   async refunds(data: Record<string, unknown>): Promise<CheckoutRefundView[]> {

@@ -17,11 +17,18 @@ import {
   paymentResponseSchema,
   paymentSchema,
   paymentsErrorSchema,
+  type CaptureRequest,
   type CheckoutPayment,
   type PaymentAction,
 } from "./wire-payments"
 
 const PROCESSOR = "Checkout.com"
+
+/**
+ * Metadata values on the Payments API: the 2021 spec gives no limit, so 255 is our choice (UNCONFIRMED);
+ * the refund note is cut visibly there.
+ */
+const PAYMENTS_METADATA_VALUE_MAX = 255
 
 /** Payments API payment ids, as the API reference's path parameters define them: `^(pay)_(\w{26})$`. */
 export const PAYMENT_ID = /^pay_\w{26}$/
@@ -118,14 +125,14 @@ export class PaymentsBackend implements CheckoutBackend {
 
   async capture(data: Record<string, unknown>, amount: ProcessorAmount, idempotencyKey: string) {
     const paymentId = requireField(data, "payment_id", PROCESSOR)
-    const res = await this.http.request({
-      method: "POST",
-      path: this.path(paymentId, "captures"),
-      idempotencyKey,
-      body: { amount: wireAmount.minorInteger(amount), reference: reference(idempotencyKey) },
-    })
-    const accepted = parseWire(actionAcceptedSchema, res.data, PROCESSOR, "capture answer")
     const before = BigInt(String(data.captured_minor ?? "0"))
+    // An omitted capture_type is Final, which voids what remains authorized (capture guide,
+    // https://www.checkout.com/docs/payments/manage-payments/capture-a-payment): NonFinal while some
+    // stays for a later capture, Final for the capture that takes the rest.
+    const last = before + BigInt(amount.minor) >= BigInt(requireField(data, "amount_minor", PROCESSOR))
+    const body: CaptureRequest = { amount: wireAmount.minorInteger(amount), capture_type: last ? "Final" : "NonFinal", reference: reference(idempotencyKey) }
+    const res = await this.http.request({ method: "POST", path: this.path(paymentId, "captures"), idempotencyKey, body })
+    const accepted = parseWire(actionAcceptedSchema, res.data, PROCESSOR, "capture answer")
     const ids = Array.isArray(data.capture_action_ids) ? (data.capture_action_ids as string[]) : []
     return {
       captured_minor: (before + BigInt(amount.minor)).toString(),
@@ -153,10 +160,11 @@ export class PaymentsBackend implements CheckoutBackend {
       method: "POST",
       path: this.path(paymentId, "refunds"),
       idempotencyKey,
-      body: refundRequest({ amount: plan.amount, medusaRefundId, metadata: refundMetadata(medusaRefundId, refund) }),
+      body: refundRequest({ amount: plan.amount, medusaRefundId, metadata: refundMetadata(medusaRefundId, refund, PAYMENTS_METADATA_VALUE_MAX) }),
     })
     const accepted = parseWire(actionAcceptedSchema, res.data, PROCESSOR, "refund answer")
-    // 202 "Refund accepted": the outcome comes later (webhook or the payment's actions).
+    // 202 "Refund accepted" carries no amount or currency, and the refund is not among the actions until
+    // processed: its figures reach the ledger from the actions (listProcessorRefunds) when it settles.
     return { processorRefundId: accepted.action_id, status: "pending" }
   }
 

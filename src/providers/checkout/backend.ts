@@ -5,8 +5,11 @@ import type { SendRefundInput, SentRefund } from "../../core/provider"
 import type { ProcessorRefundView } from "../../core/refund-planner"
 import type { ProcessorPaymentFacts } from "../../core/session-trust"
 
-/** A refund as Checkout.com reports it, with its decline reason when it failed. */
-export type CheckoutRefundView = ProcessorRefundView & { failure_reason?: string }
+/**
+ * A refund as Checkout.com reports it, with its decline reason when it failed and, where the answer
+ * carries one (classic history), its currency in lower case.
+ */
+export type CheckoutRefundView = ProcessorRefundView & { failure_reason?: string; currency?: string }
 
 /**
  * One Checkout.com API (the Payments API or the classic Charges API) behind the provider:

@@ -1,7 +1,8 @@
 import { z } from "zod"
 import { commonOptions, parseOptions } from "../../core/options"
+import { CLASSIC_LIMITS } from "./transformers-classic"
 
-const udf = z.string().max(255).optional()
+const udf = z.string().max(CLASSIC_LIMITS.udf, `must be at most ${CLASSIC_LIMITS.udf} characters (Checkout.com's limit for udf1-udf5)`).optional()
 
 export const checkoutOptionsSchema = z
   .object({

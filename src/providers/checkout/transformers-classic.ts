@@ -1,14 +1,20 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
-import type { ProcessorRefundView } from "../../core/refund-planner"
-import { isApprovedCode, medusaRefundIdOf } from "./transformers"
+import type { CheckoutRefundView } from "./backend"
+import { isApprovedCode, medusaRefundIdOf, shorten } from "./transformers"
 import type { ClassicCharge, ClassicChargeRequest, ClassicRefundRequest } from "./wire-classic"
 
 type Udf = Record<string, string>
 
-/** trackId: the classic API's merchant reference (kept to 50 characters). */
+/**
+ * Limits of the classic docs ("Refund a payment"): trackId at most 50 characters; metadata keys and values,
+ * and udf1-udf5, at most 100. The description has no documented limit: 100, as the Payments API's (our choice).
+ */
+export const CLASSIC_LIMITS = { trackId: 50, metadataValue: 100, udf: 100, description: 100 } as const
+
+/** trackId: the classic API's merchant reference, one of our ids (sessions, refunds: well under the limit). */
 export function trackId(text: string | undefined): string | undefined {
-  return text ? text.slice(0, 50) : undefined
+  return text ? text.slice(0, CLASSIC_LIMITS.trackId) : undefined
 }
 
 export function chargeRequest(input: {
@@ -42,7 +48,7 @@ export function classicRefundRequest(input: {
   return {
     ...(input.omitValue ? {} : { value: wireAmount.minorInteger(input.amount) }),
     ...(input.medusaRefundId ? { trackId: trackId(input.medusaRefundId) } : {}),
-    ...(input.description ? { description: input.description.slice(0, 100) } : {}),
+    ...(input.description ? { description: shorten(input.description, CLASSIC_LIMITS.description) } : {}),
     ...(Object.keys(input.metadata).length ? { metadata: input.metadata } : {}),
     ...input.udf,
   }
@@ -62,13 +68,14 @@ export function classicStatus(charge: ClassicCharge): PaymentSessionStatus {
   return PaymentSessionStatus.PENDING
 }
 
-/** Refund records of a charge's history, for reconciliation (classic refunds are synchronous). */
-export function classicRefundViews(history: readonly ClassicCharge[]): ProcessorRefundView[] {
+/** Refund records of a charge's history, with the processor's amount and currency, for reconciliation (classic refunds are synchronous). */
+export function classicRefundViews(history: readonly ClassicCharge[]): CheckoutRefundView[] {
   return history
     .filter((c) => c.status.toLowerCase() === "refunded" && c.originalId && isApprovedCode(c.responseCode ?? "10000"))
     .map((c) => ({
       id: c.id,
       amount_minor: chargeValue(c),
+      currency: c.currency.toLowerCase(),
       status: "succeeded" as const,
       tag: medusaRefundIdOf(c.trackId, c.metadata ?? undefined),
       created_at: c.created,

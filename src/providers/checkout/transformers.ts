@@ -9,12 +9,30 @@ export function isApprovedCode(code: string | undefined | null): boolean {
   return typeof code === "string" && /^10\d{3}$/.test(code)
 }
 
-/** Metadata we attach to a refund: one level of strings (current accounts refuse nested objects). */
-export function refundMetadata(medusaRefundId: string | undefined, refund: MedusaRefundInfo): Record<string, string> {
+/**
+ * `text` within `max` UTF-16 code units (the stricter count, so a processor counting code points agrees),
+ * cut visibly: the last one is "…". Never splits a surrogate pair.
+ */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text
+  let out = ""
+  for (const ch of text) {
+    if (out.length + ch.length > max - 1) break
+    out += ch
+  }
+  return `${out}…`
+}
+
+/**
+ * Metadata we attach to a refund: one level of strings (current accounts refuse nested objects), each
+ * value within `valueMax` (classic: 100; Payments API: 255, unconfirmed). Medusa's refund id is never
+ * cut: it links the refund back (ref_ + 26 characters).
+ */
+export function refundMetadata(medusaRefundId: string | undefined, refund: MedusaRefundInfo, valueMax: number): Record<string, string> {
   const out: Record<string, string> = {}
   if (medusaRefundId) out.medusa_refund_id = medusaRefundId
-  if (refund.reasonCode) out.reason_code = refund.reasonCode.slice(0, 100)
-  if (refund.note) out.note = refund.note.slice(0, 255)
+  if (refund.reasonCode) out.reason_code = shorten(refund.reasonCode, valueMax)
+  if (refund.note) out.note = shorten(refund.note, valueMax)
   return out
 }
 

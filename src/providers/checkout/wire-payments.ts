@@ -107,6 +107,8 @@ export interface PaymentRequest {
 
 export interface CaptureRequest {
   amount?: number
+  /** nas_spec CaptureRequest.yaml: "If set to `Final`, the remaining available-to-capture balance will be voided"; omitted = Final. */
+  capture_type?: "Final" | "NonFinal"
   reference?: string
   metadata?: FlatMetadata
 }

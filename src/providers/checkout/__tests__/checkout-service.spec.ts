@@ -229,7 +229,7 @@ describe("capturePayment", () => {
   it("captures the whole authorization with an explicit amount and the capture id as idempotency key", async () => {
     const data = await paid("25.50")
     const [req] = emulator.requests({ method: "POST", path: /\/captures$/ })
-    expect(req.body).toEqual({ amount: 2550, reference: expect.stringMatching(/^capt_/) })
+    expect(req.body).toEqual({ amount: 2550, capture_type: "Final", reference: expect.stringMatching(/^capt_/) })
     expect(req.headers["cko-idempotency-key"]).toBe(req.body && (req.body as any).reference)
     expect(data).toMatchObject({ captured_minor: "2550", capture_action_ids: [expect.stringMatching(/^act_/)] })
     expect(emulator.balances(data.payment_id as string)).toMatchObject({ total_captured: 2550, available_to_capture: 0 })
@@ -243,7 +243,12 @@ describe("capturePayment", () => {
     data = (await service.capturePayment({ data, context: { idempotency_key: "capt_a" } })).data!
     amount = "15.25"
     data = (await service.capturePayment({ data, context: { idempotency_key: "capt_b" } })).data!
-    expect(emulator.requests({ method: "POST", path: /\/captures$/ }).map((r) => (r.body as any).amount)).toEqual([1025, 1525])
+    // An omitted capture_type is Final (voids the rest): NonFinal while more is to come, Final for the last.
+    expect(emulator.requests({ method: "POST", path: /\/captures$/ }).map((r) => [(r.body as any).amount, (r.body as any).capture_type])).toEqual([
+      [1025, "NonFinal"],
+      [1525, "Final"],
+    ])
+    expect(emulator.balances(data.payment_id as string)).toMatchObject({ total_captured: 2550, total_voided: 0 })
     expect(data).toMatchObject({ captured_minor: "2550", amount_minor: "2550" })
     // The same capture again is answered from the data.
     expect((await service.capturePayment({ data, context: { idempotency_key: "capt_b" } })).data).toEqual(data)
@@ -375,6 +380,24 @@ describe("refundPayment (Payments API: asynchronous refunds)", () => {
     expect(ledger).toHaveLength(1)
     expect(ledger[0]).toMatchObject({ origin: "processor", medusa_refund_id: "ref_dash", amount_minor: "5000" })
     expect(emulator.listRefunds(data.payment_id as string)).toHaveLength(1)
+  })
+
+  it("sends Medusa's note and reason code in metadata, the note cut visibly at 255 characters", async () => {
+    const refundService = { retrieve: async () => ({ note: "x".repeat(300), refund_reason: { code: "return", label: "Return" } }) }
+    const service = provider({}, { refundService })
+    await service.refundPayment({ amount: 5, data: await paid("20", { service }), context: { idempotency_key: "ref_note" } })
+    const [req] = emulator.requests({ method: "POST", path: /\/refunds$/ })
+    expect(req.body).toEqual({ amount: 500, reference: "ref_note", metadata: { medusa_refund_id: "ref_note", reason_code: "return", note: `${"x".repeat(254)}…` } })
+  })
+
+  it("lists each refund action with Checkout.com's settled amount, for the ledger sync to compare with the ledger", async () => {
+    const service = provider()
+    const data = await paid("50.00")
+    // Checkout.com settled 9.00 for a refund the ledger holds as 10.00.
+    const res = await axios.post(`${emulator.url}/payments/${data.payment_id}/refunds`, { amount: 900, reference: "ref_900" }, { headers: { authorization: `Bearer ${KEY}` } })
+    emulator.settleRefunds()
+    const ledger = { ...data, refunds: [{ processor_refund_id: res.data.action_id, medusa_refund_id: "ref_900", amount_minor: "1000", requested_amount: "10", status: "pending", origin: "medusa", created_at: new Date().toISOString() }] }
+    expect(await (service as any).listProcessorRefunds(ledger)).toEqual([expect.objectContaining({ id: res.data.action_id, amount_minor: "900", status: "succeeded", tag: "ref_900" })])
   })
 
   it("maps amount_exceeds_balance (422) to advice to read the payment again", async () => {
@@ -573,14 +596,27 @@ describe("classic v2 Charges API (api: classic)", () => {
     })
   })
 
-  it("refunds the charge itself when it was captured at authorization", async () => {
+  it("automatic capture: refunds the capture charge found in the charge history, never the authorization id", async () => {
     const service = classic({ captureMode: "automatic" })
     const session = await service.initiatePayment({ amount: "1500", currency_code: "jpy", data: { session_id: `payses_${++seq}`, token: token() } })
     const auth = await service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_cl_auto" } })
     expect(auth.status).toBe(PaymentSessionStatus.CAPTURED)
-    expect(auth.data!.capture_charge_id).toBe(auth.data!.charge_id)
-    await service.refundPayment({ amount: "500", data: auth.data, context: { idempotency_key: "ref_auto" } })
-    expect(emulator.requests({ method: "POST", path: /\/refund$/ })[0]).toMatchObject({ path: `/v2/charges/${auth.data!.charge_id}/refund`, body: expect.objectContaining({ value: 500 }) })
+    expect(auth.data).toMatchObject({ captured_minor: "1500" })
+    const capture = emulator.chargeChain(auth.data!.charge_id as string).find((c) => c.originalId === auth.data!.charge_id && c.status === "Captured")!
+    const first = await service.refundPayment({ amount: "500", data: auth.data, context: { idempotency_key: "ref_auto" } })
+    expect(first.data).toMatchObject({ capture_charge_id: capture.id }) // found once, kept
+    await service.refundPayment({ amount: "400", data: first.data, context: { idempotency_key: "ref_auto2" } })
+    const refunds = emulator.requests({ method: "POST", path: /\/refund$/ })
+    expect(refunds.map((r) => [r.path, r.status, (r.body as any).value])).toEqual([
+      [`/v2/charges/${capture.id}/refund`, 200, 500],
+      [`/v2/charges/${capture.id}/refund`, 200, 400],
+    ])
+    // Data stored before the lookup existed held the authorization id as capture_charge_id: found the same way.
+    const old = await classicPaid("15", { service: classic({ captureMode: "automatic" }), capture: false })
+    const legacy = { ...old, capture_charge_id: old.charge_id }
+    await classic().refundPayment({ amount: "5", data: legacy, context: { idempotency_key: "ref_legacy" } })
+    const oldCapture = emulator.chargeChain(old.charge_id as string).find((c) => c.originalId === old.charge_id && c.status === "Captured")!
+    expect(emulator.requests({ method: "POST", path: /\/refund$/ }).at(-1)!.path).toBe(`/v2/charges/${oldCapture.id}/refund`)
   })
 
   it("finds a refund whose answer was lost in the charge history instead of refunding twice (no idempotency header)", async () => {
@@ -592,10 +628,73 @@ describe("classic v2 Charges API (api: classic)", () => {
     expect((out.data!.refunds as any[])[0]).toMatchObject({ medusa_refund_id: "ref_lostc", amount_minor: "2000", status: "succeeded" })
   })
 
-  it("reports a declined refund (responseCode 20005) without recording it", async () => {
+  /** Medusa's payment module as the core reads and writes it: one payment, its data, no other refunds. */
+  function medusaModules(data: Record<string, unknown>) {
+    const stored = { data: structuredClone(data) }
+    const paymentService = {
+      update: async (p: { data: Record<string, unknown> }) => void (stored.data = structuredClone(p.data)),
+      retrieve: async () => ({ data: structuredClone(stored.data) }),
+    }
+    const refundService = { retrieve: async (id: string) => ({ id, note: null, payment: { id: "pay_medusa", refunds: [], data: stored.data } }), list: async () => [] }
+    return { stored, cradle: { paymentService, refundService } }
+  }
+
+  it("a refund declined in the answer (responseCode 20005) ends in a MedusaError with the reason, kept in the ledger as failed", async () => {
+    const data = await classicPaid("50.00")
+    const medusa = medusaModules(data)
+    const service = classic({}, medusa.cradle)
+    await expectMedusaError(service.refundPayment({ amount: "12.05", data, context: { idempotency_key: "ref_cdecl" } }), "not_allowed", /declined the refund of 12.05 USD \(20005 Declined - Do Not Honour\)/)
+    expect(medusa.stored.data.refunds).toEqual([
+      expect.objectContaining({ medusa_refund_id: "ref_cdecl", amount_minor: "1205", status: "failed", failure_reason: "20005 Declined - Do Not Honour", processor_refund_id: expect.stringMatching(/^charge_test_/) }),
+    ])
+    expect(medusa.stored.data.refunded_minor).toBe("0")
+  })
+
+  it.each([
+    ["another currency", { currency: "EUR" }, "2000", { processor_minor: "2000", processor_currency: "eur" }],
+    ["another amount", { value: 1900 }, "1900", { processor_minor: "1900", processor_currency: "usd" }],
+  ])("a refund answer with %s is recorded with Checkout.com's figures, marked, and never thrown after the money moved", async (_name, change, minor, figures) => {
     const service = classic()
     const data = await classicPaid("50.00", { service })
-    await expectMedusaError(service.refundPayment({ amount: "12.05", data, context: { idempotency_key: "ref_cdecl" } }), "not_allowed", /declined the refund/)
+    const answer = { id: "charge_test_8C5A496E242M73BD0AE1", originalId: data.capture_charge_id, value: 2000, currency: "USD", status: "Refunded", responseCode: "10000", trackId: "ref_cfig", ...change }
+    emulator.injectFault({ method: "POST", path: "/v2/charges/:id/refund", fault: { kind: "status", status: 200, body: answer } })
+    const out = await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_cfig" } })
+    expect(out.data!.refunds).toEqual([
+      expect.objectContaining({
+        processor_refund_id: answer.id,
+        status: "succeeded",
+        amount_minor: minor,
+        discrepancy: expect.objectContaining({ planned_minor: "2000", planned_currency: "usd", ...figures }),
+      }),
+    ])
+  })
+
+  it("sends Medusa's note and reason within the classic limits (100 characters), cut visibly", async () => {
+    const note = "n".repeat(150)
+    const refundService = { retrieve: async () => ({ note, refund_reason: { code: "r".repeat(120), label: "Return" } }) }
+    const service = classic({}, { refundService })
+    await service.refundPayment({ amount: 5, data: await classicPaid("20", { service }), context: { idempotency_key: "ref_long" } })
+    const [req] = emulator.requests({ method: "POST", path: /\/refund$/ })
+    expect(req.status).toBe(200)
+    const cut = `${"n".repeat(99)}…`
+    expect(req.body).toMatchObject({ description: cut, metadata: { medusa_refund_id: "ref_long", note: cut, reason_code: `${"r".repeat(99)}…` } })
+    // Without a note the reason's label is the description.
+    const labelOnly = classic({}, { refundService: { retrieve: async () => ({ note: null, refund_reason: { code: "return", label: "Return" } }) } })
+    await labelOnly.refundPayment({ amount: 5, data: await classicPaid("20", { service: labelOnly }), context: { idempotency_key: "ref_label" } })
+    expect(emulator.requests({ method: "POST", path: /\/refund$/ })[1].body).toMatchObject({ description: "Return", metadata: { reason_code: "return" } })
+  })
+
+  it("refuses udf options longer than Checkout.com's 100 characters at boot", () => {
+    expect(() => CheckoutProviderService.validateOptions({ secretKey: ABC_KEY, api: "classic", udf2: "u".repeat(101) })).toThrow(/`udf2` must be at most 100 characters/)
+    expect(() => CheckoutProviderService.validateOptions({ secretKey: ABC_KEY, api: "classic", udf2: "u".repeat(100) })).not.toThrow()
+  })
+
+  it("lists the history's refunds with Checkout.com's amount and currency, for the ledger sync", async () => {
+    const service = classic()
+    const data = await classicPaid("50.00", { service })
+    const out = await service.refundPayment({ amount: "12.34", data, context: { idempotency_key: "ref_view" } })
+    const views = await (service as any).listProcessorRefunds(out.data)
+    expect(views).toEqual([expect.objectContaining({ amount_minor: "1234", currency: "usd", status: "succeeded", tag: "ref_view" })])
   })
 
   it("maps the classic error body (errorCode 70000) to invalid_data", async () => {
