@@ -166,7 +166,7 @@ medusaIntegrationTestRunner({
         expect(refundPosts1[0].body).toEqual({
           amount: c.smallWire,
           reason: "customer_request",
-          information: "small item returned",
+          information: "Return: small item returned",
           metadata: { medusa_refund_id: medusaRefund1.id, session_id: expect.stringMatching(/^payses_/) },
         })
         expect(emu.listRefunds(tx.id).map((r) => r.amount)).toEqual([String(c.small)])

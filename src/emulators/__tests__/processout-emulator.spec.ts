@@ -72,6 +72,7 @@ afterEach(() => {
       { problem: /must match exactly one schema in oneOf$/, reason: "two examples turned into a oneOf" },
       { problem: /request\/(amount|name|currency|metadata) must be (string|object)$/, reason: "deliberately malformed requests in this file" },
       { problem: /request must have required property '(name|amount|currency)'$/, reason: "deliberately incomplete requests in this file" },
+      { problem: /^POST \/invoices\/\{invoice_id\}\/refunds request\/reason must be string$/, reason: "the official SDK sends null for a reason not given (refund.ts createForInvoice)" },
     ],
   })
   expect(problems).toEqual([])
@@ -123,6 +124,17 @@ describe("invoices", () => {
     [{ name: "x", amount: "10", currency: "USD", metadata: { n: 1 } }, "request.validation.invalid-metadata"],
   ])("refuses %j with %s", async (body, errorType) => {
     expectError(await call("POST", "/invoices", { body }), 400, errorType)
+    expect(emulator.listInvoices()).toHaveLength(0)
+  })
+
+  // Spec POST /invoices `amount`: "Maximum 4 decimal places supported as per ISO 4217", read per currency (README).
+  it.each([
+    ["10.001", "USD"],
+    ["10.5", "JPY"],
+    ["10.00", "JPY"],
+    ["1.0001", "KWD"],
+  ])("refuses %s %s: more decimals than the currency has", async (amount, currency) => {
+    expectError(await call("POST", "/invoices", { body: { name: "x", amount, currency } }), 400, "request.validation.invalid-amount", new RegExp(`more decimal places than ${currency} has`))
     expect(emulator.listInvoices()).toHaveLength(0)
   })
 
@@ -205,6 +217,25 @@ describe("refunds", () => {
     expectError(await call("POST", `/invoices/${paid.id}/refunds`, { body: {} }), 400, "request.validation.missing-amount")
     expectError(await call("POST", `/invoices/${paid.id}/refunds`, { body: { amount: "5", reason: "requested_by_customer" } }), 400, "request.validation.invalid-reason")
     expect(emulator.listRefunds()).toHaveLength(0)
+  })
+
+  it("refuses capture and refund amounts with more decimals than the transaction's currency has", async () => {
+    const iv = await invoice("5000", "JPY")
+    await call("POST", `/invoices/${iv.id}/authorize`, { body: { source: card() } })
+    expectError(await call("POST", `/invoices/${iv.id}/capture`, { body: { capture_amount: "100.5" } }), 400, "request.validation.invalid-amount", /more decimal places than JPY has \(0/)
+    const tx = (await call("POST", `/invoices/${iv.id}/capture`, { body: {} })).body.transaction
+    expectError(await call("POST", `/invoices/${iv.id}/refunds`, { body: { amount: "1.5" } }), 400, "request.validation.invalid-amount", /more decimal places than JPY/)
+    expectError(await call("POST", `/transactions/${tx.id}/refunds`, { body: { amount: "1.0" } }), 400, "request.validation.invalid-amount", /more decimal places than JPY/)
+    expect((await call("POST", `/invoices/${iv.id}/refunds`, { body: { amount: "15" } })).body.refund.amount).toBe("15")
+    const usd = await captured("50")
+    expectError(await call("POST", `/invoices/${usd.invoice.id}/refunds`, { body: { amount: "0.125" } }), 400, "request.validation.invalid-amount", /more decimal places than USD has \(2/)
+    expect(emulator.listRefunds()).toHaveLength(1)
+  })
+
+  it("takes the nulls the official SDK sends for fields not given (refund.ts): reason null is the default `other`", async () => {
+    const { invoice: iv } = await captured("50")
+    const res = await call("POST", `/invoices/${iv.id}/refunds`, { body: { amount: "5", reason: null, information: null, invoice_detail_ids: null, metadata: null } })
+    expect(res.body.refund).toMatchObject({ amount: "5", reason: "other", information: "", metadata: {}, invoice_detail_ids: null })
   })
 
   it("refunds through the transaction (answer {success}) and lists and finds refunds", async () => {

@@ -2,10 +2,11 @@
  * Stateful emulator of ProcessOut's API: invoices, authorizations by test token, captures (full or partial),
  * voids, refunds with balances, events fetchable by id and unsigned webhooks posted to a configured URL.
  *
- * Follows docs.processout.com (as assembled in shared/specs/processout-apievangelist-assembled.openapi.json)
- * and the official SDK's definitions (processout/processout-node src/*.ts), summarised in
- * shared/research/processors.md section 5. Where ProcessOut's docs are silent the choice is ours and is listed
- * in src/emulators/README.md; search this file for "CHOICE:" to find each one.
+ * Sources, cited at each rule: "seed 004 Lnn" is ProcessOut's refund page as copied in the project's seed
+ * (004_afdedcaab45cf32f.txt, line nn); "spec <METHOD path>" is that operation of the assembled OpenAPI file
+ * (api-evangelist/processout openapi/_original/processout-openapi.json @ 6c5f2fe8). A rule neither names is ours:
+ * marked "CHOICE:" here and listed in src/emulators/README.md (ProcessOut, "Our choices"); a few follow the
+ * official SDK's definitions (processout/processout-node src/*.ts) and say so.
  */
 import { EmulatorServer, isJsonContentType, type EmulatorRequest, type EmulatorResponse, type RouteHandler } from "../core/server"
 import { IdempotencyStore, requestFingerprint } from "../core/idempotency"
@@ -41,6 +42,7 @@ export type RefundMode = "immediate" | "pending" | "fail"
 const ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 const objectId = (prefix: string): string => `${prefix}_${randomString(32, ALNUM)}`
 const REFUND_REASONS: readonly ProcessOutRefundReason[] = ["customer_request", "duplicate", "fraud", "other"]
+/** Spec POST /invoices `amount`: "Maximum 4 decimal places supported as per ISO 4217". */
 const AMOUNT = /^\d+(\.\d{1,4})?$/
 const AUTH_MESSAGE =
   "Could not read your project ID. Please make sure to use Basic HTTP authentication using your project ID as the username. If you have any questions, feel free to ask for help at help@processout.com!"
@@ -60,20 +62,24 @@ function fail(status: number, errorType: string, message: string): never {
   throw new ProcessOutRequestError(processoutError(status, errorType, message))
 }
 
-/** Amounts are echoed without trailing zeros ("29", "9.99"), as ProcessOut's examples show. */
+/** Amounts are echoed without trailing zeros, as every example shows them ("29", "32.18": spec GET /transactions/{id}). */
 function fmt(value: Decimal): string {
   return value.toString() // Decimal: plain notation, no trailing zeros
 }
 
 /**
- * Answers leave out fields whose value is null: the spec types most of them as strings (error_code,
- * voided_at, …) and marks none required, so an absent field is what validates everywhere.
+ * CHOICE: answers leave out fields whose value is null (the examples show them as null): the spec types
+ * most of them as strings (error_code, voided_at, …) and marks none required, so absent validates everywhere.
  */
 function present<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as T
 }
 
-/** Card outcome of a test source, decided by its content (README "Test sources"). */
+/**
+ * CHOICE: a test source's outcome is decided by its content (README "Test sources"). The decline answer is
+ * documented: 410 `card.do-not-honor` "The bank has returned a do-not-honor error" (spec POST
+ * /invoices/{id}/authorize and /capture, "Transaction error").
+ */
 function sourceOutcome(source: string): { ok: true } | { ok: false; type: string; message: string } {
   if (source.includes("insufficient")) return { ok: false, type: "card.insufficient-funds", message: "The card has insufficient funds." }
   if (source.includes("do-not-honor")) return { ok: false, type: "card.do-not-honor", message: "The bank has returned a do-not-honor error" }
@@ -109,8 +115,10 @@ export class ProcessOutEmulator extends EmulatorServer {
       : [{ id: DEFAULT_PROCESSOUT_PROJECT_ID, secret: DEFAULT_PROCESSOUT_PROJECT_SECRET }]
     this.webhookUrl = opts.webhookUrl
 
+    // Documented: spec POST /invoices, GET /invoices/{id}, POST /invoices/{id}/authorize, /capture, /refunds,
+    // GET /transactions/{id}, GET /events/{id}. The other routes follow the SDK (each says where).
     this.route("POST", "/invoices", this.idempotent((req) => this.createInvoice(req)))
-    // SDK invoice.ts `all`: {success, invoices}, newest first; `limit` (1..100, default 10). Not in the assembled spec.
+    // CHOICE (SDK invoice.ts `all`): {success, invoices}, newest first; `limit` (1..100, default 10).
     this.route("GET", "/invoices", this.safe((req) => {
       const limit = Math.min(100, Math.max(1, Number(req.query.limit ?? 10) || 10))
       const invoices = this.listInvoices().reverse().slice(0, limit).map((i) => present(i))
@@ -119,9 +127,10 @@ export class ProcessOutEmulator extends EmulatorServer {
     this.route("GET", "/invoices/:id", this.safe((req) => ({ status: 200, body: { success: true, invoice: present(structuredClone(this.requireInvoice(req.params.id!))) } })))
     this.route("POST", "/invoices/:id/authorize", this.idempotent((req) => this.authorize(req)))
     this.route("POST", "/invoices/:id/capture", this.idempotent((req) => this.capture(req)))
-    this.route("POST", "/invoices/:id/void", this.idempotent((req) => this.void(req)))
+    this.route("POST", "/invoices/:id/void", this.idempotent((req) => this.void(req))) // CHOICE (SDK invoice.ts `void`)
     this.route("POST", "/invoices/:id/refunds", this.idempotent((req) => this.refundInvoice(req)))
     this.route("GET", "/transactions/:id", this.safe((req) => ({ status: 200, body: { success: true, transaction: this.view(this.requireTransaction(req.params.id!)) } })))
+    // CHOICE (SDK refund.ts `create`, `fetchTransactionRefunds`, `find`): not in the documents.
     this.route("POST", "/transactions/:id/refunds", this.idempotent((req) => this.refundTransaction(req)))
     this.route("GET", "/transactions/:id/refunds", this.safe((req) => this.listRefundsRoute(req)))
     this.route("GET", "/transactions/:id/refunds/:refundId", this.safe((req) => this.getRefundRoute(req)))
@@ -225,7 +234,10 @@ export class ProcessOutEmulator extends EmulatorServer {
     }
   }
 
-  /** Basic auth for every API path (unknown ones too), then content type. */
+  /**
+   * Basic auth with the project id as user name on every API path (spec `security`; the 401 answer and its
+   * message are every operation's 401 example), then content type.
+   */
   protected guard(req: EmulatorRequest): EmulatorResponse | undefined {
     if (!this.projectOf(req)) return processoutError(401, "request.authentication.invalid", AUTH_MESSAGE)
     if (req.method === "POST" && req.rawBody.trim() !== "" && !isJsonContentType(req.headers["content-type"])) {
@@ -235,6 +247,8 @@ export class ProcessOutEmulator extends EmulatorServer {
     return undefined
   }
 
+  // CHOICE: the error types of an unknown route, malformed JSON and an emulator fault (undocumented), in the
+  // documented envelope `{error_type, message, success: false}` (spec, every operation's 4XX example).
   protected notFound(req: EmulatorRequest): EmulatorResponse {
     return processoutError(404, "request.route.not-found", `The route ${req.method} ${req.path} could not be found.`)
   }
@@ -272,7 +286,8 @@ export class ProcessOutEmulator extends EmulatorServer {
   }
 
   /**
-   * `Idempotency-Key` on POSTs (spec: authorize, refunds; the SDK sends it on any call): the first answer for
+   * `Idempotency-Key` on POSTs ("Unique key to your request that will be used for idempotency": a header of
+   * every documented operation in the spec; the SDK sends it on any call): the first answer for
    * (project, key) is replayed for the same method/path/body.
    * CHOICE: a different request with the same key gets 400 request.idempotency-key.conflict; every first
    * answer is stored, errors included.
@@ -302,6 +317,8 @@ export class ProcessOutEmulator extends EmulatorServer {
     return new Date(t).toISOString()
   }
 
+  // 404 `resource.invoice.not-found` / `resource.transaction.not-found` and their messages: spec GET
+  // /invoices/{id}, POST /invoices/{id}/authorize, /capture, /refunds and GET /transactions/{id}, 404 examples.
   private requireInvoice(id: string): ProcessOutInvoice {
     const invoice = this.invoices.get(id)
     if (!invoice) fail(404, "resource.invoice.not-found", "The invoice could not be found.")
@@ -322,8 +339,14 @@ export class ProcessOutEmulator extends EmulatorServer {
     return req.body as Record<string, unknown>
   }
 
-  /** A decimal string, > 0, at most 4 decimals ("Maximum 4 decimal places supported as per ISO 4217"). */
-  private amount(value: unknown, field: string, required: boolean): Decimal | undefined {
+  /**
+   * A decimal string in major units (seed 004 L7; spec: `amount` is a string) with at most 4 decimals
+   * ("Maximum 4 decimal places supported as per ISO 4217", spec POST /invoices) and no more than the
+   * currency's ISO 4217 minor unit. CHOICE: that per-currency reading of "as per ISO 4217" (no document
+   * gives a table; "10.5" JPY or "10.00" JPY is refused, the strict side), > 0, and the error type
+   * `request.validation.invalid-amount` (the documented type for amounts, spec POST /invoices/{id}/refunds 400).
+   */
+  private amount(value: unknown, field: string, required: boolean, currency?: string): Decimal | undefined {
     if (value === undefined || value === null) {
       if (required) fail(400, `request.validation.missing-${field.replace(/_/g, "-")}`, `The ${field} is required.`)
       return undefined
@@ -331,9 +354,15 @@ export class ProcessOutEmulator extends EmulatorServer {
     if (typeof value !== "string" || !AMOUNT.test(value) || new Decimal(value).lte(0)) {
       fail(400, "request.validation.invalid-amount", `The ${field} must be a positive decimal string with at most 4 decimal places.`)
     }
+    const exponent = currency === undefined ? undefined : ISO_4217_EXPONENTS[currency]
+    const decimals = value.split(".")[1]?.length ?? 0
+    if (exponent !== undefined && decimals > exponent) {
+      fail(400, "request.validation.invalid-amount", `The ${field} ${value} has more decimal places than ${currency} has (${exponent}, ISO 4217).`)
+    }
     return new Decimal(value)
   }
 
+  /** Metadata "in the form of key-value pairs (string - string)" (seed 004 L24; spec POST /invoices). CHOICE: else refused. */
   private stringMap(value: unknown, field: string): Record<string, string> {
     if (value === undefined || value === null) return {}
     if (typeof value !== "object" || Array.isArray(value) || Object.values(value as object).some((v) => typeof v !== "string")) {
@@ -342,6 +371,7 @@ export class ProcessOutEmulator extends EmulatorServer {
     return { ...(value as Record<string, string>) }
   }
 
+  /** Spec POST /invoices `return_url`, `webhook_url`: "Must be a valid URL". CHOICE: http(s) only. */
   private optionalUrl(value: unknown, field: string): string | undefined {
     if (value === undefined || value === null) return undefined
     if (typeof value !== "string" || !/^https?:\/\/\S+$/.test(value)) {
@@ -350,6 +380,12 @@ export class ProcessOutEmulator extends EmulatorServer {
     return value
   }
 
+  /**
+   * An event as spec GET /events/{id} 200 shows it: {id, project_id, name, data: {name, sandbox, transaction},
+   * sandbox, fired_at}. Only `transaction.failed` is a documented name there; CHOICE: the others (authorized,
+   * captured, voided, refunded, operation.refund.pending/failed) follow ProcessOut's events page as summarised in
+   * the project's research, whose list is truncated.
+   */
   private fire(name: string, tx: ProcessOutTransaction): ProcessOutEvent {
     const event: ProcessOutEvent = {
       id: objectId("ev"),
@@ -365,7 +401,11 @@ export class ProcessOutEmulator extends EmulatorServer {
     return event
   }
 
-  /** Posts `{event_id, event_type}` without any signature (ProcessOut signs nothing: fetch the event). */
+  /**
+   * CHOICE (not in the seed or the spec; ProcessOut's webhook pages as summarised in the project's research):
+   * posts `{event_id, event_type}` without any signature, once, to the invoice's `webhook_url` ("Custom webhook
+   * URL for this purchase", spec POST /invoices) or the project's URL. The receiver fetches the event.
+   */
   private deliver(url: string, body: ProcessOutWebhookBody): void {
     const delivery: WebhookDelivery = { url, body }
     this.deliveries.push(delivery)
@@ -382,7 +422,13 @@ export class ProcessOutEmulator extends EmulatorServer {
     void run.finally(() => this.inFlight.delete(run))
   }
 
-  /** Derived amounts: available = captured − refunds not failed; refunded = settled refunds. */
+  /**
+   * Derived amounts. Only zeros are in the documents' examples (spec GET /transactions/{id}); the SDK
+   * (transaction.ts) defines refunded_amount as "successfully refunded" and available_amount as
+   * "captured - refunded", which this follows for refunds that settle at once (the default).
+   * CHOICE: a refund held "pending" (a test mode) already counts against available_amount, so no more than
+   * was captured can be refunded, but not yet in refunded_amount.
+   */
   private recompute(tx: ProcessOutTransaction): void {
     const refunds = [...this.refunds.values()].filter((r) => r.refund.transaction_id === tx.id && !r.refund.has_failed)
     const reserved = refunds.reduce((s, r) => s.plus(r.refund.amount), new Decimal(0))
@@ -398,15 +444,19 @@ export class ProcessOutEmulator extends EmulatorServer {
 
   private createInvoice(req: EmulatorRequest): EmulatorResponse {
     const b = this.body(req)
+    // Spec POST /invoices: name, amount and currency are required.
     if (typeof b.name !== "string" || b.name.trim() === "") fail(400, "request.validation.missing-name", "The invoice name is required.")
+    // CHOICE: at most 255 characters (no document gives a limit).
     if (b.name.length > 255) fail(400, "request.validation.invalid-name", "The invoice name must be at most 255 characters.")
-    const amount = this.amount(b.amount, "amount", true)!
+    this.amount(b.amount, "amount", true)
     if (typeof b.currency !== "string") fail(400, "request.validation.missing-currency", "The currency is required.")
     const currency = b.currency.toUpperCase()
-    // CHOICE: any active ISO 4217 code with a minor unit, case-insensitive; stored upper case.
+    // Spec POST /invoices: "Must be a valid ISO 4217 currency code with 3 characters".
+    // CHOICE: active codes with a minor unit only, any case, stored upper case (as every example shows them).
     if (!/^[A-Z]{3}$/.test(currency) || ISO_4217_EXPONENTS[currency] === undefined) {
       fail(400, "request.validation.invalid-currency", `The currency ${JSON.stringify(b.currency)} is not a valid ISO 4217 currency.`)
     }
+    const amount = this.amount(b.amount, "amount", true, currency)!
     const invoice: ProcessOutInvoice = {
       id: objectId("iv"),
       project_id: this.projectOf(req)!,
@@ -437,9 +487,10 @@ export class ProcessOutEmulator extends EmulatorServer {
       project_id: invoice.project_id,
       invoice_id: invoice.id,
       name: invoice.name,
-      status: "waiting",
+      status: "waiting", // CHOICE: never answered (authorize sets authorized or failed at once)
       currency: invoice.currency,
-      // The transaction carries its invoice's metadata (spec examples show the same object on both).
+      // CHOICE: the transaction carries its invoice's metadata (the spec's invoice and transaction examples both
+      // show {"fruit": "banana"}, of different invoices, so this is a reading, not a rule).
       metadata: { ...invoice.metadata },
       sandbox: true,
       created_at: this.now(),
@@ -477,7 +528,12 @@ export class ProcessOutEmulator extends EmulatorServer {
     return tx
   }
 
-  /** Authorizes the invoice with a source; used by /authorize and by /capture with a source. */
+  /**
+   * Authorizes the invoice with a source ("a card, a token or a gateway request", spec POST
+   * /invoices/{id}/authorize and /capture), giving the state of the authorize 200 example: status
+   * `authorized`, authorized_amount = amount, captured and available "0". CHOICE: the source is required and
+   * must start `card_`, `tok_` (the spec's id shapes) or `gway_req_`.
+   */
   private authorizeTransaction(invoice: ProcessOutInvoice, source: unknown): ProcessOutTransaction | EmulatorResponse {
     if (typeof source !== "string" || source.trim() === "") fail(400, "request.validation.missing-source", "The source is required.")
     if (!/^(card_|tok_|gway_req_)/.test(source)) {
@@ -496,7 +552,8 @@ export class ProcessOutEmulator extends EmulatorServer {
       tx.error_code = outcome.type
       tx.error_message = outcome.message
       this.fire("transaction.failed", tx)
-      // The spec documents declines on authorize and capture as HTTP 410 (card.do-not-honor example).
+      // Spec POST /invoices/{id}/authorize and /capture, 410 "Transaction error": a decline is answered 410;
+      // the failed transaction's event is `transaction.failed` (spec GET /events/{id} 200).
       return processoutError(410, outcome.type, outcome.message)
     }
     tx.status = "authorized"
@@ -520,7 +577,8 @@ export class ProcessOutEmulator extends EmulatorServer {
   private capture(req: EmulatorRequest): EmulatorResponse {
     const invoice = this.requireInvoice(req.params.id!)
     const b = this.body(req)
-    const requested = this.amount(b.capture_amount, "capture_amount", false)
+    // Spec POST /invoices/{id}/capture: `capture_amount` "Amount to capture partially the transaction".
+    const requested = this.amount(b.capture_amount, "capture_amount", false, invoice.currency)
     let tx = invoice.transaction_id ? this.transactions.get(invoice.transaction_id) : undefined
     if (!tx || tx.status === "failed") {
       if (b.source === undefined) {
@@ -530,6 +588,7 @@ export class ProcessOutEmulator extends EmulatorServer {
       if (!("id" in result)) return result
       tx = result
     }
+    // CHOICE: these refusals and their error types (undocumented).
     if (tx.captured) fail(400, "request.transaction.already-captured", "The transaction was already captured.")
     if (tx.voided) fail(400, "request.transaction.voided", "The transaction was voided and cannot be captured anymore.")
     const authorized = new Decimal(tx.authorized_amount)
@@ -538,6 +597,8 @@ export class ProcessOutEmulator extends EmulatorServer {
       fail(400, "request.validation.invalid-amount", `The capture amount ${fmt(amount)} is greater than the authorized amount ${tx.authorized_amount}.`)
     }
     // CHOICE: one capture per transaction; a partial capture releases the rest of the authorization.
+    // The captured state is spec GET /transactions/{id} "Payout Items expanded": status `completed`,
+    // captured true, available_amount = captured_amount.
     tx.status = "completed"
     tx.captured = true
     tx.captured_amount = tx.captured_amount_local = fmt(amount)
@@ -547,6 +608,10 @@ export class ProcessOutEmulator extends EmulatorServer {
     return { status: 200, body: { success: true, transaction: this.view(tx) } }
   }
 
+  /**
+   * CHOICE (SDK invoice.ts `void`; not in the documents): voids an authorized, uncaptured transaction. Its
+   * voided state is the one spec POST /invoices/{id}/capture's 200 example shows: status `voided`, voided true.
+   */
   private void(req: EmulatorRequest): EmulatorResponse {
     const invoice = this.requireInvoice(req.params.id!)
     this.body(req)
@@ -564,24 +629,29 @@ export class ProcessOutEmulator extends EmulatorServer {
 
   // ---------------------------------------------------------------- refunds
 
+  /** Spec POST /invoices/{id}/refunds: 200 `{refund, success}`; nothing captured or left is its documented 400. */
   private refundInvoice(req: EmulatorRequest): EmulatorResponse {
     const invoice = this.requireInvoice(req.params.id!)
     const tx = invoice.transaction_id ? this.transactions.get(invoice.transaction_id) : undefined
-    const refund = this.createRefund(req, tx)
+    const refund = this.createRefund(req, tx, invoice.currency)
     return { status: 200, body: { success: true, refund } }
   }
 
   private refundTransaction(req: EmulatorRequest): EmulatorResponse {
     const tx = this.requireTransaction(req.params.id!)
-    this.createRefund(req, tx)
+    this.createRefund(req, tx, tx.currency)
     // CHOICE: like the SDK expects (refund.ts `create` reads only `success`), this answer has no refund object.
     return { status: 200, body: { success: true } }
   }
 
-  private createRefund(req: EmulatorRequest, tx: ProcessOutTransaction | undefined): ProcessOutRefund {
+  private createRefund(req: EmulatorRequest, tx: ProcessOutTransaction | undefined, currency: string): ProcessOutRefund {
     const b = this.body(req)
-    const amount = this.amount(b.amount, "amount", true)!
-    if (b.reason !== undefined && (typeof b.reason !== "string" || !(REFUND_REASONS as readonly string[]).includes(b.reason))) {
+    // Spec POST /invoices/{id}/refunds: `amount` required, a string; in major units (seed 004 L7).
+    const amount = this.amount(b.amount, "amount", true, currency)!
+    // Spec POST /invoices/{id}/refunds: reason `customer_request`, `duplicate`, `fraud` or `other`, default `other`
+    // (seed 004 L18 lists the first three). Null is unset: the SDK sends null for every field not given (refund.ts).
+    // CHOICE: another value is refused with request.validation.invalid-reason.
+    if (b.reason != null && (typeof b.reason !== "string" || !(REFUND_REASONS as readonly string[]).includes(b.reason))) {
       fail(400, "request.validation.invalid-reason", `The reason must be one of ${REFUND_REASONS.join(", ")}.`)
     }
     if (b.information !== undefined && b.information !== null && typeof b.information !== "string") {
@@ -591,6 +661,7 @@ export class ProcessOutEmulator extends EmulatorServer {
     if (detailIds !== undefined && detailIds !== null && (!Array.isArray(detailIds) || detailIds.some((d) => typeof d !== "string"))) {
       fail(400, "request.validation.invalid-invoice-detail-ids", "The invoice_detail_ids must be an array of strings.")
     }
+    // Seed 004 L19 (information, a string), L24 (metadata, string - string), L31 (invoice_detail_ids, string[]).
     const metadata = this.stringMap(b.metadata, "metadata")
     const available = tx ? new Decimal(tx.available_amount) : new Decimal(0)
     if (!tx || available.lte(0)) {
@@ -598,16 +669,21 @@ export class ProcessOutEmulator extends EmulatorServer {
       fail(400, "request.validation.invalid-amount", "No amount is available on the transaction to be refunded.")
     }
     if (amount.gt(available)) {
+      // SDK refund.ts: the amount "Must not be greater than the amount still available on the transaction".
       // CHOICE: same error type as above, with its own message (ProcessOut documents only the first).
       fail(400, "request.validation.invalid-amount", `The refund amount ${fmt(amount)} is greater than the amount available on the transaction (${tx.available_amount}).`)
     }
+    // Fields of spec POST /invoices/{id}/refunds 200 and seed 004 L13-31. The readonly ones (id, has_failed,
+    // sandbox, created_at: seed 004 L15, L22, L26, L29) are ProcessOut's, whatever the request says.
     const refund: ProcessOutRefund = {
       id: objectId("refd"),
       transaction_id: tx.id,
       amount: fmt(amount),
-      reason: (b.reason as ProcessOutRefundReason | undefined) ?? "other",
+      reason: (b.reason as ProcessOutRefundReason | null | undefined) ?? "other",
       information: typeof b.information === "string" ? b.information : "",
       funding_source: "",
+      // CHOICE: "fail" mode answers has_failed: true at once; the seed (L21-23) only says a refund can fail
+      // asynchronously, so whether ProcessOut ever answers so is unconfirmed (the mode tests that case).
       has_failed: this.refundMode === "fail",
       metadata,
       sandbox: true,
@@ -626,6 +702,7 @@ export class ProcessOutEmulator extends EmulatorServer {
     return { status: 200, body: { success: true, refunds: this.listRefunds(tx.id) } }
   }
 
+  /** CHOICE (SDK refund.ts `find`), with 404 `resource.refund.not-found` after the documented not-found types. */
   private getRefundRoute(req: EmulatorRequest): EmulatorResponse {
     const tx = this.requireTransaction(req.params.id!)
     const state = this.refunds.get(req.params.refundId!)
@@ -633,6 +710,7 @@ export class ProcessOutEmulator extends EmulatorServer {
     return { status: 200, body: { success: true, refund: structuredClone(state.refund) } }
   }
 
+  /** Spec GET /events/{id}: 200 `{event, success}`, 404 `resource.event.not-found`. CHOICE: another project's event is 404. */
   private getEventRoute(req: EmulatorRequest): EmulatorResponse {
     const event = this.events.get(req.params.id!)
     if (!event || event.project_id !== this.projectOf(req)) fail(404, "resource.event.not-found", "The event could not be found.")

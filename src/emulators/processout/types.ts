@@ -65,7 +65,7 @@ export interface ProcessOutTransaction {
   refunded: boolean
   voided: boolean
   chargedback: boolean
-  /** The transaction's refunds (ProcessOut: "use the refunded_amount field and also the refunds objects list"). */
+  /** The transaction's refunds (`refunds` in the spec's transaction examples, null or []; always a list here). */
   refunds: ProcessOutRefund[]
   operations: unknown[]
 }

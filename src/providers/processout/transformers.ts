@@ -3,6 +3,7 @@ import { defineCurrencyProfile } from "../../core/money/currency-profile"
 import { currencyExponent, wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import { ProcessorError, type ErrorAdvice } from "../../core/errors"
+import type { MedusaRefundInfo } from "../../core/provider"
 import type { ProcessorRefundView } from "../../core/refund-planner"
 import type { RefundStatus } from "../../core/payment-data"
 import type { ProcessOutOptions, ProcessOutRefundReason } from "./options"
@@ -37,6 +38,15 @@ export function minorFromWire(amount: string | null | undefined, currency: strin
   return minor.toString() // an integer; Decimal never switches to exponent notation
 }
 
+/**
+ * An amount ProcessOut answered for a refund it made, in minor units, never rounded and never thrown on:
+ * once money moved its figures are recorded as they are. More decimals than the currency has give a
+ * fractional figure ("1234.5"), which the base records as a difference from the plan.
+ */
+export function answeredMinor(amount: string, currency: string): string {
+  return new Decimal(amount).shiftedBy(currencyExponent(currency, processoutCurrencies)).toString()
+}
+
 /** ProcessOut writes currencies upper case ("EUR"); Medusa stores them lower case. */
 export function wireCurrency(amount: ProcessorAmount): string {
   return amount.currency.toUpperCase()
@@ -60,22 +70,34 @@ export function createInvoiceRequest(input: {
   }
 }
 
+/** Our cap on `information`: ProcessOut documents no length (seed 004 L19), so we stay at a common column size. */
+export const INFORMATION_MAX = 255
+
+/**
+ * `information` ("Extra information about the refund", seed 004 L19): Medusa's reason label (ProcessOut's
+ * `reason` keeps only one of four words) and the refund note, shortened visibly ("…") past INFORMATION_MAX.
+ */
+export function refundInformation(info: Pick<MedusaRefundInfo, "note" | "reasonCode" | "reasonLabel">): string | undefined {
+  const text = [info.reasonLabel ?? info.reasonCode, info.note].map((p) => p?.trim()).filter(Boolean).join(": ")
+  const chars = Array.from(text) // code points: never cut a character in two
+  return !text ? undefined : chars.length <= INFORMATION_MAX ? text : `${chars.slice(0, INFORMATION_MAX - 1).join("")}…`
+}
+
 export function refundRequest(input: {
   amount: ProcessorAmount
   reason: ProcessOutRefundReason
-  information?: string | null
+  information?: string
   medusaRefundId?: string
   sessionId?: string
 }): ProcessOutRefundRequest {
   const metadata: Record<string, string> = {}
   if (input.medusaRefundId) metadata.medusa_refund_id = input.medusaRefundId
   if (input.sessionId) metadata.session_id = input.sessionId
-  const information = input.information?.trim()
   return {
-    // Always sent, the full remainder included: the field is required (spec).
+    // Always sent, the full remainder included: the field is required (spec POST /invoices/{id}/refunds).
     amount: wireAmount.majorString(input.amount),
     reason: input.reason,
-    ...(information ? { information: information.slice(0, 255) } : {}),
+    ...(input.information ? { information: input.information } : {}),
     metadata,
   }
 }
@@ -101,16 +123,22 @@ export function paymentAmountOf(tx: Pick<ProcessOutTransaction, "authorized_amou
   return tx.authorized_amount && !/^0+(\.0*)?$/.test(tx.authorized_amount) ? tx.authorized_amount : tx.amount
 }
 
-/** The transaction's state as kept in the payment data (minor units as integer strings). */
+/**
+ * The transaction's state as kept in the payment data (minor units as integer strings). An amount field
+ * the answer leaves out is left out here too: the stored value stands rather than a guessed "0".
+ */
 export function transactionData(tx: ProcessOutTransaction): Record<string, unknown> {
   const currency = tx.currency.toLowerCase()
+  const amounts: Array<[string, string | null | undefined, string]> = [
+    ["captured_minor", tx.captured_amount, "captured amount"],
+    ["processor_refunded_minor", tx.refunded_amount, "refunded amount"],
+    ["available_minor", tx.available_amount, "available amount"],
+  ]
   return {
     transaction_id: tx.id,
     transaction_status: tx.status,
     amount_minor: minorFromWire(paymentAmountOf(tx), currency, "authorized amount"),
-    captured_minor: minorFromWire(tx.captured_amount, currency, "captured amount"),
-    processor_refunded_minor: minorFromWire(tx.refunded_amount, currency, "refunded amount"),
-    available_minor: minorFromWire(tx.available_amount, currency, "available amount"),
+    ...Object.fromEntries(amounts.filter(([, v]) => v != null).map(([key, v, what]) => [key, minorFromWire(v, currency, what)])),
     voided: tx.voided === true || tx.status === "voided",
   }
 }
@@ -128,23 +156,24 @@ export function transactionStatus(tx: ProcessOutTransaction): PaymentSessionStat
 }
 
 /**
- * Refund statuses from what ProcessOut shows: `has_failed` is failed; a refund that the
- * transaction's `refunded_amount` does not count yet is pending (the newest refunds first),
- * any other is succeeded. ProcessOut's refund object has no status of its own.
+ * Refund statuses. ProcessOut's refund object has no status: `has_failed` (seed 004 L21-23) is failed.
+ * GUESS (README "Fields read"): a refund is succeeded once the transaction's `refunded_amount` counts it
+ * (the newest refunds taken as the uncounted ones), pending before. The field is only "0" in the spec's
+ * examples; the SDK calls it "successfully refunded". Without it (or the transaction) nothing says a refund
+ * settled: every live refund stays pending, until a later read (webhook or poll) shows the field.
  */
 export function refundStatuses(refunds: readonly ProcessOutRefund[], tx: ProcessOutTransaction | undefined): Map<string, RefundStatus> {
   const statuses = new Map<string, RefundStatus>()
   const live = refunds.filter((r) => !r.has_failed)
-  let unsettled = tx
-    ? live.reduce((sum, r) => sum.plus(r.amount), new Decimal(0)).minus(new Decimal(tx.refunded_amount ?? "0"))
-    : new Decimal(0)
+  const counted = tx?.refunded_amount
+  let unsettled = counted == null ? undefined : live.reduce((sum, r) => sum.plus(r.amount), new Decimal(0)).minus(new Decimal(counted))
   const newestFirst = [...refunds].sort((a, b) => String(b.created_at ?? "").localeCompare(String(a.created_at ?? "")))
   for (const refund of newestFirst) {
     if (refund.has_failed) {
       statuses.set(refund.id, "failed")
-    } else if (unsettled.gt(0)) {
+    } else if (unsettled === undefined || unsettled.gt(0)) {
       statuses.set(refund.id, "pending")
-      unsettled = unsettled.minus(refund.amount)
+      unsettled = unsettled?.minus(refund.amount)
     } else {
       statuses.set(refund.id, "succeeded")
     }

@@ -297,6 +297,18 @@ describe("capturePayment", () => {
     expect(out.data).toMatchObject({ captured_minor: "1025", amount_minor: "2550" })
   })
 
+  it("a capture answered for another amount is kept as ProcessOut's figures and reported, never thrown (money moved)", async () => {
+    const errors: string[] = []
+    const service = provider({}, { logger: { ...quiet, error: (m: string) => errors.push(m) } })
+    const data = await paid("25.50", { capture: false, service })
+    emulator.rewrite = (req, body) => {
+      if (req.path.endsWith("/capture")) body.transaction.captured_amount = "25"
+    }
+    const out = await service.capturePayment({ data, context: { idempotency_key: "capt_diff" } })
+    expect(out.data).toMatchObject({ captured_minor: "2500" }) // what ProcessOut holds bounds the refunds
+    expect(errors).toEqual([expect.stringMatching(/captured 2500 USD \(minor units\) where 2550 USD was asked/)])
+  })
+
   it("refuses a second capture", async () => {
     const data = await paid("25.50")
     await expectMedusaError(provider().capturePayment({ data, context: { idempotency_key: "capt_other" } }), "not_allowed", /already captured/)
@@ -315,7 +327,7 @@ describe("refundPayment", () => {
     expect(req.body).toEqual({
       amount: "12.35",
       reason: "customer_request",
-      information: "one mug broken",
+      information: "Return: one mug broken", // ProcessOut's reason keeps one of four words: the label goes here too
       metadata: { medusa_refund_id: "ref_01PARTIAL", session_id: data.session_id },
     })
     expect(out.data).toMatchObject({ invoice_id: data.invoice_id, refunded_minor: "1235" })
@@ -421,7 +433,19 @@ describe("refundPayment", () => {
     const data = await paid("50.00", { service })
     await service.refundPayment({ amount: "5", data, context: { idempotency_key: "ref_reason" } })
     expect(refundPosts()[0].body).toMatchObject({ reason: expected })
-    expect(refundPosts()[0].body.information).toBeUndefined()
+    expect(refundPosts()[0].body.information).toBe(code ?? undefined) // the reason as Medusa names it; no note
+  })
+
+  it("sends a long note shortened visibly to 255 characters, never cutting a character in two", async () => {
+    const note = `${"x".repeat(252)}😀😀 and more`
+    const refundService = { retrieve: async () => ({ note, refund_reason: { code: "return", label: "Return" } }) }
+    const service = provider({}, { refundService })
+    const data = await paid("50.00", { service })
+    await service.refundPayment({ amount: "5", data, context: { idempotency_key: "ref_long" } })
+    const information: string = refundPosts()[0].body.information
+    expect(Array.from(information)).toHaveLength(255)
+    expect(information).toBe(`Return: ${"x".repeat(246)}…`)
+    expect(emulator.listRefunds()[0].information).toBe(information)
   })
 
   it("can refund through /transactions/{id}/refunds, whose answer has no refund object", async () => {
@@ -489,11 +513,81 @@ describe("refundPayment", () => {
     expect(retried.data!.refunds as any[]).toEqual([expect.objectContaining({ medusa_refund_id: "ref_new", amount_minor: "2000" })])
   })
 
-  it("fails the Medusa refund when ProcessOut answers has_failed", async () => {
-    const data = await paid("50.00")
+  it("a refund ProcessOut answers has_failed ends in a MedusaError with its reason, the attempt kept in the ledger as failed", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const service = provider({}, medusa.cradle())
+    const paymentId = medusa.addPayment(await paid("50.00", { service }))
     emulator.refundMode = "fail"
-    await expectMedusaError(provider().refundPayment({ amount: "5", data, context: { idempotency_key: "ref_failed" } }), "not_allowed", /failed at the payment provider\. Nothing was refunded/)
-    expect(emulator.getTransaction(data.transaction_id as string)).toMatchObject({ refunded_amount: "0", available_amount: "50" })
+    await expectMedusaError(
+      medusa.refund(service, paymentId, "5", "ref_failed"),
+      "not_allowed",
+      /ProcessOut declined the refund of 5\.00 USD \(ProcessOut answered its refund refd_\w+ with has_failed: true, giving no reason\)\. Nothing was refunded and Medusa records no refund/
+    )
+    expect(medusa.refunds.has("ref_failed")).toBe(false)
+    expect(medusa.data(paymentId).refunds).toEqual([
+      expect.objectContaining({ medusa_refund_id: "ref_failed", processor_refund_id: expect.stringMatching(/^refd_/), amount_minor: "500", status: "failed", failure_reason: expect.stringMatching(/has_failed: true/) }),
+    ])
+    expect(emulator.getTransaction(medusa.data(paymentId).transaction_id as string)).toMatchObject({ refunded_amount: "0", available_amount: "50" })
+    // The admin can simply refund again: the failed attempt holds nothing back.
+    emulator.refundMode = "immediate"
+    await medusa.refund(service, paymentId, "50", "ref_again")
+    expect((medusa.data(paymentId).refunds as any[]).map((r) => [r.medusa_refund_id, r.status])).toEqual([["ref_failed", "failed"], ["ref_again", "pending"]])
+  })
+
+  describe("once ProcessOut made the refund, other figures are recorded, never thrown (issue 15 item 4)", () => {
+    const errors: string[] = []
+    const logger = { ...quiet, error: (m: string) => errors.push(m) }
+    beforeEach(() => void (errors.length = 0))
+
+    it.each([
+      ["a different amount", "4.99", "499", "499"],
+      ["more decimals than USD has", "4.995", "500", "499.5"],
+    ])("%s in the refund answer: the ledger holds ProcessOut's figures, marked", async (_name, answered, ledgerMinor, processorMinor) => {
+      const medusa = new MedusaPaymentsDouble()
+      const service = provider({}, { ...medusa.cradle(), logger })
+      const paymentId = medusa.addPayment(await paid("50.00", { service }))
+      emulator.rewrite = (req, body) => {
+        if (req.method === "POST" && req.path.endsWith("/refunds")) body.refund.amount = answered
+      }
+      const out = await medusa.refund(service, paymentId, "5", "ref_diff")
+      expect(out.data.refunds).toEqual([
+        expect.objectContaining({
+          medusa_refund_id: "ref_diff",
+          amount_minor: ledgerMinor,
+          discrepancy: expect.objectContaining({ planned_minor: "500", planned_currency: "usd", processor_minor: processorMinor }),
+        }),
+      ])
+      expect(medusa.refunds.has("ref_diff")).toBe(true) // Medusa keeps its refund
+      expect(errors.join("\n")).toMatch(/ref_diff .*where 500 USD was planned/)
+    })
+
+    it("through /transactions/{id}/refunds, the figures come from the refund read back", async () => {
+      const medusa = new MedusaPaymentsDouble()
+      const service = provider({ refundVia: "transaction" }, { ...medusa.cradle(), logger })
+      const paymentId = medusa.addPayment(await paid("50.00", { service }))
+      emulator.rewrite = (req, body) => {
+        if (req.method === "GET" && req.path.endsWith("/refunds")) body.refunds[0].amount = "4"
+      }
+      const out = await medusa.refund(service, paymentId, "5", "ref_tx_diff")
+      expect(out.data.refunds).toEqual([expect.objectContaining({ amount_minor: "400", discrepancy: expect.objectContaining({ planned_minor: "500", processor_minor: "400" }) })])
+    })
+
+    it("an unreadable refund answer, or a read-back that fails, is recorded as pending, found later by its tag", async () => {
+      const medusa = new MedusaPaymentsDouble()
+      const service = provider({}, { ...medusa.cradle(), logger })
+      const paymentId = medusa.addPayment(await paid("50.00", { service }))
+      emulator.rewrite = (req, body) => {
+        if (req.method === "POST" && req.path.endsWith("/refunds")) delete body.refund.amount
+      }
+      let out = await medusa.refund(service, paymentId, "5", "ref_odd") // read back from the list
+      expect(out.data.refunds).toEqual([expect.objectContaining({ medusa_refund_id: "ref_odd", processor_refund_id: expect.stringMatching(/^refd_/), amount_minor: "500", status: "pending" })])
+      emulator.injectFault({ method: "GET", path: /\/refunds$/, fault: { kind: "status", status: 503, body: { success: false, error_type: "processout.unavailable", message: "Try again later." } } })
+      out = await medusa.refund(service, paymentId, "7", "ref_lost")
+      expect((out.data.refunds as any[])[1]).toMatchObject({ medusa_refund_id: "ref_lost", processor_refund_id: null, amount_minor: "700", status: "pending" })
+      emulator.rewrite = undefined
+      const synced = await service.syncRefundLedger(medusa.data(paymentId), paymentId)
+      expect((synced.refunds as any[]).map((r) => [r.medusa_refund_id, !!r.processor_refund_id, r.status])).toEqual([["ref_odd", true, "succeeded"], ["ref_lost", true, "succeeded"]])
+    })
   })
 
   it("treats a 2xx answer with success: false as an error, with error_type and message", async () => {
@@ -675,6 +769,30 @@ describe("webhooks: the body is a hint, the event is fetched", () => {
     expect(await service.refundOutcomes(hook(emulator.webhookBody(failedEvent)))).toEqual([]) // duplicate
     // A non-refund event has no refund outcomes.
     expect(await service.refundOutcomes(hook(emulator.webhookBody(emulator.listEvents()[0])))).toEqual([])
+  })
+
+  it("without the transaction's refunded_amount (a guessed field), refunds are pending and no amount is guessed, until a read shows it", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const service = provider({}, medusa.cradle())
+    const paymentId = medusa.addPayment(await paid("50.00", { service }))
+    const sync = async () => {
+      medusa.payments.set(paymentId, await service.syncRefundLedger(medusa.data(paymentId), paymentId))
+      return medusa.data(paymentId)
+    }
+    await medusa.refund(service, paymentId, "10", "ref_a")
+    expect(await sync()).toMatchObject({ refunds: [expect.objectContaining({ status: "succeeded" })], processor_refunded_minor: "1000", available_minor: "4000" })
+    await medusa.refund(service, paymentId, "5", "ref_b")
+    emulator.rewrite = (req, body) => {
+      const tx = req.path.startsWith("/events/") ? body?.event?.data?.transaction : req.path.startsWith("/transactions/") ? body?.transaction : undefined
+      if (tx) for (const field of ["refunded_amount", "available_amount"]) delete tx[field]
+    }
+    const synced = await sync()
+    expect((synced.refunds as any[]).map((r) => [r.medusa_refund_id, r.status])).toEqual([["ref_a", "pending"], ["ref_b", "pending"]])
+    expect(synced).toMatchObject({ processor_refunded_minor: "1000", available_minor: "4000" }) // kept, not replaced by "0"
+    const event = emulator.listEvents().filter((e) => e.name === "transaction.refunded").pop()!
+    expect((await service.refundOutcomes(hook(emulator.webhookBody(event)))).map((o) => o.status)).toEqual(["pending", "pending"])
+    emulator.rewrite = undefined // the poll job's next read has the field
+    expect(await sync()).toMatchObject({ refunds: [expect.objectContaining({ status: "succeeded" }), expect.objectContaining({ status: "succeeded" })], processor_refunded_minor: "1500", available_minor: "3500" })
   })
 
   it("the emulator posts unsigned {event_id, event_type} to the invoice's webhook_url", async () => {
