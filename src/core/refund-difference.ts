@@ -7,7 +7,7 @@ import type { RefundDiscrepancy } from "./payment-data"
  * ledger then keeps the processor's amount when the currency is the planned one.
  */
 export function refundDifference(
-  planned: ProcessorAmount,
+  planned: Pick<ProcessorAmount, "minor" | "currency">,
   refunded: { amountMinor?: string; currency?: string } | undefined
 ): { amount_minor?: string; discrepancy: RefundDiscrepancy } | undefined {
   if (!refunded) return undefined

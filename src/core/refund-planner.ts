@@ -3,6 +3,7 @@ import type { BigNumberInput } from "@medusajs/framework/types"
 import type { CurrencyProfile } from "./money/currency-profile"
 import { fromProcessorMinor, toProcessorAmount, type ProcessorAmount } from "./money/convert"
 import { Decimal, shortAmount } from "./money/decimal"
+import { refundDifference } from "./refund-difference"
 import {
   ledgerOf,
   integerMinorOf,
@@ -153,6 +154,12 @@ export interface ProcessorRefundView {
   /** The processor's reason, for failed refunds. */
   failure_reason?: string
   created_at?: string
+  /** Lower-case ISO code, when the processor's listing carries one. */
+  currency?: string
+}
+
+function ledgerCurrency(data: Record<string, unknown>): string | undefined {
+  return typeof data.currency === "string" ? data.currency.toLowerCase() : undefined
 }
 
 /**
@@ -177,6 +184,15 @@ export function reconcileLedger<T extends Record<string, unknown>>(
       known.processor_refund_id = seen.id
       known.status = seen.status
       if (seen.failure_reason) known.failure_reason = seen.failure_reason
+      // The processor settled other figures than the ledger holds: its figures, marked (once).
+      if (!known.discrepancy) {
+        const planned = { minor: known.amount_minor, currency: ledgerCurrency(data) ?? seen.currency ?? "" }
+        const difference = refundDifference(planned, { amountMinor: seen.amount_minor, currency: seen.currency })
+        if (difference) {
+          if (difference.amount_minor !== undefined) known.amount_minor = difference.amount_minor
+          known.discrepancy = difference.discrepancy
+        }
+      }
       continue
     }
     const entry: RefundLedgerEntry = {
