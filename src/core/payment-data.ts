@@ -126,7 +126,7 @@ export function integerMinorOf(value: unknown): bigint | undefined {
 export function roundingDriftMinor(ledger: readonly RefundLedgerEntry[], exponent: number, except?: RefundLedgerEntry): Decimal {
   return ledger.reduce(
     (sum, r) =>
-      r.status === "failed" || r.requested_amount === null || r.requested_amount === undefined || r === except
+      r.status === "failed" || r.requested_amount === null || r.requested_amount === undefined || r === except || !!r.discrepancy
         ? sum
         : sum.plus(new Decimal(r.amount_minor).minus(new Decimal(r.requested_amount).shiftedBy(exponent))),
     new Decimal(0)

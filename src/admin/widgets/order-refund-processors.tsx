@@ -122,6 +122,23 @@ const PaymentSection = ({ orderId, payment }: { orderId: string; payment: Paymen
         </div>
       )}
 
+      {payment.discrepancies.length > 0 && (
+        <div className="px-6 py-4">
+          <Alert variant="warning" data-testid="refund-processors-discrepancy">
+            <div className="flex flex-col gap-y-1">
+              <Text size="small" leading="compact" weight="plus">
+                {payment.processor} refunded other figures than Medusa asked for: the ledger holds {payment.processor}'s.
+              </Text>
+              {payment.discrepancies.map((d, i) => (
+                <Text size="small" leading="compact" key={`${d.processor_refund_id}-${i}`}>
+                  {d.medusa_refund_id ?? d.processor_refund_id ?? "A refund"}: {d.note}
+                </Text>
+              ))}
+            </div>
+          </Alert>
+        </div>
+      )}
+
       <div className="text-ui-fg-subtle grid grid-cols-2 items-center px-6 py-4">
         <Text size="small" leading="compact" weight="plus">
           {payment.processor} payment

@@ -11,6 +11,7 @@ import { defineCurrencyProfile } from "../money/currency-profile"
 import { ledgerOf } from "../payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../provider"
 import { Redactor } from "../redact"
+import { reconcileLedger } from "../refund-planner"
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
@@ -88,7 +89,6 @@ describe("a refund the processor made for other figures than planned", () => {
 
 describe("a refund the processor settles for other figures than the ledger holds", () => {
   it("takes the processor's figures, marked, when the ledger is reconciled", async () => {
-    const { reconcileLedger } = await import("../refund-planner")
     const data = { ...captured(), refunds: [{ processor_refund_id: "act_1", medusa_refund_id: "ref_1", amount_minor: "1000", requested_amount: "10", status: "pending" as const, origin: "medusa" as const, created_at: "2026-01-01T00:00:00Z" }] }
     const out = reconcileLedger(data, [{ id: "act_1", amount_minor: "900", status: "succeeded" }]).data
     expect(ledgerOf(out)[0]).toMatchObject({ amount_minor: "900", status: "succeeded", discrepancy: { planned_minor: "1000", processor_minor: "900" } })

@@ -124,6 +124,7 @@ function buildView(payment: any, provider: AdminProvider): PaymentView {
     requested_amount: entry.requested_amount ?? null,
     status: entry.status,
     failure_reason: entry.failure_reason ?? null,
+    discrepancy: entry.discrepancy?.note ?? null,
     origin: entry.origin,
     created_at: entry.created_at,
   }))
@@ -169,6 +170,9 @@ function buildView(payment: any, provider: AdminProvider): PaymentView {
       amount: r.amount,
       reason: r.failure_reason ?? "no reason given",
     })),
+    discrepancies: rows
+      .filter((r) => r.discrepancy !== null)
+      .map((r) => ({ processor_refund_id: r.processor_refund_id, medusa_refund_id: r.medusa_refund_id, note: r.discrepancy! })),
     pending_refunds: rows.filter((r) => r.status === "pending").length,
     captured_at: payment.captured_at ? new Date(payment.captured_at).toISOString() : null,
     canceled_at: payment.canceled_at ? new Date(payment.canceled_at).toISOString() : null,

@@ -25,6 +25,8 @@ export interface LedgerRow {
   requested_amount: string | null
   status: RefundStatus
   failure_reason: string | null
+  /** What the processor refunded where the plan said otherwise (the amount above is the processor's); null when they agree. */
+  discrepancy: string | null
   origin: "medusa" | "processor"
   created_at: string
 }
@@ -56,6 +58,8 @@ export interface PaymentView {
   refunds: LedgerRow[]
   has_failed_refund: boolean
   failed_refunds: Array<{ processor_refund_id: string | null; medusa_refund_id: string | null; amount: string | null; reason: string }>
+  /** Refunds the processor made for other figures than planned. */
+  discrepancies: Array<{ processor_refund_id: string | null; medusa_refund_id: string | null; note: string }>
   pending_refunds: number
   captured_at: string | null
   canceled_at: string | null

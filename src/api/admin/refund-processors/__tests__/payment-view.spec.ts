@@ -63,3 +63,17 @@ describe("the admin's payment view: refunded totals", () => {
     expect(view.refunded_unexplained_minor).toBe("500")
   })
 })
+
+describe("the admin's payment view: refunds made for other figures than planned", () => {
+  it("lists them with the processor's note and flags the difference, not as rounding", async () => {
+    const odd = refund({
+      amount_minor: "900",
+      requested_amount: "1",
+      discrepancy: { planned_minor: "1000", planned_currency: "kwd", processor_minor: "900", processor_currency: "kwd", note: "the processor refunded 900 KWD (minor units) where 1000 KWD was planned." },
+    })
+    const view = await paymentView(containerWith([odd], ["1"]), "pay_1")
+    expect(view.discrepancies).toEqual([{ processor_refund_id: "act_1", medusa_refund_id: "ref_1", note: expect.stringMatching(/refunded 900 KWD/) }])
+    expect(view.refunds[0].discrepancy).toMatch(/where 1000 KWD was planned/)
+    expect(view.refunded_unexplained_minor).toBe("-100")
+  })
+})
