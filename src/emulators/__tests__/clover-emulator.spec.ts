@@ -1,3 +1,5 @@
+import net from "node:net"
+import { randomUUID } from "node:crypto"
 import { CloverEmulator, DEFAULT_CLOVER_API_KEY, startEmulators, type CloverCharge, type CloverRefund } from "../index"
 
 const KEY = DEFAULT_CLOVER_API_KEY
@@ -50,10 +52,29 @@ async function okCharge(overrides: Record<string, unknown> = {}): Promise<Clover
   return res.body as CloverCharge
 }
 
+/** Clover's error shape: the HTTP status as top-level `message`, the details in `error`. */
 function expectError(res: CallResult, status: number, type: string, code: string, param?: string): void {
   expect(res.status).toBe(status)
+  expect(res.body.message).toMatch(new RegExp(`^${status} \\S`))
   expect(res.body.error).toEqual(expect.objectContaining({ type, code, message: expect.any(String) }))
   if (param !== undefined) expect(res.body.error.param).toBe(param)
+}
+
+/** Raw HTTP/1.1 exchange on one connection: everything the server wrote until it closed. */
+function rawExchange(text: string): Promise<string> {
+  const { port } = new URL(emulator.url)
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), "127.0.0.1", () => socket.write(text))
+    let out = ""
+    socket.setEncoding("utf8")
+    socket.on("data", (d) => (out += d))
+    socket.on("end", () => resolve(out))
+    socket.on("error", reject)
+    socket.setTimeout(3000, () => {
+      socket.destroy()
+      resolve(out)
+    })
+  })
 }
 
 beforeAll(async () => {
@@ -95,6 +116,7 @@ describe("server core", () => {
         body: { amount: 1234, currency: "usd", source: "clv_journal" },
         status: 200,
         response: res.body,
+        sent: { status: 200, body: JSON.stringify(res.body) },
       })
     )
     expect(post!.headers["x-custom-header"]).toBe("Yes")
@@ -105,6 +127,43 @@ describe("server core", () => {
     expect(emulator.requests({ method: "get" })).toHaveLength(1)
     expect(emulator.requests({ path: "/v1/charges" })).toHaveLength(1)
     expect(emulator.requests({ path: /^\/v1\/charges\/[A-Z0-9]{13}$/ })).toHaveLength(1)
+  })
+
+  it("answers a GET followed by stray bytes (clover-ecomm-sdk's `{}` after Content-Length: 0), then closes", async () => {
+    const c = await okCharge()
+    const head = `GET /v1/charges/${c.id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n`
+    const out = await rawExchange(`${head}{}`)
+    expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+    expect(out).toMatch(/\r\nconnection: close\r\n/i)
+    expect(out.split("\r\n\r\n")[1]).toBe(JSON.stringify(emulator.getCharge(c.id)))
+    expect(out.match(/HTTP\/1\.1/g)).toHaveLength(1) // no second, bare 400
+    const get = emulator.requests({ method: "GET" })[0]!
+    expect([get.status, get.sent?.status]).toEqual([200, 200])
+  })
+
+  it("still answers a connection that opens with garbage a bare 400, and journals nothing", async () => {
+    expect(await rawExchange("{}\r\n\r\n")).toMatch(/^HTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n\r\n$/)
+    expect(emulator.requests()).toEqual([])
+  })
+
+  it("ignores a body sent with GET, even one that is not JSON", async () => {
+    const c = await okCharge()
+    const out = await rawExchange(
+      `GET /v1/charges/${c.id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nContent-Length: 9\r\nConnection: close\r\n\r\n{not json`
+    )
+    expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+    expect(emulator.requests({ method: "GET" })[0]).toMatchObject({ rawBody: "{not json", body: undefined, status: 200 })
+  })
+
+  it("journals what was written: nothing for a dropped answer, the bytes a scripted fault sent", async () => {
+    emulator.injectFault({ path: "/v1/charges", fault: { kind: "reset_after_apply" } })
+    await expect(charge()).rejects.toThrow()
+    emulator.injectFault({ path: "/v1/charges", fault: { kind: "malformed_json" } })
+    await call("POST", "/v1/charges", { body: { amount: 5000, currency: "usd", source: token() } }).catch(() => undefined)
+    const [dropped, garbled] = emulator.requests()
+    // `status` keeps the answer the fault withheld or replaced (what was applied); `sent` is the wire.
+    expect(dropped).toMatchObject({ fault: "reset_after_apply", status: 200, sent: null })
+    expect(garbled).toMatchObject({ fault: "malformed_json", status: 200, sent: { status: 200, body: '{"id": "truncat' } })
   })
 
   it("serves the control API without auth and keeps it out of the journal", async () => {
@@ -153,8 +212,8 @@ describe("server core", () => {
 
 describe("auth, routing and body handling", () => {
   it("rejects missing and unknown API keys with 401 in Clover's error shape", async () => {
-    expectError(await call("GET", "/v1/charges", { key: null }), 401, "invalid_request_error", "unauthorized")
-    expectError(await call("GET", "/v1/charges", { key: "wrong" }), 401, "invalid_request_error", "unauthorized")
+    expectError(await call("GET", "/v1/charges", { key: null }), 401, "authentication_error", "unauthorized")
+    expectError(await call("GET", "/v1/charges", { key: "wrong" }), 401, "authentication_error", "unauthorized")
     const basic = await fetch(`${emulator.url}/v1/charges`, { headers: { authorization: `Basic ${KEY}` } })
     expect(basic.status).toBe(401)
     expect(emulator.requests().map((r) => r.status)).toEqual([401, 401, 401])
@@ -512,6 +571,24 @@ describe("POST /v1/refunds", () => {
   })
 })
 
+describe("a refund declined in Clover's answer (failNextRefund)", () => {
+  it("answers 200 with status failed and a reason, refunds nothing, and keeps the failed refund", async () => {
+    const c = await okCharge({ amount: 1_000 })
+    emulator.failNextRefund("Issuer unavailable.")
+    const failed = await call<CloverRefund>("POST", "/v1/refunds", { body: { charge: c.id, amount: 400 } })
+    expect(failed.status).toBe(200)
+    expect(failed.body).toMatchObject({ object: "refund", amount: 400, charge: c.id, status: "failed", failure_reason: "Issuer unavailable." })
+    expect(emulator.getCharge(c.id)).toMatchObject({ amount_refunded: 0, refunded: false })
+    expect((await call("GET", `/v1/refunds/${failed.body.id}`)).body).toEqual(failed.body)
+    // Only one refund is declined; validation errors do not use it up.
+    expectError(await call("POST", "/v1/refunds", { body: { charge: c.id, amount: 5_000 } }), 400, "invalid_request_error", "amount_too_large")
+    emulator.failNextRefund()
+    expect((await call("POST", "/v1/refunds", { body: { charge: c.id, amount: 5_000 } })).status).toBe(400)
+    expect((await call("POST", "/v1/refunds", { body: { charge: c.id } })).body).toMatchObject({ status: "failed", amount: 1_000 })
+    expect((await call("POST", "/v1/refunds", { body: { charge: c.id } })).body).toMatchObject({ status: "succeeded", amount: 1_000 })
+  })
+})
+
 describe("GET /v1/refunds", () => {
   it("lists refunds newest first, filtered by charge, and retrieves one", async () => {
     const a = await okCharge({ amount: 1_000 })
@@ -557,7 +634,7 @@ describe("idempotency-key", () => {
 
   it("replays a charge without consuming the token again", async () => {
     const body = { amount: 700, currency: "usd", source: token() }
-    const headers = { "idempotency-key": "charge-key-1" }
+    const headers = { "idempotency-key": randomUUID() }
     const first = await call("POST", "/v1/charges", { body, headers })
     const retry = await call("POST", "/v1/charges", { body, headers })
     expect(first.status).toBe(200)
@@ -567,7 +644,7 @@ describe("idempotency-key", () => {
 
   it("replays the first error response too", async () => {
     const body = { amount: 700, currency: "usd", source: token("decline") }
-    const headers = { "idempotency-key": "charge-key-2" }
+    const headers = { "idempotency-key": randomUUID() }
     const first = await call("POST", "/v1/charges", { body, headers })
     const retry = await call("POST", "/v1/charges", { body, headers })
     expect(first.status).toBe(402)
@@ -587,7 +664,7 @@ describe("idempotency-key", () => {
 
   it("rejects the same key on a different path", async () => {
     const auth = await okCharge({ capture: false })
-    const headers = { "idempotency-key": "shared-key" }
+    const headers = { "idempotency-key": randomUUID() }
     expect((await call("POST", `/v1/charges/${auth.id}/capture`, { headers })).status).toBe(200)
     const other = await call("POST", "/v1/refunds", { body: { charge: auth.id }, headers })
     expect(other.body.error.type).toBe("idempotency_error")
@@ -600,6 +677,18 @@ describe("idempotency-key", () => {
     const other = await call("POST", "/v1/refunds", { body: { charge: c.id, amount: 100 }, headers, key: OTHER_KEY })
     expect(other.status).toBe(200)
     expect(emulator.listRefunds(c.id)).toHaveLength(2)
+  })
+
+  it("refuses a charge or capture key that is not a version 4 UUID, and applies nothing", async () => {
+    for (const key of ["charge-key-1", "ref_01ABC", "6ba7b810-9dad-11d1-80b4-00c04fd430c8" /* v1 */]) {
+      expectError(await charge({}, { headers: { "idempotency-key": key } }), 400, "idempotency_error", "invalid_request", "idempotency-key")
+    }
+    const auth = await okCharge({ capture: false })
+    expectError(await call("POST", `/v1/charges/${auth.id}/capture`, { headers: { "idempotency-key": "capt_1" } }), 400, "idempotency_error", "invalid_request")
+    expect(emulator.listCharges()).toHaveLength(1)
+    expect(emulator.getCharge(auth.id)?.captured).toBe(false)
+    // Clover documents no key format for refunds: any key is taken there.
+    expect((await call("POST", "/v1/refunds", { body: { charge: auth.id }, headers: { "idempotency-key": "ref_01ABC" } })).status).toBe(200)
   })
 
   it("applies requests without the header every time", async () => {

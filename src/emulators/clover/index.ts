@@ -8,7 +8,7 @@
 import { EmulatorServer, isJsonContentType, type EmulatorRequest, type EmulatorResponse, type RouteHandler } from "../core/server"
 import { IdempotencyStore, requestFingerprint } from "../core/idempotency"
 import { DIGITS, UPPER_ALNUM, randomString } from "../core/ids"
-import { CloverRequestError, cloverError, invalidRequest, resourceMissing } from "./errors"
+import { CloverRequestError, cloverError, cloverErrorBody, invalidRequest, resourceMissing } from "./errors"
 import type { CloverCharge, CloverList, CloverRefund, CloverRefundReason, CloverWebhookPayload } from "./types"
 import * as v from "./validate"
 
@@ -34,6 +34,7 @@ const CLOVER_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 const cloverId = (): string => randomString(13, CLOVER_ID_ALPHABET)
 
 const REFUND_REASONS: readonly CloverRefundReason[] = ["duplicate", "fraudulent", "requested_by_customer"]
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
 const ECOMIND_VALUES = ["ecom", "moto", "retail"] as const
 
 /** Outcome of a test token, decided by its content (see README "Test tokens"). */
@@ -74,6 +75,8 @@ export class CloverEmulator extends EmulatorServer {
   private refunds = new Map<string, CloverRefund>()
   private usedTokens = new Set<string>()
   private readonly idempotency = new IdempotencyStore()
+  /** Declines queued by failNextRefund (their failure_reason), taken one per refund that passes validation. */
+  private refundDeclines: string[] = []
 
   constructor(opts: CloverEmulatorOptions = {}) {
     super()
@@ -81,11 +84,14 @@ export class CloverEmulator extends EmulatorServer {
     this.merchantId = opts.merchantId ?? DEFAULT_CLOVER_MERCHANT_ID
     this.appId = opts.appId ?? DEFAULT_CLOVER_APP_ID
 
-    this.route("POST", "/v1/charges", this.idempotent((req) => this.createCharge(req)))
+    // Keys must be UUID v4 where Clover says so: create charge ("Your idempotency key must be a version 4
+    // UUID", docs.clover.com/docs/ecommerce-accepting-payments) and capture (same page's example,
+    // `idempotency-key {uuid4_key}`). Nothing documents a key on refunds: any key is taken there.
+    this.route("POST", "/v1/charges", this.idempotent((req) => this.createCharge(req), true))
     this.route("GET", "/v1/charges", this.safe((req) => this.listChargesRoute(req)))
     this.route("GET", "/v1/charges/:id", this.safe((req) => this.retrieveCharge(req)))
-    this.route("POST", "/v1/charges/:id/capture", this.idempotent((req) => this.captureCharge(req)))
-    this.route("POST", "/v1/refunds", this.idempotent((req) => this.createRefund(req)))
+    this.route("POST", "/v1/charges/:id/capture", this.idempotent((req) => this.captureCharge(req), true))
+    this.route("POST", "/v1/refunds", this.idempotent((req) => this.createRefund(req), false))
     this.route("GET", "/v1/refunds", this.safe((req) => this.listRefundsRoute(req)))
     this.route("GET", "/v1/refunds/:id", this.safe((req) => this.retrieveRefund(req)))
   }
@@ -100,6 +106,16 @@ export class CloverEmulator extends EmulatorServer {
   /** All charges in creation order (oldest first), failed attempts included. */
   listCharges(): CloverCharge[] {
     return [...this.charges.values()].map((c) => structuredClone(c))
+  }
+
+  /**
+   * The next refund that passes validation is declined in Clover's immediate answer: HTTP 200 with
+   * `status: "failed"` (docs.clover.com/docs/ecommerce-refunding-payments: the refund `status` "states whether
+   * the refund was successful (succeeded or failed)"); nothing is refunded. Clover documents no way to make
+   * this happen in its sandbox, so tests queue it here.
+   */
+  failNextRefund(reason = "The refund was declined by the payment gateway."): void {
+    this.refundDeclines.push(reason)
   }
 
   getRefund(id: string): CloverRefund | undefined {
@@ -128,6 +144,7 @@ export class CloverEmulator extends EmulatorServer {
     this.charges = new Map()
     this.refunds = new Map()
     this.usedTokens = new Set()
+    this.refundDeclines = []
     this.idempotency.clear()
   }
 
@@ -144,8 +161,8 @@ export class CloverEmulator extends EmulatorServer {
   protected guard(req: EmulatorRequest): EmulatorResponse | undefined {
     if (req.path !== "/v1" && !req.path.startsWith("/v1/")) return undefined
     if (!this.apiKeyOf(req)) {
-      // CHOICE: code `unauthorized`; Clover documents HTTP 401 but not the body's code.
-      return cloverError(401, "invalid_request_error", "unauthorized", "Invalid or missing API key. Send 'Authorization: Bearer <key>'.")
+      // Type `authentication_error` (response-codes page); CHOICE: code `unauthorized`, which Clover does not name.
+      return cloverError(401, "authentication_error", "unauthorized", "Invalid or missing API key. Send 'Authorization: Bearer <key>'.")
     }
     // CHOICE: 400 (not 415): Clover's Ecommerce status table lists no 415. Empty bodies need no content type.
     if (req.method === "POST" && req.rawBody.trim() !== "" && !isJsonContentType(req.headers["content-type"])) {
@@ -163,8 +180,9 @@ export class CloverEmulator extends EmulatorServer {
   }
 
   protected faultBody(status: number): unknown {
-    if (status === 429) return { error: { type: "api_error", code: "rate_limit", message: "Too many requests." } }
-    return { error: { type: "api_error", code: "processing_error", message: `Clover is unavailable (HTTP ${status}).` } }
+    // `rate_limit` is in the appendix's codes, `rate_limit_error` in the response-codes page's types.
+    if (status === 429) return cloverErrorBody(429, "rate_limit_error", "rate_limit", "Too many requests.")
+    return cloverErrorBody(status, "api_error", "processing_error", `Clover is unavailable (HTTP ${status}).`)
   }
 
   protected internalError(_req: EmulatorRequest, err: unknown): EmulatorResponse {
@@ -199,11 +217,17 @@ export class CloverEmulator extends EmulatorServer {
    * CHOICE: every response of the first attempt is stored, errors (400/402) included, like a replay of "what
    * happened"; only the guard's 401/400 (auth, content type) happen before and are never stored.
    */
-  private idempotent(handler: RouteHandler): RouteHandler {
+  private idempotent(handler: RouteHandler, uuidKey: boolean): RouteHandler {
     const run = this.safe(handler)
     return (req) => {
       const key = req.headers["idempotency-key"]
       if (!key) return run(req)
+      if (uuidKey && !UUID_V4.test(key)) {
+        // CHOICE: type `idempotency_error` (a documented type) and code `invalid_request`; Clover names neither here.
+        return cloverError(400, "idempotency_error", "invalid_request", "The idempotency-key header must be a version 4 UUID.", {
+          param: "idempotency-key",
+        })
+      }
       const scope = this.apiKeyOf(req) ?? ""
       const fingerprint = requestFingerprint(req.method, req.path, req.body ?? req.rawBody)
       const hit = this.idempotency.lookup(scope, key, fingerprint)
@@ -343,6 +367,8 @@ export class CloverEmulator extends EmulatorServer {
 
   private createRefund(req: EmulatorRequest): EmulatorResponse {
     const b = v.bodyObject(req.body)
+    // Fields: the seed (000_*.txt lines 48-51, 91-95: charge, amount, reason) and withone.ai's summary of the
+    // createrefund reference (external_reference_id, max 12). CHOICE: `metadata` too, unconfirmed.
     const chargeId = v.requiredString(b.charge, "charge")
     const requested = v.optionalAmount(b.amount)
     const reason = v.optionalEnum(b.reason, "reason", REFUND_REASONS)
@@ -355,6 +381,7 @@ export class CloverEmulator extends EmulatorServer {
     }
 
     let amount: number
+    let apply: () => void
     if (!charge.captured) {
       // CHOICE: Clover's Ecommerce void endpoint is unconfirmed, so a full refund of an uncaptured charge
       // reverses the authorisation. Partial reversal is refused.
@@ -369,13 +396,17 @@ export class CloverEmulator extends EmulatorServer {
         )
       }
       amount = charge.amount
-      charge.amount_refunded = charge.amount
-      charge.refunded = true
+      apply = () => {
+        charge.amount_refunded = charge.amount
+        charge.refunded = true
+      }
     } else {
       const remaining = charge.amount_captured - charge.amount_refunded
       if (remaining <= 0) {
         return invalidRequest("charge_already_refunded", "The charge provided has already been refunded.", "charge")
       }
+      // Seed lines 27-29, 57-67: without `amount` the whole charge is refunded; spec CreateRefund: "Partial
+      // refunds are allowed up to the original charge amount".
       amount = requested ?? remaining
       if (amount > remaining) {
         // CHOICE: Clover's code for over-refunding is undocumented; we use `amount_too_large`.
@@ -385,10 +416,13 @@ export class CloverEmulator extends EmulatorServer {
           "amount"
         )
       }
-      charge.amount_refunded += amount
-      charge.refunded = charge.amount_refunded === charge.amount_captured
+      apply = () => {
+        charge.amount_refunded += amount
+        charge.refunded = charge.amount_refunded === charge.amount_captured
+      }
     }
 
+    // The seed's answer (lines 59-67): id, object, amount, charge, created, status.
     const refund: CloverRefund = {
       id: cloverId(),
       object: "refund",
@@ -396,6 +430,13 @@ export class CloverEmulator extends EmulatorServer {
       charge: charge.id,
       created: Date.now(),
       status: "succeeded",
+    }
+    const decline = this.refundDeclines.shift()
+    if (decline !== undefined) {
+      refund.status = "failed"
+      refund.failure_reason = decline
+    } else {
+      apply()
     }
     if (reason !== undefined) refund.reason = reason
     if (external_reference_id !== undefined) refund.external_reference_id = external_reference_id

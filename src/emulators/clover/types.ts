@@ -1,9 +1,25 @@
 /** Wire types of the Clover Ecommerce API as the emulator serves them. Amounts are integer cents. */
 
-export type CloverErrorType = "card_error" | "invalid_request_error" | "api_error" | "idempotency_error"
+/**
+ * Error types listed in docs.clover.com/dev/docs/ecommerce-api-response-codes-descriptions (`type`);
+ * `api_connection_error` is the client's own and never answered.
+ */
+export type CloverErrorType =
+  | "card_error"
+  | "invalid_request_error"
+  | "api_error"
+  | "idempotency_error"
+  | "authentication_error"
+  | "rate_limit_error"
 
-/** `{"error": {...}}`: Clover's error envelope (docs.clover.com/docs/appendix, clover-ecomm-sdk lib/Error.js). */
+/**
+ * `{"message": "<HTTP status>", "error": {...}}`. The response-codes page lists the answer's message as the HTTP
+ * status ("400 Bad Request") and the error's variables (type, code, message, param, charge, decline_code,
+ * doc_url); clover-ecomm-sdk 1.0.0 (lib/net/Resources.js `_responseHandler`) raises only when the body has a
+ * top-level `message`, and builds the error from `error` by its `type`.
+ */
 export interface CloverErrorBody {
+  message: string
   error: {
     type: CloverErrorType
     code: string
@@ -57,7 +73,13 @@ export interface CloverRefund {
   charge: string
   /** Unix time in milliseconds. */
   created: number
-  status: "succeeded"
+  /** "succeeded" or "failed" (docs.clover.com/docs/ecommerce-refunding-payments: "succeeded or failed"). */
+  status: "succeeded" | "failed"
+  /**
+   * "Explanation of why the refund cannot be performed": the createrefund reference's field as the goparrot
+   * clover-api-client reproduces it (ICloverRefundRes); not in the seed or the assembled spec.
+   */
+  failure_reason?: string
   reason?: CloverRefundReason
   external_reference_id?: string
   metadata?: Record<string, unknown>

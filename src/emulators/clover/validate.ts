@@ -105,13 +105,22 @@ export function optionalEnum<T extends string>(value: unknown, param: string, al
   return value as T
 }
 
+/**
+ * Key-value pairs, "Length: Maximum 500 characters" (spec components/schemas/Charge.metadata). CHOICE: the
+ * limit is applied to the object's JSON text; the spec types it as a string, the reference as an object.
+ */
 export function optionalMetadata(value: unknown): Record<string, unknown> | undefined {
   if (value === undefined) return undefined
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     fail("invalid_request", "Invalid metadata: must be an object of key-value pairs.", "metadata")
   }
+  if (JSON.stringify(value).length > MAX_METADATA_LENGTH) {
+    fail("invalid_request", `Invalid metadata: at most ${MAX_METADATA_LENGTH} characters.`, "metadata")
+  }
   return structuredClone(value as Record<string, unknown>)
 }
+
+export const MAX_METADATA_LENGTH = 500
 
 /** `email_invalid` is Clover's documented code for a bad receipt email. */
 export function optionalEmail(value: unknown): string | undefined {

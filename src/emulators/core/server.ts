@@ -13,10 +13,16 @@
  *   5. `beforeHandle()` seam for scripted faults (latency, 5xx, 429, connection reset); no-op today
  *   6. route handler
  *   7. `afterHandle()`  seam for post-apply faults (e.g. timeout-after-apply); identity today
- * The final response is journaled, then written unless a hook already took over the raw socket.
+ * The final response is written unless a hook already took over the raw socket, then journaled with the bytes
+ * that actually went out (`sent`).
+ *
+ * Bodies of GET and HEAD are ignored, as servers do (RFC 9110 §9.3.1: no defined semantics). Bytes after a
+ * request's declared end while it is being answered (clover-ecomm-sdk writes `{}` after `Content-Length: 0`
+ * on every GET) are ignored too: the request is answered, then the connection closed, where Node's default
+ * would answer a bare 400 first and drop the request.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
 import { FaultPlan, type Fault, type FaultRule } from "./faults"
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
@@ -32,8 +38,15 @@ export interface RecordedRequest {
   rawBody: string
   /** Parsed JSON body, or undefined when empty, not JSON, or malformed. */
   body: unknown
+  /**
+   * The answer: what was sent (`sent`) unless a scripted `fault` withheld or replaced it, in which case the
+   * answer the emulator gave before the fault (what it applied). 0 when nothing was answered.
+   */
   status: number
+  /** The answer's JSON body (same rule as `status`). */
   response: unknown
+  /** What actually went out on the wire: status and body text; null when nothing was written. */
+  sent: { status: number; body: string } | null
   /** ISO-8601 time the request was received. */
   at: string
   /** The scripted fault applied to this request, if any. */
@@ -100,6 +113,8 @@ export abstract class EmulatorServer {
   private nextRequestId = 1
   private readonly faults = new FaultPlan()
   private readonly held = new Set<ServerResponse>()
+  /** The response each connection is writing now, to answer it before stray bytes close the connection. */
+  private readonly answering = new WeakMap<Socket, ServerResponse>()
 
   // ---------------------------------------------------------------- lifecycle
 
@@ -107,6 +122,11 @@ export abstract class EmulatorServer {
   async start(port = 0): Promise<string> {
     if (this.server) throw new Error("Emulator already started")
     const server = http.createServer((req, res) => {
+      const socket = req.socket
+      this.answering.set(socket, res)
+      res.once("close", () => {
+        if (this.answering.get(socket) === res) this.answering.delete(socket)
+      })
       this.onRequest(req, res).catch((err: unknown) => {
         // Last resort: the pipeline itself failed (e.g. aborted upload). Never crash the process.
         if (!res.headersSent && !res.destroyed) {
@@ -120,6 +140,22 @@ export abstract class EmulatorServer {
     // cannot retry safely for a write without an idempotency key.
     server.keepAliveTimeout = 65_000
     server.headersTimeout = 66_000
+    server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+      const answering = this.answering.get(socket)
+      if (answering && !answering.writableFinished && socket.writable) {
+        // Stray bytes after a request that is being answered: answer it, then close the connection
+        // (the parser cannot read past them).
+        if (!answering.headersSent) answering.setHeader("connection", "close")
+        answering.once("finish", () => socket.end())
+        return
+      }
+      // Otherwise what Node does by default: a bare error status, then close.
+      if (err.code !== "ECONNRESET" && socket.writable) {
+        const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400
+        socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`)
+      }
+      socket.destroy()
+    })
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject)
       server.listen(port, "127.0.0.1", () => {
@@ -279,8 +315,9 @@ export abstract class EmulatorServer {
       return
     }
 
-    const parsed = parseJsonBody(rawBody, headers["content-type"])
+    const parsed = method === "GET" || method === "HEAD" ? { body: undefined, malformed: false } : parseJsonBody(rawBody, headers["content-type"])
     const req: EmulatorRequest = { method, path, query, headers, rawBody, body: parsed.body, params: {} }
+    const wire = tapWire(rawRes)
 
     let res: EmulatorResponse
     const outcome: { fault?: Fault; applied: boolean } = { applied: true }
@@ -291,6 +328,9 @@ export abstract class EmulatorServer {
     }
 
     const payload = res.body === undefined ? "" : JSON.stringify(res.body)
+    this.answer(rawRes, res, payload, outcome.fault)
+    const sent = wire.sent()
+    const journaled = outcome.fault ? { status: res.status, text: payload } : { status: sent?.status ?? 0, text: sent?.body ?? "" }
     this.journal.push({
       id: this.nextRequestId++,
       method,
@@ -299,14 +339,17 @@ export abstract class EmulatorServer {
       headers,
       rawBody,
       body: parsed.body,
-      status: res.status,
-      response: payload === "" ? undefined : JSON.parse(payload),
+      status: journaled.status,
+      response: parseJsonText(journaled.text),
+      sent,
       at: receivedAt,
       ...(outcome.fault ? { fault: outcome.fault.kind, applied: outcome.applied } : {}),
     })
+  }
 
+  /** Writes the answer, or what a scripted post-apply fault makes of it. */
+  private answer(rawRes: ServerResponse, res: EmulatorResponse, payload: string, fault: Fault | undefined): void {
     if (rawRes.destroyed || rawRes.writableEnded) return // a fault hook took over the socket
-    const fault = outcome.fault
     if (fault?.kind === "reset_after_apply") {
       rawRes.destroy()
       return
@@ -429,6 +472,55 @@ export abstract class EmulatorServer {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/**
+ * Records what a response writes (status and body bytes), through whatever wraps it later (a subclass's hook
+ * may swap the body). `sent()` is null when nothing reached a live connection.
+ */
+function tapWire(raw: ServerResponse): { sent(): { status: number; body: string } | null } {
+  let status: number | undefined
+  let reachable = false
+  const chunks: Buffer[] = []
+  const keep = (chunk: unknown, encoding?: unknown) => {
+    if (typeof chunk === "string") chunks.push(Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8"))
+    else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk))
+  }
+  const writeHead = raw.writeHead.bind(raw) as (...args: unknown[]) => ServerResponse
+  const write = raw.write.bind(raw) as (...args: unknown[]) => boolean
+  const end = raw.end.bind(raw) as (...args: unknown[]) => ServerResponse
+  const live = () => !raw.destroyed && !!raw.socket && !raw.socket.destroyed && raw.socket.writable
+  Object.assign(raw, {
+    writeHead: (code: number, ...rest: unknown[]) => {
+      status = code
+      reachable = live()
+      return writeHead(code, ...rest)
+    },
+    write: (chunk: unknown, ...rest: unknown[]) => {
+      keep(chunk, rest[0])
+      return write(chunk, ...rest)
+    },
+    end: (chunk?: unknown, ...rest: unknown[]) => {
+      if (status === undefined) {
+        // Headers written implicitly by end().
+        status = raw.statusCode
+        reachable = live()
+      }
+      keep(chunk, rest[0])
+      return end(chunk, ...rest)
+    },
+  })
+  return { sent: () => (status !== undefined && reachable ? { status, body: Buffer.concat(chunks).toString("utf8") } : null) }
+}
+
+/** A JSON body as a value; undefined when empty; the text itself when it is not JSON. */
+function parseJsonText(text: string): unknown {
+  if (text === "") return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -42,12 +42,14 @@ import {
   CLOVER_ID,
   cloverRefundTag,
   createChargeRequest,
+  refundedFigures,
+  refundFailureReason,
   refundReasonFor,
   refundRequest,
   refundStatus,
   refundView,
 } from "./transformers"
-import { cloverChargeSchema, cloverErrorSchema, cloverRefundListSchema, cloverRefundSchema, type CloverCharge } from "./wire"
+import { cloverChargeSchema, cloverCreatedRefundSchema, cloverErrorSchema, cloverRefundListSchema, cloverRefundSchema, type CloverCharge } from "./wire"
 
 const HOSTS = { sandbox: "https://scl-sandbox.dev.clover.com", production: "https://scl.clover.com" }
 
@@ -86,7 +88,8 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
         const parsed = cloverErrorSchema.safeParse(body)
         if (!parsed.success) return {}
         const e = parsed.data.error
-        return { code: e.code, type: e.type, message: e.message, declineCode: e.decline_code }
+        const top = typeof parsed.data.message === "string" ? parsed.data.message : undefined
+        return { code: e?.code, type: e?.type, message: e?.message ?? top, declineCode: e?.decline_code }
       },
     })
   }
@@ -278,7 +281,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     const res = await this.http.request({
       method: "POST",
       path: "/v1/refunds",
-      idempotencyKey: `void_${this.idempotencyKey(input.context)}`,
+      idempotencyKey: uuidFromKey(`void_${this.idempotencyKey(input.context)}`),
       body: { charge: charge.id, reason: "requested_by_customer" },
     })
     const reversal = parseWire(cloverRefundSchema, res.data, "Clover", "refund")
@@ -318,26 +321,41 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     const res = await this.http.request({
       method: "POST",
       path: "/v1/refunds",
-      idempotencyKey,
+      // Clover's documented key form is a UUID v4 (as for charges); the same Medusa refund id always maps to the same one.
+      idempotencyKey: uuidFromKey(idempotencyKey),
       body: refundRequest({
         chargeId,
         amount: plan.amount,
         omitAmount: plan.untouched,
-        reason: refundReasonFor(refund.reasonCode, this.options),
+        reason: refundReasonFor(refund, this.options),
         reference: medusaRefundId ? cloverRefundTag(medusaRefundId) : undefined,
       }),
     })
-    const created = parseWire(cloverRefundSchema, res.data, "Clover", "refund")
-    if (created.amount !== wireAmount.minorInteger(plan.amount)) {
-      // Clover chose the amount (full form): it must be what we planned, or the ledger lies.
-      throw new MedusaError(
-        MedusaError.Types.UNEXPECTED_STATE,
-        `Clover refunded ${created.amount} minor units where ${plan.amount.minor} were planned (refund ${created.id}). Check the charge at Clover.`
-      )
+    const created = parseWire(cloverCreatedRefundSchema, res.data, "Clover", "refund")
+    const status = refundStatus(created)
+    if (status === "failed") {
+      return { processorRefundId: created.id, status, failureReason: refundFailureReason(created) }
     }
-    return {
-      processorRefundId: created.id,
-      status: refundStatus(created),
+    // Money may have moved: what Clover says it refunded goes to the base, which records Clover's figures
+    // when they differ from the plan. A refund answer carries no currency in Clover's examples; one that
+    // does is compared too. Without an amount, the refund is read back.
+    let refunded = refundedFigures(created)
+    if (refunded.amountMinor === undefined) {
+      const back = refundedFigures(await this.readRefundBack(created.id))
+      if (back.amountMinor === undefined) this.logger.warn(`[Clover] refund ${created.id}: Clover gave no readable amount; recorded as planned (${plan.amount.minor})`)
+      refunded = { ...back, ...(refunded.currency ? { currency: refunded.currency } : {}) }
+    }
+    return { processorRefundId: created.id, status, refunded }
+  }
+
+  /** GET /v1/refunds/{id}; an empty answer when it cannot be read (the refund stands, its figures unread). */
+  private async readRefundBack(refundId: string): Promise<Record<string, unknown>> {
+    try {
+      const res = await this.http.request({ method: "GET", path: `/v1/refunds/${requirePathId("Clover", "refund id", refundId, CLOVER_ID)}` })
+      return (res.data ?? {}) as Record<string, unknown>
+    } catch (error) {
+      this.logger.warn(`[Clover] refund ${refundId} could not be read back: ${(error as Error)?.message ?? "unknown error"}`)
+      return {}
     }
   }
 

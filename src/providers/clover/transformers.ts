@@ -67,15 +67,38 @@ export function cloverRefundTag(medusaRefundId: string): string {
   return ("MR" + digest.toString(36).toUpperCase().padStart(10, "0")).slice(0, 12)
 }
 
-/** Medusa refund reason code → Clover's three reasons. */
-export function refundReasonFor(code: string | null | undefined, options: Pick<CloverOptions, "refundReasons">): CloverRefundReason {
+/**
+ * Medusa's refund reason → Clover's three reasons (`reason`, the only refund field for it). The option maps
+ * codes; otherwise the code or label naming a duplicate or fraud picks that reason. Medusa's note has no
+ * Clover refund field (README "Refund reason and note").
+ */
+export function refundReasonFor(
+  refund: { reasonCode?: string | null; reasonLabel?: string | null },
+  options: Pick<CloverOptions, "refundReasons">
+): CloverRefundReason {
+  const code = refund.reasonCode
   // Own keys only: "constructor" or "toString" must not resolve to Object.prototype's members.
   // (hasOwnProperty.call: Object.hasOwn is ES2022, above this package's TypeScript target.)
   if (code && Object.prototype.hasOwnProperty.call(options.refundReasons, code)) return options.refundReasons[code]
-  const text = (code ?? "").toLowerCase()
+  const text = `${code ?? ""} ${refund.reasonLabel ?? ""}`.toLowerCase()
   if (text.includes("duplicate")) return "duplicate"
   if (text.includes("fraud")) return "fraudulent"
   return "requested_by_customer"
+}
+
+/** What a refund answer says was refunded: integer minor units and a lower-case currency, when it says. */
+export function refundedFigures(answer: { amount?: unknown; currency?: unknown }): { amountMinor?: string; currency?: string } {
+  const amount = answer.amount
+  const amountMinor =
+    typeof amount === "number" && Number.isSafeInteger(amount) && amount >= 0 ? String(amount) : typeof amount === "string" && /^\d{1,30}$/.test(amount) ? amount : undefined
+  const currency = typeof answer.currency === "string" && answer.currency !== "" ? answer.currency.toLowerCase() : undefined
+  return { ...(amountMinor !== undefined ? { amountMinor } : {}), ...(currency ? { currency } : {}) }
+}
+
+/** Clover's reason for a declined refund (`failure_reason`), shortened for the admin's message. */
+export function refundFailureReason(answer: { failure_reason?: string }): string {
+  const reason = answer.failure_reason?.trim()
+  return reason ? reason.slice(0, 500) : "Clover gave no reason"
 }
 
 /** The charge's state as kept in the payment data (minor units as integer strings). */
@@ -100,7 +123,7 @@ export function chargeStatus(charge: CloverCharge): PaymentSessionStatus {
   return PaymentSessionStatus.PENDING
 }
 
-export function refundStatus(refund: CloverRefund): RefundStatus {
+export function refundStatus(refund: Pick<CloverRefund, "status">): RefundStatus {
   const status = (refund.status ?? "").toLowerCase()
   if (status === "succeeded") return "succeeded"
   if (status === "failed" || status === "canceled" || status === "cancelled") return "failed"

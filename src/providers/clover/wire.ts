@@ -32,17 +32,47 @@ export const cloverRefundSchema = z.looseObject({
 })
 export type CloverRefund = z.output<typeof cloverRefundSchema>
 
-export const cloverRefundListSchema = z.looseObject({ data: z.array(cloverRefundSchema) })
+/**
+ * A refund list. Its envelope is unconfirmed and the documents disagree (the assembled spec: `elements`; a
+ * third-party client: a bare array; the emulator: `data`), so each is read rather than a list misread as empty.
+ */
+export const cloverRefundListSchema = z.preprocess((value) => {
+  if (Array.isArray(value)) return { data: value }
+  const list = value as { data?: unknown; elements?: unknown } | null
+  return list && typeof list === "object" && list.data === undefined && Array.isArray(list.elements) ? { ...list, data: list.elements } : value
+}, z.looseObject({ data: z.array(cloverRefundSchema) }))
 
+/**
+ * The answer to POST /v1/refunds, read after Clover may have moved money: only the id is required (without it
+ * the refund cannot be recorded); the figures are checked by the caller, and read back when missing.
+ * `failure_reason`: named by the createrefund reference as a third-party client reproduces it (README "Refund answers").
+ */
+export const cloverCreatedRefundSchema = z.looseObject({
+  id: z.string().min(1),
+  amount: z.unknown().optional(),
+  currency: z.unknown().optional(),
+  status: z.string().optional(),
+  failure_reason: z.string().optional(),
+})
+export type CloverCreatedRefund = z.output<typeof cloverCreatedRefundSchema>
+
+/**
+ * `{"message": "<HTTP status>", "error": {type, code, message, param, charge, decline_code, doc_url}}`
+ * (docs.clover.com/dev/docs/ecommerce-api-response-codes-descriptions); `error` may be absent (OAuth-style
+ * answers carry only `message`).
+ */
 export const cloverErrorSchema = z.looseObject({
-  error: z.looseObject({
-    type: z.string().optional(),
-    code: z.string().optional(),
-    message: z.string().optional(),
-    param: z.string().optional(),
-    decline_code: z.string().optional(),
-    charge: z.string().optional(),
-  }),
+  message: z.unknown().optional(),
+  error: z
+    .looseObject({
+      type: z.string().optional(),
+      code: z.string().optional(),
+      message: z.string().optional(),
+      param: z.string().optional(),
+      decline_code: z.string().optional(),
+      charge: z.string().optional(),
+    })
+    .optional(),
 })
 
 export interface CloverCreateChargeRequest {

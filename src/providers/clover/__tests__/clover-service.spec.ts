@@ -4,6 +4,7 @@ import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/fra
 import { CloverEmulator } from "../../../emulators/clover"
 import { CloverProviderService } from "../service"
 import { cloverRefundTag, refundReasonFor } from "../transformers"
+import { uuidFromKey } from "../../../core/idempotency"
 import { loadSpec } from "../../../../test/contract/openapi"
 
 const API_KEY = "emulator_clover_key"
@@ -158,7 +159,7 @@ describe("capturePayment", () => {
 })
 
 describe("refundPayment", () => {
-  it("sends a partial refund in exact cents with the Medusa refund id as idempotency key", async () => {
+  it("sends a partial refund in exact cents with a UUID v4 derived from the Medusa refund id as idempotency key", async () => {
     const data = await paidCharge("50.00")
     const out = await provider().refundPayment({ amount: { value: "12.345", precision: 20 }, data, context: { idempotency_key: "ref_01PARTIAL" } })
     const [req] = emulator.requests({ method: "POST", path: "/v1/refunds" })
@@ -168,7 +169,9 @@ describe("refundPayment", () => {
       reason: "requested_by_customer",
       external_reference_id: cloverRefundTag("ref_01PARTIAL"),
     })
-    expect(req.headers["idempotency-key"]).toBe("ref_01PARTIAL")
+    // Clover's documented key form (a version 4 UUID), stable for the same Medusa refund.
+    expect(req.headers["idempotency-key"]).toBe(uuidFromKey("ref_01PARTIAL"))
+    expect(req.headers["idempotency-key"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     expect(out.data).toMatchObject({ charge_id: data.charge_id, refunded_minor: "1235" })
     expect((out.data!.refunds as any[])[0]).toMatchObject({
       medusa_refund_id: "ref_01PARTIAL",
@@ -248,6 +251,101 @@ describe("refundPayment", () => {
     expect((ok.data!.refunds as any[]).map((r) => [r.origin, r.amount_minor])).toEqual([["processor", "4000"], ["medusa", "1000"]])
   })
 
+  /** Medusa's payment module as the base reads it: the refund (reason, note, payment) and the payment's data writes. */
+  function medusaModule(data: Record<string, unknown>, refund: Record<string, unknown> = {}) {
+    const writes: Array<Record<string, unknown>> = []
+    let stored = data
+    const cradle = {
+      refundService: {
+        retrieve: async (id: string) => ({ id, note: null, refund_reason: null, ...refund, payment: { id: "pay_1", data: stored, refunds: [{ id }] } }),
+        list: async () => [],
+      },
+      paymentService: {
+        update: async (u: { data: Record<string, unknown> }) => {
+          writes.push(u.data)
+          stored = u.data
+        },
+        retrieve: async () => ({ data: stored }),
+      },
+    }
+    return { cradle, writes }
+  }
+
+  it("ends a refund Clover declines in its answer in a MedusaError with Clover's reason, the attempt kept as failed", async () => {
+    const data = await paidCharge("50.00")
+    const medusa = medusaModule(data)
+    emulator.failNextRefund("Issuer unavailable.")
+    const error = await expectMedusaError(
+      provider({}, medusa.cradle).refundPayment({ amount: "20", data, context: { idempotency_key: "ref_declined" } }),
+      "not_allowed",
+      /Clover declined the refund of 20\.00 USD \(Issuer unavailable\.\)\. Nothing was refunded and Medusa records no refund/
+    )
+    expect(error).toBeInstanceOf(MedusaError)
+    const failed = emulator.listRefunds(data.charge_id as string)
+    expect(failed).toEqual([expect.objectContaining({ status: "failed", amount: 2000 })])
+    expect(emulator.getCharge(data.charge_id as string)?.amount_refunded).toBe(0)
+    const ledger = medusa.writes.at(-1)!.refunds as any[]
+    expect(ledger).toEqual([
+      expect.objectContaining({ processor_refund_id: failed[0]!.id, medusa_refund_id: "ref_declined", amount_minor: "2000", status: "failed", failure_reason: "Issuer unavailable." }),
+    ])
+    // The refundable balance is not used up: the admin can refund again.
+    const again = await provider().refundPayment({ amount: "20", data, context: { idempotency_key: "ref_again" } })
+    expect(again.data).toMatchObject({ refunded_minor: "2000" })
+  })
+
+  describe("what Clover says it refunded is recorded, never thrown after the money moved", () => {
+    const scripted = (body: Record<string, unknown>) =>
+      emulator.injectFault({ method: "POST", path: "/v1/refunds", fault: { kind: "status", status: 200, body } })
+
+    it("another amount: the ledger holds Clover's figure, marked", async () => {
+      const data = await paidCharge("50.00")
+      scripted({ id: "RFNDOTHERAMT1", object: "refund", amount: 4000, charge: data.charge_id, created: Date.now(), status: "succeeded" })
+      const out = await provider().refundPayment({ amount: "50", data, context: { idempotency_key: "ref_amt" } })
+      const [entry] = out.data!.refunds as any[]
+      expect(entry).toMatchObject({ processor_refund_id: "RFNDOTHERAMT1", amount_minor: "4000", discrepancy: { planned_minor: "5000", processor_minor: "4000" } })
+    })
+
+    it("another currency, where an answer carries one: marked, the planned amount kept", async () => {
+      const data = await paidCharge("50.00")
+      scripted({ id: "RFNDOTHERCUR1", object: "refund", amount: 5000, currency: "EUR", charge: data.charge_id, created: Date.now(), status: "succeeded" })
+      const out = await provider().refundPayment({ amount: "50", data, context: { idempotency_key: "ref_cur" } })
+      const [entry] = out.data!.refunds as any[]
+      expect(entry).toMatchObject({ amount_minor: "5000", discrepancy: { planned_currency: "usd", processor_currency: "eur", processor_minor: "5000" } })
+    })
+
+    it("no amount in the answer: the refund is read back", async () => {
+      const data = await paidCharge("50.00")
+      const other = await paidCharge("50.00")
+      const auth = { headers: { authorization: `Bearer ${API_KEY}` } }
+      const { data: elsewhere } = await axios.post(`${emulator.url}/v1/refunds`, { charge: other.charge_id, amount: 1234 }, auth)
+      scripted({ id: elsewhere.id, object: "refund", charge: data.charge_id, status: "succeeded" })
+      const out = await provider().refundPayment({ amount: "12.35", data, context: { idempotency_key: "ref_readback" } })
+      expect(emulator.requests({ method: "GET", path: `/v1/refunds/${elsewhere.id}` })).toHaveLength(1)
+      expect((out.data!.refunds as any[])[0]).toMatchObject({ amount_minor: "1234", discrepancy: { planned_minor: "1235", processor_minor: "1234" } })
+    })
+
+    it("the planned figures echoed back: no mark", async () => {
+      const data = await paidCharge("50.00")
+      const out = await provider().refundPayment({ amount: "50", data, context: { idempotency_key: "ref_same" } })
+      expect((out.data!.refunds as any[])[0].discrepancy).toBeUndefined()
+    })
+  })
+
+  it("sends Medusa's reason as Clover's reason, read from the code or the label; the note has no Clover field", async () => {
+    const data = await paidCharge("50.00")
+    const medusa = medusaModule(data, { note: "Parcel came back twice", refund_reason: { code: "rr_01", label: "Duplicate order" } })
+    await provider({}, medusa.cradle).refundPayment({ amount: "5", data, context: { idempotency_key: "ref_label" } })
+    const [req] = emulator.requests({ method: "POST", path: "/v1/refunds" })
+    expect(req!.body).toEqual({ charge: data.charge_id, amount: 500, reason: "duplicate", external_reference_id: cloverRefundTag("ref_label") })
+  })
+
+  it("reads Clover's error shape, and an answer with only a top-level message", async () => {
+    const data = await paidCharge("50.00")
+    await expectMedusaError(provider().refundPayment({ amount: "60", data, context: { idempotency_key: "ref_over" } }), "invalid_data", /is more than/)
+    emulator.injectFault({ method: "POST", path: "/v1/refunds", fault: { kind: "status", status: 401, body: { message: "401 Unauthorized" } } })
+    await expectMedusaError(provider().refundPayment({ amount: "5", data, context: { idempotency_key: "ref_401" } }), "unexpected_state", /HTTP 401.*401 Unauthorized/s)
+  })
+
   describe("bad input: a MedusaError, and nothing refunded", () => {
     let data: Record<string, unknown>
     beforeEach(async () => {
@@ -315,6 +413,17 @@ describe("cancel, retrieve, status", () => {
     expect((retrieved.data!.refunds as any[])[0]).toMatchObject({ origin: "processor", amount_minor: "500" })
   })
 
+  it.each([
+    ["`elements` (the assembled spec)", (r: unknown) => ({ elements: [r] })],
+    ["a bare array (a third-party client)", (r: unknown) => [r]],
+  ])("reads a refund list in %s too", async (_name, envelope) => {
+    const data = await paidCharge("30")
+    const { data: refund } = await axios.post(`${emulator.url}/v1/refunds`, { charge: data.charge_id, amount: 500 }, { headers: { authorization: `Bearer ${API_KEY}` } })
+    emulator.injectFault({ method: "GET", path: "/v1/refunds", fault: { kind: "status", status: 200, body: envelope(refund) } })
+    const retrieved = await provider().retrievePayment({ data })
+    expect((retrieved.data!.refunds as any[]).map((r) => [r.processor_refund_id, r.amount_minor])).toEqual([[refund.id, "500"]])
+  })
+
   it("deletes a session without a charge locally, and releases an authorized one", async () => {
     const service = provider()
     expect((await service.deletePayment({ data: { currency: "usd" } })).data).toEqual({ currency: "usd" })
@@ -379,7 +488,7 @@ describe("exactly once under faults", () => {
     emulator.injectFault({ method: "POST", path: "/v1/refunds", fault: { kind: "timeout_after_apply" } })
     const out = await fast(["ref_t1"]).refundPayment({ amount: "12.34", data, context: { idempotency_key: "ref_t1" } })
     const posts = emulator.requests({ method: "POST", path: "/v1/refunds" })
-    expect(posts.map((r) => r.headers["idempotency-key"])).toEqual(["ref_t1", "ref_t1"])
+    expect(posts.map((r) => r.headers["idempotency-key"])).toEqual([uuidFromKey("ref_t1"), uuidFromKey("ref_t1")])
     expect(emulator.listRefunds(data.charge_id as string).map((r) => r.amount)).toEqual([1234])
     expect(out.data).toMatchObject({ refunded_minor: "1234" })
   })
@@ -557,7 +666,7 @@ describe("nothing from the shopper moves money unverified (issue 14)", () => {
   })
 
   it.each(["constructor", "toString", "__proto__", "hasOwnProperty"])("does not take %s for a refund reason", async (code) => {
-    expect(refundReasonFor(code, { refundReasons: {} })).toBe("requested_by_customer")
+    expect(refundReasonFor({ reasonCode: code }, { refundReasons: {} })).toBe("requested_by_customer")
     const refundService = { retrieve: async () => ({ refund_reason: { code, label: code } }) }
     const service = provider({}, { refundService })
     const data = await paidCharge("50.00", { service })
