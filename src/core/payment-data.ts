@@ -119,6 +119,23 @@ export function integerMinorOf(value: unknown): bigint | undefined {
 }
 
 /**
+ * A minor-unit amount the provider itself wrote in payment data (`amount_minor`, `captured_minor`),
+ * read strictly: anything but plain non-negative integer text is a broken record, refused before
+ * any request. A missing field counts as `fallback` when one is given.
+ */
+export function paymentMinor(data: Record<string, unknown>, field: string, processor: string, fallback?: bigint): bigint {
+  const value = data[field]
+  if ((value === undefined || value === null) && fallback !== undefined) return fallback
+  const minor = integerMinorOf(value)
+  if (minor !== undefined) return minor
+  throw new MedusaError(
+    MedusaError.Types.UNEXPECTED_STATE,
+    `The payment's ${processor} data holds ${field} ${value === undefined ? "(missing)" : `"${shortAmount(String(value))}"`}, which is not a plain non-negative whole number of minor units. ` +
+      `Nothing was sent to ${processor}; check the payment at ${processor} and correct the payment's data.`
+  )
+}
+
+/**
  * What rounding to the processor's unit added to the refunds Medusa asked for, in minor units
  * (exact; negative when amounts were rounded down): the sum over refunds that did not fail of
  * the amount sent minus Medusa's exact amount. Refunds made outside Medusa have none.

@@ -102,3 +102,15 @@ describe("captured_minor and amount_minor are read the same way by the planner",
     for (const value of ["-1", "01", "1e3", "0x1", " 1", "+1", "1.0", "", 1, "9".repeat(101)]) expect(integerMinorOf(value)).toBeUndefined()
   })
 })
+
+describe("amounts the provider wrote in payment data, read before a request", () => {
+  const { paymentMinor } = require("../payment-data") as typeof import("../payment-data")
+  it.each(["0x10", " 100", "-5", "1e3", "0100", "12.5", ""])("refuses captured_minor %p", (value) => {
+    expect(() => paymentMinor({ captured_minor: value }, "captured_minor", "Clover")).toThrow(/not a plain non-negative whole number of minor units\. Nothing was sent to Clover/)
+  })
+  it("reads plain integer text, and a missing field as the fallback", () => {
+    expect(paymentMinor({ captured_minor: "4734" }, "captured_minor", "Clover")).toBe(4734n)
+    expect(paymentMinor({}, "captured_minor", "Clover", 0n)).toBe(0n)
+    expect(() => paymentMinor({}, "amount_minor", "Clover")).toThrow(/amount_minor \(missing\)/)
+  })
+})

@@ -3,7 +3,7 @@ import { ProcessorError } from "../../core/errors"
 import { HttpClient, type Logger } from "../../core/http"
 import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import { baseUrlFor } from "../../core/options"
-import { requireField } from "../../core/payment-data"
+import { paymentMinor, requireField } from "../../core/payment-data"
 import type { SendRefundInput, SentRefund } from "../../core/provider"
 import { parseWire } from "../../core/wire"
 import { requirePathId } from "../../core/session-trust"
@@ -125,11 +125,11 @@ export class PaymentsBackend implements CheckoutBackend {
 
   async capture(data: Record<string, unknown>, amount: ProcessorAmount, idempotencyKey: string) {
     const paymentId = requireField(data, "payment_id", PROCESSOR)
-    const before = BigInt(String(data.captured_minor ?? "0"))
+    const before = paymentMinor(data, "captured_minor", PROCESSOR, 0n)
     // An omitted capture_type is Final, which voids what remains authorized (capture guide,
     // https://www.checkout.com/docs/payments/manage-payments/capture-a-payment): NonFinal while some
     // stays for a later capture, Final for the capture that takes the rest.
-    const last = before + BigInt(amount.minor) >= BigInt(requireField(data, "amount_minor", PROCESSOR))
+    const last = before + BigInt(amount.minor) >= paymentMinor(data, "amount_minor", PROCESSOR)
     const body: CaptureRequest = { amount: wireAmount.minorInteger(amount), capture_type: last ? "Final" : "NonFinal", reference: reference(idempotencyKey) }
     const res = await this.http.request({ method: "POST", path: this.path(paymentId, "captures"), idempotencyKey, body })
     const accepted = parseWire(actionAcceptedSchema, res.data, PROCESSOR, "capture answer")
@@ -178,7 +178,7 @@ export class PaymentsBackend implements CheckoutBackend {
     const balances = (await this.getPayment(paymentId)).balances
     if (balances?.total_captured === undefined || balances.available_to_refund === undefined) return
     const atCheckout = BigInt(balances.total_captured) - BigInt(balances.available_to_refund)
-    const inLedger = BigInt(String(data.refunded_minor ?? "0"))
+    const inLedger = paymentMinor(data, "refunded_minor", PROCESSOR, 0n)
     if (atCheckout > inLedger) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,

@@ -23,7 +23,7 @@ import { ProcessorError } from "../../core/errors"
 import { uuidFromKey } from "../../core/idempotency"
 import { fromProcessorMinor, minorToMajor, toProcessorAmount } from "../../core/money/convert"
 import { modeOf } from "../../core/options"
-import { requireField } from "../../core/payment-data"
+import { paymentMinor, requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { applyRefundOutcomes, reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
@@ -178,8 +178,8 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     const key = this.idempotencyKey(input.context)
     const keys = Array.isArray(data.capture_keys) ? (data.capture_keys as string[]) : []
     if (keys.includes(key)) return { data } // this capture was recorded already
-    const authorized = BigInt(requireField(data, "amount_minor", NAME))
-    const captured = BigInt(String(data.captured_minor ?? "0"))
+    const authorized = paymentMinor(data, "amount_minor", NAME)
+    const captured = paymentMinor(data, "captured_minor", NAME, 0n)
     const money = (minor: bigint) => `${fromProcessorMinor(minor.toString(), currency, this.profile).major} ${currency.toUpperCase()}`
     if (captured > 0n && !this.backend.multipleCaptures) {
       throw new MedusaError(

@@ -26,7 +26,7 @@ import { uuidFromKey } from "../../core/idempotency"
 import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import { baseUrlFor, modeOf } from "../../core/options"
-import { requireField } from "../../core/payment-data"
+import { paymentMinor, requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
@@ -229,7 +229,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     if (data.capture_key === key) {
       return { data } // this capture was recorded already
     }
-    if (new Decimal(String(data.captured_minor ?? 0)).gt(0)) {
+    if (paymentMinor(data, "captured_minor", "Clover", 0n) > 0n) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         `Clover captures an authorization once, and ${minorToMajor(String(data.captured_minor), currency, this.profile).toFixed()} ${currency.toUpperCase()} of this one is already captured. Refund instead of capturing again.`

@@ -25,7 +25,7 @@ import { HttpClient, type HttpClientConfig } from "../../core/http"
 import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import { baseUrlFor, modeOf } from "../../core/options"
-import { requireField } from "../../core/payment-data"
+import { paymentMinor, requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
@@ -451,7 +451,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     if (data.capture_key === key) {
       return { data } // this capture was recorded already
     }
-    if (new Decimal(String(data.captured_minor ?? "0")).gt(0)) {
+    if (paymentMinor(data, "captured_minor", "ProcessOut", 0n) > 0n) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         `This ProcessOut payment is already captured (${minorToMajor(String(data.captured_minor), currency, this.profile).toString()} ${currency.toUpperCase()}). Refund instead of capturing again.`

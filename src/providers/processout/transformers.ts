@@ -1,7 +1,7 @@
 import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { defineCurrencyProfile } from "../../core/money/currency-profile"
 import { currencyExponent, wireAmount, type ProcessorAmount } from "../../core/money/convert"
-import { Decimal } from "../../core/money/decimal"
+import { Decimal, shortAmount, toDecimal } from "../../core/money/decimal"
 import { ProcessorError, type ErrorAdvice } from "../../core/errors"
 import type { MedusaRefundInfo } from "../../core/provider"
 import type { ProcessorRefundView } from "../../core/refund-planner"
@@ -27,14 +27,16 @@ export const processoutCurrencies = defineCurrencyProfile({ processor: "ProcessO
 export function minorFromWire(amount: string | null | undefined, currency: string, what: string): string {
   if (amount === null || amount === undefined || amount === "") return "0"
   const exponent = currencyExponent(currency, processoutCurrencies)
-  const minor = new Decimal(amount).shiftedBy(exponent)
-  if (!minor.isFinite() || !minor.isInteger()) {
-    throw new ProcessorError({
-      processor: "ProcessOut",
-      kind: "invalid_response",
-      message: `ProcessOut reported the ${what} ${amount} ${currency.toUpperCase()}, which has more decimals than the currency's ${exponent}`,
-    })
+  const unreadable = (why: string) =>
+    new ProcessorError({ processor: "ProcessOut", kind: "invalid_response", message: `ProcessOut reported the ${what} ${shortAmount(amount)} ${currency.toUpperCase()}, ${why}` })
+  let minor: Decimal
+  try {
+    // Bounded before it is expanded: an answer of "1e7000000" is refused, not computed.
+    minor = toDecimal(amount, what).shiftedBy(exponent)
+  } catch {
+    throw unreadable("which is not an amount")
   }
+  if (!minor.isFinite() || !minor.isInteger()) throw unreadable(`which has more decimals than the currency's ${exponent}`)
   return minor.toString() // an integer; Decimal never switches to exponent notation
 }
 
@@ -44,7 +46,11 @@ export function minorFromWire(amount: string | null | undefined, currency: strin
  * fractional figure ("1234.5"), which the base records as a difference from the plan.
  */
 export function answeredMinor(amount: string, currency: string): string {
-  return new Decimal(amount).shiftedBy(currencyExponent(currency, processoutCurrencies)).toString()
+  try {
+    return toDecimal(amount, "refunded amount").shiftedBy(currencyExponent(currency, processoutCurrencies)).toString()
+  } catch {
+    return shortAmount(amount) // not an amount: recorded as the processor's figure, which the base marks as a difference
+  }
 }
 
 /** ProcessOut writes currencies upper case ("EUR"); Medusa stores them lower case. */
