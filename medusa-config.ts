@@ -98,6 +98,7 @@ const paymentProviders: ProviderEntry[] = [
       endpointStyle: str("FISERV_ENDPOINT_STYLE"),
       refundReference: str("FISERV_REFUND_REFERENCE"),
       captureRefunds: str("FISERV_CAPTURE_REFUNDS"),
+      partialCancels: str("FISERV_PARTIAL_CANCELS"),
       timeoutMs: num("FISERV_TIMEOUT_MS"),
       maxRetries: num("FISERV_MAX_RETRIES"),
       allowInsecureHttp: str("FISERV_ALLOW_INSECURE_HTTP"),

@@ -45,6 +45,7 @@ medusaIntegrationTestRunner({
           label: e.entry.label,
           sessionData: e.entry.e2e.sessionData,
           placeCapturedOrder: e.entry.e2e.placeCapturedOrder,
+          afterCapture: e.entry.e2e.afterCapture && (() => e.entry.e2e.afterCapture(e.url)),
         })),
       ]
       const store = await seedStore(api, getContainer(), {
@@ -71,6 +72,7 @@ medusaIntegrationTestRunner({
             const { order } = await placeOrder(api, store, { providerId: c.id, sessionData: c.sessionData() })
             const payment = await getOnlyPayment(api, admin, order.id)
             await capturePayment(api, admin, payment.id)
+            await c.afterCapture?.()
             payments[c.id].push(payment.id)
           } catch (e) {
             failed[c.id] = `checkout or capture failed: ${String(e?.message ?? e).slice(0, 300)}`

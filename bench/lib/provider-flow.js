@@ -16,8 +16,9 @@ const id = (prefix) => `${prefix}_${crypto.randomBytes(13).toString("hex").toUpp
  * @param opts.afterInitiate(data)  the customer's step at the processor (pay on a hosted page)
  * @param opts.earlierRefunds  major-unit amounts refunded through the provider before the bench
  * @param opts.ready(data)  optional: waits until the processor has settled what was sent
+ * @param opts.afterCapture()  optional: the processor's step between capture and refunds (Fiserv settles its batch)
  */
-async function paymentThroughProvider(provider, { amount, currency = "usd", sessionData = {}, afterInitiate, earlierRefunds = [], ready }) {
+async function paymentThroughProvider(provider, { amount, currency = "usd", sessionData = {}, afterInitiate, afterCapture, earlierRefunds = [], ready }) {
   const sessionId = id("payses")
   const customer = { id: id("cus"), email: "ada@example.com", first_name: "Ada", last_name: "Lovelace" }
   const started = await provider.initiatePayment({
@@ -32,6 +33,7 @@ async function paymentThroughProvider(provider, { amount, currency = "usd", sess
   if (auth.status !== "captured") {
     data = (await provider.capturePayment({ data, context: { idempotency_key: id("capt") } })).data
   }
+  if (afterCapture) await afterCapture(data)
   for (const value of earlierRefunds) {
     data = (await provider.refundPayment({ amount: { value, precision: 20 }, data, context: { idempotency_key: id("ref") } })).data
     if (ready) data = await ready(data)

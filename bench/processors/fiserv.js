@@ -33,6 +33,12 @@ function signedRequest(url, body) {
   return { method: "POST", url, headers: signedHeaders(text), body: text }
 }
 
+/** Closes the emulator's open batch over its control API (POST /__emulator/settle). */
+async function settleBatch(url) {
+  const res = await fetch(`${url}/__emulator/settle`, { method: "POST" })
+  if (!res.ok) throw new Error(`POST /__emulator/settle answered ${res.status}`)
+}
+
 module.exports = {
   name: "fiserv",
   label: "Fiserv Commerce Hub",
@@ -50,6 +56,8 @@ module.exports = {
     const data = await paymentThroughProvider(setupProvider, {
       amount: "500.00",
       sessionData: { payment_token: `fiserv_tok_ok_bench_${process.pid}_${++tokenSeq}` },
+      // Fiserv refunds a charge once its batch has settled (before, only a cancel returns money).
+      afterCapture: () => settleBatch(url),
       earlierRefunds: ["12.34", "5.00"],
     })
     return { id: data.capture_transaction_id || data.transaction_id, data }
@@ -75,6 +83,7 @@ module.exports = {
     refundPathPattern: "^/payments/v1/(refunds|charges/.+/refund)$",
     env: (url) => ({ FISERV_ENVIRONMENT: url, FISERV_API_KEY: OPTIONS.apiKey, FISERV_API_SECRET: OPTIONS.apiSecret, FISERV_CAPTURE_MODE: "manual" }),
     sessionData: () => ({ payment_token: `fiserv_tok_ok_e2e_${process.pid}_${++tokenSeq}` }),
+    afterCapture: (url) => settleBatch(url),
   },
 
   sdk: null,

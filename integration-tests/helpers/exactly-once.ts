@@ -258,7 +258,11 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
       // After a failed send the provider asks for the order's transactions (by merchantTransactionId).
       readsAfterFailedSend: [{ method: "POST", path: "/payments/v1/transaction-inquiry" }],
       keyHeader: "client-request-id",
-      pay: (ctx) => payByCard(ctx, { providerId: "pp_fiserv_fiserv", name: "Fiserv" }, { payment_token: token("fiserv_tok_once") }, "order_id"),
+      pay: async (ctx) => {
+        const paid = await payByCard(ctx, { providerId: "pp_fiserv_fiserv", name: "Fiserv" }, { payment_token: token("fiserv_tok_once") }, "order_id")
+        fiserv.settleBatch() // Fiserv refunds only once the charge's batch has settled
+        return paid
+      },
       refundsAt: (paid) => fiserv.listRefunds(paid.processorRef).map((t) => ({ id: t.transactionId, minor: minorOfMajor(t.total, paid.currency, fiservCurrencies) })),
       reset: () => resetEmulator(fiserv),
     },

@@ -131,6 +131,8 @@ export function defineFiservRefundSuite(config: { endpointStyle: "reference" | "
           // ---- admin capture
           await capturePayment(api, admin, payment.id)
           expect(emu.getOrder(fiservOrder.orderId)).toMatchObject({ status: "CAPTURED", captured: total, refunded: fixed(0, decimals) })
+          // The merchant's batch closes (Fiserv refunds only settled charges; before, only a cancel returns money).
+          emu.settleBatch()
           const captureReq = emu.requests({ method: "POST", path: /capture$|\/payments\/v1\/charges$/ })[1]
           expect(captureReq.path).toBe(
             config.endpointStyle === "uri" ? `/payments/v1/charges/${fiservOrder.chargeTransactionId}/capture` : "/payments/v1/charges"

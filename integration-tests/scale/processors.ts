@@ -39,6 +39,8 @@ export interface ScaleProcessor {
   stop(): Promise<void>
   /** What the storefront sends with the payment session (a card token). */
   sessionData(index: number): Record<string, unknown> | undefined
+  /** The processor's step once every payment is captured, before the refunds (Fiserv settles its batch). */
+  afterSetup?(): void
   /** What the customer does between the session and the authorization (pay on a hosted page). */
   beforeAuthorize?(session: { data: Record<string, unknown> }): Promise<void>
   /** The processor's payment behind a Medusa payment's data (emulator key). */
@@ -163,6 +165,7 @@ export function scaleProcessors(currency: string): ScaleProcessor[] {
         FISERV_CAPTURE_MODE: "manual",
       }),
       stop: () => fiserv.stop(),
+      afterSetup: () => void fiserv.settleBatch(), // Fiserv refunds only settled charges
       sessionData: (i) => ({ payment_token: unique("fiserv_tok_scale", i) }),
       // The charge transaction; the emulator keeps captures and refunds on its order.
       paymentKey: (data) => fiserv.getTransaction(str(data.transaction_id, "transaction_id"))!.orderId,

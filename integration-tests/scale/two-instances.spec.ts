@@ -166,6 +166,7 @@ medusaIntegrationTestRunner({
         if (setupErrors.length) throw new Error(`${setupErrors.length} payments could not be set up: ${[...new Set(setupErrors)].slice(0, 5).join(" | ")}`)
         // Interleaved (clover 0, checkout 0, ..., clover 1, ...) so the processors' refunds mix.
         const payments = Array.from({ length: PAYMENTS }, (_, i) => processors.map((_, p) => (placed[p * PAYMENTS + i] as PromiseFulfilledResult<ScalePayment>).value)).flat()
+        for (const processor of processors) processor.afterSetup?.()
         phase(`${payments.length} payments captured`)
         await b.ready
         if (redisUp) phase("instance B up")

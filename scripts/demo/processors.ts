@@ -21,6 +21,8 @@ export interface DemoProcessor {
   sessionData(unique: string): Record<string, unknown>
   /** What the customer does at the processor after the session exists (hosted checkout). */
   customerStep?(session: DemoSession): Promise<string>
+  /** The processor's step between capture and refunds, at its emulator `url` (Fiserv closes its batch). */
+  afterCapture?(url: string): Promise<string>
 }
 
 export const DEMO_PROCESSORS: Record<string, DemoProcessor> = {
@@ -50,6 +52,12 @@ export const DEMO_PROCESSORS: Record<string, DemoProcessor> = {
       FISERV_TERMINAL_ID: "10000001",
       FISERV_CAPTURE_MODE: "manual",
     }),
+    // Fiserv refunds a charge once its batch has settled: the merchant's batch closes (the emulator's control route).
+    afterCapture: async (url) => {
+      const res = await fetch(`${url}/__emulator/settle`, { method: "POST" })
+      if (!res.ok) throw new Error(`POST /__emulator/settle answered ${res.status}`)
+      return "the merchant's batch closed (Fiserv refunds settled charges)"
+    },
     sessionData: (unique) => ({ payment_token: `fiserv_tok_demo_${unique}` }),
   },
   processout: {

@@ -183,6 +183,8 @@ export default async function demoWalkthrough({ container }: ExecArgs) {
         say("  captured at payment by the processor")
       }
 
+      if (adapter.afterCapture) say(`  ${await adapter.afterCapture(url)}`)
+
       // ---- two refunds: 12.345 USD (rounds to the nearest cent), then exactly the rest
       const refundOnce = async (amount: string, label: string) => {
         const before = await paymentModule.retrievePayment(payment.id, { relations: ["refunds"] })

@@ -108,6 +108,7 @@ describe("authentication", () => {
 describe("Client-Request-Id", () => {
   it("replays the first answer to a repeat within 5 minutes, and processes it again after", async () => {
     const { orderId } = await charge("50.00")
+    emu.settleBatch()
     const body = JSON.stringify(ref({ referenceOrderId: orderId }, { amount: { total: 10, currency: "USD" } }))
     const headers = fiservHeaders({ body, clientRequestId: "same-id-1" })
     const first = await post("/payments/v1/refunds", body, headers)
@@ -145,10 +146,14 @@ describe("amounts", () => {
     }
   })
 
-  it("refuses a total sent as a string (Fiserv's spec: a JSON number)", async () => {
+  it("takes a total sent as a string with the same rules (the seed's own example sends one), and no other type", async () => {
     const res = await post("/payments/v1/charges", { amount: { total: "10.00", currency: "USD" }, source: { sourceType: "PaymentToken", tokenData: "t" }, merchantDetails })
-    expect(res.status).toBe(400)
-    expect(code(res)).toBe("105")
+    expect(res.status).toBe(201)
+    expect(emu.getOrder(json(res).gatewayResponse.transactionProcessingDetails.orderId)).toMatchObject({ authorized: "10.00" })
+    for (const total of ["10.005", "1e1", " 10", true]) {
+      const bad = await post("/payments/v1/charges", { amount: { total, currency: "USD" }, source: { sourceType: "PaymentToken", tokenData: "t" }, merchantDetails })
+      expect([total, bad.status, code(bad)]).toEqual([total, 400, "105"])
+    }
   })
 })
 
@@ -160,24 +165,26 @@ describe("lifecycle rules", () => {
     expect(cap.status).toBe(201)
     expect(json(cap).gatewayResponse).toMatchObject({ transactionType: "CAPTURE", transactionState: "CAPTURED" })
     expect(code(await post("/payments/v1/charges", ref({ referenceTransactionId: transactionId }, { transactionDetails: { captureFlag: true } })))).toBe("820")
+    emu.settleBatch()
     expect(code(await post("/payments/v1/refunds", ref({ referenceOrderId: orderId }, { amount: { total: 61, currency: "USD" } })))).toBe("807")
     expect(code(await post("/payments/v1/refunds", ref({ referenceOrderId: orderId }, { amount: { total: 10, currency: "EUR" } })))).toBe("804")
     const r1 = await post("/payments/v1/refunds", ref({ referenceTransactionId: transactionId }, { amount: { total: 45.5, currency: "USD" } }))
-    expect(json(r1).gatewayResponse).toMatchObject({ transactionType: "REFUND", transactionState: "AUTHORIZED" })
+    expect(json(r1).gatewayResponse).toMatchObject({ transactionType: "REFUND", transactionState: "CAPTURED" })
     expect(code(await post("/payments/v1/refunds", ref({ referenceOrderId: orderId }, { amount: { total: 14.51, currency: "USD" } })))).toBe("810")
-    const rest = await post("/payments/v1/refunds", ref({ referenceOrderId: orderId }, { transactionDetails: { captureFlag: true } }))
+    const rest = await post("/payments/v1/refunds", ref({ referenceOrderId: orderId }))
     expect(json(rest).paymentReceipt.approvedAmount).toEqual({ total: 14.5, currency: "USD" })
     expect(json(rest).gatewayResponse.transactionState).toBe("CAPTURED")
     expect(code(await post("/payments/v1/refunds", ref({ referenceOrderId: orderId })))).toBe("816")
     expect(emu.getOrder(orderId)).toMatchObject({ authorized: "100.00", captured: "60.00", refunded: "60.00", refundable: "0.00" })
-    expect(code(await post("/payments/v1/cancels", ref({ referenceTransactionId: transactionId })))).toBe("827")
+    expect(code(await post("/payments/v1/cancels", ref({ referenceTransactionId: transactionId })))).toBe("829")
   })
 
   it("voids a pre-auth (no capture after), refuses a cancel once settled (829), and one reference at a time (131)", async () => {
     const a = await charge("20.00", { capture: false })
     const cancel = await post("/payments/v1/cancels", ref({ referenceTransactionId: a.transactionId }, { transactionDetails: { reversalReasonCode: "VOID" } }))
     expect(cancel.status).toBe(200)
-    expect(json(cancel).gatewayResponse).toMatchObject({ transactionType: "CANCEL", transactionState: "VOIDED" })
+    expect(json(cancel).gatewayResponse).toMatchObject({ transactionType: "CANCEL", transactionState: "AUTHORIZED" })
+    expect(emu.getTransaction(a.transactionId)).toMatchObject({ type: "CHARGE", state: "VOIDED" })
     expect(code(await post("/payments/v1/charges", ref({ referenceTransactionId: a.transactionId }, { transactionDetails: { captureFlag: true } })))).toBe("821")
     expect(code(await post("/payments/v1/cancels", ref({ referenceTransactionId: a.transactionId })))).toBe("833")
     const b = await charge("20.00")
@@ -208,6 +215,7 @@ describe("URI endpoints and inquiry", () => {
     const { orderId, transactionId } = await charge("30.00", { capture: false, merchantOrderId: "M-1" })
     const cap = await post(`/payments/v1/charges/${transactionId}/capture`, { merchantDetails })
     expect(cap.status).toBe(201)
+    emu.settleBatch()
     const r1 = await post(`/payments/v1/charges/${transactionId}/refund`, { amount: { total: 10, currency: "USD" }, merchantDetails })
     expect(r1.status).toBe(201)
     const r2 = await post(`/payments/v1/charges/orders/${orderId}/refund`, { amount: { total: 5.25, currency: "USD" }, merchantDetails })
@@ -227,5 +235,69 @@ describe("URI endpoints and inquiry", () => {
   it("answers unknown routes 404 in Fiserv's error shape", async () => {
     const res = await post("/payments/v1/nowhere", { merchantDetails })
     expect(res.status).toBe(404)
+  })
+})
+
+describe("batches, settlement and partial cancels (our choices: README 'Fiserv', choices)", () => {
+  it("settleBatch settles the captured orders of the open batch only, and the next batch starts", async () => {
+    const sale = await charge("10.00")
+    const auth = await charge("10.00", { capture: false })
+    expect(json(sale.res).transactionBatch).toMatchObject({ batchNumber: "000001", transactionClass: "1", sequenceNumber: "000001", julianDay: expect.stringMatching(/^\d{3}$/) })
+    expect(json(auth.res)).not.toHaveProperty("transactionBatch") // an authorization is not captured: no batch
+    expect(emu.settleBatch()).toEqual([sale.orderId])
+    expect(emu.getOrder(auth.orderId)!.settled).toBe(false)
+    const cap = await post("/payments/v1/charges", ref({ referenceTransactionId: auth.transactionId }, { transactionDetails: { captureFlag: true } }))
+    expect(json(cap).transactionBatch).toMatchObject({ batchNumber: "000002", sequenceNumber: "000001" })
+    // The control route's handler (served once the core hands unknown control routes to customControl).
+    expect((emu as any).customControl("POST", "/__emulator/settle")).toEqual({ status: 200, body: { settled: [auth.orderId] } })
+    expect((emu as any).customControl("POST", "/__emulator/other")).toBeUndefined()
+  })
+
+  it("with partialCancels, a partial cancel lowers what is captured (or authorized), and a full one voids the rest", async () => {
+    const other = new FiservEmulator({ partialCancels: true })
+    await other.start()
+    try {
+      const send = async (path: string, body: object) => {
+        const text = JSON.stringify(body)
+        return axios.post(`${other.url}${path}`, text, { headers: fiservHeaders({ body: text }), validateStatus: () => true })
+      }
+      const sale = (await send("/payments/v1/charges", { amount: { total: 50, currency: "USD" }, source: { sourceType: "PaymentToken", tokenData: "t" }, merchantDetails })).data
+      const id = sale.gatewayResponse.transactionProcessingDetails.transactionId
+      const orderId = sale.gatewayResponse.transactionProcessingDetails.orderId
+      const part = await send("/payments/v1/cancels", ref({ referenceTransactionId: id }, { amount: { total: 20, currency: "USD" } }))
+      expect(part.status).toBe(200)
+      expect(part.data.transactionDetails).toMatchObject({ reversalReasonCode: "PARTIAL" })
+      expect(other.getOrder(orderId)).toMatchObject({ status: "CAPTURED", captured: "30.00" })
+      expect((await send("/payments/v1/cancels", ref({ referenceTransactionId: id }, { amount: { total: 30.01, currency: "USD" } }))).data.error[0].code).toBe("810")
+      expect((await send("/payments/v1/cancels", ref({ referenceTransactionId: id }))).data.paymentReceipt.approvedAmount.total).toBe(30)
+      expect(other.getOrder(orderId)).toMatchObject({ status: "VOIDED" })
+      const auth = (await send("/payments/v1/charges", { amount: { total: 40, currency: "USD" }, source: { sourceType: "PaymentToken", tokenData: "t" }, transactionDetails: { captureFlag: false }, merchantDetails })).data
+      const authId = auth.gatewayResponse.transactionProcessingDetails.transactionId
+      await send("/payments/v1/cancels", ref({ referenceTransactionId: authId }, { amount: { total: 15, currency: "USD" } }))
+      await send("/payments/v1/charges", ref({ referenceTransactionId: authId }, { transactionDetails: { captureFlag: true } }))
+      expect(other.getOrder(auth.gatewayResponse.transactionProcessingDetails.orderId)).toMatchObject({ authorized: "25.00", captured: "25.00" })
+    } finally {
+      await other.stop()
+    }
+  })
+
+  it("captures an authorized refund whole (another amount: 806; a captured one: 812), and lists it once", async () => {
+    const { orderId, transactionId } = await charge("50.00")
+    emu.settleBatch()
+    const authorized = json(await post("/payments/v1/refunds", ref({ referenceTransactionId: transactionId }, { amount: { total: 10, currency: "USD" }, transactionDetails: { captureFlag: false } })))
+    const refundId = authorized.gatewayResponse.transactionProcessingDetails.transactionId
+    expect(code(await post("/payments/v1/refunds", ref({ referenceTransactionId: refundId }, { amount: { total: 5, currency: "USD" } })))).toBe("806")
+    expect(code(await post("/payments/v1/refunds", ref({ referenceTransactionId: refundId }, { transactionDetails: { captureFlag: false } })))).toBe("812")
+    expect((await post("/payments/v1/refunds", ref({ referenceTransactionId: refundId }))).status).toBe(201)
+    expect(code(await post("/payments/v1/refunds", ref({ referenceTransactionId: refundId })))).toBe("812")
+    expect(emu.getTransaction(refundId)).toMatchObject({ state: "CAPTURED" })
+    expect(emu.listRefunds(orderId).map((r) => r.total)).toEqual(["10.00"])
+    expect(emu.getOrder(orderId)).toMatchObject({ refunded: "10.00" })
+  })
+
+  it("checks merchantDetails on the URI routes when it is sent", async () => {
+    const { transactionId } = await charge("10.00", { capture: false })
+    expect(code(await post(`/payments/v1/charges/${transactionId}/cancel`, { merchantDetails: { ...merchantDetails, merchantId: "999" } }))).toBe("201")
+    expect((await post(`/payments/v1/charges/${transactionId}/cancel`, {})).status).toBe(200)
   })
 })

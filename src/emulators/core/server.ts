@@ -466,8 +466,13 @@ export abstract class EmulatorServer {
         this.faults.clear()
         return { status: 200, body: { cleared: true } }
       default:
-        return { status: 404, body: { error: `Unknown emulator control route: ${method} ${path}` } }
+        return this.customControl(method, path, query, rawBody) ?? { status: 404, body: { error: `Unknown emulator control route: ${method} ${path}` } }
     }
+  }
+
+  /** A processor's own control routes under `/__emulator/` (Fiserv's batch settlement); undefined for none. */
+  protected customControl(_method: string, _path: string, _query: Record<string, string>, _rawBody: string): EmulatorResponse | undefined {
+    return undefined
   }
 }
 

@@ -11,8 +11,9 @@
  * Client-Request-Id within 5 minutes (a repeat gets the first answer). Amounts are read from the raw body with
  * their exact digits and kept as integers of Fiserv's minor unit; answers carry exact decimal totals.
  *
- * Facts: shared/research/processors.md §3; where Fiserv's docs are silent the choice is marked "CHOICE:" here
- * and listed in src/emulators/README.md.
+ * Sources, cited at each rule: the seed `002` (Fiserv/Commerce-Hub Refund.md @97248cbf, 2021), spec 1.24.11
+ * (`spec:` + schema or operation) and the Fiserv/Commerce-Hub docs at 8f857386 (file name). Where they are silent
+ * the choice is marked "CHOICE:" here and listed in src/emulators/README.md.
  */
 import crypto from "node:crypto"
 import type { ServerResponse } from "node:http"
@@ -48,6 +49,11 @@ export interface FiservEmulatorOptions {
   credentials?: Record<string, string>
   merchantId?: string
   terminalId?: string
+  /**
+   * The merchant settles by terminal direct or gateway capture on the Nashville front end, the only setup where
+   * "Commerce Hub currently only supports partial cancels" (Cancel.md). Default false: a partial cancel gets 740.
+   */
+  partialCancels?: boolean
 }
 
 /** HMAC the emulator expects: base64(HMAC-SHA256(secret, apiKey + clientRequestId + timestamp + body)). */
@@ -95,9 +101,11 @@ interface OrderRecord {
   currency: string
   decimals: number
   status: FiservOrderStatus
+  /** What remains authorized (a partial cancel of a pre-auth lowers it). */
   authorized: bigint
   captured: bigint
   refunded: bigint
+  /** The batch holding its captured money was closed (settleBatch / settle). */
   settled: boolean
   chargeTransactionId: string
   captureTransactionId?: string
@@ -150,6 +158,7 @@ export class FiservEmulator extends EmulatorServer {
   readonly credentials: Readonly<Record<string, string>>
   readonly merchantId: string
   readonly terminalId: string
+  readonly partialCancels: boolean
 
   private orders = new Map<string, OrderRecord>()
   private transactions = new Map<string, TransactionRecord>()
@@ -157,12 +166,15 @@ export class FiservEmulator extends EmulatorServer {
   /** Exact JSON text of answers, written by afterHandle (the core server would write doubles). */
   private readonly wireText = new WeakMap<EmulatorResponse, string>()
   private clockOffsetMs = 0
+  /** The open batch: captured transactions join it (spec TransactionBatch), settleBatch closes it. */
+  private batch = { number: 1, openedAt: Date.now(), sequence: 0 }
 
   constructor(opts: FiservEmulatorOptions = {}) {
     super()
     this.credentials = Object.freeze({ ...(opts.credentials ?? { [DEFAULT_FISERV_API_KEY]: DEFAULT_FISERV_API_SECRET }) })
     this.merchantId = opts.merchantId ?? DEFAULT_FISERV_MERCHANT_ID
     this.terminalId = opts.terminalId ?? DEFAULT_FISERV_TERMINAL_ID
+    this.partialCancels = opts.partialCancels ?? false
 
     // Current reference-transaction style.
     this.route("POST", "/payments/v1/charges", this.op((req, b) => (b.referenceTransactionDetails !== undefined ? this.capture(req, b, this.referenced(b)) : this.charge(req, b))))
@@ -170,11 +182,13 @@ export class FiservEmulator extends EmulatorServer {
     this.route("POST", "/payments/v1/refunds", this.op((req, b) => this.refund(req, b, this.referenced(b))))
     // Inquiry.md: only merchantDetails.merchantId is required (terminalId is checked when sent).
     this.route("POST", "/payments/v1/transaction-inquiry", this.op((_req, b) => this.inquiry(b), { terminalRequired: false }))
-    // Older URI style.
-    this.route("POST", "/payments/v1/charges/orders/:orderId/refund", this.op((req, b) => this.refund(req, b, this.byOrderId(req.params.orderId ?? ""))))
-    this.route("POST", "/payments/v1/charges/:transactionId/capture", this.op((req, b) => this.capture(req, b, this.byPathId(req.params.transactionId ?? ""))))
-    this.route("POST", "/payments/v1/charges/:transactionId/cancel", this.op((req, b) => this.cancel(req, b, this.byPathId(req.params.transactionId ?? ""))))
-    this.route("POST", "/payments/v1/charges/:transactionId/refund", this.op((req, b) => this.refund(req, b, this.byPathId(req.params.transactionId ?? ""))))
+    // Older URI style. merchantDetails is optional there: the 1.0.0 spec requires none, and the seed's own example
+    // request (seed 002 lines 60-67) is `{"amount": {...}}` alone; when sent, it is checked.
+    const uri = { merchantRequired: false }
+    this.route("POST", "/payments/v1/charges/orders/:orderId/refund", this.op((req, b) => this.refund(req, b, this.byOrderId(req.params.orderId ?? "")), uri))
+    this.route("POST", "/payments/v1/charges/:transactionId/capture", this.op((req, b) => this.capture(req, b, this.byPathId(req.params.transactionId ?? "")), uri))
+    this.route("POST", "/payments/v1/charges/:transactionId/cancel", this.op((req, b) => this.cancel(req, b, this.byPathId(req.params.transactionId ?? "")), uri))
+    this.route("POST", "/payments/v1/charges/:transactionId/refund", this.op((req, b) => this.refund(req, b, this.byPathId(req.params.transactionId ?? "")), uri))
   }
 
   // ---------------------------------------------------------------- state accessors for tests
@@ -201,16 +215,30 @@ export class FiservEmulator extends EmulatorServer {
       .map((t) => this.transactionView(t))
   }
 
-  /** Approved refunds, optionally of one order. */
+  /** Approved refunds, optionally of one order (the capture of an authorized refund is not another refund). */
   listRefunds(orderId?: string): FiservTransaction[] {
-    return this.listTransactions({ orderId, type: "REFUND" }).filter((t) => t.approvalStatus === "APPROVED")
+    return this.listTransactions({ orderId, type: "REFUND" }).filter(
+      (t) => t.approvalStatus === "APPROVED" && this.transactions.get(t.referenceTransactionId ?? "")?.type !== "REFUND"
+    )
   }
 
-  /** Marks an order settled (batch closed): cancels are then refused with 829. */
+  /** Marks one order settled, as if its batch had closed: cancels then get 829, refunds are taken. */
   settle(orderId: string): void {
     const order = this.orders.get(orderId)
     if (!order) throw new Error(`No order ${orderId}`)
     order.settled = true
+  }
+
+  /**
+   * Closes the open batch and opens the next: every order holding captured money is settled. Before that a refund
+   * is refused and a cancel is the way back; after it the reverse (seed 002 line 10, Cancel.md). Returns the
+   * settled order ids. CHOICE: one batch for the whole emulator, closed only when asked (no daily cut-off).
+   */
+  settleBatch(): string[] {
+    const settled = [...this.orders.values()].filter((o) => o.status === "CAPTURED" && !o.settled)
+    for (const o of settled) o.settled = true
+    this.batch = { number: (this.batch.number % 999) + 1, openedAt: this.now(), sequence: 0 }
+    return settled.map((o) => o.orderId)
   }
 
   /** Moves the emulator's clock (Timestamp window, Client-Request-Id window). */
@@ -225,10 +253,20 @@ export class FiservEmulator extends EmulatorServer {
     this.transactions = new Map()
     this.seen = new Map()
     this.clockOffsetMs = 0
+    this.batch = { number: 1, openedAt: Date.now(), sequence: 0 }
   }
 
   protected stateSnapshot(): unknown {
-    return { orders: this.listOrders(), transactions: this.listTransactions(), clientRequestIds: this.seen.size }
+    return { orders: this.listOrders(), transactions: this.listTransactions(), clientRequestIds: this.seen.size, openBatch: this.batch.number }
+  }
+
+  /**
+   * Fiserv's control route, `POST /__emulator/settle` → `{ settled: [orderIds] }` (settleBatch), for tests and
+   * processes that drive the emulator over HTTP.
+   */
+  protected customControl(method: string, path: string): EmulatorResponse | undefined {
+    if (method === "POST" && path.replace(/\/$/, "") === "/__emulator/settle") return { status: 200, body: { settled: this.settleBatch() } }
+    return undefined
   }
 
   /** Content type, then authentication, for everything under /payments (unknown paths too). */
@@ -337,7 +375,10 @@ export class FiservEmulator extends EmulatorServer {
    * A payment route: Client-Request-Id replay within the window, exact body parsing, merchant checks, then
    * the handler. Handlers are synchronous, so check-and-apply cannot interleave between requests.
    */
-  private op(handler: (req: EmulatorRequest, body: Body) => Answer, opts: { terminalRequired?: boolean } = {}): (req: EmulatorRequest) => EmulatorResponse {
+  private op(
+    handler: (req: EmulatorRequest, body: Body) => Answer,
+    opts: { terminalRequired?: boolean; merchantRequired?: boolean } = {}
+  ): (req: EmulatorRequest) => EmulatorResponse {
     return (req) => {
       const key = `${req.headers["api-key"]}\u0000${req.headers["client-request-id"]}`
       const now = this.now()
@@ -348,7 +389,7 @@ export class FiservEmulator extends EmulatorServer {
         const parsed = req.rawBody.trim() === "" ? {} : parseExactJson(req.rawBody)
         if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) fail(400, "121", "Malformed JSON: the body must be an object")
         const body = parsed as Body
-        this.checkMerchant(body, opts.terminalRequired ?? true)
+        if (opts.merchantRequired !== false || body.merchantDetails !== undefined) this.checkMerchant(body, opts.terminalRequired ?? true)
         answer = handler(req, body)
       } catch (err) {
         if (!(err instanceof FiservRequestError)) throw err
@@ -393,11 +434,13 @@ export class FiservEmulator extends EmulatorServer {
     if (amount === null || typeof amount !== "object") fail(400, "105", "Invalid Amount or Currency", "amount")
     const { total, currency } = amount as Body
     if (total === undefined || currency === undefined) fail(400, "106", "Amount or currency missing", total === undefined ? "amount.total" : "amount.currency")
-    if (!(total instanceof JsonNumber)) fail(400, "105", "Invalid Amount or Currency: total must be a JSON number", "amount.total")
+    // A JSON number (spec Amount.total; seed 002 line 33), or the same digits as a string: the seed's own example
+    // request sends `"total": "1.50"` (seed 002 line 63).
+    const text = total instanceof JsonNumber ? total.text : typeof total === "string" ? total : fail(400, "105", "Invalid Amount or Currency: total must be a number", "amount.total")
+    // spec Amount.currency: maxLength 3, ISO-4217 alpha code (seed 002 line 34).
     if (typeof currency !== "string" || !/^[A-Z]{3}$/.test(currency)) fail(400, "105", "Invalid Amount or Currency", "amount.currency")
     const decimals = FISERV_CURRENCY_DECIMALS[currency as string]
     if (decimals === undefined) fail(400, "247", "Currency Not Supported", "amount.currency")
-    const text = (total as JsonNumber).text
     const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text)
     if (!m) fail(400, "105", "Invalid Amount or Currency: total must be a plain decimal", "amount.total")
     const [, sign, whole, frac = ""] = m!
@@ -415,8 +458,42 @@ export class FiservEmulator extends EmulatorServer {
   private optionalString(body: Body | undefined, field: string, max: number, path: string): string | undefined {
     const value = body?.[field]
     if (value === undefined) return undefined
-    if (typeof value !== "string" || value === "" || value.length > max) fail(400, "100", "Invalid or Missing Field Data", path)
+    if (typeof value !== "string" || value === "" || [...value].length > max) fail(400, "100", "Invalid or Missing Field Data", path)
     return value as string
+  }
+
+  /**
+   * transactionDetails.captureFlag: "If not provided in a charges or refunds request, it defaults to true" (spec
+   * TransactionDetails.captureFlag). A boolean (spec), or its text: Charges.md and Refund-Auth-Capture.md type it
+   * as a string of at most 5 ("true"/"false"), and the seed's answer echoes "TRUE" (seed 002 line 106).
+   */
+  private captureFlagOf(td: Body | undefined): boolean {
+    const value = td?.captureFlag
+    if (value === undefined) return true
+    if (typeof value === "boolean") return value
+    if (typeof value === "string" && /^(true|false)$/i.test(value)) return value.toLowerCase() === "true"
+    return fail(400, "100", "Invalid or Missing Field Data", "transactionDetails.captureFlag")
+  }
+
+  /** The transactionDetails fields every secondary transaction keeps and echoes (spec TransactionDetails maxLengths). */
+  private detailsOf(td: Body | undefined) {
+    const merchantTransactionId = this.optionalString(td, "merchantTransactionId", 128, "transactionDetails.merchantTransactionId")
+    if (merchantTransactionId && [...this.transactions.values()].some((t) => t.approvalStatus === "APPROVED" && t.merchantTransactionId === merchantTransactionId)) {
+      // CHOICE: an approved transaction already carries this merchantTransactionId.
+      fail(400, "757", "Order/Transaction Already Exists in Database", "transactionDetails.merchantTransactionId")
+    }
+    return { merchantTransactionId, paymentDescription: this.optionalString(td, "paymentDescription", 1024, "transactionDetails.paymentDescription") }
+  }
+
+  /** A captured transaction joins the open batch (spec TransactionBatch: julianDay, batchNumber, sequenceNumber). */
+  private joinBatch(txn: TransactionRecord): void {
+    const opened = new Date(this.batch.openedAt)
+    const julian = Math.floor((opened.getTime() - Date.UTC(opened.getUTCFullYear(), 0, 1)) / 86_400_000) + 1
+    txn.batch = {
+      julianDay: String(julian).padStart(3, "0"),
+      batchNumber: String(this.batch.number).padStart(6, "0"),
+      sequenceNumber: String((this.batch.sequence = (this.batch.sequence % 999) + 1)).padStart(6, "0"),
+    }
   }
 
   // ---------------------------------------------------------------- references
@@ -434,10 +511,12 @@ export class FiservEmulator extends EmulatorServer {
     const keys = ["referenceTransactionId", "referenceMerchantTransactionId", "referenceOrderId", "referenceMerchantOrderId", "referenceClientRequestId"]
     const given = keys.filter((k) => (ref as Body)[k] !== undefined)
     // "Only a single transaction identifier should be passed within the request."
-    if (given.length !== 1) fail(400, "131", "Missing Referenced Transaction: send exactly one reference identifier", "referenceTransactionDetails")
+    if (given.length !== 1) fail(400, "131", "Missing Referenced Transaction", "referenceTransactionDetails")
     const field = given[0]!
     const value = (ref as Body)[field]
-    if (typeof value !== "string" || value === "") fail(400, "100", "Invalid or Missing Field Data", `referenceTransactionDetails.${field}`)
+    // spec ReferenceTransactionDetails maxLengths.
+    const max = field === "referenceTransactionId" ? 40 : field === "referenceClientRequestId" ? 1024 : 128
+    if (typeof value !== "string" || value === "" || value.length > max) fail(400, "100", "Invalid or Missing Field Data", `referenceTransactionDetails.${field}`)
     const id = value as string
     const approved = [...this.transactions.values()].filter((t) => t.approvalStatus === "APPROVED")
     let txn: TransactionRecord | undefined
@@ -509,14 +588,9 @@ export class FiservEmulator extends EmulatorServer {
     else return fail(400, "205", "Invalid Payment Source or Not Supported", "source.sourceType")
     if (token === "") fail(400, "103", "Missing or Invalid Card Number or Token", "source")
     const td = b.transactionDetails as Body | undefined
-    const captureFlag = td?.captureFlag === undefined ? false : td.captureFlag
-    if (typeof captureFlag !== "boolean") fail(400, "100", "Invalid or Missing Field Data", "transactionDetails.captureFlag")
+    const captureFlag = this.captureFlagOf(td)
     const merchantOrderId = this.optionalString(td, "merchantOrderId", 128, "transactionDetails.merchantOrderId")
-    const merchantTransactionId = this.optionalString(td, "merchantTransactionId", 128, "transactionDetails.merchantTransactionId")
-    if (merchantTransactionId && [...this.transactions.values()].some((t) => t.approvalStatus === "APPROVED" && t.merchantTransactionId === merchantTransactionId)) {
-      // CHOICE: an approved transaction already carries this merchantTransactionId.
-      fail(400, "757", "Order/Transaction Already Exists in Database", "transactionDetails.merchantTransactionId")
-    }
+    const { merchantTransactionId, paymentDescription } = this.detailsOf(td)
     if (merchantOrderId && [...this.orders.values()].some((o) => o.status !== "DECLINED" && o.merchantOrderId === merchantOrderId)) {
       fail(400, "757", "Order/Transaction Already Exists in Database", "transactionDetails.merchantOrderId")
     }
@@ -543,13 +617,15 @@ export class FiservEmulator extends EmulatorServer {
       state: declined ? "DECLINED" : captureFlag ? "CAPTURED" : "AUTHORIZED",
       approvalStatus: declined ? "DECLINED" : "APPROVED",
       amount: amount.minor,
-      captureFlag: captureFlag as boolean,
+      captureFlag,
       merchantOrderId,
       merchantTransactionId,
+      paymentDescription,
       sourceType,
       card: { bin: "400555", last4: "0019", scheme: "VISA", expirationMonth: "12", expirationYear: "2030" },
     })
     order.chargeTransactionId = txn.transactionId
+    if (captureFlag && !declined) this.joinBatch(txn)
     if (declined && !declinedReceipt) {
       // The error-response guide's shape: the whole answer wrapped in `errorResponse`, transactionState DECLINED.
       const body = this.transactionBody(txn, { receipt: false }) as Body
@@ -578,7 +654,9 @@ export class FiservEmulator extends EmulatorServer {
     // CHOICE: no tip/industry over-capture: more than authorized is 807.
     if (minor > order.authorized) fail(400, "807", "Amount Too Large, Enter Lesser Amount", "amount.total")
     const td = b.transactionDetails as Body | undefined
-    const merchantTransactionId = this.optionalString(td, "merchantTransactionId", 128, "transactionDetails.merchantTransactionId")
+    // Capture.md: a capture is a charges request with captureFlag true (the default, spec TransactionDetails).
+    if (!this.captureFlagOf(td)) fail(400, "100", "Invalid or Missing Field Data", "transactionDetails.captureFlag")
+    const { merchantTransactionId, paymentDescription } = this.detailsOf(td)
     // A partial capture releases the rest of the authorization (no split shipment here).
     order.captured = minor
     order.status = "CAPTURED"
@@ -591,88 +669,134 @@ export class FiservEmulator extends EmulatorServer {
       amount: minor,
       captureFlag: true,
       merchantTransactionId,
+      paymentDescription,
       merchantOrderId: order.merchantOrderId,
       referenceTransactionId: charge.transactionId,
       sourceType: charge.sourceType,
       card: charge.card,
     })
+    this.joinBatch(txn)
     order.captureTransactionId = txn.transactionId
     return { status: 201, body: this.transactionBody(txn) }
   }
 
+  /**
+   * Cancel.md: "A cancel request can be initiated against an authorization that has not been captured, or a sale that
+   * has not been settled (batched), otherwise submit a reversal request" (Refund); seed 002 line 10 sends a captured,
+   * unsettled charge here too. Full without `amount` or with the full total; partial with a smaller one, only where
+   * the merchant settles terminal direct / gateway on Nashville (Cancel.md; option partialCancels), else 740.
+   */
   private cancel(req: EmulatorRequest, b: Body, ref: { order: OrderRecord; txn?: TransactionRecord }): Answer {
     const { order } = ref
     if (ref.txn && ref.txn.type !== "CHARGE" && ref.txn.type !== "CAPTURE") fail(400, "827", "Unable to Cancel", "referenceTransactionDetails")
     if (order.status === "DECLINED" || order.status === "VOIDED") fail(400, "833", "Unable to Cancel: Transaction Not in Captured or Authorized Status")
+    // Error-Code.md 829. Refunds exist only on settled orders, so none is orphaned by a cancel.
     if (order.settled) fail(400, "829", "Unable to Cancel: Transaction Settled")
-    // CHOICE: an order with refunds cannot be voided (the refunds would be orphaned).
-    if (order.refunded > 0n) fail(400, "827", "Unable to Cancel: the order has refunds")
     const full = order.status === "CAPTURED" ? order.captured : order.authorized
     const amount = this.amountOf(b, false)
     if (amount && amount.currency !== order.currency) fail(400, "804", "Currency Mismatch", "amount.currency")
     if (amount && amount.minor > full) fail(400, "810", "Amount is Greater Than Refund/Void", "amount.total")
-    // Partial cancels exist only for terminal-direct settlement on the Nashville front end.
-    if (amount && amount.minor < full) fail(400, "740", "Partial Reversal Not Allowed For The Endpoint", "amount.total")
+    const partial = amount !== undefined && amount.minor < full
+    if (partial && !this.partialCancels) fail(400, "740", "Partial Reversal Not Allowed For The Endpoint", "amount.total")
     const td = b.transactionDetails as Body | undefined
     const reversalReasonCode = this.optionalString(td, "reversalReasonCode", 22, "transactionDetails.reversalReasonCode")
-    order.status = "VOIDED"
-    for (const id of order.transactionIds) {
-      const t = this.transactions.get(id)!
-      if (t.type === "CHARGE" || t.type === "CAPTURE") t.state = "VOIDED"
+    const details = this.detailsOf(td)
+    const minor = partial ? amount!.minor : full
+    if (partial && order.status === "CAPTURED") order.captured -= minor
+    else if (partial) order.authorized -= minor
+    else {
+      order.status = "VOIDED"
+      for (const id of order.transactionIds) {
+        const t = this.transactions.get(id)!
+        if (t.type === "CHARGE" || t.type === "CAPTURE") t.state = "VOIDED"
+      }
     }
     const target = this.transactions.get(order.captureTransactionId ?? order.chargeTransactionId)!
     const txn = this.newTransaction(req, order, {
       type: "CANCEL",
-      state: "VOIDED",
+      // The documents' cancel answers read transactionState AUTHORIZED (spec example CancelResponse; Cancel.md).
+      state: "AUTHORIZED",
       approvalStatus: "APPROVED",
-      amount: full,
-      reversalReasonCode: reversalReasonCode ?? "VOID",
+      amount: minor,
+      // Cancel.md reversal reason codes: VOID reverses fully, PARTIAL "where the amount is less than the original".
+      reversalReasonCode: reversalReasonCode ?? (partial ? "PARTIAL" : "VOID"),
+      ...details,
       merchantOrderId: order.merchantOrderId,
       referenceTransactionId: target.transactionId,
       sourceType: target.sourceType,
       card: target.card,
     })
+    // spec /payments/v1/cancels: 200.
     return { status: 200, body: this.transactionBody(txn) }
   }
 
   private refund(req: EmulatorRequest, b: Body, ref: { order: OrderRecord; txn?: TransactionRecord }): Answer {
     const { order } = ref
-    if (ref.txn && ref.txn.type !== "CHARGE" && ref.txn.type !== "CAPTURE") fail(400, "812", "Unable to Refund", "referenceTransactionDetails")
     if (b.source !== undefined) fail(400, "233", "Only tagged refunds are emulated: leave out `source`", "source")
-    // "Refund API requests can be initiated against a transaction only if it is already been captured,
-    // otherwise submit a void request."
+    const td = b.transactionDetails as Body | undefined
+    const captureFlag = this.captureFlagOf(td)
+    if (ref.txn?.type === "REFUND") return this.captureRefund(req, b, order, ref.txn, captureFlag)
+    if (ref.txn && ref.txn.type !== "CHARGE" && ref.txn.type !== "CAPTURE") fail(400, "812", "Unable to Refund", "referenceTransactionDetails")
+    // Seed 002 line 10: "Refund Request can be initiated against a charge only if it is already been captured and
+    // settled, otherwise submit a cancel request." Not captured: 837 (Error-Code.md). CHOICE: captured but not yet
+    // settled: 812 "Unable to Refund" (the documents name no code for it).
     if (order.status !== "CAPTURED") fail(400, "837", "Unable to Refund: Transaction Not in a Captured or Authorized Status")
+    if (!order.settled) fail(400, "812", "Unable to Refund")
     const remaining = order.captured - order.refunded
     if (remaining <= 0n) fail(400, "816", "Duplicate Refund")
     const amount = this.amountOf(b, false)
     if (amount && amount.currency !== order.currency) fail(400, "804", "Currency Mismatch", "amount.currency")
     if (amount && amount.minor > order.captured) fail(400, "807", "Amount Too Large, Enter Lesser Amount", "amount.total")
     if (amount && amount.minor > remaining) fail(400, "810", "Amount is Greater Than Refund/Void", "amount.total")
-    // "Can be submitted without the amount object to refund the full total". CHOICE: after partial refunds,
-    // leaving `amount` out refunds what remains.
+    // Seed 002 line 24: "Can be submitted without the amount object to refund the full total". CHOICE: after partial
+    // refunds, leaving `amount` out refunds what remains.
     const minor = amount?.minor ?? remaining
-    const td = b.transactionDetails as Body | undefined
-    const captureFlag = td?.captureFlag === undefined ? false : td.captureFlag
-    if (typeof captureFlag !== "boolean") fail(400, "100", "Invalid or Missing Field Data", "transactionDetails.captureFlag")
-    const merchantTransactionId = this.optionalString(td, "merchantTransactionId", 128, "transactionDetails.merchantTransactionId")
-    if (merchantTransactionId && [...this.transactions.values()].some((t) => t.approvalStatus === "APPROVED" && t.merchantTransactionId === merchantTransactionId)) {
-      fail(400, "757", "Order/Transaction Already Exists in Database", "transactionDetails.merchantTransactionId")
-    }
+    const details = this.detailsOf(td)
     order.refunded += minor
     const target = this.transactions.get(order.captureTransactionId ?? order.chargeTransactionId)!
     const txn = this.newTransaction(req, order, {
       type: "REFUND",
-      // The refund guide's example answers transactionState AUTHORIZED; captureFlag true captures it at once.
+      // Refund-Auth-Capture.md: captureFlag false authorizes the refund (AUTHORIZED) for a later capture; true
+      // refunds at once (its capture example answers CAPTURED).
       state: captureFlag ? "CAPTURED" : "AUTHORIZED",
       approvalStatus: "APPROVED",
       amount: minor,
-      captureFlag: captureFlag as boolean,
-      merchantTransactionId,
+      captureFlag,
+      ...details,
       merchantOrderId: order.merchantOrderId,
       referenceTransactionId: target.transactionId,
       sourceType: target.sourceType,
       card: target.card,
     })
+    if (captureFlag) this.joinBatch(txn)
+    return { status: 201, body: this.transactionBody(txn) }
+  }
+
+  /**
+   * Refund-Auth-Capture.md: "All online refunds not submitted with captureFlag true require a subsequent Refunds API
+   * capture request": a refunds request referencing the authorized refund with captureFlag true (answer CAPTURED).
+   * CHOICE: it captures the whole authorized refund (another amount: 806); the refund then reads CAPTURED.
+   */
+  private captureRefund(req: EmulatorRequest, b: Body, order: OrderRecord, refund: TransactionRecord, captureFlag: boolean): Answer {
+    if (!captureFlag || refund.approvalStatus !== "APPROVED" || refund.state !== "AUTHORIZED") fail(400, "812", "Unable to Refund", "referenceTransactionDetails")
+    const amount = this.amountOf(b, false)
+    if (amount && amount.currency !== order.currency) fail(400, "804", "Currency Mismatch", "amount.currency")
+    if (amount && amount.minor !== refund.amount) fail(400, "806", "Amount Total Mismatch", "amount.total")
+    const details = this.detailsOf(b.transactionDetails as Body | undefined)
+    refund.state = "CAPTURED"
+    const txn = this.newTransaction(req, order, {
+      type: "REFUND",
+      state: "CAPTURED",
+      approvalStatus: "APPROVED",
+      amount: refund.amount,
+      captureFlag: true,
+      ...details,
+      merchantOrderId: order.merchantOrderId,
+      referenceTransactionId: refund.transactionId,
+      sourceType: refund.sourceType,
+      card: refund.card,
+    })
+    this.joinBatch(txn)
     return { status: 201, body: this.transactionBody(txn) }
   }
 
@@ -713,6 +837,8 @@ export class FiservEmulator extends EmulatorServer {
         ...(txn.merchantTransactionId ? { merchantTransactionId: txn.merchantTransactionId } : {}),
         ...(txn.merchantOrderId ? { merchantOrderId: txn.merchantOrderId } : {}),
         ...(txn.reversalReasonCode ? { reversalReasonCode: txn.reversalReasonCode } : {}),
+        // Echoed as in the seed's answer (seed 002 line 112).
+        ...(txn.paymentDescription ? { paymentDescription: txn.paymentDescription } : {}),
       },
       merchantDetails: { merchantId: this.merchantId, terminalId: this.terminalId },
     }
@@ -733,6 +859,7 @@ export class FiservEmulator extends EmulatorServer {
       }
     }
     if (txn.referenceTransactionId) body.referenceTransactionDetails = { referenceTransactionId: txn.referenceTransactionId }
+    if (txn.batch) body.transactionBatch = { julianDay: txn.batch.julianDay, batchNumber: txn.batch.batchNumber, transactionClass: "1", sequenceNumber: txn.batch.sequenceNumber }
     return body
   }
 

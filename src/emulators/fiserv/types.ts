@@ -21,7 +21,10 @@ export interface FiservTransaction {
   referenceTransactionId?: string
   captureFlag?: boolean
   reversalReasonCode?: string
+  paymentDescription?: string
   createdAt: string
+  /** The batch a captured transaction joined (spec TransactionBatch). */
+  batch?: { julianDay: string; batchNumber: string; sequenceNumber: string }
   card?: { bin: string; last4: string; scheme: string; expirationMonth: string; expirationYear: string }
   sourceType?: string
 }

@@ -29,6 +29,12 @@ export const fiservOptionsSchema = z.object({
    * false: the refund is only authorized and a later capture (outside this plugin) settles it.
    */
   captureRefunds: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean()).default(true),
+  /**
+   * Whether Fiserv takes partial cancels for this merchant: "Commerce Hub currently only supports partial cancels for
+   * terminal direct and gateway settlement on the Nashville front-end processor" (Cancel.md). false (default): a
+   * partial refund before the batch settles is refused with when it becomes possible; true: it is a partial cancel.
+   */
+  partialCancels: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean()).default(false),
 })
 
 export type FiservOptions = z.output<typeof fiservOptionsSchema>

@@ -29,14 +29,16 @@ import { baseUrlFor, modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
-import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
+import { reconcileLedger, type ProcessorRefundView, type RefundPlan } from "../../core/refund-planner"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { parseWire } from "../../core/wire"
 import { parseFiservOptions, type FiservOptions } from "./options"
 import {
-  approvedMinor,
+  approvedFigures,
   approvedMinorNear,
+  batchOf,
   cancelRequest,
+  capturedAt,
   captureRequest,
   chargeRequest,
   classifyFiservError,
@@ -44,19 +46,29 @@ import {
   fiservAuthHeaders,
   fiservCurrencies,
   isDeclined,
+  isSettled,
   merchantDetails,
   merchantIdFrom,
   orderIdOf,
   orderStatus,
+  refundDescription,
   refundRequest,
   refundStatus,
-  refundView,
+  refundViews,
   transactionData,
   transactionIdOf,
   transactionStatus,
   typeOf,
 } from "./transformers"
-import { fiservErrorSchema, fiservInquirySchema, fiservTransactionSchema, type FiservReference, type FiservSource, type FiservTransaction } from "./wire"
+import {
+  fiservErrorSchema,
+  fiservInquirySchema,
+  fiservTransactionSchema,
+  type FiservCancelRequest,
+  type FiservReference,
+  type FiservSource,
+  type FiservTransaction,
+} from "./wire"
 
 /** Commerce Hub hosts (spec `servers`; Use-Our-APIs.md): paths are appended to `/ch`. */
 const HOSTS = { sandbox: "https://connect-cert.fiservapis.com/ch", production: "https://connect.fiservapis.com/ch" }
@@ -346,6 +358,17 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
         `Fiserv declined the payment (${details?.responseCode ?? details?.hostResponseCode ?? "declined"}: ${details?.responseMessage ?? details?.hostResponseMessage ?? "no reason given"}). Ask the customer for another card.`
       )
     }
+    const approved = await this.confirmedFigures(txn, amount.minor)
+    if ((approved.currency && approved.currency !== currency.toLowerCase()) || (approved.amountMinor && approved.amountMinor !== amount.minor)) {
+      // Held on the card for other figures than the session's: release it rather than hand Medusa a wrong payment.
+      await this.post(...this.cancelCall(transactionIdOf(txn), cancelRequest({ options: this.options })), `cancel:${key}`).catch((error) =>
+        this.logger.error(`[Fiserv] could not void authorization ${transactionIdOf(txn)} approved for other figures: ${(error as Error).message}`)
+      )
+      throw new MedusaError(
+        MedusaError.Types.PAYMENT_AUTHORIZATION_ERROR,
+        `Fiserv approved ${approved.amountMinor ?? "?"} ${(approved.currency ?? "?").toUpperCase()} (minor units) where ${amount.minor} ${currency.toUpperCase()} was asked (transaction ${transactionIdOf(txn)}); the authorization was canceled. Ask the customer to pay again.`
+      )
+    }
     const status = transactionStatus(txn)
     return {
       status,
@@ -403,7 +426,17 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     if (isDeclined(txn)) {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Fiserv declined the capture. Check the authorization at Fiserv; it may have expired.")
     }
-    const captured = approvedMinor(txn, currency) ?? partial?.minor ?? authorized
+    // The money moved: Fiserv's figures are recorded (refund limits follow them), a difference is marked and logged.
+    const asked = partial?.minor ?? authorized
+    const approved = await this.confirmedFigures(txn, asked)
+    const sameCurrency = !approved.currency || approved.currency === currency.toLowerCase()
+    const captured = (sameCurrency && approved.amountMinor) || asked
+    const differs = !sameCurrency || captured !== asked
+    if (differs) {
+      this.logger.error(
+        `[Fiserv] capture ${transactionIdOf(txn)}: Fiserv captured ${approved.amountMinor ?? "?"} ${(approved.currency ?? currency).toUpperCase()} where ${asked} ${currency.toUpperCase()} (minor units) was asked. Check the order at Fiserv.`
+      )
+    }
     return {
       data: {
         ...data,
@@ -411,6 +444,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
         capture_transaction_id: transactionIdOf(txn),
         captured_minor: captured,
         capture_key: key,
+        ...(differs ? { capture_discrepancy: { planned_minor: asked, processor_minor: approved.amountMinor ?? null, processor_currency: approved.currency ?? null } } : {}),
       },
     }
   }
@@ -423,17 +457,13 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     if (data.transaction_state === "VOIDED") {
       return { data }
     }
-    if (new Decimal(String(data.captured_minor ?? "0")).gt(0)) {
-      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "This Fiserv payment is already captured, so it cannot be canceled. Refund it instead.")
-    }
+    // Cancel.md: an authorization not captured, or a sale or capture not yet settled, is voided; a settled one
+    // gets 829 (refund it instead).
     const { transactionId } = this.idsOf(data)
     const key = this.idempotencyKey(input.context)
     let txn: FiservTransaction
     try {
-      txn =
-        this.options.endpointStyle === "uri"
-          ? await this.post(PATHS.uri(transactionId, "cancel"), cancelRequest({ options: this.options }), `cancel:${key}`)
-          : await this.post(PATHS.cancels, cancelRequest({ reference: { referenceTransactionId: transactionId }, options: this.options }), `cancel:${key}`)
+      txn = await this.post(...this.cancelCall(transactionId, cancelRequest({ options: this.options })), `cancel:${key}`)
     } catch (error) {
       if (!(error instanceof ProcessorError && error.code === "833")) throw error
       // Not cancelable: already voided at Fiserv? Then the cancel is done.
@@ -461,7 +491,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     const data = input.data ?? {}
     const currency = requireField(data, "currency", "Fiserv")
     const transactions = await this.ownOrder(data)
-    const refunds = transactions.filter((t) => typeOf(t) === "REFUND").map((t) => refundView(t, currency))
+    const refunds = this.refundViewsOf(transactions, data, currency)
     const status = orderStatus(transactions, data.transaction_id as string)
     return { data: reconcileLedger({ ...data, order_status: status }, refunds).data }
   }
@@ -474,62 +504,137 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     return { status: orderStatus(await this.ownOrder(data), data.transaction_id), data }
   }
 
-  protected async sendRefund({ data, plan, idempotencyKey }: SendRefundInput): Promise<SentRefund> {
+  /**
+   * Seed 002 line 10: "Refund Request can be initiated against a charge only if it is already been captured and
+   * settled, otherwise submit a cancel request." The order is read first (inquiry): settled → a refund; not known
+   * settled → a cancel of the whole remainder, or of part of it where Fiserv takes partial cancels (Cancel.md,
+   * `partialCancels`), with 829 "Transaction Settled" turning it into a refund; a partial refund Fiserv cannot take
+   * yet ends in a MedusaError saying when it becomes possible.
+   */
+  protected async sendRefund({ data, plan, idempotencyKey, refund }: SendRefundInput): Promise<SentRefund> {
     const currency = requireField(data, "currency", "Fiserv")
+    const tag = this.refundTag(idempotencyKey)
+    const description = refundDescription(refund)
+    const transactions = await this.ownOrder(data)
+    const whole = plan.remainingAfterMinor === "0"
+    const refundNow = () => this.sendTagged(data, this.refundCall(data, plan, tag, description), `refund:${idempotencyKey}`, tag)
+    let txn: FiservTransaction
+    if (isSettled(transactions)) {
+      txn = await refundNow()
+    } else if (whole || this.options.partialCancels) {
+      try {
+        const target = this.idsOf(data).captureTransactionId ?? this.idsOf(data).transactionId
+        const body = cancelRequest({ amount: whole ? undefined : plan.amount, merchantTransactionId: tag, description, options: this.options })
+        txn = await this.sendTagged(data, this.cancelCall(target, body), `refund-cancel:${idempotencyKey}`, tag)
+      } catch (error) {
+        if (!(error instanceof ProcessorError)) throw error
+        if (error.code === "740") throw this.notYetRefundable(plan, currency, transactions, error)
+        if (error.code !== "829") throw error
+        txn = await refundNow() // settled since the read
+      }
+    } else {
+      try {
+        txn = await refundNow()
+      } catch (error) {
+        // 812 "Unable to Refund" (or 837, should Fiserv answer that) on a charge it holds captured: not settled yet.
+        const unsettled = error instanceof ProcessorError && (error.code === "812" || error.code === "837") && capturedAt(transactions)
+        if (unsettled) throw this.notYetRefundable(plan, currency, transactions, error as ProcessorError)
+        throw error
+      }
+    }
+    const id = transactionIdOf(txn)
+    if (isDeclined(txn)) {
+      const details = txn.paymentReceipt?.processorResponseDetails
+      const reason = `${details?.responseCode ?? details?.hostResponseCode ?? "declined"}: ${details?.responseMessage ?? details?.hostResponseMessage ?? "no reason given"}`
+      return { processorRefundId: id, status: "failed", failureReason: reason }
+    }
+    const status = typeOf(txn) === "CANCEL" ? "succeeded" : refundStatus(txn, this.options.captureRefunds)
+    return { processorRefundId: id, status, refunded: await this.confirmedFigures(txn, plan.amount.minor) }
+  }
+
+  /** The refund request: its path and body for the endpoint style and refund reference. */
+  private refundCall(data: Record<string, unknown>, plan: RefundPlan, tag: string, description: string | undefined): [string, unknown] {
     const ids = this.idsOf(data)
     const transactionId = ids.captureTransactionId ?? ids.transactionId
-    const merchantTransactionId = this.refundTag(idempotencyKey)
     const byOrder = this.options.refundReference === "order"
-    let path: string
-    let reference: FiservReference | undefined
+    const body = (reference?: FiservReference) =>
+      refundRequest({ amount: plan.amount, omitAmount: plan.untouched, reference, merchantTransactionId: tag, description, options: this.options })
     if (this.options.endpointStyle === "uri") {
-      path = byOrder ? PATHS.uriOrderRefund(ids.orderId ?? requireField(data, "order_id", "Fiserv")) : PATHS.uri(transactionId, "refund")
-    } else {
-      path = PATHS.refunds
-      reference = byOrder ? { referenceMerchantOrderId: requireField(data, "merchant_order_id", "Fiserv") } : { referenceTransactionId: transactionId }
+      return [byOrder ? PATHS.uriOrderRefund(ids.orderId ?? requireField(data, "order_id", "Fiserv")) : PATHS.uri(transactionId, "refund"), body()]
     }
-    const body = refundRequest({ amount: plan.amount, omitAmount: plan.untouched, reference, merchantTransactionId, options: this.options })
-    let txn: FiservTransaction
+    return [PATHS.refunds, body(byOrder ? { referenceMerchantOrderId: requireField(data, "merchant_order_id", "Fiserv") } : { referenceTransactionId: transactionId })]
+  }
+
+  /** A cancel of `transactionId` in the configured endpoint style. */
+  private cancelCall(transactionId: string, body: FiservCancelRequest): [string, unknown] {
+    return this.options.endpointStyle === "uri"
+      ? [PATHS.uri(transactionId, "cancel"), body]
+      : [PATHS.cancels, { ...body, referenceTransactionDetails: { referenceTransactionId: transactionId } }]
+  }
+
+  /**
+   * Sends a refund or cancel carrying our tag. When its outcome is unknown (no answer, 5xx) or Fiserv already has
+   * the tag (757), the order is read and the transaction found by its merchantTransactionId is taken.
+   */
+  private async sendTagged(data: Record<string, unknown>, [path, body]: [string, unknown], key: string, tag: string): Promise<FiservTransaction> {
     try {
-      txn = await this.post(path, body, `refund:${idempotencyKey}`)
+      return await this.post(path, body, key)
     } catch (error) {
       const unknownOutcome =
         error instanceof ProcessorError &&
         (error.kind === "timeout" || error.kind === "network" || (error.kind === "http" && (error.status ?? 0) >= 500) || error.code === "757")
       if (!unknownOutcome) throw error
-      // The refund may have been applied (answer lost, or already sent under this Medusa refund id): look for it.
-      const found = await this.findRefund(data, merchantTransactionId).catch(() => undefined)
+      const found = await this.findRefund(data, tag).catch(() => undefined)
       if (!found) throw error
-      this.logger.warn(`[Fiserv] refund ${idempotencyKey} found at Fiserv (transaction ${transactionIdOf(found)}) after: ${error.message}`)
-      txn = found
+      this.logger.warn(`[Fiserv] ${key} found at Fiserv (transaction ${transactionIdOf(found)}) after: ${error.message}`)
+      return found
     }
-    if (isDeclined(txn)) {
-      const details = txn.paymentReceipt?.processorResponseDetails
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `Fiserv declined the refund (${details?.responseCode ?? "declined"}: ${details?.responseMessage ?? "no reason given"}). Nothing was refunded.`
-      )
-    }
-    const refunded = approvedMinor(txn, currency)
-    if (refunded !== undefined && refunded !== plan.amount.minor) {
-      // Fiserv chose the amount (full form): it must be what we planned, or the ledger lies.
-      throw new MedusaError(
-        MedusaError.Types.UNEXPECTED_STATE,
-        `Fiserv refunded ${minorToMajor(refunded, currency, this.profile).toString()} ${currency.toUpperCase()} where ${plan.amount.major} was planned (transaction ${transactionIdOf(txn)}). Check the order at Fiserv.`
-      )
-    }
-    return { processorRefundId: transactionIdOf(txn), status: refundStatus(txn) }
   }
 
+  /** Before settlement, with no cancel possible for this amount: says when the refund becomes possible. */
+  private notYetRefundable(plan: RefundPlan, currency: string, transactions: FiservTransaction[], cause: ProcessorError): MedusaError {
+    const code = currency.toUpperCase()
+    const remaining = minorToMajor((BigInt(plan.capturedMinor) - BigInt(plan.refundedBeforeMinor)).toString(), currency, this.profile).toFixed(plan.amount.exponent)
+    const batch = batchOf(transactions)
+    return new MedusaError(
+      MedusaError.Types.NOT_ALLOWED,
+      `Fiserv refunds a charge only once its batch has settled, and this payment's${batch ? ` (${batch})` : ""} has not (Fiserv: ${cause.describe()}). ` +
+        `Before that only a cancel returns money, and Fiserv takes a partial cancel only for terminal direct or gateway settlement on its Nashville ` +
+        `front end (the provider's \`partialCancels\` option). The refund of ${plan.amount.major} ${code} becomes possible once the batch settles, ` +
+        `at the merchant's next batch close (usually daily): refund it then, or refund the whole remaining ${remaining} ${code} now as a cancel. Nothing was refunded.`
+    )
+  }
+
+  /**
+   * What Fiserv says a transaction moved (amount and currency of its answer); read back by inquiry when the answer
+   * lacks them. Never throws: it runs after money moved.
+   */
+  private async confirmedFigures(txn: FiservTransaction, expectedMinor: string): Promise<{ amountMinor?: string; currency?: string }> {
+    const answered = txn.paymentReceipt?.approvedAmount
+    if (answered?.total !== undefined && answered.currency) return approvedFigures(txn, expectedMinor)
+    const id = transactionIdOf(txn)
+    const read = await this.inquire({ referenceTransactionId: id }).then(
+      (list) => list.find((t) => transactionIdOf(t) === id),
+      (error) => this.logger.warn(`[Fiserv] could not read back transaction ${id}: ${(error as Error).message}`)
+    )
+    return approvedFigures(read ?? txn, expectedMinor)
+  }
+
+  /** The refund (or cancel) this provider sent under `merchantTransactionId`, found in the order. */
   private async findRefund(data: Record<string, unknown>, merchantTransactionId: string): Promise<FiservTransaction | undefined> {
     const transactions = await this.ownOrder(data)
-    return transactions.find((t) => typeOf(t) === "REFUND" && t.transactionDetails?.merchantTransactionId === merchantTransactionId && !isDeclined(t))
+    return transactions.find(
+      (t) => (typeOf(t) === "REFUND" || typeOf(t) === "CANCEL") && t.transactionDetails?.merchantTransactionId === merchantTransactionId && !isDeclined(t)
+    )
+  }
+
+  private refundViewsOf(transactions: FiservTransaction[], data: Record<string, unknown>, currency: string): ProcessorRefundView[] {
+    const captured = new Decimal(String(data.captured_minor ?? "0")).gt(0)
+    return refundViews(transactions, { currency, captured, captureDefault: this.options.captureRefunds })
   }
 
   protected async listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]> {
-    const currency = requireField(data, "currency", "Fiserv")
-    const transactions = await this.ownOrder(data)
-    return transactions.filter((t) => typeOf(t) === "REFUND").map((t) => refundView(t, currency))
+    return this.refundViewsOf(await this.ownOrder(data), data, requireField(data, "currency", "Fiserv"))
   }
 
   /**

@@ -5,6 +5,7 @@ import { uuidFromKey } from "../../core/idempotency"
 import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import type { RefundStatus } from "../../core/payment-data"
+import type { MedusaRefundInfo } from "../../core/provider"
 import type { ProcessorRefundView } from "../../core/refund-planner"
 import { fiservCurrencies } from "./currencies"
 import type { FiservOptions } from "./options"
@@ -110,10 +111,26 @@ export function captureRequest(input: { amount?: ProcessorAmount; reference?: Fi
   }
 }
 
-export function cancelRequest(input: { reference?: FiservReference; options: FiservOptions }): FiservCancelRequest {
+/**
+ * A cancel (void). Cancel.md: full without `amount`, partial with it; reversal reason VOID ("fully reverse") or
+ * PARTIAL ("the amount is less than the original"). A cancel that returns a refund carries the refund's tag and text.
+ */
+export function cancelRequest(input: {
+  reference?: FiservReference
+  /** A partial cancel's amount; left out for a full one. */
+  amount?: ProcessorAmount
+  merchantTransactionId?: string
+  description?: string
+  options: FiservOptions
+}): FiservCancelRequest {
   return {
+    ...(input.amount ? { amount: amountOf(input.amount) } : {}),
     ...(input.reference ? { referenceTransactionDetails: input.reference } : {}),
-    transactionDetails: { reversalReasonCode: "VOID" },
+    transactionDetails: {
+      reversalReasonCode: input.amount ? "PARTIAL" : "VOID",
+      ...(input.merchantTransactionId ? { merchantTransactionId: input.merchantTransactionId } : {}),
+      ...(input.description ? { paymentDescription: input.description } : {}),
+    },
     merchantDetails: merchantDetails(input.options),
   }
 }
@@ -124,14 +141,36 @@ export function refundRequest(input: {
   omitAmount: boolean
   reference?: FiservReference
   merchantTransactionId: string
+  description?: string
   options: FiservOptions
 }): FiservRefundRequest {
   return {
     ...(input.omitAmount ? {} : { amount: amountOf(input.amount) }),
     ...(input.reference ? { referenceTransactionDetails: input.reference } : {}),
-    transactionDetails: { captureFlag: input.options.captureRefunds, merchantTransactionId: input.merchantTransactionId },
+    transactionDetails: {
+      captureFlag: input.options.captureRefunds,
+      merchantTransactionId: input.merchantTransactionId,
+      ...(input.description ? { paymentDescription: input.description } : {}),
+    },
     merchantDetails: merchantDetails(input.options),
   }
+}
+
+/** spec TransactionDetails.paymentDescription: at most 1024 characters. */
+export const PAYMENT_DESCRIPTION_MAX = 1024
+
+/**
+ * Medusa's refund reason and note for `transactionDetails.paymentDescription`, the only free-text field of Fiserv's
+ * refund and cancel requests (the seed's refund answer echoes it): "Return: small item returned", whitespace
+ * collapsed, cut to the spec's 1024 characters with a visible "…".
+ */
+export function refundDescription(info: MedusaRefundInfo | undefined): string | undefined {
+  const parts = [info?.reasonLabel ?? info?.reasonCode, info?.note]
+    .map((p) => (typeof p === "string" ? p.replace(/\s+/g, " ").trim() : ""))
+    .filter(Boolean)
+  if (parts.length === 0) return undefined
+  const chars = [...parts.join(": ")]
+  return chars.length <= PAYMENT_DESCRIPTION_MAX ? chars.join("") : `${chars.slice(0, PAYMENT_DESCRIPTION_MAX - 1).join("")}…`
 }
 
 // ---- Answers -------------------------------------------------------------------------------------------
@@ -171,17 +210,53 @@ export function transactionStatus(t: FiservTransaction): PaymentSessionStatus {
 /** The payment's status from all transactions of its order (transaction inquiry by order). */
 export function orderStatus(transactions: FiservTransaction[], chargeTransactionId?: string): PaymentSessionStatus {
   const approved = transactions.filter((t) => !isDeclined(t))
-  if (approved.some((t) => typeOf(t) === "CANCEL")) return PaymentSessionStatus.CANCELED
+  // A partial cancel (reversal reason PARTIAL, Cancel.md) leaves the rest of the payment standing.
+  if (approved.some((t) => typeOf(t) === "CANCEL" && t.transactionDetails?.reversalReasonCode?.toUpperCase() !== "PARTIAL")) return PaymentSessionStatus.CANCELED
   if (approved.some((t) => typeOf(t) === "CAPTURE" && stateOf(t) !== "VOIDED")) return PaymentSessionStatus.CAPTURED
   const charge =
     transactions.find((t) => transactionIdOf(t) === chargeTransactionId) ?? transactions.find((t) => typeOf(t) === "CHARGE")
   return charge ? transactionStatus(charge) : PaymentSessionStatus.PENDING
 }
 
-export function refundStatus(t: FiservTransaction): RefundStatus {
+/** A captureFlag as answered: a boolean, or its text ("TRUE" in the seed's refund answer). */
+export function flagOf(value: unknown): boolean | undefined {
+  if (typeof value === "boolean") return value
+  return typeof value === "string" && /^(true|false)$/i.test(value) ? value.toLowerCase() === "true" : undefined
+}
+
+/**
+ * A refund's status. Refund-Auth-Capture.md: a refund sent with captureFlag false is only authorized (AUTHORIZED)
+ * until a Refunds API capture (CAPTURED); with true the funds are returned. The flag is read from the answer's echo,
+ * else taken as the one this store sends (`captureDefault`): the seed's refund answer reads AUTHORIZED with
+ * captureFlag "TRUE", so the state alone does not say.
+ */
+export function refundStatus(t: FiservTransaction, captureDefault: boolean): RefundStatus {
   if (isDeclined(t) || stateOf(t) === "VOIDED") return "failed"
-  if (approvalOf(t) === "APPROVED") return "succeeded"
-  return "pending"
+  if (approvalOf(t) !== "APPROVED") return "pending"
+  if (stateOf(t) === "CAPTURED" || stateOf(t) === "SETTLED") return "succeeded"
+  return (flagOf(t.transactionDetails?.captureFlag) ?? captureDefault) ? "succeeded" : "pending"
+}
+
+/**
+ * True when the order's charge is known settled: a refund Fiserv approved on it (it refunds only settled charges,
+ * seed 002 line 10), or a SETTLED state (Gateway-Response.md lists it, in a comment only). Otherwise unknown: the
+ * provider tries a cancel and takes Fiserv's 829 "Transaction Settled" as the answer.
+ */
+export function isSettled(transactions: FiservTransaction[]): boolean {
+  return transactions.some(
+    (t) => !isDeclined(t) && ((typeOf(t) === "REFUND" && approvalOf(t) === "APPROVED") || stateOf(t) === "SETTLED")
+  )
+}
+
+/** True when Fiserv holds the order's charge captured (a sale, or a pre-auth with its capture). */
+export function capturedAt(transactions: FiservTransaction[]): boolean {
+  return transactions.some((t) => !isDeclined(t) && (typeOf(t) === "CAPTURE" || (typeOf(t) === "CHARGE" && ["CAPTURED", "SETTLED"].includes(stateOf(t)))))
+}
+
+/** The batch holding the order's captured money, as answered (spec TransactionBatch), for messages. */
+export function batchOf(transactions: FiservTransaction[]): string | undefined {
+  const batch = transactions.find((t) => (typeOf(t) === "CAPTURE" || typeOf(t) === "CHARGE") && t.transactionBatch?.batchNumber)?.transactionBatch
+  return batch ? `batch ${batch.batchNumber}${batch.julianDay ? ` of day ${batch.julianDay}` : ""}` : undefined
 }
 
 /**
@@ -213,16 +288,53 @@ export function approvedMinorNear(t: FiservTransaction, currency: string, expect
   return Number(new Decimal(expectedMinor).shiftedBy(-exponent).toString()) === total ? expectedMinor : undefined
 }
 
-export function refundView(t: FiservTransaction, currency: string): ProcessorRefundView {
-  const merchantTransactionId = t.transactionDetails?.merchantTransactionId
-  return {
-    id: transactionIdOf(t),
-    amount_minor: approvedMinor(t, currency) ?? "0",
-    status: refundStatus(t),
-    // Refunds sent by this provider carry the Medusa refund id (ref_…) as merchantTransactionId.
-    tag: merchantTransactionId ?? null,
-    created_at: t.gatewayResponse.transactionProcessingDetails.transactionTimestamp,
-  }
+/**
+ * What Fiserv says a transaction moved: `paymentReceipt.approvedAmount` in its own currency (lower-case) and that
+ * currency's minor units. A total past double precision counts as `expectedMinor` when it is the double nearest it.
+ */
+export function approvedFigures(t: FiservTransaction, expectedMinor?: string): { amountMinor?: string; currency?: string } {
+  const answered = t.paymentReceipt?.approvedAmount?.currency
+  const currency = typeof answered === "string" && answered ? answered.toLowerCase() : undefined
+  return { currency, amountMinor: currency ? approvedMinorNear(t, currency, expectedMinor) : undefined }
+}
+
+/**
+ * The order's transactions that returned money, as the ledger sees them: refunds (not the capture of an authorized
+ * refund, which completes the refund it references) and, on a payment that was captured, cancels (a void before
+ * settlement returns the captured money; seed 002 line 10). Throws on an amount in another currency than the
+ * payment's: a read, so nothing is recorded wrong.
+ */
+export function refundViews(
+  transactions: FiservTransaction[],
+  payment: { currency: string; captured: boolean; captureDefault: boolean }
+): ProcessorRefundView[] {
+  const ids = new Map(transactions.map((t) => [transactionIdOf(t), t]))
+  const referenced = (t: FiservTransaction) => ids.get(t.referenceTransactionDetails?.referenceTransactionId ?? "")
+  const isRefundCapture = (t: FiservTransaction) => typeOf(t) === "REFUND" && referenced(t) !== undefined && typeOf(referenced(t)!) === "REFUND"
+  const capturedRefunds = new Set(transactions.filter((t) => isRefundCapture(t) && !isDeclined(t)).map((t) => transactionIdOf(referenced(t)!)))
+  const captured = payment.captured || transactions.some((t) => typeOf(t) === "CAPTURE" && !isDeclined(t))
+  return transactions
+    .filter((t) => (typeOf(t) === "REFUND" && !isRefundCapture(t)) || (typeOf(t) === "CANCEL" && captured))
+    .map((t) => {
+      const id = transactionIdOf(t)
+      const { currency } = approvedFigures(t)
+      if (currency && currency !== payment.currency.toLowerCase()) {
+        throw new MedusaError(
+          MedusaError.Types.UNEXPECTED_STATE,
+          `Fiserv reports ${typeOf(t).toLowerCase()} ${id} in ${currency.toUpperCase()} on this ${payment.currency.toUpperCase()} payment; nothing was recorded. Check the order at Fiserv.`
+        )
+      }
+      const status: RefundStatus =
+        typeOf(t) === "CANCEL" ? (isDeclined(t) ? "failed" : "succeeded") : capturedRefunds.has(id) && !isDeclined(t) ? "succeeded" : refundStatus(t, payment.captureDefault)
+      return {
+        id,
+        amount_minor: approvedMinor(t, payment.currency) ?? "0",
+        status,
+        // Refunds (and cancels) sent by this provider carry the Medusa refund id (ref_…) as merchantTransactionId.
+        tag: t.transactionDetails?.merchantTransactionId ?? null,
+        created_at: t.gatewayResponse.transactionProcessingDetails.transactionTimestamp,
+      }
+    })
 }
 
 /** Transaction fields kept in the payment data (no card data beyond what Fiserv echoes, no secrets). */
@@ -261,10 +373,23 @@ export function classifyFiservError(error: ProcessorError, operation: string): E
       return {
         type: T.NOT_ALLOWED,
         advice:
-          "Fiserv refunds only captured transactions, and this one is not captured (only authorized, or already voided). " +
-          "Cancel the payment instead: Fiserv voids the authorization and the customer is never charged.",
+          "Fiserv refunds a charge only once it is captured and its batch has settled, and cancels (voids) it before that (Fiserv's refund guide). " +
+          "Fiserv says this transaction is not in a captured state: if the payment is only authorized, cancel it; otherwise use Sync on the order to read its state at Fiserv.",
       }
     case "812":
+      return {
+        type: T.NOT_ALLOWED,
+        advice:
+          "Fiserv refuses to refund this transaction. A charge whose batch has not settled yet cannot be refunded (Fiserv's refund guide): " +
+          "refund again once the batch has settled, or refund the whole remaining amount now, which Fiserv cancels (voids).",
+      }
+    case "740":
+      return {
+        type: T.NOT_ALLOWED,
+        advice:
+          "Fiserv takes partial cancels only for terminal direct or gateway settlement on its Nashville front end (Cancel.md); set the provider's " +
+          "`partialCancels` option to false unless the merchant account settles that way, and refund the amount after the batch has settled.",
+      }
     case "814":
     case "815":
     case "304":
@@ -291,7 +416,7 @@ export function classifyFiservError(error: ProcessorError, operation: string): E
     case "827":
     case "828":
     case "833":
-      return { type: T.NOT_ALLOWED, advice: "Fiserv cannot void this transaction in its current state. Refund it if it was captured." }
+      return { type: T.NOT_ALLOWED, advice: "Fiserv cannot void this transaction in its current state. If it was captured and its batch has settled, refund it instead." }
     case "105":
     case "106":
     case "836":

@@ -44,9 +44,12 @@ export const fiservTransactionSchema = z.looseObject({
       captureFlag: z.union([z.boolean(), z.string()]).optional(),
       merchantTransactionId: z.string().optional(),
       merchantOrderId: z.string().optional(),
+      reversalReasonCode: z.string().optional(),
     })
     .optional(),
   referenceTransactionDetails: z.looseObject({ referenceTransactionId: z.string().optional() }).optional(),
+  /** spec TransactionBatch: the batch a captured transaction joined (settled when the batch closes). */
+  transactionBatch: z.looseObject({ julianDay: z.string().optional(), batchNumber: z.string().optional() }).optional(),
 })
 export type FiservTransaction = z.output<typeof fiservTransactionSchema>
 
@@ -106,15 +109,16 @@ export interface FiservCaptureRequest {
 }
 
 export interface FiservCancelRequest {
+  amount?: FiservAmount
   referenceTransactionDetails?: FiservReference
-  transactionDetails: { reversalReasonCode: "VOID" }
+  transactionDetails: { reversalReasonCode: "VOID" | "PARTIAL"; merchantTransactionId?: string; paymentDescription?: string }
   merchantDetails: FiservMerchantDetails
 }
 
 export interface FiservRefundRequest {
   amount?: FiservAmount
   referenceTransactionDetails?: FiservReference
-  transactionDetails: { captureFlag: boolean; merchantTransactionId?: string }
+  transactionDetails: { captureFlag: boolean; merchantTransactionId?: string; paymentDescription?: string }
   merchantDetails: FiservMerchantDetails
 }
 

@@ -62,8 +62,11 @@ function provider(options: Record<string, unknown> = {}, cradle: Record<string, 
 const expectMedusaError = (promise: Promise<unknown>, type: string, text: RegExp | string) =>
   expectMedusaErrorWithout(promise, type, text, [API_SECRET])
 
-/** initiate + authorize (+ capture) like Medusa does, returning the payment data. */
-async function paid(amount: string, opts: { capture?: boolean; service?: FiservProviderService; currency?: string } = {}) {
+/**
+ * initiate + authorize (+ capture) like Medusa does, returning the payment data. A captured payment's batch is
+ * settled (Fiserv refunds only settled charges, seed 002 line 10) unless `settle: false`.
+ */
+async function paid(amount: string, opts: { capture?: boolean; settle?: boolean; service?: FiservProviderService; currency?: string } = {}) {
   const service = opts.service ?? provider()
   const n = ++seq
   const session = await service.initiatePayment({
@@ -75,6 +78,7 @@ async function paid(amount: string, opts: { capture?: boolean; service?: FiservP
   const auth = await service.authorizePayment({ data: session.data, context: { idempotency_key: `payses_${n}` } })
   if (opts.capture === false) return auth.data!
   const captured = await service.capturePayment({ data: auth.data, context: { idempotency_key: `capt_${n}` } })
+  if (opts.settle !== false) emulator.settleBatch()
   return captured.data!
 }
 
@@ -93,6 +97,7 @@ function expectSigned(req: RecordedRequest) {
 }
 
 const refundRequests = () => emulator.requests({ method: "POST", path: /refund/ })
+const json = (r: RecordedRequest) => r.response as any
 
 describe("initiatePayment", () => {
   it("keeps the amount in Fiserv's minor units and no secret in session data", async () => {
@@ -313,14 +318,14 @@ describe("refundPayment", () => {
     expect(emulator.getOrder(data.order_id as string)!.refundable).toBe("12344444333344444.44")
   })
 
-  it("tells the admin to cancel when the payment is not captured (Fiserv refunds only captured transactions)", async () => {
+  it("tells the admin to cancel when the payment is not captured (Fiserv refunds only captured transactions, 837)", async () => {
     const data = await paid("30", { capture: false })
     await expectMedusaError(provider().refundPayment({ amount: 5, data, context: { idempotency_key: "ref_uncaptured" } }), "not_allowed", /Cancel the payment instead/)
-    // Payment data that claims a capture Fiserv never made: Fiserv's 837 gets the same advice.
+    // Payment data that claims a capture Fiserv never made: Fiserv's 837, with the documents' rule and what to do.
     await expectMedusaError(
       provider().refundPayment({ amount: 5, data: { ...data, captured_minor: "3000" }, context: { idempotency_key: "ref_837" } }),
       "not_allowed",
-      /837.*Cancel the payment instead/s
+      /837.*only once it is captured and its batch has settled.*if the payment is only authorized, cancel it/s
     )
     expect(emulator.listRefunds()).toHaveLength(0)
   })
@@ -415,6 +420,220 @@ describe("refundPayment", () => {
   })
 })
 
+
+describe("refunds before and after settlement (seed 002 line 10: refund once captured and settled, otherwise cancel)", () => {
+  const cancels = () => emulator.requests({ method: "POST", path: "/payments/v1/cancels" })
+
+  it("returns a whole unsettled capture with a full cancel carrying the refund's tag, recorded as the refund", async () => {
+    const data = await paid("50.00", { settle: false })
+    const out = await provider().refundPayment({ amount: "50", data, context: { idempotency_key: "ref_01VOIDNOW" } })
+    const [cancel] = cancels()
+    expect(cancel.body).toEqual({
+      referenceTransactionDetails: { referenceTransactionId: data.capture_transaction_id },
+      transactionDetails: { reversalReasonCode: "VOID", merchantTransactionId: "ref_01VOIDNOW" },
+      merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID },
+    })
+    expect(refundRequests()).toHaveLength(0)
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ processor_refund_id: json(cancel).gatewayResponse.transactionProcessingDetails.transactionId, amount_minor: "5000", status: "succeeded" })
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ status: "VOIDED", refunded: "0.00" })
+    // The ledger sync sees the cancel as this refund (its tag), not as another one.
+    expect((await provider().syncRefundLedger(out.data!)).refunds).toEqual(out.data!.refunds)
+  })
+
+  it("refuses a partial refund before settlement, saying when it becomes possible; after the batch settles it is a refund", async () => {
+    const data = await paid("50.00", { settle: false })
+    const error = await expectMedusaError(
+      provider().refundPayment({ amount: "20", data, context: { idempotency_key: "ref_early" } }),
+      "not_allowed",
+      /only once its batch has settled.*\(batch 000001 of day \d{3}\).*812.*The refund of 20\.00 USD becomes possible once the batch settles.*whole remaining 50\.00 USD now as a cancel\. Nothing was refunded/s
+    )
+    expect(error.message).toMatch(/partialCancels/)
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ status: "CAPTURED", captured: "50.00", refunded: "0.00" })
+    expect(cancels()).toHaveLength(0)
+    expect(emulator.settleBatch()).toEqual([data.order_id])
+    const out = await provider().refundPayment({ amount: "20", data, context: { idempotency_key: "ref_later" } })
+    expect(refundRequests().map((r) => r.status)).toEqual([400, 201])
+    expect(out.data).toMatchObject({ refunded_minor: "2000" })
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ refunded: "20.00" })
+  })
+
+  it("tries a cancel when settlement is unknown and refunds when Fiserv answers 829 (settled)", async () => {
+    const data = await paid("50.00") // settled at Fiserv; nothing in the order says so yet
+    await provider().refundPayment({ amount: "50", data, context: { idempotency_key: "ref_settled" } })
+    expect(cancels().map((r) => [r.status, (r.response as any).error?.[0]?.code])).toEqual([[400, "829"]])
+    expect(refundRequests().map((r) => r.status)).toEqual([201])
+    expect(emulator.getOrder(data.order_id as string)).toMatchObject({ status: "CAPTURED", refunded: "50.00" })
+  })
+
+  it("with partialCancels, a partial refund before settlement is a partial cancel; the rest is refunded after it", async () => {
+    const partial = new FiservEmulator({ partialCancels: true })
+    const url = await partial.start()
+    try {
+      const service = provider({ environment: url, partialCancels: true })
+      let data = await paid("50.00", { service, settle: false })
+      data = (await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_pc1" } })).data!
+      const [cancel] = partial.requests({ path: "/payments/v1/cancels" })
+      expect(cancel.rawBody).toContain('"amount":{"total":20.00,"currency":"USD"}')
+      expect(cancel.body).toMatchObject({ transactionDetails: { reversalReasonCode: "PARTIAL", merchantTransactionId: "ref_pc1" } })
+      expect(partial.getOrder(data.order_id as string)).toMatchObject({ status: "CAPTURED", captured: "30.00", refunded: "0.00" })
+      expect((await service.getPaymentStatus({ data })).status).toBe(PaymentSessionStatus.CAPTURED) // a partial cancel is not a cancel
+      partial.settleBatch()
+      data = (await service.refundPayment({ amount: "30", data, context: { idempotency_key: "ref_pc2" } })).data!
+      expect(partial.requests({ path: "/payments/v1/refunds" }).map((r) => r.status)).toEqual([201])
+      expect(data).toMatchObject({ refunded_minor: "5000" })
+      expect(partial.getOrder(data.order_id as string)).toMatchObject({ captured: "30.00", refunded: "30.00", refundable: "0.00" })
+      // Fiserv refusing partial cancels (740) for a store configured with them: the same "when" message.
+      const refusing = provider({ partialCancels: true })
+      const other = await paid("40.00", { settle: false, service: refusing })
+      await expectMedusaError(refusing.refundPayment({ amount: "10", data: other, context: { idempotency_key: "ref_740" } }), "not_allowed", /740.*becomes possible once the batch settles/s)
+    } finally {
+      await partial.stop()
+    }
+  })
+})
+
+describe("authorized refunds (captureRefunds: false; Refund-Auth-Capture.md)", () => {
+  it("records a refund Fiserv only authorized as pending, and as succeeded once Fiserv captured it", async () => {
+    const service = provider({ captureRefunds: false })
+    const data = await paid("50.00", { service })
+    const out = await service.refundPayment({ amount: "10", data, context: { idempotency_key: "ref_auth" } })
+    const [sent] = refundRequests()
+    expect(sent.body).toMatchObject({ transactionDetails: { captureFlag: false } })
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ status: "pending", amount_minor: "1000" })
+    expect((await service.syncRefundLedger(out.data!)).refunds).toMatchObject([{ status: "pending" }])
+    // The merchant's Refunds API capture, outside this plugin.
+    const body = JSON.stringify({
+      referenceTransactionDetails: { referenceTransactionId: (out.data!.refunds as any[])[0].processor_refund_id },
+      transactionDetails: { captureFlag: true },
+      merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID },
+    })
+    await axios.post(`${emulator.url}/payments/v1/refunds`, body, { headers: fiservHeaders({ body }) })
+    const synced = await service.syncRefundLedger(out.data!)
+    expect(synced.refunds).toMatchObject([{ status: "succeeded", amount_minor: "1000" }])
+    expect(synced.refunded_minor).toBe("1000")
+  })
+})
+
+describe("reading refunds from inquiry answers", () => {
+  it("counts a refund whose answer names no referenced transaction, once", async () => {
+    const data = await paid("50.00")
+    const service = provider()
+    const out = await service.refundPayment({ amount: "10", data, context: { idempotency_key: "ref_bare" } })
+    const inquire = (service as any).inquire.bind(service)
+    jest.spyOn(service as any, "inquire").mockImplementation(async (ref: any) => {
+      const list = await inquire(ref)
+      for (const t of list) delete t.referenceTransactionDetails
+      return list
+    })
+    expect((await service.syncRefundLedger(out.data!)).refunds).toMatchObject([{ medusa_refund_id: "ref_bare", amount_minor: "1000", status: "succeeded" }])
+  })
+})
+
+describe("what Fiserv says it moved: amount and currency of every answer (issue 15, item 4)", () => {
+  /** The provider with its HTTP answers changed after Fiserv (the emulator) applied the request. */
+  function altered(change: (path: string, txn: any) => void, options: Record<string, unknown> = {}) {
+    const service = provider(options)
+    const post = (service as any).post.bind(service)
+    jest.spyOn(service as any, "post").mockImplementation(async (...args: any[]) => {
+      const txn = await post(...args)
+      change(args[0], txn)
+      return txn
+    })
+    return service
+  }
+
+  it("records a refund answered in another currency with Fiserv's figures, marked, without throwing", async () => {
+    const data = await paid("50.00")
+    const service = altered((path, t) => path.endsWith("/refunds") && (t.paymentReceipt.approvedAmount.currency = "EUR"))
+    const out = await service.refundPayment({ amount: "10", data, context: { idempotency_key: "ref_eur" } })
+    expect((out.data!.refunds as any[])[0]).toMatchObject({
+      amount_minor: "1000",
+      status: "succeeded",
+      discrepancy: { planned_minor: "1000", planned_currency: "usd", processor_minor: "1000", processor_currency: "eur" },
+    })
+  })
+
+  it("records a refund of another amount with Fiserv's amount, marked, without throwing", async () => {
+    const data = await paid("50.00")
+    const service = altered((path, t) => path.endsWith("/refunds") && (t.paymentReceipt.approvedAmount.total = 9.99))
+    const out = await service.refundPayment({ amount: "10", data, context: { idempotency_key: "ref_999" } })
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ amount_minor: "999", discrepancy: { planned_minor: "1000", processor_minor: "999" } })
+  })
+
+  it("reads the refund back when the answer carries no amount, and compares what Fiserv holds", async () => {
+    const data = await paid("50.00")
+    const service = altered((path, t) => path.endsWith("/refunds") && delete t.paymentReceipt.approvedAmount)
+    const inquire = (service as any).inquire.bind(service)
+    jest.spyOn(service as any, "inquire").mockImplementation(async (ref: any) => {
+      const list = await inquire(ref)
+      if (ref.referenceTransactionId) for (const t of list) t.paymentReceipt.approvedAmount.currency = "EUR"
+      return list
+    })
+    const out = await service.refundPayment({ amount: "10", data, context: { idempotency_key: "ref_noecho" } })
+    const id = (out.data!.refunds as any[])[0].processor_refund_id
+    expect(emulator.requests({ path: "/payments/v1/transaction-inquiry" }).at(-1)!.body).toMatchObject({ referenceTransactionDetails: { referenceTransactionId: id } })
+    expect((out.data!.refunds as any[])[0]).toMatchObject({ amount_minor: "1000", discrepancy: { processor_currency: "eur" } })
+  })
+
+  it("keeps the capture Fiserv answered in another currency marked in the data, without throwing", async () => {
+    const service = altered((path, t) => path === "/payments/v1/charges" && t.gatewayResponse.transactionType === "CAPTURE" && (t.paymentReceipt.approvedAmount.currency = "EUR"))
+    const data = await paid("20.00", { service })
+    expect(data).toMatchObject({ captured_minor: "2000", capture_discrepancy: { planned_minor: "2000", processor_minor: "2000", processor_currency: "eur" } })
+  })
+
+  it("voids an authorization approved for other figures and asks for another payment", async () => {
+    const service = altered((path, t) => path === "/payments/v1/charges" && t.gatewayResponse.transactionType === "CHARGE" && (t.paymentReceipt.approvedAmount.total = 1))
+    const session = await service.initiatePayment({ amount: "20", currency_code: "usd", data: { payment_token: token() } })
+    await expectMedusaError(service.authorizePayment({ data: session.data, context: { idempotency_key: "payses_other" } }), "payment_authorization_error", /approved 100 USD.*where 2000 USD was asked.*canceled/)
+    expect(emulator.listOrders()[0]).toMatchObject({ status: "VOIDED" })
+  })
+
+  it("refuses to record a refund Fiserv lists in another currency, and sends nothing", async () => {
+    const data = await paid("50.00")
+    const body = JSON.stringify({ referenceTransactionDetails: { referenceOrderId: data.order_id }, amount: { total: 5, currency: "USD" }, merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID } })
+    await axios.post(`${emulator.url}/payments/v1/refunds`, body, { headers: fiservHeaders({ body }) })
+    const service = provider()
+    const inquire = (service as any).inquire.bind(service)
+    jest.spyOn(service as any, "inquire").mockImplementation(async (ref: any) => {
+      const list = await inquire(ref)
+      for (const t of list) if (t.gatewayResponse.transactionType === "REFUND") t.paymentReceipt.approvedAmount.currency = "EUR"
+      return list
+    })
+    await expectMedusaError(service.refundPayment({ amount: "10", data, context: { idempotency_key: "ref_listed" } }), "unexpected_state", /refund .* in EUR on this USD payment; nothing was recorded/)
+    expect(emulator.listRefunds(data.order_id as string)).toHaveLength(1)
+  })
+
+  it("ends a refund Fiserv declines in its answer as failed: a MedusaError with Fiserv's reason", async () => {
+    const data = await paid("50.00")
+    const service = altered((path, t) => {
+      if (!path.endsWith("/refunds")) return
+      t.paymentReceipt.processorResponseDetails = { approvalStatus: "DECLINED", responseCode: "005", responseMessage: "DO NOT HONOR" }
+    })
+    await expectMedusaError(service.refundPayment({ amount: "10", data, context: { idempotency_key: "ref_declined" } }), "not_allowed", /declined the refund of 10\.00 USD \(005: DO NOT HONOR\)/)
+  })
+})
+
+describe("Medusa's refund reason and note reach Fiserv (transactionDetails.paymentDescription, at most 1024)", () => {
+  const withRefund = (note: string | null, reason?: { code: string; label: string }) =>
+    provider({}, { refundService: { retrieve: async (id: string) => ({ id, note, refund_reason: reason ?? null, payment: { id: "pay_1", refunds: [] } }) } })
+
+  it("sends the reason's label and the note, and echoes them in Fiserv's answer", async () => {
+    const data = await paid("50.00")
+    await withRefund("small item returned", { code: "return", label: "Return" }).refundPayment({ amount: "10", data, context: { idempotency_key: "ref_note" } })
+    const [sent] = refundRequests()
+    expect(sent.body).toMatchObject({ transactionDetails: { paymentDescription: "Return: small item returned" } })
+    expect((sent.response as any).transactionDetails.paymentDescription).toBe("Return: small item returned")
+  })
+
+  it("cuts a longer note to 1024 characters with a visible ellipsis, on a cancel too", async () => {
+    const data = await paid("50.00", { settle: false })
+    await withRefund(`${"é".repeat(1030)}\n\tend`).refundPayment({ amount: "50", data, context: { idempotency_key: "ref_long" } })
+    const text = (emulator.requests({ path: "/payments/v1/cancels" })[0].body as any).transactionDetails.paymentDescription as string
+    expect([...text]).toHaveLength(1024)
+    expect(text.endsWith("é…")).toBe(true)
+  })
+})
+
 describe("the older URI endpoints and refunds by order", () => {
   it("captures, refunds by transaction and cancels on /payments/v1/charges/{transactionId}/…", async () => {
     const service = provider({ endpointStyle: "uri" })
@@ -472,9 +691,13 @@ describe("cancel, retrieve, status", () => {
     expect(emulator.requests({ path: "/payments/v1/cancels" })).toHaveLength(1)
   })
 
-  it("refuses to cancel a captured payment", async () => {
-    const data = await paid("30")
-    await expectMedusaError(provider().cancelPayment({ data }), "not_allowed", /Refund it instead/)
+  it("voids a captured payment whose batch has not settled (Cancel.md), and refuses a settled one with Fiserv's 829", async () => {
+    const open = await paid("30", { settle: false })
+    const out = await provider().cancelPayment({ data: open, context: { idempotency_key: "pay_open" } })
+    expect(out.data).toMatchObject({ transaction_state: "VOIDED" })
+    expect(emulator.getOrder(open.order_id as string)).toMatchObject({ status: "VOIDED" })
+    const settled = await paid("30")
+    await expectMedusaError(provider().cancelPayment({ data: settled }), "not_allowed", /829.*settled.*refund it instead/is)
   })
 
   it("maps transaction states to Medusa statuses and reconciles refunds on retrieve", async () => {
@@ -483,6 +706,7 @@ describe("cancel, retrieve, status", () => {
     expect((await service.getPaymentStatus({ data: authorized })).status).toBe(PaymentSessionStatus.AUTHORIZED)
     const captured = (await service.capturePayment({ data: authorized, context: { idempotency_key: "capt_s" } })).data!
     expect((await service.getPaymentStatus({ data: captured })).status).toBe(PaymentSessionStatus.CAPTURED)
+    emulator.settleBatch()
     const body = JSON.stringify({
       referenceTransactionDetails: { referenceTransactionId: captured.capture_transaction_id },
       amount: { total: 5, currency: "USD" },
@@ -610,6 +834,7 @@ describe("payment session data from the storefront and payments of other session
     const data = await session(service, "465.00", { payment_token: token(), capture_transaction_id: a.capture_transaction_id })
     expect(data.capture_transaction_id).toBeNull()
     const sale = (await service.authorizePayment({ data, context: { idempotency_key: String(data.session_id) } })).data!
+    emulator.settleBatch()
     await service.refundPayment({ amount: "5", data: sale, context: { idempotency_key: "ref_01SHOPPERCAPTURE" } })
     expect((refundRequests()[0].body as any).referenceTransactionDetails).toEqual({ referenceTransactionId: sale.transaction_id })
     expect(emulator.getOrder(a.order_id as string)).toMatchObject({ refunded: "0.00" })
