@@ -1,7 +1,7 @@
 import { z } from "zod"
 
 // Checkout.com unified Payments API wire format (checkout/checkout-api-reference abc_spec and
-// nas_spec, 2021; shared/specs/checkout-fragments). Answers are checked with these schemas;
+// nas_spec, 2021; test/contract/specs/checkout-fragments). Answers are checked with these schemas;
 // unknown fields pass through. Amounts are integers in Checkout.com's minor units.
 
 const link = z.looseObject({ href: z.string() })

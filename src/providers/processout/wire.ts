@@ -1,7 +1,7 @@
 import { z } from "zod"
 
 // ProcessOut API wire format: docs.processout.com reference pages (as assembled in
-// shared/specs/processout-apievangelist-assembled.openapi.json) and the official SDK's
+// test/contract/specs/processout-apievangelist-assembled.openapi.json) and the official SDK's
 // definitions (processout/processout-node src/*.ts). Every answer is `{ success, ... }`;
 // amounts are decimal strings in major units. Unknown fields pass through.
 
