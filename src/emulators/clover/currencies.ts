@@ -1,8 +1,8 @@
 /**
  * Active ISO 4217 alphabetic codes that have a minor unit (funds, metals and test codes such as XAU, XDR, XTS, XXX
  * are excluded), lower-cased as Clover's `currency` field requires.
- * Source: datasets/currency-codes data/codes-all.csv @ ab9b0ae (2026-02-01), rows without a withdrawal date
- * (see shared/research/iso4217-active-minor-units.json). Clover documents "ISO 4217, lower case, max 3"; which of
+ * Source: github.com/datasets/currency-codes data/codes-all.csv @ ab9b0ae (2026-02-01), rows without a
+ * withdrawal date. Clover documents "ISO 4217, lower case, max 3"; which of
  * these a real merchant account accepts depends on its Multi Currency Pricing setup.
  */
 export const CLOVER_CURRENCIES: ReadonlySet<string> = new Set(

@@ -1,8 +1,8 @@
 /**
  * Stateful emulator of Clover's Ecommerce API (card-not-present charges, captures and refunds).
  *
- * Follows docs.clover.com (createcharge, capturecharge, refunds, appendix error codes) as summarised in
- * shared/research/processors.md section 1. Where Clover's docs are silent the choice is ours and is listed in
+ * Follows docs.clover.com (createcharge, capturecharge, refunds, appendix error codes) and the spec in
+ * test/contract/specs. Where Clover's docs are silent the choice is ours and is listed in
  * src/emulators/README.md; search this file for "CHOICE:" to find each one.
  */
 import { EmulatorServer, isJsonContentType, type EmulatorRequest, type EmulatorResponse, type RouteHandler } from "../core/server"

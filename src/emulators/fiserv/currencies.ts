@@ -2,7 +2,7 @@
  * Fiserv Commerce Hub's currency table (docs/Resources/Master-Data/Currency-Code.md in Fiserv/Commerce-Hub):
  * code → number of decimals Fiserv expects in `amount.total`. It differs from ISO 4217: BIF, GNF, KMF and XAF
  * have 2 decimals (ISO: 0), and it still lists withdrawn codes (ANG, BGN, HRK, SLL, STD, VEF). GNF and KMF are
- * from the table at the repository's HEAD (shared/research/processors.md §3.5); an older copy omits them.
+ * from the table at that repository's HEAD; an older copy omits them.
  */
 const TABLE =
   "AFN:2 DZD:2 ARS:2 AMD:2 AWG:2 AUD:2 AZN:2 BSD:2 BHD:3 BDT:2 BBD:2 BYN:2 BZD:2 BMD:2 VEF:2 BOB:2 VES:2 BAM:2 " +

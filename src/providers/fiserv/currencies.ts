@@ -1,8 +1,8 @@
 import { defineCurrencyProfile } from "../../core/money/currency-profile"
 
 /**
- * Fiserv Commerce Hub's own currency table (Fiserv/Commerce-Hub docs/Resources/Master-Data/Currency-Code.md,
- * shared/research/processors.md §3.5): code → decimals of `amount.total`. It is not ISO 4217: BIF, GNF, KMF and
+ * Fiserv Commerce Hub's own currency table (github.com/Fiserv/Commerce-Hub,
+ * docs/Resources/Master-Data/Currency-Code.md): code → decimals of `amount.total`. It is not ISO 4217: BIF, GNF, KMF and
  * XAF take 2 decimals (ISO: 0), and it still lists codes ISO has withdrawn (ANG, BGN, HRK, SLL, STD, VEF). Only
  * these currencies are accepted. To change a currency's decimals, edit this table (README "Fiserv").
  */
