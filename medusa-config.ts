@@ -237,5 +237,8 @@ module.exports = defineConfig({
     },
     ...redisModules,
     cachingModule,
+    // This plugin's return-to-refund policy (src/modules/refund-policy). A store that lists the
+    // package under `plugins` gets it without this line (Medusa registers a plugin's modules).
+    { resolve: "./src/modules/refund-policy" },
   ],
 })
