@@ -2,7 +2,7 @@
 "use strict"
 /**
  * `npm run bench [-- options]`: what our providers cost over the wire, against raw HTTP, the
- * official SDKs and Medusa's own provider (issue 8). One run, side by side, on the emulators.
+ * official SDKs and Medusa's own provider (targets: TARGETS below). One run, side by side, on the emulators.
  *
  * Each part runs in its own child process and each emulator in another, on 127.0.0.1 only;
  * every loop is bounded by a count and every child by a time limit.
@@ -359,7 +359,7 @@ function report(res) {
     }
   }
 
-  L.push("## Targets (issue 8)", "")
+  L.push("## Targets", "")
   L.push("| target | measured | |", "|---|---:|---|")
   for (const [t, v, ok] of targets) L.push(`| ${t} | ${v} | ${pass(ok)} |`)
   L.push("")

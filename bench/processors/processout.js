@@ -1,7 +1,8 @@
 "use strict"
 /**
  * ProcessOut as a bench entry: see clover.js for what an entry holds. ProcessOut's Node library
- * (processout on npm) is not measured here: it is not among the SDKs issue 8 names.
+ * (processout on npm) is not measured here: the bench compares the official SDKs of
+ * Checkout.com, Dodo and Clover only (BENCHMARKS.md, Targets).
  */
 const path = require("path")
 const { ROOT } = require("../lib/ts")
@@ -24,7 +25,7 @@ module.exports = {
   // Recorded pending: refundPayment does not read the transaction to see the refund counted; the
   // plugin's ledger sync after the refund marks it succeeded (src/providers/processout/README.md).
   refundStatuses: ["pending"],
-  sdkNote: "issue 8 lists official SDKs for Checkout.com, Dodo and Clover only",
+  sdkNote: "the bench compares official SDKs for Checkout.com, Dodo and Clover only",
 
   createProvider(url, logger, cradle = {}) {
     const { ProcessOutProviderService } = require(path.join(ROOT, this.provider.module))

@@ -2,7 +2,7 @@
 "use strict"
 /**
  * NOT part of `npm run bench`, and not used by the package: a sketch of the fix proposed for
- * the conversion target (issue 8: >= 1,000,000 ops/s), to show it is reachable and exact.
+ * the conversion target (BENCHMARKS.md, Targets: >= 1,000,000 ops/s), to show it is reachable and exact.
  *
  * src/core/money/convert.ts toProcessorAmount spends its time in bignumber.js: shiftedBy
  * (a multiplication by a parsed "1eN"), dividedBy(step) at 40 decimal places even when the

@@ -113,7 +113,7 @@ function canonical(int: string, frac: string): string {
 }
 
 /**
- * The common case without bignumber.js (issue 8's conversion target): plain decimal text and a
+ * The common case without bignumber.js (the conversion target in BENCHMARKS.md): plain decimal text and a
  * step of 1. Half-up rounding to `exponent` decimals is a digit operation on the text: keep
  * the digits, add one when the first dropped digit is 5 or more. Anything else (exponent
  * notation, BigNumber objects, steps, zero, over the maximum) returns undefined and goes the

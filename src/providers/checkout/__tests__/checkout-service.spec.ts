@@ -762,7 +762,7 @@ describe("options", () => {
   })
 })
 
-describe("zero trust: session data, stored ids and webhooks (issue 14)", () => {
+describe("zero trust: session data, stored ids and webhooks (docs/security.md)", () => {
   const classicProvider = (options: Record<string, unknown> = {}, cradle: Record<string, unknown> = {}) =>
     provider({ api: "classic", secretKey: ABC_KEY, ...options }, cradle)
   const apis = [

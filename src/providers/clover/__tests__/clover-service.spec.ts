@@ -559,7 +559,7 @@ describe("exactly once under faults", () => {
   })
 })
 
-describe("nothing from the shopper moves money unverified (issue 14)", () => {
+describe("nothing from the shopper moves money unverified (docs/security.md)", () => {
   const auth = { headers: { authorization: `Bearer ${API_KEY}`, "x-forwarded-for": "203.0.113.7" } }
   /** Requests that move money at Clover (charge, capture, refund or reversal). */
   const moneyMoves = () => emulator.requests({ method: "POST" })

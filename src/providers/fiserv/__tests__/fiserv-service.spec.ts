@@ -529,7 +529,7 @@ describe("reading refunds from inquiry answers", () => {
   })
 })
 
-describe("what Fiserv says it moved: amount and currency of every answer (issue 15, item 4)", () => {
+describe("what Fiserv says it moved: amount and currency of every answer", () => {
   /** The provider with its HTTP answers changed after Fiserv (the emulator) applied the request. */
   function altered(change: (path: string, txn: any) => void, options: Record<string, unknown> = {}) {
     const service = provider(options)
@@ -738,7 +738,7 @@ describe("getWebhookActionAndData", () => {
   })
 })
 
-describe("payment session data from the storefront and payments of other sessions (issue 14)", () => {
+describe("payment session data from the storefront and payments of other sessions (docs/security.md)", () => {
   /** What Medusa stores at initiate: the shopper's data merged with the provider's answer, session_id Medusa's own. */
   async function session(service: FiservProviderService, amount: string, shopper: Record<string, unknown>, currency = "usd") {
     const session_id = `payses_01ATTACK${String(++seq).padStart(18, "0")}`

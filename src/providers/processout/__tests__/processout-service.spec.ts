@@ -534,7 +534,7 @@ describe("refundPayment", () => {
     expect((medusa.data(paymentId).refunds as any[]).map((r) => [r.medusa_refund_id, r.status])).toEqual([["ref_failed", "failed"], ["ref_again", "pending"]])
   })
 
-  describe("once ProcessOut made the refund, other figures are recorded, never thrown (issue 15 item 4)", () => {
+  describe("once ProcessOut made the refund, other figures are recorded, never thrown", () => {
     const errors: string[] = []
     const logger = { ...quiet, error: (m: string) => errors.push(m) }
     beforeEach(() => void (errors.length = 0))
@@ -822,7 +822,7 @@ describe("webhooks: the body is a hint, the event is fetched", () => {
   })
 })
 
-// ---- Zero trust (issue 14): nothing from a shopper, a webhook or an answer moves money unverified ----------------
+// ---- Zero trust (docs/security.md): nothing from a shopper, a webhook or an answer moves money unverified ----------------
 
 describe("storefront data", () => {
   it("a shopper-passed transaction_id of another, smaller payment cannot complete authorization", async () => {
