@@ -1,3 +1,4 @@
+import { bootWarnings, type BootCheck } from "./boot-warnings"
 import crypto from "node:crypto"
 import { AbstractPaymentProvider, MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type {
@@ -126,6 +127,11 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     // @ts-ignore: AbstractPaymentProvider's constructor is protected and typed loosely.
     super(cradle, options)
     this.logger = (cradle?.logger as Logger | undefined) ?? console
+  }
+
+  /** Logs at boot what the merchant may have forgotten (core/boot-warnings.ts). */
+  protected warnAboutSetup(check: Omit<BootCheck, "processor">): void {
+    for (const warning of bootWarnings({ processor: this.processorName, ...check })) this.logger.warn(warning)
   }
 
   /** Display name in messages ("Clover"). */

@@ -14,3 +14,5 @@ export {
   type ProcessorAmount,
 } from "./convert"
 export { ISO_4217_EXPONENTS } from "./iso4217"
+// The serializer that writes wireAmount.majorNumber as a bare JSON number with exact digits.
+export { JsonDecimal, serializeJson } from "../json"

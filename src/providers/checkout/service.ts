@@ -71,6 +71,12 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     super(cradle, options)
     this.options = options
     this.redactor = new Redactor([options.secretKey, options.webhookSignatureKey])
+    this.warnAboutSetup({
+      environment: options.environment,
+      webhookSecret: { set: !!options.webhookSignatureKey, option: "webhookSignatureKey", env: "CHECKOUT_WEBHOOK_SIGNATURE_KEY" },
+      // Sandbox keys are sk_sbox_… (current accounts) and sk_test_… (previous and classic accounts).
+      liveLookingCredential: { looksLive: /^sk_(?!sbox_|test_)/.test(options.secretKey), option: "secretKey" },
+    })
     this.backend = options.api === "classic" ? new ClassicBackend(options, this.logger) : new PaymentsBackend(options, this.logger)
   }
 

@@ -75,6 +75,10 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     super(cradle, options)
     this.options = options
     this.redactor = new Redactor([options.apiKey, options.webhookAuthCode])
+    this.warnAboutSetup({
+      environment: options.environment,
+      webhookSecret: { set: !!options.webhookAuthCode, option: "webhookAuthCode", env: "CLOVER_WEBHOOK_AUTH_CODE" },
+    })
     this.http = new HttpClient({
       processor: "Clover",
       baseURL: baseUrlFor(options.environment, HOSTS),

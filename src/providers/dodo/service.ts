@@ -115,6 +115,10 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     super(cradle, options)
     this.options = options
     this.redactor = new Redactor([options.apiKey, ...options.webhookSecrets])
+    this.warnAboutSetup({
+      environment: options.environment,
+      webhookSecret: { set: options.webhookSecrets.length > 0, option: "webhookSecrets", env: "DODO_WEBHOOK_SECRET" },
+    })
     this.webhooks = options.webhookSecrets.map((secret) => new Webhook(secret))
     this.events = new WebhookEventMemory(NAME, cradle, this.logger)
     if (options.webhookDedupeSize !== undefined) {

@@ -156,9 +156,17 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     this.redactor = new Redactor(secrets)
     this.events = new WebhookEventMemory("ProcessOut", cradle, this.logger)
     this.readBudget = { tokens: options.webhookReadsPerMinute, at: Date.now() }
-    if (!options.webhookSecret) {
-      this.logger.warn("[ProcessOut] every webhook is refused until the `webhookSecret` option is set (and the webhook URL ends in ?token=<webhookSecret>)")
-    }
+    this.warnAboutSetup({
+      environment: options.environment,
+      // ProcessOut signs no webhook: the secret travels in the webhook URL (?token=<webhookSecret>).
+      webhookSecret: { set: !!options.webhookSecret, option: "webhookSecret", env: "PROCESSOUT_WEBHOOK_SECRET" },
+      // Test projects are test-proj_… in ProcessOut's SDK tests (a hint, not a documented rule). One host
+      // serves both, so only a custom URL (an emulator, a proxy) is worth the warning.
+      liveLookingCredential: {
+        looksLive: modeOf(options.environment) === "custom" && !options.projectId.startsWith("test-"),
+        option: "projectId",
+      },
+    })
     if (options.webhookDedupeSize !== undefined) {
       this.logger.warn("[ProcessOut] the `webhookDedupeSize` option is deprecated and ignored: duplicate webhooks are remembered in Medusa's caching module")
     }
