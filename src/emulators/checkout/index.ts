@@ -737,7 +737,9 @@ export class CheckoutEmulator extends EmulatorServer {
       out.metadata = b.metadata as Record<string, string>
     }
     if (b.products !== undefined) {
+      // Seed l.149-154: products, "Array, Optional, An array of product information".
       if (!Array.isArray(b.products)) throw classicInvalid("products must be an array")
+      b.products.forEach((p, i) => classicProductProblem(p, i))
       out.products = b.products
     }
     return out
@@ -904,6 +906,27 @@ export class CheckoutEmulator extends EmulatorServer {
     })
     if (!declined && value === remaining) root.status = "Refunded"
     return { status: 200, body: publicCharge(record) }
+  }
+}
+
+/**
+ * One product of a classic write. The field types are the seed's examples (request l.75-86, answer l.204-214;
+ * the Java SDK's Product l.104-113): name, description, sku, trackingUrl strings, image a string or null,
+ * price, quantity and shippingCost numbers; price and shippingCost are in the minor unit of `value` (l.72 value
+ * "2000" with one product of price 2000; l.97 value "100" with price 90.0 and shippingCost 10.0). The page
+ * documents no product limits: CHOICE: prices and quantities must be non-negative integers (the Java model's
+ * 90.0 is the integer 90 on the wire), nothing else is checked and every product is kept and echoed.
+ */
+function classicProductProblem(product: unknown, index: number): void {
+  if (!isRecord(product)) throw classicInvalid(`products[${index}] must be an object`)
+  for (const f of ["name", "description", "sku", "trackingUrl", "productId"] as const) {
+    if (product[f] !== undefined && product[f] !== null && typeof product[f] !== "string") throw classicInvalid(`products[${index}].${f} must be a string`)
+  }
+  for (const f of ["price", "quantity", "shippingCost"] as const) {
+    const v = product[f]
+    if (v !== undefined && v !== null && !(typeof v === "number" && Number.isSafeInteger(v) && v >= 0)) {
+      throw classicInvalid(`products[${index}].${f} must be a non-negative integer`)
+    }
   }
 }
 

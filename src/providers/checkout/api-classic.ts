@@ -4,13 +4,14 @@ import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import { baseUrlFor } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import type { SendRefundInput, SentRefund } from "../../core/provider"
+import { refundReturnOf } from "../../core/return-items"
 import { requirePathId } from "../../core/session-trust"
 import { parseWire } from "../../core/wire"
 import { declined } from "./api-payments"
 import type { CheckoutBackend, CheckoutRefundView } from "./backend"
 import { udfFields, type CheckoutOptions } from "./options"
 import { isApprovedCode, refundMetadata, sessionRefOf } from "./transformers"
-import { CLASSIC_LIMITS, chargeRequest, chargeValue, classicRefundRequest, classicRefundViews, classicStatus, trackId } from "./transformers-classic"
+import { CLASSIC_LIMITS, chargeRequest, classicProducts, chargeValue, classicRefundRequest, classicRefundViews, classicStatus, trackId } from "./transformers-classic"
 import { classicChargeSchema, classicErrorSchema, classicHistorySchema, type ClassicCharge } from "./wire-classic"
 
 const PROCESSOR = "Checkout.com"
@@ -137,6 +138,7 @@ export class ClassicBackend implements CheckoutBackend {
 
   async refund({ data, plan, medusaRefundId, refund }: SendRefundInput): Promise<SentRefund> {
     const capture = await this.captureChargeId(data)
+    const products = this.returnedProducts(refund, plan.amount.currency, medusaRefundId)
     // No idempotency header: the core has read the history first (reconcileBeforeRefund), so a refund
     // whose answer was lost is adopted by its trackId instead of sent twice.
     const record = await this.post(
@@ -147,6 +149,7 @@ export class ClassicBackend implements CheckoutBackend {
         medusaRefundId,
         description: refund.note || refund.reasonLabel || undefined,
         metadata: refundMetadata(medusaRefundId, refund, CLASSIC_LIMITS.metadataValue),
+        products,
         udf: this.udf,
       }),
       "refund",
@@ -159,6 +162,17 @@ export class ClassicBackend implements CheckoutBackend {
     }
     // The answer's figures: the core compares them with the plan and records Checkout.com's.
     return { processorRefundId: record.id, status: "succeeded", refunded: { amountMinor: chargeValue(record), currency: record.currency }, dataPatch }
+  }
+
+  /** The returned items of a refund of a Medusa return (refund metadata, src/core/return-items.ts) as classic `products`. */
+  private returnedProducts(refund: SendRefundInput["refund"], currency: string, medusaRefundId: string | undefined) {
+    const returned = refundReturnOf(refund as { metadata?: unknown }, this.logger, `refund ${medusaRefundId ?? ""}`.trim())
+    if (!returned?.items.length) return undefined
+    const { products, skipped } = classicProducts(returned.items, currency)
+    if (skipped) {
+      this.logger.warn(`[${PROCESSOR}] refund ${medusaRefundId ?? ""}: ${skipped} returned line(s) not sent as products (a fractional quantity, an unsendable price, or over ${CLASSIC_LIMITS.products} lines)`)
+    }
+    return products
   }
 
   /**

@@ -1,8 +1,10 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
-import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { toProcessorAmount, wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { wholeQuantity, type ReturnItem } from "../../core/return-items"
 import type { CheckoutRefundView } from "./backend"
 import { isApprovedCode, medusaRefundIdOf, shorten } from "./transformers"
-import type { ClassicCharge, ClassicChargeRequest, ClassicRefundRequest } from "./wire-classic"
+import { checkoutCurrencies } from "./currencies"
+import type { ClassicCharge, ClassicChargeRequest, ClassicProduct, ClassicRefundRequest } from "./wire-classic"
 
 type Udf = Record<string, string>
 
@@ -10,7 +12,7 @@ type Udf = Record<string, string>
  * Limits of the classic docs ("Refund a payment"): trackId at most 50 characters; metadata keys and values,
  * and udf1-udf5, at most 100. The description has no documented limit: 100, as the Payments API's (our choice).
  */
-export const CLASSIC_LIMITS = { trackId: 50, metadataValue: 100, udf: 100, description: 100 } as const
+export const CLASSIC_LIMITS = { trackId: 50, metadataValue: 100, udf: 100, description: 100, products: 100, productName: 100, productSku: 100 } as const
 
 /** trackId: the classic API's merchant reference, one of our ids (sessions, refunds: well under the limit). */
 export function trackId(text: string | undefined): string | undefined {
@@ -36,6 +38,44 @@ export function chargeRequest(input: {
   }
 }
 
+/**
+ * The returned items as the refund's `products` (seed "Refund a payment": request l.75-86, "An array of product
+ * information" l.149-154, echoed in the answer l.204-214): name, quantity and price, the price in the charge's
+ * minor unit like `value` (the page's example refunds value 2000 for one product of price 2000), with the sku
+ * when Medusa has one. The page documents no limits for products: names and skus at most 100 characters like
+ * the classic text fields, at most 100 products (our choices). A line whose quantity has a fraction cannot be
+ * carried (quantity is an integer in every example) and is left out; `skipped` counts them.
+ */
+export function classicProducts(items: readonly ReturnItem[], currency: string): { products: ClassicProduct[]; skipped: number } {
+  const products: ClassicProduct[] = []
+  let skipped = 0
+  for (const item of items) {
+    const quantity = wholeQuantity(item)
+    const price = unitPriceMinor(item.unitTotal, currency)
+    if (quantity === undefined || price === undefined || products.length >= CLASSIC_LIMITS.products) {
+      skipped++
+      continue
+    }
+    products.push({
+      name: shorten(item.title, CLASSIC_LIMITS.productName),
+      quantity,
+      price,
+      ...(item.sku && item.sku.length <= CLASSIC_LIMITS.productSku ? { sku: item.sku } : {}),
+    })
+  }
+  return { products, skipped }
+}
+
+/** A unit price (major-unit decimal text) in Checkout.com's minor unit, exactly and on its step; 0 for a free line. */
+function unitPriceMinor(unitTotal: string, currency: string): number | undefined {
+  if (/^0+(\.0*)?$/.test(unitTotal)) return 0
+  try {
+    return wireAmount.minorInteger(toProcessorAmount(unitTotal, currency, checkoutCurrencies, "unit price"))
+  } catch {
+    return undefined // below the smallest step or above the maximum: not carried
+  }
+}
+
 export function classicRefundRequest(input: {
   amount: ProcessorAmount
   /** A full refund of an untouched charge: the classic API's documented form leaves `value` out. */
@@ -43,6 +83,7 @@ export function classicRefundRequest(input: {
   medusaRefundId?: string
   description?: string
   metadata: Record<string, string>
+  products?: ClassicProduct[]
   udf: Udf
 }): ClassicRefundRequest {
   return {
@@ -50,6 +91,7 @@ export function classicRefundRequest(input: {
     ...(input.medusaRefundId ? { trackId: trackId(input.medusaRefundId) } : {}),
     ...(input.description ? { description: shorten(input.description, CLASSIC_LIMITS.description) } : {}),
     ...(Object.keys(input.metadata).length ? { metadata: input.metadata } : {}),
+    ...(input.products?.length ? { products: input.products } : {}),
     ...input.udf,
   }
 }

@@ -130,3 +130,26 @@ describe("documented limits (l.141-168)", () => {
     expect(answer).toMatchObject({ status: 200, body: { status: "Refunded", trackId: atLimit.trackId, udf5: atLimit.udf5, metadata: atLimit.metadata } })
   })
 })
+
+describe("products: the items refunded (l.75-86, l.104-113, l.149-154, l.204-214)", () => {
+  it("takes the Java SDK's product (price 90.0, shippingCost 10.0 for value 100) and echoes and journals it (l.97-113)", async () => {
+    const { captureId } = await captured(5000)
+    const product = { description: "Tablet 2 gold limited", name: "Tablet 32gb cellular", price: 90.0, quantity: 1, shippingCost: 10.0, sku: "1aab", trackingUrl: "https://www.tracker.com" }
+    const answer = await refund(captureId, { value: "100", products: [product] })
+    expect(answer).toMatchObject({ status: 200, body: { status: "Refunded", products: [product] } })
+    const [sent] = emulator.requests({ method: "POST", path: `/v2/charges/${captureId}/refund` })
+    expect(sent.body).toMatchObject({ products: [product] })
+  })
+
+  it.each([
+    ["products that are not an array (l.151)", { products: { name: "x" } }],
+    ["a product that is not an object", { products: ["x"] }],
+    ["a price with decimals (minor units, as value: l.72, l.80)", { products: [{ name: "x", price: 20.5, quantity: 1 }] }],
+    ["a price as text", { products: [{ name: "x", price: "2000", quantity: 1 }] }],
+    ["a negative quantity", { products: [{ name: "x", price: 1, quantity: -1 }] }],
+    ["a name that is not text", { products: [{ name: 5, price: 1, quantity: 1 }] }],
+  ])("refuses %s", async (_name, body) => {
+    const { captureId } = await captured(5000)
+    expect(await refund(captureId, { value: 100, ...body })).toMatchObject(refused)
+  })
+})

@@ -13,6 +13,7 @@ import { classicBaseUrl } from "../api-classic"
 import { checkoutCurrencies } from "../currencies"
 import { toProcessorAmount } from "../../../core/money/convert"
 import { loadSpec } from "../../../../test/contract/openapi"
+import { passRefundMetadata } from "../../../../test/support/refund-metadata"
 
 const KEY = DEFAULT_CHECKOUT_SECRET_KEY
 const ABC_KEY = DEFAULT_CHECKOUT_ABC_SECRET_KEY
@@ -667,6 +668,59 @@ describe("classic v2 Charges API (api: classic)", () => {
         discrepancy: expect.objectContaining({ planned_minor: "2000", planned_currency: "usd", ...figures }),
       }),
     ])
+  })
+
+  describe("a refund of a Medusa return sends the returned items as products (seed 001 l.75-86, l.149-154)", () => {
+    const returnItem = (over: Record<string, unknown> = {}) => ({
+      item_id: "ordli_01",
+      variant_id: "variant_01",
+      sku: "TEE-M",
+      title: "T-Shirt / M",
+      quantity: "2",
+      unit_total: "12.345",
+      total: "24.69",
+      reason_code: "damaged",
+      damaged: true,
+      ...over,
+    })
+    const withMetadata = (metadata: unknown, logger: Record<string, unknown> = quiet) =>
+      passRefundMetadata(classic({}, { logger, refundService: { retrieve: async (id: string) => ({ id, note: null, metadata }) } }))
+
+    it("name, quantity and the unit price in minor units, exactly (half-up), reach the emulator's journal", async () => {
+      const service = withMetadata({
+        return_id: "ret_01",
+        return_items: [returnItem(), returnItem({ item_id: "ordli_02", sku: null, title: "Gift wrap", quantity: "1", unit_total: "0", total: "0" })],
+      })
+      await service.refundPayment({ amount: "24.69", data: await classicPaid("50", { service }), context: { idempotency_key: "ref_ret" } })
+      const [req] = emulator.requests({ method: "POST", path: /\/refund$/ })
+      expect(req.status).toBe(200)
+      expect((req.body as any).products).toEqual([
+        { name: "T-Shirt / M", quantity: 2, price: 1235, sku: "TEE-M" },
+        { name: "Gift wrap", quantity: 1, price: 0 },
+      ])
+    })
+
+    it("cuts long names to 100 characters and leaves out lines with a fractional quantity, with a warning", async () => {
+      const warnings: string[] = []
+      const service = withMetadata(
+        { return_items: [returnItem({ title: "t".repeat(150) }), returnItem({ item_id: "ordli_03", quantity: "0.5" })] },
+        { ...quiet, warn: (m: string) => warnings.push(m) }
+      )
+      await service.refundPayment({ amount: 10, data: await classicPaid("50", { service }), context: { idempotency_key: "ref_cut" } })
+      const [req] = emulator.requests({ method: "POST", path: /\/refund$/ })
+      expect((req.body as any).products).toEqual([{ name: `${"t".repeat(99)}…`, quantity: 2, price: 1235, sku: "TEE-M" }])
+      expect(warnings.join("\n")).toMatch(/1 returned line\(s\) not sent as products/)
+    })
+
+    it("sends no products, and still refunds, when return_items is invalid (untrusted metadata)", async () => {
+      const warnings: string[] = []
+      const service = withMetadata({ return_items: [returnItem({ unit_total: 12.345 })] }, { ...quiet, warn: (m: string) => warnings.push(m) })
+      await service.refundPayment({ amount: 10, data: await classicPaid("50", { service }), context: { idempotency_key: "ref_bad" } })
+      const [req] = emulator.requests({ method: "POST", path: /\/refund$/ })
+      expect(req.status).toBe(200)
+      expect((req.body as any).products).toBeUndefined()
+      expect(warnings.join("\n")).toMatch(/return_items ignored/)
+    })
   })
 
   it("sends Medusa's note and reason within the classic limits (100 characters), cut visibly", async () => {
