@@ -3,7 +3,8 @@ const transform = {
 }
 const common = {
   transform,
-  testEnvironment: "node",
+  // Node, but a suite's output (Medusa's logs included) is held and printed only if it failed.
+  testEnvironment: "<rootDir>/scripts/jest-quiet-environment.js",
   moduleFileExtensions: ["js", "ts", "json"],
   modulePathIgnorePatterns: ["dist/", "<rootDir>/.medusa/"],
 }
