@@ -1,5 +1,6 @@
 import { defineMiddlewares, type MedusaNextFunction, type MedusaRequest, type MedusaResponse } from "@medusajs/framework/http"
-import { Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
+import { decideRefund, loadRefundGuardState, orderIdOfPayment } from "./refund-guard"
 
 /** The header the webhook middleware writes the URL's token into (Medusa passes the provider headers, not the URL). */
 export const WEBHOOK_TOKEN_HEADER = "x-medusa-webhook-token"
@@ -58,9 +59,114 @@ export function checkWebhookToken(req: MedusaRequest, res: MedusaResponse, next:
   next()
 }
 
+/** How long a refund waits for the one before it on the same order, in seconds (the locking module's unit). */
+export const REFUND_LOCK_WAIT_SECONDS = 30
+/** A Redis lock's lease, renewed while held: what a crashed instance leaves locked, at most. */
+export const REFUND_LOCK_LEASE_SECONDS = 30
+/** The longest one refund keeps its order locked, if its response never ends. */
+export const REFUND_LOCK_HOLD_MS = 120_000
+
+const ID_SHAPE = /^[A-Za-z0-9_-]{1,100}$/
+const INVALID = Symbol("invalid")
+
+/** The body's amount as Medusa's validator leaves it (a positive number, or none); INVALID for anything else. */
+function refundAmountOf(req: MedusaRequest): number | undefined | typeof INVALID {
+  const body = ((req as { validatedBody?: unknown }).validatedBody ?? req.body) as unknown
+  if (body === undefined || body === null) return undefined
+  if (typeof body !== "object" || Array.isArray(body)) return INVALID
+  const amount = (body as { amount?: unknown }).amount
+  if (amount === undefined) return undefined
+  return typeof amount === "number" && Number.isFinite(amount) && amount > 0 ? amount : INVALID
+}
+
+type Locking = {
+  execute<T>(keys: string | string[], job: () => Promise<T>, args?: { timeout?: number; expire?: number }): Promise<T>
+}
+type Logger = { warn(message: string): void }
+
+/**
+ * Takes `key` in Medusa's locking module (Redis with REDIS_URL, in-process otherwise) and keeps
+ * it until the returned function is called or REFUND_LOCK_HOLD_MS pass. Throws a 409 when the
+ * key stays taken for REFUND_LOCK_WAIT_SECONDS.
+ */
+async function holdLock(locking: Locking, key: string, busy: string, logger?: Logger): Promise<() => void> {
+  let finish!: () => void
+  const finished = new Promise<void>((resolve) => (finish = resolve))
+  let acquired = false
+  await new Promise<void>((resolve, reject) => {
+    locking
+      .execute(
+        key,
+        async () => {
+          acquired = true
+          resolve()
+          await finished
+        },
+        { timeout: REFUND_LOCK_WAIT_SECONDS, expire: REFUND_LOCK_LEASE_SECONDS }
+      )
+      .catch((error: unknown) => {
+        if (!acquired) reject(new MedusaError(MedusaError.Types.CONFLICT, busy))
+        // The lease was lost while the refund ran (Redis unreachable): nothing to undo, say so.
+        else logger?.warn(`refund guard: the lock ${key} was lost before the refund finished (${String((error as Error)?.message ?? error).slice(0, 200)})`)
+      })
+  })
+  const timer = setTimeout(finish, REFUND_LOCK_HOLD_MS)
+  timer.unref?.()
+  return () => {
+    clearTimeout(timer)
+    finish()
+  }
+}
+
+/**
+ * POST /admin/payments/:id/refund: one refund per order at a time, and none that Medusa's
+ * refundPaymentWorkflow would fail after the processor moved the money (see ./refund-guard.ts).
+ * Runs after Medusa's own body validator; anything malformed is left to Medusa to refuse.
+ */
+export async function guardRefund(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
+  const paymentId = req.params?.id
+  const amount = refundAmountOf(req)
+  if (typeof paymentId !== "string" || !ID_SHAPE.test(paymentId) || amount === INVALID) return next()
+
+  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY) as any
+  const orderId = await orderIdOfPayment(query, paymentId)
+  // No order: the workflow stops at its order lookup, before the provider is called.
+  if (!orderId) return next()
+
+  let logger: Logger | undefined
+  try {
+    logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER) as Logger
+  } catch {
+    logger = undefined
+  }
+  const locking = req.scope.resolve(Modules.LOCKING) as Locking
+  const release = await holdLock(
+    locking,
+    `refund-processors:order-refund:${orderId}`,
+    `Another refund of order ${orderId} is still being processed. Try again once it has finished.`,
+    logger
+  )
+  let handedOn = false
+  try {
+    const state = await loadRefundGuardState(query, paymentId, orderId)
+    if (state) {
+      const decision = decideRefund({ ...state, amount })
+      if (!decision.allow) throw new MedusaError(decision.type, decision.message)
+    }
+    // Held until Medusa's handler has answered: the next refund of this order reads the order as this one left it.
+    res.once("finish", release)
+    res.once("close", release)
+    handedOn = true
+    next()
+  } finally {
+    if (!handedOn) release()
+  }
+}
+
 export default defineMiddlewares({
   routes: [
     { matcher: "/store/payment-collections/:id/payment-sessions", methods: ["POST"], middlewares: [stampCustomerIp] },
     { matcher: "/hooks/payment/:provider", methods: ["POST"], middlewares: [checkWebhookToken] },
+    { matcher: "/admin/payments/:id/refund", methods: ["POST"], middlewares: [guardRefund] },
   ],
 })
