@@ -6,6 +6,8 @@
  */
 export function passRefundMetadata<T>(service: T): T {
   const s = service as any
+  // The base that reads Medusa's records elsewhere (src/core/refunds) passes metadata itself.
+  if (typeof s.medusaRefundContext !== "function") return service
   const base = s.medusaRefundContext.bind(s)
   s.medusaRefundContext = async (id?: string) => {
     const context = await base(id)

@@ -464,7 +464,7 @@ export class ProcessOutEmulator extends EmulatorServer {
       amount: fmt(amount),
       currency,
       metadata: this.stringMap(b.metadata, "metadata"),
-      details: [],
+      details: this.invoiceDetails(b.details, currency),
       cancel_url: this.optionalUrl(b.cancel_url, "cancel_url") ?? null,
       url: "",
       sandbox: true,
@@ -478,6 +478,50 @@ export class ProcessOutEmulator extends EmulatorServer {
     if (webhookUrl) invoice.webhook_url = webhookUrl
     this.invoices.set(invoice.id, invoice)
     return { status: 200, body: { success: true, invoice: present(structuredClone(invoice)) } }
+  }
+
+  /**
+   * Spec POST /invoices `details`: "Details of the items or products that are being purchased", each with `name`
+   * (required, "Maximum 80 characters long"), `amount` (required, "Amount charged for this item or product"),
+   * `type` (max 30), `quantity` (integer, "Default value is 1"), `metadata` (string - string), `category` and
+   * `condition` (listed values), `reference` and `description` (max 255), `brand` and `model` (max 80),
+   * `discount_amount`. The spec's invoice answers (GET /invoices/{id} 200) list them as an array, each with
+   * its id (`iv_det_…`), which refunds name (seed 004 L31). CHOICES: an array is expected (the request schema's
+   * single object is taken as a one-item array); amounts are non-negative decimal strings held to the invoice's
+   * currency like `amount` (a free item is 0); quantity at least 1; other fields pass through unchecked; at most
+   * 100 details; their sum is not compared with the invoice amount (no document says it must match).
+   */
+  private invoiceDetails(value: unknown, currency: string): Array<Record<string, unknown>> {
+    if (value === undefined || value === null) return []
+    const list = Array.isArray(value) ? value : [value]
+    const invalid = (why: string): never => fail(400, "request.validation.invalid-details", `The invoice details are invalid: ${why}.`)
+    if (list.length > 100) invalid("at most 100 details")
+    return list.map((raw, i) => {
+      if (!raw || typeof raw !== "object" || Array.isArray(raw)) invalid(`details[${i}] must be an object`)
+      const d = raw as Record<string, unknown>
+      if (typeof d.name !== "string" || d.name.trim() === "") invalid(`details[${i}].name is required`)
+      const limits: Record<string, number> = { name: 80, type: 30, reference: 255, description: 255, brand: 80, model: 80 }
+      for (const [field, max] of Object.entries(limits)) {
+        if (d[field] === undefined || d[field] === null) continue
+        if (typeof d[field] !== "string") invalid(`details[${i}].${field} must be a string`)
+        if ((d[field] as string).length > max) invalid(`details[${i}].${field} is longer than ${max} characters`)
+      }
+      for (const field of ["amount", "discount_amount"]) {
+        const v = d[field]
+        if (v === undefined && field === "discount_amount") continue
+        if (typeof v !== "string" || !AMOUNT.test(v)) invalid(`details[${i}].${field} must be a decimal string`)
+        const decimals = (v as string).split(".")[1]?.length ?? 0
+        if (decimals > (ISO_4217_EXPONENTS[currency] ?? 4)) invalid(`details[${i}].${field} has more decimal places than ${currency} has`)
+      }
+      if (d.quantity !== undefined && d.quantity !== null && !(Number.isInteger(d.quantity) && (d.quantity as number) >= 1 && (d.quantity as number) <= 2 ** 31 - 1)) {
+        invalid(`details[${i}].quantity must be an integer of at least 1 (int32)`)
+      }
+      const categories = ["food", "entertainment", "home", "appliance", "bidding", "gift", "technology", "media", "communication", "health", "sport", "personal-service", "professional-service", "clothing", "travel", "tickets", "transport", "other"]
+      if (d.category != null && !categories.includes(d.category as string)) invalid(`details[${i}].category is not a listed category`)
+      if (d.condition != null && !["new", "refurbished", "used", "other"].includes(d.condition as string)) invalid(`details[${i}].condition is not a listed condition`)
+      const metadata = this.stringMap(d.metadata, "details-metadata")
+      return { ...d, id: objectId("iv_det"), amount: fmt(new Decimal(d.amount as string)), quantity: (d.quantity as number | undefined) ?? 1, metadata }
+    })
   }
 
   private newTransaction(invoice: ProcessOutInvoice, source: string): ProcessOutTransaction {
@@ -660,6 +704,17 @@ export class ProcessOutEmulator extends EmulatorServer {
     const detailIds = b.invoice_detail_ids
     if (detailIds !== undefined && detailIds !== null && (!Array.isArray(detailIds) || detailIds.some((d) => typeof d !== "string"))) {
       fail(400, "request.validation.invalid-invoice-detail-ids", "The invoice_detail_ids must be an array of strings.")
+    }
+    if (Array.isArray(detailIds) && detailIds.length) {
+      // Seed 004 L31: "List of invoice detail IDs for which the refund is made"; spec POST /invoices/{id}/capture
+      // `invoice_detail_ids`: "invoice details created with the invoice". CHOICE: each must be a detail of this
+      // transaction's invoice, named once; else 400 request.validation.invalid-invoice-detail-ids.
+      const invoice = tx ? this.invoices.get(tx.invoice_id) : undefined
+      const known = new Set((invoice?.details ?? []).map((d) => (d as { id?: unknown }).id))
+      const unknown = (detailIds as string[]).find((id) => !known.has(id))
+      if (unknown !== undefined || new Set(detailIds).size !== detailIds.length) {
+        fail(400, "request.validation.invalid-invoice-detail-ids", `The invoice_detail_ids must name details of the transaction's invoice, once each${unknown !== undefined ? ` (${String(unknown).slice(0, 40)} is not one)` : ""}.`)
+      }
     }
     // Seed 004 L19 (information, a string), L24 (metadata, string - string), L31 (invoice_detail_ids, string[]).
     const metadata = this.stringMap(b.metadata, "metadata")

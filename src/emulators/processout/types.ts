@@ -15,7 +15,8 @@ export interface ProcessOutInvoice {
   amount: string
   currency: string
   metadata: Record<string, string>
-  details: unknown[]
+  /** Spec POST /invoices `details`, each with its `iv_det_…` id (spec GET /invoices/{id} 200). */
+  details: Array<Record<string, unknown>>
   return_url?: string
   cancel_url: string | null
   webhook_url?: string

@@ -19,6 +19,7 @@ import type {
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
+import { stampCartLines, verifiedCartLines, type CartLine } from "../../core/cart-lines"
 import { ProcessorError } from "../../core/errors"
 import { WebhookEventMemory } from "../../core/event-memory"
 import { HttpClient, type HttpClientConfig } from "../../core/http"
@@ -29,6 +30,7 @@ import { paymentMinor, requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
+import { refundReturnOf } from "../../core/return-items"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { constantTimeEqual, headerValue } from "../../core/webhooks"
 import { parseWire } from "../../core/wire"
@@ -37,6 +39,8 @@ import {
   answeredMinor,
   classifyProcessOutError,
   createInvoiceRequest,
+  invoiceDetails,
+  invoiceDetailViews,
   isNothingLeftToRefund,
   minorFromWire,
   paymentAmountOf,
@@ -46,6 +50,7 @@ import {
   refundRequest,
   refundStatuses,
   refundView,
+  returnedDetailIds,
   transactionData,
   transactionStatus,
 } from "./transformers"
@@ -294,7 +299,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     this.logger.warn(message)
   }
 
-  private async createInvoice(amount: ReturnType<typeof toProcessorAmount>, sessionId: string | undefined, key: string) {
+  private async createInvoice(amount: ReturnType<typeof toProcessorAmount>, sessionId: string | undefined, key: string, lines?: CartLine[]) {
     const res = await this.http.request({
       method: "POST",
       path: "/invoices",
@@ -304,6 +309,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         sessionId,
         options: this.options,
         name: `${this.options.invoiceNamePrefix} ${sessionId ?? key}`.slice(0, 255),
+        details: lines ? invoiceDetails(lines, amount.currency) : undefined,
       }),
     })
     return parseWire(invoiceAnswerSchema, res.data, "ProcessOut", "invoice").invoice
@@ -353,10 +359,21 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
 
   // ---- Lifecycle --------------------------------------------------------------------------
 
+  /**
+   * For the plugin's store middleware (src/api/stamp-cart-lines.ts): the cart's lines, read server-side,
+   * with a proof keyed by a hash of the project secret, bound to the payment collection's amount and currency.
+   */
+  stampCartLines(lines: CartLine[], collection: { amount: unknown; currency: unknown }): Record<string, string> {
+    return stampCartLines(this.options.projectSecret, lines, collection)
+  }
+
   protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
     const sessionId = sessionIdOf(input.data)
-    const invoice = await this.createInvoice(amount, sessionId, this.idempotencyKey(input.context))
+    // Only lines the middleware stamped for this amount become invoice details; the shopper's own are dropped
+    // (storefrontData sets every key but `source` to null).
+    const lines = verifiedCartLines(this.options.projectSecret, input.data, { amount: input.amount, currency: input.currency_code })
+    const invoice = await this.createInvoice(amount, sessionId, this.idempotencyKey(input.context), lines)
     return {
       id: invoice.id,
       status: PaymentSessionStatus.PENDING,
@@ -571,6 +588,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         information: refundInformation(refund),
         medusaRefundId,
         sessionId: typeof data.session_id === "string" ? data.session_id : undefined,
+        invoiceDetailIds: await this.returnedDetailIds(data.invoice_id, refund, medusaRefundId),
       }),
     })
     // The money may have moved from here: nothing below throws. What ProcessOut says it refunded goes to
@@ -587,6 +605,30 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     // Accepted, not yet seen counted: the refund object has no status, and reading the transaction here
     // would double the refund's cost. The plugin's sync after every refund (and refund webhooks) settles it.
     return { processorRefundId: created.id, status: "pending", refunded }
+  }
+
+  /**
+   * The invoice details a refund of a Medusa return is for (refund metadata, src/core/return-items.ts), read from
+   * the invoice ProcessOut holds (its details carry their ids and our references). Best effort: without return
+   * items nothing is read; a failed read sends the refund without ids (logged).
+   */
+  private async returnedDetailIds(invoiceId: unknown, refund: SendRefundInput["refund"], medusaRefundId: string | undefined): Promise<string[] | undefined> {
+    const returned = refundReturnOf(refund as { metadata?: unknown }, this.logger, `refund ${medusaRefundId ?? ""}`.trim())
+    if (!returned?.items.length) return undefined
+    let details
+    try {
+      details = invoiceDetailViews((await this.getInvoice(invoiceId)).details)
+    } catch (error) {
+      this.logger.warn(`[ProcessOut] refund ${medusaRefundId ?? ""}: the invoice's details could not be read (${(error as Error).message}); sent without invoice_detail_ids`)
+      return undefined
+    }
+    const { ids, partial, unmatched } = returnedDetailIds(returned.items, details)
+    if (partial || unmatched) {
+      this.logger.info(
+        `[ProcessOut] refund ${medusaRefundId ?? ""}: ${partial} returned line(s) come back in part (a refund names whole invoice details only) and ${unmatched} match no single invoice detail; no detail id sent for them`
+      )
+    }
+    return ids
   }
 
   /**

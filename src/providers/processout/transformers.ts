@@ -1,6 +1,8 @@
 import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { defineCurrencyProfile } from "../../core/money/currency-profile"
-import { currencyExponent, wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { currencyExponent, toProcessorAmount, wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { wholeLineQuantity, type CartLine } from "../../core/cart-lines"
+import type { ReturnItem } from "../../core/return-items"
 import { Decimal, shortAmount, toDecimal } from "../../core/money/decimal"
 import { ProcessorError, type ErrorAdvice } from "../../core/errors"
 import type { MedusaRefundInfo } from "../../core/provider"
@@ -9,6 +11,7 @@ import type { RefundStatus } from "../../core/payment-data"
 import type { ProcessOutOptions, ProcessOutRefundReason } from "./options"
 import type {
   ProcessOutCreateInvoiceRequest,
+  ProcessOutInvoiceDetailRequest,
   ProcessOutRefund,
   ProcessOutRefundRequest,
   ProcessOutTransaction,
@@ -58,11 +61,97 @@ export function wireCurrency(amount: ProcessorAmount): string {
   return amount.currency.toUpperCase()
 }
 
+/** Spec POST /invoices `details`: name "Maximum 80 characters long", reference "Maximum 255 characters long". */
+export const DETAIL_LIMITS = { name: 80, reference: 255 } as const
+
+/**
+ * The cart's lines (stamped by the plugin's store middleware, proven by the provider) as invoice `details`
+ * (spec POST /invoices: name and amount required, quantity an integer "Default value is 1", reference,
+ * metadata string - string). `amount` is the line's unit price at the currency's precision: the spec says
+ * "Amount charged for this item or product" beside a separate `quantity` (UNCONFIRMED whether ProcessOut
+ * means the unit or the line; its example has quantity 1). `reference` is the key refunds map returned items
+ * by: the variant id, which Medusa keeps from cart line to order line (order lines get new ids:
+ * @medusajs/core-flows cart/utils/prepare-line-item-data), else the cart line id. A line with a fractional
+ * quantity, or whose price cannot be written, is left out.
+ */
+export function invoiceDetails(lines: readonly CartLine[], currency: string): ProcessOutInvoiceDetailRequest[] {
+  const details: ProcessOutInvoiceDetailRequest[] = []
+  for (const line of lines) {
+    const quantity = wholeLineQuantity(line)
+    const amount = unitAmount(line.unit_price, currency)
+    if (quantity === undefined || amount === undefined) continue
+    details.push({
+      name: shortenChars(line.title, DETAIL_LIMITS.name),
+      amount,
+      quantity,
+      reference: line.variant_id ?? line.id,
+      metadata: { medusa_line_item_id: line.id, ...(line.variant_id ? { medusa_variant_id: line.variant_id } : {}) },
+    })
+  }
+  return details
+}
+
+/** A unit price as ProcessOut's major-unit string at the currency's precision (half-up); "0" for a free line. */
+function unitAmount(price: string, currency: string): string | undefined {
+  if (/^0+(\.0*)?$/.test(price)) return "0"
+  try {
+    return wireAmount.majorString(toProcessorAmount(price, currency, processoutCurrencies, "unit price"))
+  } catch {
+    return undefined
+  }
+}
+
+function shortenChars(text: string, max: number): string {
+  const chars = Array.from(text)
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`
+}
+
+/** An invoice detail as ProcessOut answers it (spec GET /invoices/{id} 200: an array of details with `iv_det_…` ids). */
+export interface InvoiceDetailView {
+  id: string
+  reference?: string | null
+  quantity?: number | null
+}
+
+/** The invoice's details from its answer, defensively (the spec's examples also show `details` as an object). */
+export function invoiceDetailViews(details: unknown): InvoiceDetailView[] {
+  if (!Array.isArray(details)) return []
+  return details.filter(
+    (d): d is InvoiceDetailView => !!d && typeof d === "object" && typeof (d as { id?: unknown }).id === "string" && /^iv_det_[A-Za-z0-9]{1,64}$/.test((d as { id: string }).id)
+  )
+}
+
+/**
+ * The refund's `invoice_detail_ids` (seed 004 L31: "List of invoice detail IDs for which the refund is made") for
+ * the returned items: the detail whose reference is the item's variant (one only), when the whole line comes back.
+ * The documents give a refund no quantity per detail, so an item returned in part names no detail (`partial`).
+ */
+export function returnedDetailIds(items: readonly ReturnItem[], details: readonly InvoiceDetailView[]): { ids: string[]; partial: number; unmatched: number } {
+  const ids: string[] = []
+  let partial = 0
+  let unmatched = 0
+  for (const item of items) {
+    const matches = details.filter((d) => d.reference != null && (d.reference === item.variantId || d.reference === item.itemId))
+    if (matches.length !== 1 || ids.includes(matches[0]!.id)) {
+      unmatched++
+      continue
+    }
+    const detail = matches[0]!
+    if (!new Decimal(item.quantity).eq(detail.quantity ?? 1)) {
+      partial++
+      continue
+    }
+    ids.push(detail.id)
+  }
+  return { ids, partial, unmatched }
+}
+
 export function createInvoiceRequest(input: {
   amount: ProcessorAmount
   sessionId?: string
   options: Pick<ProcessOutOptions, "invoiceNamePrefix" | "returnUrl" | "cancelUrl" | "webhookUrl">
   name: string
+  details?: ProcessOutInvoiceDetailRequest[]
 }): ProcessOutCreateInvoiceRequest {
   const { options } = input
   return {
@@ -70,6 +159,7 @@ export function createInvoiceRequest(input: {
     amount: wireAmount.majorString(input.amount),
     currency: wireCurrency(input.amount),
     metadata: input.sessionId ? { session_id: input.sessionId } : {},
+    ...(input.details?.length ? { details: input.details } : {}),
     ...(options.returnUrl ? { return_url: options.returnUrl } : {}),
     ...(options.cancelUrl ? { cancel_url: options.cancelUrl } : {}),
     ...(options.webhookUrl ? { webhook_url: options.webhookUrl } : {}),
@@ -95,6 +185,7 @@ export function refundRequest(input: {
   information?: string
   medusaRefundId?: string
   sessionId?: string
+  invoiceDetailIds?: string[]
 }): ProcessOutRefundRequest {
   const metadata: Record<string, string> = {}
   if (input.medusaRefundId) metadata.medusa_refund_id = input.medusaRefundId
@@ -105,6 +196,7 @@ export function refundRequest(input: {
     reason: input.reason,
     ...(input.information ? { information: input.information } : {}),
     metadata,
+    ...(input.invoiceDetailIds?.length ? { invoice_detail_ids: input.invoiceDetailIds } : {}),
   }
 }
 

@@ -25,6 +25,8 @@ export const processoutInvoiceSchema = z.looseObject({
   cancel_url: z.string().nullish(),
   url: z.string().nullish(),
   sandbox: z.boolean().optional(),
+  /** An array of details with ids in the spec's invoice answers, an object in others: read by invoiceDetailViews. */
+  details: z.unknown().optional(),
 })
 export type ProcessOutInvoice = z.output<typeof processoutInvoiceSchema>
 
@@ -102,11 +104,21 @@ export const PROCESSOUT_IDS = {
 /** The body ProcessOut POSTs to a webhook URL: only a pointer to the event (docs: events). */
 export const webhookBodySchema = z.looseObject({ event_id: z.string().regex(PROCESSOUT_IDS.event), event_type: z.string().optional() })
 
+/** Spec POST /invoices `details` (the fields the plugin sends). */
+export interface ProcessOutInvoiceDetailRequest {
+  name: string
+  amount: string
+  quantity: number
+  reference: string
+  metadata: Record<string, string>
+}
+
 export interface ProcessOutCreateInvoiceRequest {
   name: string
   amount: string
   currency: string
   metadata: Record<string, string>
+  details?: ProcessOutInvoiceDetailRequest[]
   return_url?: string
   cancel_url?: string
   webhook_url?: string
@@ -129,4 +141,6 @@ export interface ProcessOutRefundRequest {
   reason: "customer_request" | "duplicate" | "fraud" | "other"
   information?: string
   metadata: Record<string, string>
+  /** Seed 004 L31: the invoice details the refund is for. */
+  invoice_detail_ids?: string[]
 }

@@ -193,3 +193,27 @@ export const SPEC_EVENT_200 = {
   },
   success: true,
 }
+
+/**
+ * Spec GET /invoices/{invoice_id} (fetch-an-invoice) and POST /invoices (create-an-invoice) 200 examples: the
+ * invoice's `details`, an array of items, each with its `iv_det_…` id (the detail a refund names: seed 004 L31).
+ * The request's `details` fields and limits are the spec's POST /invoices schema (name "Maximum 80 characters long").
+ */
+export const SPEC_INVOICE_DETAIL = {
+  id: "iv_det_M2LqRkMXxkTSu4CWTMY0X4QKrzz2Urbu",
+  name: "iPhone 14 Pro",
+  type: "Smartphone",
+  amount: "1000",
+  quantity: 1,
+  reference: "12221341242",
+  description: "iPhone 11 Pro 256Gb Red blablabla",
+  brand: "Apple",
+  model: "14 Pro",
+  discount_amount: "0",
+  condition: "new",
+  marketplace_merchant: null,
+  marketplace_merchant_is_business: null,
+  marketplace_merchant_created_at: null,
+  category: "technology",
+  metadata: {},
+}

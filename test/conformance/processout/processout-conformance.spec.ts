@@ -18,6 +18,7 @@ import {
   SPEC_CREATE_INVOICE,
   SPEC_CREATE_INVOICE_200,
   SPEC_EVENT_200,
+  SPEC_INVOICE_DETAIL,
   SPEC_REFUND_200,
   SPEC_REFUND_REQUEST,
   SPEC_TRANSACTION_CAPTURED_200,
@@ -270,9 +271,22 @@ describe("spec POST /invoices/{id}/refunds (refund-an-invoice) and seed 004", ()
   })
 
   it("seed L19, L24, L31: information, metadata (string - string) and invoice_detail_ids are taken as sent", async () => {
-    const { invoice: iv } = await captured()
-    const sent = { amount: "2", information: "Damaged: one mug", metadata: { order: "ord_1", note: "x" }, invoice_detail_ids: ["iv_det_1"] }
+    const { id: _id, ...detail } = SPEC_INVOICE_DETAIL
+    const { invoice: iv } = await captured({ details: [detail] })
+    const sent = { amount: "2", information: "Damaged: one mug", metadata: { order: "ord_1", note: "x" }, invoice_detail_ids: [iv.details[0].id] }
     expect((await call("POST", `/invoices/${iv.id}/refunds`, sent)).body.refund).toMatchObject(sent)
+  })
+
+  it("seed L31: invoice_detail_ids name details of the transaction's invoice (reading: others, or one named twice, are refused)", async () => {
+    const { id: _id, ...detail } = SPEC_INVOICE_DETAIL
+    const other = await invoice({ details: [detail] })
+    const { invoice: iv } = await captured({ details: [detail, { ...detail, reference: "second" }] })
+    for (const ids of [["iv_det_1"], [other.details[0].id], [iv.details[0].id, iv.details[0].id], "iv_det_1", [7]]) {
+      expectEnvelope(await call("POST", `/invoices/${iv.id}/refunds`, { amount: "1", invoice_detail_ids: ids }), 400)
+    }
+    expect(emulator.listRefunds()).toHaveLength(0)
+    const both = [iv.details[0].id, iv.details[1].id]
+    expect((await call("POST", `/invoices/${iv.id}/refunds`, { amount: "1", invoice_detail_ids: both })).body.refund.invoice_detail_ids).toEqual(both)
   })
 
   it("seed L15, L22, L26, L29: the readonly fields are ProcessOut's, whatever the request says", async () => {
@@ -321,5 +335,40 @@ describe("spec GET /events/{id} (fetching-an-event)", () => {
 
   it("answers the documented 404 for an unknown event", async () => {
     expect(await call("GET", "/events/ev_unknown")).toEqual({ status: 404, body: SPEC_404_EVENT })
+  })
+})
+
+describe("spec POST /invoices `details` (create-an-invoice; answers: fetch-an-invoice 200)", () => {
+  const { id: _id, ...detail } = SPEC_INVOICE_DETAIL
+
+  it("keeps the example's detail as sent, with an iv_det_ id, in the answer and on a fetch (spec 200 examples)", async () => {
+    const iv = await invoice({ details: [detail] })
+    expect(iv.details).toEqual([{ ...detail, id: expect.stringMatching(/^iv_det_[A-Za-z0-9]+$/) }])
+    const fetched = await call("GET", `/invoices/${iv.id}`)
+    expect(fetched.body.invoice.details).toEqual(iv.details)
+    expectExampleTypes(iv.details[0], SPEC_INVOICE_DETAIL)
+  })
+
+  it("quantity defaults to 1 (spec: \"Default value is 1\")", async () => {
+    const { quantity: _q, ...noQuantity } = detail
+    expect((await invoice({ details: [noQuantity] })).details[0].quantity).toBe(1)
+  })
+
+  it.each([
+    ["no name (required)", { name: undefined }],
+    ["no amount (required)", { amount: undefined }],
+    ["a name of 81 characters (\"Maximum 80 characters long\")", { name: "n".repeat(81) }],
+    ["a type of 31 characters (\"Maximum 30 characters long\")", { type: "t".repeat(31) }],
+    ["a reference of 256 characters (\"Maximum 255 characters long\")", { reference: "r".repeat(256) }],
+    ["a brand of 81 characters (\"Maximum 80 characters long\")", { brand: "b".repeat(81) }],
+    ["a category not listed", { category: "weapons" }],
+    ["a condition not listed", { condition: "broken" }],
+    ["a quantity that is not an integer (int32)", { quantity: 1.5 }],
+    ["an amount as a number (amounts are strings)", { amount: 1000 }],
+    ["metadata that is not string - string", { metadata: { a: 1 } }],
+  ])("refuses a detail with %s", async (_name, over) => {
+    const res = await call("POST", "/invoices", invoiceBody({ details: [{ ...detail, ...over }] }))
+    expectEnvelope(res, 400)
+    expect(emulator.listInvoices()).toHaveLength(0)
   })
 })

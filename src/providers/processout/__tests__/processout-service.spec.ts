@@ -11,6 +11,7 @@ import { ProcessorError } from "../../../core/errors"
 import { refundListAnswerSchema, transactionAnswerSchema, processoutErrorSchema } from "../wire"
 import { loadSpec } from "../../../../test/contract/openapi"
 import { MedusaPaymentsDouble } from "../../../../test/support/medusa-payments"
+import { passRefundMetadata } from "../../../../test/support/refund-metadata"
 
 const PROJECT = "test-proj_emulator"
 const SECRET = "key_sandbox_emulator"
@@ -64,6 +65,10 @@ const NOT_IN_SPEC = [
   /^GET \/invoices$/, // SDK invoice.ts `all`: answer {success, invoices}
 ]
 const PROCESSOUT_SPEC_DEVIATIONS = [
+  {
+    problem: /^POST \/invoices request\/details must be object$/,
+    reason: "the assembly types the request's `details` as one object; the invoice answers (GET /invoices/{id} 200) list details as an array, each with its own id, which a refund names (invoice_detail_ids)",
+  },
   {
     problem: /^POST \/invoices request\/metadata must be string$/,
     reason: "the assembly types invoice metadata as a JSON-formatted string; the SDK sends, and every answer carries, a string-to-string object",
@@ -1084,5 +1089,103 @@ describe("validateOptions", () => {
     expect(error.message).toMatch(/`defaultRefundReason`/)
     expect(error.message).not.toContain("key_secret_value_1")
     expect(() => ProcessOutProviderService.validateOptions({ projectId: PROJECT, projectSecret: SECRET, environment: "http://127.0.0.1:4550" })).not.toThrow()
+  })
+})
+
+describe("the cart's lines as invoice details, and a return's as invoice_detail_ids (seed 004 L31)", () => {
+  const lines = [
+    { id: "cali_1", variant_id: "variant_tee", sku: "TEE-M", title: "T-Shirt – M", quantity: "2", unit_price: "12.345" },
+    { id: "cali_2", variant_id: "variant_mug", sku: null, title: "Mug", quantity: "1", unit_price: "10" },
+    { id: "cali_3", variant_id: null, sku: null, title: "Custom engraving", quantity: "1", unit_price: "0" },
+  ]
+  const returnItem = (over: Record<string, unknown> = {}) => ({
+    item_id: "ordli_1",
+    variant_id: "variant_tee",
+    sku: "TEE-M",
+    title: "T-Shirt – M",
+    quantity: "2",
+    unit_total: "12.35",
+    total: "24.69",
+    reason_code: "damaged",
+    damaged: true,
+    ...over,
+  })
+
+  async function paidWithLines(service: ProcessOutProviderService, stamp: Record<string, unknown>, amount = "34.69") {
+    const id = ++seq
+    const session = await service.initiatePayment({
+      amount,
+      currency_code: "usd",
+      data: { session_id: `payses_${id}`, source: card(), ...stamp },
+      context: { idempotency_key: `payses_${id}` },
+    })
+    const auth = await service.authorizePayment({ data: session.data, context: { idempotency_key: `payses_${id}` } })
+    return { session, data: (await service.capturePayment({ data: auth.data, context: { idempotency_key: `capt_${id}` } })).data! }
+  }
+
+  it("creates the invoice with the stamped lines as details (name, unit amount, quantity, reference), and stores no line in the session", async () => {
+    const service = provider()
+    const { session } = await paidWithLines(service, service.stampCartLines(lines, { amount: { value: "34.69" }, currency: "usd" }))
+    const [req] = emulator.requests({ method: "POST", path: "/invoices" }) as Array<RecordedRequest & { body: any }>
+    expect(req.body.details).toEqual([
+      { name: "T-Shirt – M", amount: "12.35", quantity: 2, reference: "variant_tee", metadata: { medusa_line_item_id: "cali_1", medusa_variant_id: "variant_tee" } },
+      { name: "Mug", amount: "10.00", quantity: 1, reference: "variant_mug", metadata: { medusa_line_item_id: "cali_2", medusa_variant_id: "variant_mug" } },
+      { name: "Custom engraving", amount: "0", quantity: 1, reference: "cali_3", metadata: { medusa_line_item_id: "cali_3" } },
+    ])
+    expect(emulator.getInvoice(session.id)!.details.map((d) => d.id)).toEqual([expect.stringMatching(/^iv_det_/), expect.stringMatching(/^iv_det_/), expect.stringMatching(/^iv_det_/)])
+    expect(session.data).toMatchObject({ cart_lines: null, cart_lines_proof: null })
+  })
+
+  it.each([
+    ["lines the shopper wrote, without a proof", () => ({ cart_lines: JSON.stringify(lines) })],
+    ["lines stamped for another amount", () => provider().stampCartLines(lines, { amount: "99", currency: "usd" })],
+    ["lines stamped with another store's secret", () => provider({ projectSecret: "key_other_store_secret" }).stampCartLines(lines, { amount: "34.69", currency: "usd" })],
+    ["stamped lines the shopper edited", () => {
+      const stamp = provider().stampCartLines(lines, { amount: "34.69", currency: "usd" })
+      return { ...stamp, cart_lines: stamp.cart_lines!.replace("12.345", "0.01") }
+    }],
+  ])("sends no details for %s", async (_name, stamp) => {
+    await paidWithLines(provider(), stamp())
+    const [req] = emulator.requests({ method: "POST", path: "/invoices" }) as Array<RecordedRequest & { body: any }>
+    expect(req.body.details).toBeUndefined()
+  })
+
+  it("a refund of a returned whole line names its invoice detail; a line returned in part names none", async () => {
+    const metadata = { return_id: "ret_1", return_items: [returnItem(), returnItem({ item_id: "ordli_2", variant_id: "variant_mug", sku: null, title: "Mug", quantity: "1" })] }
+    const infos: string[] = []
+    const service = passRefundMetadata(provider({}, { logger: { ...quiet, info: (m: string) => infos.push(m) }, refundService: { retrieve: async (id: string) => ({ id, note: null, metadata }) } }))
+    const { session, data } = await paidWithLines(service, service.stampCartLines(lines, { amount: "34.69", currency: "usd" }))
+    await service.refundPayment({ amount: "34.69", data, context: { idempotency_key: "ref_ret1" } })
+    const details = emulator.getInvoice(session.id)!.details
+    const [refund] = refundPosts()
+    expect(refund.status).toBe(200)
+    expect(refund.body.invoice_detail_ids).toEqual([details[0]!.id, details[1]!.id])
+    expect(emulator.requests({ method: "GET", path: `/invoices/${session.id}` }).length).toBeGreaterThan(0)
+
+    emulator.reset()
+    const partial = passRefundMetadata(
+      provider({}, { logger: { ...quiet, info: (m: string) => infos.push(m) }, refundService: { retrieve: async (id: string) => ({ id, metadata: { return_items: [returnItem({ quantity: "1" })] } }) } })
+    )
+    const second = await paidWithLines(partial, partial.stampCartLines(lines, { amount: "34.69", currency: "usd" }))
+    await partial.refundPayment({ amount: "12.35", data: second.data, context: { idempotency_key: "ref_ret2" } })
+    expect(refundPosts()[0].body.invoice_detail_ids).toBeUndefined()
+    expect(infos.join("\n")).toMatch(/1 returned line\(s\) come back in part/)
+  })
+
+  it("refunds without ids, never failing, when return_items is invalid or the invoice has no details", async () => {
+    const warnings: string[] = []
+    const service = passRefundMetadata(
+      provider({}, { logger: { ...quiet, warn: (m: string) => warnings.push(m) }, refundService: { retrieve: async (id: string) => ({ id, metadata: { return_items: [returnItem({ quantity: 2 })] } }) } })
+    )
+    const data = await paid("20", { service })
+    await service.refundPayment({ amount: 5, data, context: { idempotency_key: "ref_bad" } })
+    expect(refundPosts()[0]).toMatchObject({ status: 200 })
+    expect(refundPosts()[0].body.invoice_detail_ids).toBeUndefined()
+    expect(warnings.join("\n")).toMatch(/return_items ignored/)
+    const plain = passRefundMetadata(provider({}, { refundService: { retrieve: async (id: string) => ({ id, metadata: { return_items: [returnItem()] } }) } }))
+    const other = await paid("20", { service: plain })
+    await plain.refundPayment({ amount: 5, data: other, context: { idempotency_key: "ref_nodetails" } })
+    expect(refundPosts()[1]).toMatchObject({ status: 200 })
+    expect(refundPosts()[1].body.invoice_detail_ids).toBeUndefined()
   })
 })
