@@ -41,3 +41,55 @@ export function formatDate(iso: string | null | undefined): string {
   if (Number.isNaN(date.getTime())) return iso
   return date.toLocaleString("en-GB", { day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" })
 }
+
+const DECIMAL = /^([+-]?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/
+
+/**
+ * An amount Medusa's API sent (a JSON number or a decimal string) as an exact scaled integer:
+ * the number's shortest decimal text, never float arithmetic. Null for anything else.
+ */
+function scaled(value: unknown): { units: bigint; scale: number } | null {
+  const text = typeof value === "number" && Number.isFinite(value) ? String(value) : typeof value === "string" ? value.trim() : ""
+  const m = DECIMAL.exec(text)
+  if (!m || text.length > 60) return null
+  const [, sign, int, frac = "", exp = "0"] = m
+  const e = Number(exp)
+  let digits = int + frac
+  let scale = frac.length - e
+  if (scale < 0) {
+    digits += "0".repeat(-scale)
+    scale = 0
+  }
+  const units = BigInt(digits)
+  return { units: sign === "-" ? -units : units, scale }
+}
+
+/** The exact sum of decimal amounts as decimal text ("12.34"); null when one is not a number. */
+export function sumDecimals(values: unknown[]): string | null {
+  const parts = values.map(scaled)
+  if (parts.some((p) => p === null)) return null
+  const scale = Math.max(0, ...parts.map((p) => p!.scale))
+  const total = parts.reduce((sum, p) => sum + p!.units * 10n ** BigInt(scale - p!.scale), 0n)
+  const negative = total < 0n
+  const digits = (negative ? -total : total).toString().padStart(scale + 1, "0")
+  const text = scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, "") : digits
+  return `${negative && text !== "0" ? "-" : ""}${text}`
+}
+
+/**
+ * Refunded per the order's payments and per its summary, when they differ. Medusa's refund
+ * workflow refunds at the processor first and records the order side after; a failure there
+ * leaves the two apart (https://docs.medusajs.com/resources/references/medusa-workflows/refundPaymentWorkflow).
+ */
+export function refundTotalsMismatch(order: {
+  summary?: { refunded_total?: number | string } | null
+  payment_collections?: Array<{ payments?: Array<{ refunds?: Array<{ amount?: number | string }> | null }> | null }> | null
+}): { payments: string; summary: string; difference: string } | null {
+  const refunds = (order.payment_collections ?? []).flatMap((pc) => pc?.payments ?? []).flatMap((p) => p.refunds ?? [])
+  const payments = sumDecimals(refunds.map((r) => r.amount))
+  const summary = order.summary?.refunded_total === undefined ? null : sumDecimals([order.summary.refunded_total])
+  if (payments === null || summary === null) return null
+  const difference = sumDecimals([payments, summary.startsWith("-") ? summary.slice(1) : `-${summary}`])
+  if (difference === null || difference === "0") return null
+  return { payments, summary, difference }
+}

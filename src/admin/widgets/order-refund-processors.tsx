@@ -2,8 +2,8 @@
  * Order page widget: for each payment of the order made with a provider of
  * medusa-refund-processors, what happened at the processor: mode, the processor's payment id
  * (linked to its dashboard where one exists), captured and refunded amounts in the processor's
- * unit beside Medusa's, the refund ledger with statuses, a warning when a refund failed, and
- * "Sync with processor".
+ * unit beside Medusa's, the refund ledger with statuses, a warning when a refund failed, a warning
+ * when the order's refunded total and its payments' refunds disagree, and "Sync with processor".
  */
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import { ArrowPath, ArrowUpRightOnBox, ExclamationCircle } from "@medusajs/icons"
@@ -11,12 +11,38 @@ import { Alert, Button, Container, Copy, Heading, Table, Text, Tooltip, toast } 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { ModeBadge, RefundStatusBadge } from "../components/badges"
 import { queryKeys, refundProcessorsApi } from "../lib/client"
-import { formatDate, formatMajor, formatMinor, minorUnitName } from "../lib/format"
+import { formatDate, formatMajor, formatMinor, minorUnitName, refundTotalsMismatch } from "../lib/format"
 import type { PaymentView } from "../lib/types"
 
 type OrderLike = {
   id: string
-  payment_collections?: Array<{ payments?: Array<{ id: string; refunds?: Array<{ id: string }> | null }> | null }> | null
+  currency_code?: string
+  summary?: { refunded_total?: number | string } | null
+  payment_collections?: Array<{ payments?: Array<{ id: string; refunds?: Array<{ id: string; amount?: number | string }> | null }> | null }> | null
+}
+
+const RefundTotalsWarning = ({ order }: { order: OrderLike }) => {
+  const mismatch = refundTotalsMismatch(order)
+  if (!mismatch) return null
+  const cur = order.currency_code ?? "usd"
+  const missing = !mismatch.difference.startsWith("-")
+  return (
+    <Container className="px-6 py-4">
+      <Alert variant="warning" data-testid="refund-processors-order-mismatch">
+        <div className="flex flex-col gap-y-1">
+          <Text size="small" leading="compact" weight="plus">
+            This order's payments list {formatMajor(mismatch.payments, cur, null)} refunded; the order's summary counts{" "}
+            {formatMajor(mismatch.summary, cur, null)}.
+          </Text>
+          <Text size="small" leading="compact">
+            {missing
+              ? `A refund went to the customer but Medusa could not record it on the order. Do not refund it again. Add a credit line of ${formatMajor(mismatch.difference, cur, null)} to the order (what Medusa's refund would have recorded), or have a developer record the missing refund transaction.`
+              : `The order counts ${formatMajor(mismatch.difference.slice(1), cur, null)} more refunded than its payments: have a developer check the order's refund transactions against the payments before refunding again.`}
+          </Text>
+        </div>
+      </Alert>
+    </Container>
+  )
 }
 
 /** Changes whenever Medusa's refunds of the order change, so the widget reads the ledger again. */
@@ -50,6 +76,7 @@ const OrderRefundProcessorsWidget = ({ data: order }: { data: OrderLike }) => {
   if (!data?.payments.length) return null
   return (
     <>
+      <RefundTotalsWarning order={order} />
       {data.payments.map((payment) => (
         <PaymentSection key={payment.payment_id} orderId={order.id} payment={payment} />
       ))}
