@@ -5,22 +5,17 @@
  * shape the SDK reads.
  */
 import { CheckoutEmulator, DEFAULT_CHECKOUT_ABC_SECRET_KEY as ABC_KEY, DEFAULT_CHECKOUT_SECRET_KEY as NAS_KEY } from "../../src/emulators/checkout"
+import { useEmulator } from "../support/emulator"
 
 // Node's own require loads the SDK's ES module (require(esm), Node >= 20.19); Jest's module system
 // (which also stands in for `node:module`) would not, so the real one comes from the process.
 const nodeModule = (process as unknown as { getBuiltinModule(id: string): typeof import("node:module") }).getBuiltinModule("node:module")
 const { Checkout } = nodeModule.createRequire(__filename)("checkout-sdk-node") as { Checkout: new (key: string, options: { host: string }) => any }
 
-let emulator: CheckoutEmulator
 let seq = 0
 const tok = (kind = "sdk") => `tok_${kind}_${Date.now()}_${++seq}`
 
-beforeAll(async () => {
-  emulator = new CheckoutEmulator({ refundDelayMs: null })
-  await emulator.start()
-})
-afterAll(() => emulator.stop())
-beforeEach(() => emulator.reset())
+const emulator = useEmulator(new CheckoutEmulator({ refundDelayMs: null }))
 
 /** The SDK's error, as it throws it: its class name, HTTP status and the parsed body. */
 async function sdkError(call: Promise<unknown>): Promise<{ name: string; http_code: number; body: any }> {

@@ -5,20 +5,15 @@
  */
 import { randomUUID } from "node:crypto"
 import { CloverEmulator, DEFAULT_CLOVER_API_KEY as KEY } from "../../src/emulators/clover"
+import { useEmulator } from "../support/emulator"
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Clover = require("clover-ecomm-sdk") as any
 
-let emulator: CloverEmulator
 let seq = 0
 const tok = (kind = "sdk") => `clv_${kind}_${Date.now()}_${++seq}`
 
-beforeAll(async () => {
-  emulator = new CloverEmulator()
-  await emulator.start()
-})
-afterAll(() => emulator.stop())
-beforeEach(() => emulator.reset())
+const emulator = useEmulator(new CloverEmulator())
 
 /**
  * An SDK instance on the emulator. The SDK has no option for headers other than its own three, and Clover

@@ -8,17 +8,14 @@ import fs from "node:fs"
 import path from "node:path"
 import DodoPayments from "dodopayments"
 import { DEFAULT_DODO_API_KEY, DEFAULT_DODO_PRODUCT_ID, DodoEmulator } from "../../src/emulators/dodo"
+import { useEmulator } from "../support/emulator"
 
-let emulator: DodoEmulator
+const emulator = useEmulator(new DodoEmulator())
 let client: DodoPayments
 
-beforeAll(async () => {
-  emulator = new DodoEmulator()
-  await emulator.start()
+beforeAll(() => {
   client = new DodoPayments({ bearerToken: DEFAULT_DODO_API_KEY, baseURL: emulator.url, maxRetries: 0 })
 })
-afterAll(() => emulator.stop())
-beforeEach(() => emulator.reset())
 
 const SDK_DIR = path.dirname(require.resolve("dodopayments"))
 

@@ -22,3 +22,14 @@ export async function expectMedusaError(
   for (const secret of secrets) expect(error.message).not.toContain(secret)
   return error as MedusaError
 }
+
+/** Runs a call that must throw synchronously, checks it threw a MedusaError and returns it. */
+export function refusal(run: () => unknown): MedusaError {
+  try {
+    run()
+  } catch (e) {
+    expect(e).toBeInstanceOf(MedusaError)
+    return e as MedusaError
+  }
+  throw new Error("expected a refusal")
+}

@@ -2,6 +2,7 @@ import { MedusaError } from "@medusajs/framework/utils"
 import { defineCurrencyProfile } from "../money"
 import { integerMinorOf, ledgerOf, refundedMinorOf, withLedger, type RefundLedgerEntry } from "../payment-data"
 import { claimOutsideRefunds, planRefund, reconcileLedger } from "../refund-planner"
+import { refusal } from "../../../test/support/medusa-error"
 
 const profile = defineCurrencyProfile({ processor: "Acme" })
 
@@ -12,16 +13,6 @@ function entry(amount_minor: unknown, requested_amount: unknown = null, id = "re
 /** Payment data as stored, written without withLedger (which refuses to write a corrupt ledger). */
 function stored(refunds: unknown, captured: unknown = "5000", authorized: unknown = captured) {
   return { processor: "acme", currency: "usd", amount_minor: authorized, captured_minor: captured, refunded_minor: "0", refunds }
-}
-
-function refusal(run: () => unknown): MedusaError {
-  try {
-    run()
-  } catch (e) {
-    expect(e).toBeInstanceOf(MedusaError)
-    return e as MedusaError
-  }
-  throw new Error("expected a refusal")
 }
 
 describe("a ledger entry whose amount is not a plain non-negative integer string", () => {

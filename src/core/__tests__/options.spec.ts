@@ -7,19 +7,10 @@ import { parseCloverOptions } from "../../providers/clover/options"
 import { parseDodoOptions } from "../../providers/dodo/options"
 import { parseFiservOptions } from "../../providers/fiserv/options"
 import { parseProcessOutOptions } from "../../providers/processout/options"
+import { refusal } from "../../../test/support/medusa-error"
 
 const schema = z.object({ apiKey: z.string().min(8), ...commonOptions })
 const parse = (options: Record<string, unknown>) => parseOptions(schema, { apiKey: "sk_test_secret_1", ...options }, "Acme")
-
-function refusal(run: () => unknown): MedusaError {
-  try {
-    run()
-  } catch (e) {
-    expect(e).toBeInstanceOf(MedusaError)
-    return e as MedusaError
-  }
-  throw new Error("expected a refusal")
-}
 
 describe("the environment option", () => {
   it.each(["http://127.0.0.1:4510", "http://127.5.6.7/", "http://127.1:80", "http://localhost:9000/api", "http://LOCALHOST.", "http://[::1]:4510", "http://[0:0:0:0:0:0:0:1]"])(

@@ -9,17 +9,12 @@ import { CloverEmulator } from "../../emulators/clover"
 import { CloverProviderService } from "../../providers/clover/service"
 import { MedusaPaymentsDouble } from "../../../test/support/medusa-payments"
 import { refundsInDoubtOf } from "../payment-data"
+import { useEmulator } from "../../../test/support/emulator"
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-let emulator: CloverEmulator
 let seq = 0
 
-beforeAll(async () => {
-  emulator = new CloverEmulator()
-  await emulator.start()
-})
-afterAll(() => emulator.stop())
-beforeEach(() => emulator.reset())
+const emulator = useEmulator(new CloverEmulator())
 
 function provider(cradle: Record<string, unknown> = {}) {
   return new CloverProviderService(

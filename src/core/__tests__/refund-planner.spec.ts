@@ -3,6 +3,7 @@ import { MedusaError } from "@medusajs/framework/utils"
 import { Decimal, defineCurrencyProfile } from "../money"
 import { withLedger, type RefundLedgerEntry } from "../payment-data"
 import { claimOutsideRefunds, planRefund, reconcileLedger } from "../refund-planner"
+import { refusal as refused } from "../../../test/support/medusa-error"
 
 const profile = defineCurrencyProfile({ processor: "Acme", maxMinor: "99999999" })
 const stepped = defineCurrencyProfile({ processor: "Stepped", step: (_c, e) => (e === 3 ? 10 : 1) })
@@ -21,16 +22,6 @@ function sent(amountMinor: string, requested: string | null, id = `re_${Math.ran
     origin: requested === null ? "processor" : "medusa",
     created_at: new Date(0).toISOString(),
   }
-}
-
-function refused(run: () => unknown): MedusaError {
-  try {
-    run()
-  } catch (e) {
-    expect(e).toBeInstanceOf(MedusaError)
-    return e as MedusaError
-  }
-  throw new Error("expected a refusal")
 }
 
 describe("planRefund", () => {

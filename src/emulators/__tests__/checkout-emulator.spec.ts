@@ -9,22 +9,13 @@ import {
   PARTIAL_ACTION_LIMIT,
 } from "../checkout"
 import { startEmulators } from "../index"
+import { callJson, useEmulator, type JsonAnswer as CallResult } from "../../../test/support/emulator"
 
-let emulator: CheckoutEmulator
 let seq = 0
 const tok = (kind = "ok") => `tok_${kind}_${++seq}`
 
-interface CallResult<T = any> {
-  status: number
-  body: T
-}
-
 async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<CallResult<T>> {
-  const h: Record<string, string> = { authorization: path.startsWith("/v2/") ? ABC : `Bearer ${NAS}`, ...headers }
-  if (body !== undefined) h["content-type"] ??= "application/json"
-  const res = await fetch(`${emulator.url}${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : undefined }
+  return callJson(emulator.url, method, path, { body, headers: { authorization: path.startsWith("/v2/") ? ABC : `Bearer ${NAS}`, ...headers } })
 }
 
 async function pay(amount: number, currency = "USD", capture = false, extra: Record<string, unknown> = {}) {
@@ -33,13 +24,8 @@ async function pay(amount: number, currency = "USD", capture = false, extra: Rec
   return res.body
 }
 
-beforeAll(async () => {
-  emulator = new CheckoutEmulator({ refundDelayMs: null })
-  await emulator.start()
-})
-afterAll(() => emulator.stop())
+const emulator = useEmulator(new CheckoutEmulator({ refundDelayMs: null }))
 beforeEach(() => {
-  emulator.reset()
   emulator.refundDelayMs = null
   emulator.webhookUrl = undefined
 })

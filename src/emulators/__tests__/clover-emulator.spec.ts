@@ -1,6 +1,7 @@
 import net from "node:net"
 import { randomUUID } from "node:crypto"
 import { CloverEmulator, DEFAULT_CLOVER_API_KEY, startEmulators, type CloverCharge, type CloverRefund } from "../index"
+import { callJson, useEmulator, type JsonAnswer as CallResult } from "../../../test/support/emulator"
 
 const KEY = DEFAULT_CLOVER_API_KEY
 const OTHER_KEY = "second_merchant_key"
@@ -13,12 +14,6 @@ interface CallOptions {
   xff?: boolean
 }
 
-interface CallResult<T = any> {
-  status: number
-  body: T
-}
-
-let emulator: CloverEmulator
 let tokenSeq = 0
 /** Fresh single-use token per call; `kind` is embedded to trigger test behaviours. */
 const token = (kind = "ok"): string => `clv_${kind}_${++tokenSeq}`
@@ -28,14 +23,7 @@ async function call<T = any>(method: string, path: string, opts: CallOptions = {
   const key = opts.key === undefined ? KEY : opts.key
   if (key !== null) headers.authorization = `Bearer ${key}`
   if (opts.xff !== false && method === "POST") headers["x-forwarded-for"] ??= "203.0.113.7"
-  let body: string | undefined = opts.rawBody
-  if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body)
-    headers["content-type"] ??= "application/json"
-  }
-  const res = await fetch(`${emulator.url}${path}`, { method, headers, body })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : undefined }
+  return callJson(emulator.url, method, path, { body: opts.body, rawBody: opts.rawBody, headers })
 }
 
 /** Body is a CloverCharge on 200, a CloverErrorBody otherwise (hence untyped). */
@@ -77,18 +65,7 @@ function rawExchange(text: string): Promise<string> {
   })
 }
 
-beforeAll(async () => {
-  emulator = new CloverEmulator({ apiKeys: [KEY, OTHER_KEY] })
-  await emulator.start()
-})
-
-afterAll(async () => {
-  await emulator.stop()
-})
-
-beforeEach(() => {
-  emulator.reset()
-})
+const emulator = useEmulator(new CloverEmulator({ apiKeys: [KEY, OTHER_KEY] }))
 
 describe("server core", () => {
   it("binds to 127.0.0.1 and exposes the base URL", () => {

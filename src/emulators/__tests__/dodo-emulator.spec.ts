@@ -10,28 +10,15 @@ import {
   DEFAULT_EMULATOR_PORTS,
 } from "../index"
 import { loadSpec } from "../../../test/contract/openapi"
+import { callJson, useEmulator, type JsonAnswer as CallResult } from "../../../test/support/emulator"
 
 const KEY = DEFAULT_DODO_API_KEY
-
-interface CallResult<T = any> {
-  status: number
-  body: T
-}
-
-let emulator: DodoEmulator
 
 async function call<T = any>(method: string, path: string, opts: { body?: unknown; rawBody?: string; key?: string | null; headers?: Record<string, string> } = {}): Promise<CallResult<T>> {
   const headers: Record<string, string> = { ...opts.headers }
   const key = opts.key === undefined ? KEY : opts.key
   if (key !== null) headers.authorization = `Bearer ${key}`
-  let body = opts.rawBody
-  if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body)
-    headers["content-type"] ??= "application/json"
-  }
-  const res = await fetch(`${emulator.url}${path}`, { method, headers, body })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : undefined }
+  return callJson(emulator.url, method, path, { body: opts.body, rawBody: opts.rawBody, headers })
 }
 
 function expectError(res: CallResult, status: number, code: string) {
@@ -59,13 +46,8 @@ async function multiItemPayment() {
   return emulator.pay(checkout.body.session_id)
 }
 
-beforeAll(async () => {
-  emulator = new DodoEmulator()
-  await emulator.start()
-})
-afterAll(() => emulator.stop())
+const emulator = useEmulator(new DodoEmulator())
 beforeEach(() => {
-  emulator.reset()
   emulator.setWebhookUrl(undefined)
 })
 // The emulator's answers (and our test requests) follow Dodo's official spec, error bodies aside

@@ -1,17 +1,14 @@
 import axios from "axios"
 import { CloverEmulator } from "../clover"
+import { useEmulator } from "../../../test/support/emulator"
 
 const auth = { authorization: "Bearer emulator_clover_key", "x-forwarded-for": "203.0.113.7" }
-let emulator: CloverEmulator
+const emulator = useEmulator(new CloverEmulator())
 let client: ReturnType<typeof axios.create>
 
-beforeAll(async () => {
-  emulator = new CloverEmulator()
-  await emulator.start()
+beforeAll(() => {
   client = axios.create({ baseURL: emulator.url, headers: auth, validateStatus: () => true, timeout: 400, transformResponse: [(d) => d] })
 })
-afterAll(() => emulator.stop())
-beforeEach(() => emulator.reset())
 
 let seq = 0
 const charge = () => client.post("/v1/charges", { amount: 1000, currency: "usd", source: `clv_fault_${++seq}` })

@@ -9,16 +9,11 @@ import {
   JsonNumber,
 } from "../fiserv"
 import { loadSpec } from "../../../test/contract/openapi"
+import { useEmulator } from "../../../test/support/emulator"
 
 const merchantDetails = { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID }
-let emu: FiservEmulator
 
-beforeAll(async () => {
-  emu = new FiservEmulator()
-  await emu.start()
-})
-afterAll(() => emu.stop())
-beforeEach(() => emu.reset())
+const emu = useEmulator(new FiservEmulator())
 
 // Every answer the emulator gives matches the spec of the endpoint style (requests here are hand-written).
 const URI_PATH = /^\/payments\/v1\/charges\/(?:orders\/)?[^/]+\/(capture|cancel|refund)$/

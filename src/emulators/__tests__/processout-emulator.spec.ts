@@ -2,12 +2,12 @@ import http from "node:http"
 import type { AddressInfo } from "node:net"
 import { ProcessOutEmulator, DEFAULT_PROCESSOUT_PROJECT_ID, DEFAULT_PROCESSOUT_PROJECT_SECRET, startEmulators } from "../index"
 import { loadSpec } from "../../../test/contract/openapi"
+import { callJson, useEmulator } from "../../../test/support/emulator"
 
 const OTHER = { id: "test-proj_other", secret: "key_sandbox_other" }
 const basic = (id = DEFAULT_PROCESSOUT_PROJECT_ID, secret = DEFAULT_PROCESSOUT_PROJECT_SECRET) =>
   `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`
 
-let emulator: ProcessOutEmulator
 let seq = 0
 const card = (kind = "ok") => `card_${kind}_${++seq}`
 
@@ -22,14 +22,7 @@ async function call(method: string, path: string, opts: CallOptions = {}): Promi
   const headers: Record<string, string> = { ...opts.headers }
   const auth = opts.auth === undefined ? basic() : opts.auth
   if (auth !== null) headers.authorization = auth
-  let body = opts.rawBody
-  if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body)
-    headers["content-type"] ??= "application/json"
-  }
-  const res = await fetch(`${emulator.url}${path}`, { method, headers, body })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : undefined }
+  return callJson(emulator.url, method, path, { body: opts.body, rawBody: opts.rawBody, headers })
 }
 
 function expectError(res: { status: number; body: any }, status: number, errorType: string, message?: RegExp) {
@@ -51,12 +44,7 @@ async function captured(amount = "50", currency = "USD") {
   return { invoice: iv, transaction: res.body.transaction }
 }
 
-beforeAll(async () => {
-  emulator = new ProcessOutEmulator({ projects: [{ id: DEFAULT_PROCESSOUT_PROJECT_ID, secret: DEFAULT_PROCESSOUT_PROJECT_SECRET }, OTHER] })
-  await emulator.start()
-})
-afterAll(() => emulator.stop())
-beforeEach(() => emulator.reset())
+const emulator = useEmulator(new ProcessOutEmulator({ projects: [{ id: DEFAULT_PROCESSOUT_PROJECT_ID, secret: DEFAULT_PROCESSOUT_PROJECT_SECRET }, OTHER] }))
 
 // Every answer the emulator gives on an operation the assembled spec has must validate against it
 // (deviations: see the provider's spec test for the reasons).

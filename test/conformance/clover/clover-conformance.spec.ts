@@ -6,26 +6,15 @@
 import { randomUUID } from "node:crypto"
 import { CloverEmulator, DEFAULT_CLOVER_API_KEY as KEY } from "../../../src/emulators/clover"
 import { APPENDIX, IDEMPOTENCY, REFUND_STATUSES, RESPONSE_CODES, SEED, SPEC, seedObject, seedRequest } from "./fixtures/documents"
+import { callJson, useEmulator, type JsonAnswer } from "../../support/emulator"
 
-let emulator: CloverEmulator
 let seq = 0
 const tok = (kind = "ok") => `clv_${kind}_${Date.now()}_${++seq}`
 
-beforeAll(async () => {
-  emulator = new CloverEmulator()
-  await emulator.start()
-})
-afterAll(() => emulator.stop())
-beforeEach(() => emulator.reset())
+const emulator = useEmulator(new CloverEmulator())
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${emulator.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, "x-forwarded-for": "203.0.113.7", ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : undefined }
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonAnswer> {
+  return callJson(emulator.url, method, path, { body, headers: { authorization: `Bearer ${KEY}`, "x-forwarded-for": "203.0.113.7", ...headers } })
 }
 const charge = (fields: Record<string, unknown> = {}, headers?: Record<string, string>) =>
   call("POST", "/v1/charges", { amount: 5000, currency: "usd", source: tok(), ...fields }, headers)

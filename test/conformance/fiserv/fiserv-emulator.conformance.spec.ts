@@ -7,14 +7,9 @@ import crypto from "node:crypto"
 import axios, { type AxiosResponse } from "axios"
 import { DEFAULT_FISERV_API_KEY, DEFAULT_FISERV_API_SECRET, FiservEmulator } from "../../../src/emulators/fiserv"
 import { AUTHENTICATION_MD, CANCEL_MD, CURRENCY_CODE_MD, ERROR_CODES, IDEMPOTENCY_MD, REFUND_AUTH_CAPTURE_MD, REFUND_TAGGED_MD, SEED, SPEC } from "./documents"
+import { useEmulator } from "../../support/emulator"
 
-let emu: FiservEmulator
-beforeAll(async () => {
-  emu = new FiservEmulator()
-  await emu.start()
-})
-afterAll(() => emu.stop())
-beforeEach(() => emu.reset())
+const emu = useEmulator(new FiservEmulator())
 
 /** AUTHENTICATION_MD.rawSignature: base64(HMAC-SHA256(secret, apiKey + clientRequestId + timestamp + body)). */
 function signed(body: string, clientRequestId: string = crypto.randomUUID()): Record<string, string> {

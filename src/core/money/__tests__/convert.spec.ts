@@ -12,20 +12,11 @@ import {
   wireAmount,
 } from ".."
 import { serializeJson } from "../../json"
+import { refusal } from "../../../../test/support/medusa-error"
 
 const unlimited = defineCurrencyProfile({ processor: "Test" })
 const capped = defineCurrencyProfile({ processor: "Capped", maxMinor: "99999999" })
 const steppy = defineCurrencyProfile({ processor: "Stepped", step: (_c, e) => (e === 3 ? 10 : 1), maxMinor: "999999999" })
-
-function refusal(run: () => unknown): MedusaError {
-  try {
-    run()
-  } catch (e) {
-    expect(e).toBeInstanceOf(MedusaError)
-    return e as MedusaError
-  }
-  throw new Error("expected a refusal")
-}
 
 describe("toProcessorAmount: tables", () => {
   it.each([

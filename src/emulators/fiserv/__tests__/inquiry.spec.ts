@@ -1,16 +1,11 @@
 import axios from "axios"
 import { DEFAULT_FISERV_MERCHANT_ID, DEFAULT_FISERV_TERMINAL_ID, FiservEmulator, fiservHeaders } from ".."
 import { loadSpec } from "../../../../test/contract/openapi"
+import { useEmulator } from "../../../../test/support/emulator"
 
 /** Transaction inquiry as Fiserv's Inquiry.md and error guides describe it: what Test connection relies on. */
-let emu: FiservEmulator
 
-beforeAll(async () => {
-  emu = new FiservEmulator()
-  await emu.start()
-})
-afterAll(() => emu.stop())
-beforeEach(() => emu.reset())
+const emu = useEmulator(new FiservEmulator())
 afterEach(() => {
   const answered = emu.requests().filter((r) => r.status !== 401)
   expect(loadSpec("fiserv-commerce-hub-1.24.11.openapi.yaml").check(answered)).toEqual([])

@@ -6,20 +6,15 @@ import { CloverProviderService } from "../service"
 import { cloverRefundTag, refundReasonFor } from "../transformers"
 import { uuidFromKey } from "../../../core/idempotency"
 import { loadSpec } from "../../../../test/contract/openapi"
+import { useEmulator } from "../../../../test/support/emulator"
 
 const API_KEY = "emulator_clover_key"
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
-let emulator: CloverEmulator
 let tokenSeq = 0
 const token = (kind = "ok") => `clv_test_${kind}_${Date.now()}_${++tokenSeq}`
 
-beforeAll(async () => {
-  emulator = new CloverEmulator()
-  await emulator.start()
-})
-afterAll(() => emulator.stop())
-beforeEach(() => emulator.reset())
+const emulator = useEmulator(new CloverEmulator())
 // Every request the provider sent, and every answer the emulator gave, matches Clover's published spec.
 // The spec is a third-party assembly that reuses the Charge response schema as the create-charge
 // body; Clover's reference (docs.clover.com/reference/createcharge) has `source` as the token

@@ -14,6 +14,7 @@ import { DodoProviderService } from "../service"
 import { spreadRefund } from "../transformers"
 import { loadSpec } from "../../../../test/contract/openapi"
 import { MedusaPaymentsDouble, mergeLikeMedusa } from "../../../../test/support/medusa-payments"
+import { useEmulator } from "../../../../test/support/emulator"
 
 const API_KEY = DEFAULT_DODO_API_KEY
 const SECRET = DEFAULT_DODO_WEBHOOK_SECRET
@@ -52,7 +53,6 @@ class FaultyDodo extends DodoEmulator {
   }
 }
 
-let emulator: FaultyDodo
 let seq = 0
 /** Medusa's payment sessions as its payment module stores them (the webhook reads them). */
 const medusaSessions = new Map<string, Record<string, unknown>>()
@@ -64,13 +64,8 @@ const paymentSessionService = {
   },
 }
 
-beforeAll(async () => {
-  emulator = new FaultyDodo()
-  await emulator.start()
-})
-afterAll(() => emulator.stop())
+const emulator = useEmulator(new FaultyDodo())
 beforeEach(() => {
-  emulator.reset()
   medusaSessions.clear()
   emulator.dropAnswers = []
   emulator.failBefore = []

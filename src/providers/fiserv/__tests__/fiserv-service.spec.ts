@@ -7,22 +7,17 @@ import type { RecordedRequest } from "../../../emulators/core"
 import { FiservProviderService } from "../service"
 import { clientRequestIdFor } from "../transformers"
 import { loadSpec } from "../../../../test/contract/openapi"
+import { useEmulator } from "../../../../test/support/emulator"
 
 const API_KEY = "emulator_fiserv_api_key"
 const API_SECRET = "emulator_fiserv_api_secret"
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
-let emulator: FiservEmulator
 let seq = 0
 let tokens = 0
 const token = (kind = "ok") => `fiserv_tok_${kind}_${Date.now()}_${++tokens}`
 
-beforeAll(async () => {
-  emulator = new FiservEmulator()
-  await emulator.start()
-})
-afterAll(() => emulator.stop())
-beforeEach(() => emulator.reset())
+const emulator = useEmulator(new FiservEmulator())
 
 /**
  * Every request the provider sent, and every answer the emulator gave, matches Fiserv's published spec for the
