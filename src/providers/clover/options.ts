@@ -1,7 +1,9 @@
 import { z } from "zod"
 import { commonOptions, parseOptions } from "../../core/options"
 
-const refundReason = z.enum(["requested_by_customer", "duplicate", "fraudulent"])
+/** Clover's refund reasons (docs.clover.com "Refund charges": reason 'requested_by_customer'; createrefund reference). */
+export const CLOVER_REFUND_REASONS = ["requested_by_customer", "duplicate", "fraudulent"] as const
+const refundReason = z.enum(CLOVER_REFUND_REASONS)
 
 export const cloverOptionsSchema = z.object({
   /** Ecommerce private API key (PAKMS) or OAuth access token, sent as a Bearer token. */

@@ -29,11 +29,14 @@ import { baseUrlFor, modeOf } from "../../core/options"
 import { paymentMinor, requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
+import type { ReasonOverrides } from "../../core/reason-map"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
+import { refundReturnOf } from "../../core/return-items"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { constantTimeEqual, headerValue } from "../../core/webhooks"
 import { parseWire } from "../../core/wire"
 import { parseCloverOptions, type CloverOptions } from "./options"
+import { cloverRefundReason } from "./reasons"
 import {
   chargeData,
   chargeStatus,
@@ -320,6 +323,14 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return { status: chargeStatus(charge), data: { ...data, ...chargeData(charge) } }
   }
 
+  /**
+   * The store's reason map (`{ [processorId]: { [medusaReasonCode]: reason } }`, store settings), ahead of the
+   * `refundReasons` option and the defaults in reasons.ts. None yet: a settings module overrides this.
+   */
+  protected refundReasonOverrides(): ReasonOverrides | undefined {
+    return undefined
+  }
+
   protected async sendRefund({ data, plan, idempotencyKey, medusaRefundId, refund }: SendRefundInput): Promise<SentRefund> {
     const chargeId = requireField(data, "charge_id", "Clover")
     const res = await this.http.request({
@@ -331,7 +342,12 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
         chargeId,
         amount: plan.amount,
         omitAmount: plan.untouched,
-        reason: refundReasonFor(refund, this.options),
+        reason: cloverRefundReason(
+          refund,
+          this.options,
+          { returned: refundReturnOf(refund as { metadata?: unknown }, this.logger, `refund ${medusaRefundId ?? ""}`.trim()), override: this.refundReasonOverrides(), logger: this.logger },
+          (r) => refundReasonFor(r, this.options)
+        ),
         reference: medusaRefundId ? cloverRefundTag(medusaRefundId) : undefined,
       }),
     })

@@ -30,11 +30,13 @@ import { paymentMinor, requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
-import { refundReturnOf } from "../../core/return-items"
+import type { ReasonOverrides } from "../../core/reason-map"
+import { refundReturnOf, type RefundReturn } from "../../core/return-items"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { constantTimeEqual, headerValue } from "../../core/webhooks"
 import { parseWire } from "../../core/wire"
 import { parseProcessOutOptions, type ProcessOutOptions } from "./options"
+import { processoutRefundReason } from "./reasons"
 import {
   answeredMinor,
   classifyProcessOutError,
@@ -578,17 +580,20 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     const transactionId = requireField(data, "transaction_id", "ProcessOut")
     const transactionPath = this.transactionPath(transactionId)
     const path = `${this.options.refundVia === "transaction" ? transactionPath : invoicePath}/refunds`
+    const returned = refundReturnOf(refund as { metadata?: unknown }, this.logger, `refund ${medusaRefundId ?? ""}`.trim())
     const res = await this.http.request({
       method: "POST",
       path,
       idempotencyKey,
       body: refundRequest({
         amount: plan.amount,
-        reason: refundReasonFor(refund.reasonCode, this.options),
+        reason: processoutRefundReason(refund, this.options, { returned, override: this.refundReasonOverrides(), logger: this.logger }, (code) =>
+          refundReasonFor(code, this.options)
+        ),
         information: refundInformation(refund),
         medusaRefundId,
         sessionId: typeof data.session_id === "string" ? data.session_id : undefined,
-        invoiceDetailIds: await this.returnedDetailIds(data.invoice_id, refund, medusaRefundId),
+        invoiceDetailIds: await this.returnedDetailIds(data.invoice_id, returned, medusaRefundId),
       }),
     })
     // The money may have moved from here: nothing below throws. What ProcessOut says it refunded goes to
@@ -608,12 +613,19 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   }
 
   /**
+   * The store's reason map (`{ [processorId]: { [medusaReasonCode]: reason } }`, store settings), ahead of the
+   * `refundReasons` option and the defaults in reasons.ts. None yet: a settings module overrides this.
+   */
+  protected refundReasonOverrides(): ReasonOverrides | undefined {
+    return undefined
+  }
+
+  /**
    * The invoice details a refund of a Medusa return is for (refund metadata, src/core/return-items.ts), read from
    * the invoice ProcessOut holds (its details carry their ids and our references). Best effort: without return
    * items nothing is read; a failed read sends the refund without ids (logged).
    */
-  private async returnedDetailIds(invoiceId: unknown, refund: SendRefundInput["refund"], medusaRefundId: string | undefined): Promise<string[] | undefined> {
-    const returned = refundReturnOf(refund as { metadata?: unknown }, this.logger, `refund ${medusaRefundId ?? ""}`.trim())
+  private async returnedDetailIds(invoiceId: unknown, returned: RefundReturn | undefined, medusaRefundId: string | undefined): Promise<string[] | undefined> {
     if (!returned?.items.length) return undefined
     let details
     try {
