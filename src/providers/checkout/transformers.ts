@@ -1,6 +1,7 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import type { ErrorAdvice, ProcessorError } from "../../core/errors"
 import type { MedusaRefundInfo } from "../../core/provider"
+import { parseRefundReturn } from "../../core/return-items"
 
 export { checkoutCurrencies } from "./currencies"
 
@@ -33,6 +34,10 @@ export function refundMetadata(medusaRefundId: string | undefined, refund: Medus
   if (medusaRefundId) out.medusa_refund_id = medusaRefundId
   if (refund.reasonCode) out.reason_code = shorten(refund.reasonCode, valueMax)
   if (refund.note) out.note = shorten(refund.note, valueMax)
+  // A refund of a Medusa return names it (a Medusa id, ret_…, well under either limit): the return is findable from
+  // the refund in the Hub. Read from the untrusted refund metadata through its validation only.
+  const returned = parseRefundReturn((refund as { metadata?: unknown }).metadata)
+  if (returned?.returnId) out.return_id = returned.returnId
   return out
 }
 

@@ -383,6 +383,17 @@ describe("refundPayment (Payments API: asynchronous refunds)", () => {
     expect(emulator.listRefunds(data.payment_id as string)).toHaveLength(1)
   })
 
+  it("names the Medusa return in metadata (return_id) on a refund of a return; invalid metadata names none", async () => {
+    const metadata = { return_id: "ret_01", return_items: [{ item_id: "ordli_1", title: "Mug", quantity: "1", unit_total: "5", total: "5" }] }
+    const service = passRefundMetadata(provider({}, { refundService: { retrieve: async (id: string) => ({ id, note: null, metadata }) } }))
+    await service.refundPayment({ amount: 5, data: await paid("20", { service }), context: { idempotency_key: "ref_ret_pay" } })
+    const bad = passRefundMetadata(provider({}, { refundService: { retrieve: async (id: string) => ({ id, note: null, metadata: { return_id: "../x" } }) } }))
+    await bad.refundPayment({ amount: 5, data: await paid("20", { service: bad }), context: { idempotency_key: "ref_ret_bad" } })
+    const [first, second] = emulator.requests({ method: "POST", path: /\/refunds$/ })
+    expect(first.body).toEqual({ amount: 500, reference: "ref_ret_pay", metadata: { medusa_refund_id: "ref_ret_pay", return_id: "ret_01" } })
+    expect(second.body).toEqual({ amount: 500, reference: "ref_ret_bad", metadata: { medusa_refund_id: "ref_ret_bad" } })
+  })
+
   it("sends Medusa's note and reason code in metadata, the note cut visibly at 255 characters", async () => {
     const refundService = { retrieve: async () => ({ note: "x".repeat(300), refund_reason: { code: "return", label: "Return" } }) }
     const service = provider({}, { refundService })
@@ -698,6 +709,7 @@ describe("classic v2 Charges API (api: classic)", () => {
         { name: "T-Shirt / M", quantity: 2, price: 1235, sku: "TEE-M" },
         { name: "Gift wrap", quantity: 1, price: 0 },
       ])
+      expect((req.body as any).metadata).toMatchObject({ medusa_refund_id: "ref_ret", return_id: "ret_01" })
     })
 
     it("cuts long names to 100 characters and leaves out lines with a fractional quantity, with a warning", async () => {
