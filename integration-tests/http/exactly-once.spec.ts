@@ -12,7 +12,7 @@
  * The processors run side by side (one lane each, its own payment and emulator); within a lane the
  * scenarios run one after another on one captured payment, each refunding its own amount, so a
  * scenario's refunds are told apart from the others'. Each outcome goes to
- * .cache/exactly-once/tally.json and a table printed at the end (README, "Faults and bad input tried").
+ * .cache/exactly-once/tally.json and a table printed at the end (docs/exactly-once.md, "Faults and bad input tried").
  */
 import path from "node:path"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
