@@ -122,6 +122,8 @@ run_("the packed plugin in a fresh Medusa store", () => {
   let admin: Api
   let adminLogin: { email: string; password: string } | undefined
   let dbCreated = false
+  /** The environment the store's server runs with (set once the quick start has chosen its port). */
+  let serverEnv: (() => NodeJS.ProcessEnv) | undefined
   const called = new Set<string>()
   const started = Date.now()
 
@@ -212,9 +214,10 @@ run_("the packed plugin in a fresh Medusa store", () => {
     expect(serverSources.filter((f) => f.startsWith("src/api/") && f.endsWith("/route.ts")).length).toBeGreaterThan(0)
     expect(serverSources.filter((f) => !packed.includes(`.medusa/server/${f.replace(/\.ts$/, ".js")}`))).toEqual([])
 
-    // `exports` names the public entry points only, each with declarations, every target shipped.
+    // `exports` names the public entry points only, each with declarations, every target shipped. Medusa's plugin
+    // loader requires `<plugin>/.medusa/server/src/modules/<name>` (@medusajs/utils get-resolved-plugins.js).
     expect(Object.keys(pkg.exports).sort()).toEqual(
-      [".", "./admin", "./emulators", "./emulators/*", "./money", "./package.json", "./providers/*"].sort()
+      [".", "./.medusa/server/src/modules/*", "./admin", "./emulators", "./emulators/*", "./money", "./package.json", "./providers/*"].sort()
     )
     const targets = [pkg.main, pkg.types, ...Object.values(pkg.bin as Record<string, string>)].concat(
       Object.entries(pkg.exports).flatMap(([key, value]) => {
@@ -277,6 +280,7 @@ run_("the packed plugin in a fresh Medusa store", () => {
       const urls = Object.fromEntries(Object.entries(emulators).map(([n, e]) => [`${n.toUpperCase()}_ENVIRONMENT`, e.url]))
       return storeEnv({ ...urls, PORT: String(port) })
     }
+    serverEnv = stepEnv
     const startEmulator = async (name: Processor) => {
       const log = path.join(logs, `emulator-${name}.log`)
       const proc = start(bin("medusa-processor-emulator"), [name, "--port", "0"], { cwd: store, env: storeEnv(), log })
@@ -437,6 +441,45 @@ run_("the packed plugin in a fresh Medusa store", () => {
       2000
     )
     expect(plugin).toContain("order.details.after")
+  })
+
+  it("medusa build, then medusa start from the build, serves the plugin's routes and admin extensions", async () => {
+    needsStore()
+    await stop(server)
+    server = undefined
+    await timed("build", () => run(bin("medusa"), ["build"], { cwd: store, env: serverEnv!(), log: path.join(logs, "build.log"), timeoutMs: 15 * 60_000 }))
+    const built = path.join(store, ".medusa", "server")
+    // Medusa's deployment guide runs `npm install` in the build; the store's node_modules hold the same packages.
+    fs.symlinkSync(path.join(store, "node_modules"), path.join(built, "node_modules"), "dir")
+    fs.copyFileSync(path.join(store, ".env"), path.join(built, ".env"))
+
+    // The plugin's admin extensions are compiled into the store's admin build.
+    const assets = path.join(built, "public", "admin", "assets")
+    const bundle = fs.readdirSync(assets).filter((f) => f.endsWith(".js")).map((f) => fs.readFileSync(path.join(assets, f), "utf8")).join("\n")
+    expect(["Refund ledger", "refund-processors/connection-check"].filter((marker) => !bundle.includes(marker))).toEqual([])
+
+    server = start(bin("medusa"), ["start"], { cwd: built, env: serverEnv!(), log: path.join(logs, "start.log") })
+    await timed("start", () =>
+      until(
+        "the built store to answer /health",
+        async () => {
+          if (server!.child.exitCode !== null) throw new Error(`medusa start exited:\n${tail(server!.output())}`)
+          return (await api.call("GET", "/health")).status === 200 ? true : undefined
+        },
+        5 * 60_000,
+        1000
+      )
+    )
+    expect((await api.call("GET", "/app")).status).toBe(200)
+    const { token } = await api.ok("POST", "/auth/user/emailpass", adminLogin)
+    const built_ = new Api(api.base)
+    built_.headers = { authorization: `Bearer ${token}` }
+    const { providers } = await built_.ok("GET", "/admin/refund-processors/providers")
+    expect(providers.map((p: any) => p.id).sort()).toEqual(NAMES.map((n) => `pp_${n}_${n}`).sort())
+    for (const name of NAMES) {
+      const check = await built_.ok("POST", `/admin/refund-processors/providers/pp_${name}_${name}/connection-check`)
+      expect([name, check.ok]).toEqual([name, true])
+    }
   })
 })
 
