@@ -127,6 +127,23 @@ medusaIntegrationTestRunner({
       expect(await refundedEverywhere(order.id, payment.id, chargeId)).toEqual({ processor: 100, payment: 100, order_summary: 100 })
     })
 
+    it("the same refused refund goes through once after the return request is confirmed", async () => {
+      const { order, payment, chargeId } = await paidOrder()
+      const small = order.items.find((i: any) => toCents(i.unit_price) === 1234)
+      const { return: ret } = await admin.admin.return.initiateRequest({ order_id: order.id, location_id: store.stockLocation.id })
+      await admin.admin.return.addReturnItem(ret.id, { items: [{ id: small.id, quantity: 1 }] })
+
+      const refused = await settle(admin.admin.payment.refund(payment.id, { amount: 1 }))
+      expect(emu.requests({ method: "POST", path: REFUNDS_PATH }).map((r) => `${r.status} ${(r.body as any)?.amount}`)).toEqual([])
+      expect(refused).toEqual(expect.objectContaining({ ok: false, status: 400 }))
+
+      await admin.admin.return.confirmRequest(ret.id, {})
+      const done = await settle(admin.admin.payment.refund(payment.id, { amount: 1 }))
+      expect(done.ok ? "refunded" : done.message).toBe("refunded")
+      expect(emu.requests({ method: "POST", path: REFUNDS_PATH }).map((r) => [r.status, (r.body as any)?.amount])).toEqual([[200, 100]])
+      expect(await refundedEverywhere(order.id, payment.id, chargeId)).toEqual({ processor: 100, payment: 100, order_summary: 100 })
+    })
+
     it("while another return is open, refunds up to what the order owes and refuses a cent more", async () => {
       const { order, payment, chargeId } = await paidOrder()
       const small = order.items.find((i: any) => toCents(i.unit_price) === 1234)

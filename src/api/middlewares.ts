@@ -59,12 +59,16 @@ export function checkWebhookToken(req: MedusaRequest, res: MedusaResponse, next:
   next()
 }
 
-/** How long a refund waits for the one before it on the same order, in seconds (the locking module's unit). */
-export const REFUND_LOCK_WAIT_SECONDS = 30
-/** A Redis lock's lease, renewed while held: what a crashed instance leaves locked, at most. */
-export const REFUND_LOCK_LEASE_SECONDS = 30
-/** The longest one refund keeps its order locked, if its response never ends. */
-export const REFUND_LOCK_HOLD_MS = 120_000
+export type RefundLockOptions = {
+  /** How long a refund waits for the one before it on the same order, in seconds (the locking module's unit). */
+  waitSeconds: number
+  /** A Redis lock's lease, renewed while held: what a crashed instance leaves locked, at most. */
+  leaseSeconds: number
+  /** The longest one refund keeps its order locked, if its response never ends. */
+  holdMs: number
+}
+
+export const REFUND_LOCK: Readonly<RefundLockOptions> = Object.freeze({ waitSeconds: 30, leaseSeconds: 30, holdMs: 120_000 })
 
 const ID_SHAPE = /^[A-Za-z0-9_-]{1,100}$/
 const INVALID = Symbol("invalid")
@@ -86,10 +90,10 @@ type Logger = { warn(message: string): void }
 
 /**
  * Takes `key` in Medusa's locking module (Redis with REDIS_URL, in-process otherwise) and keeps
- * it until the returned function is called or REFUND_LOCK_HOLD_MS pass. Throws a 409 when the
- * key stays taken for REFUND_LOCK_WAIT_SECONDS.
+ * it until the returned function is called or `holdMs` pass. Throws a 409 when the key stays
+ * taken for `waitSeconds`.
  */
-async function holdLock(locking: Locking, key: string, busy: string, logger?: Logger): Promise<() => void> {
+async function holdLock(locking: Locking, key: string, busy: string, options: RefundLockOptions, logger?: Logger): Promise<() => void> {
   let finish!: () => void
   const finished = new Promise<void>((resolve) => (finish = resolve))
   let acquired = false
@@ -102,7 +106,7 @@ async function holdLock(locking: Locking, key: string, busy: string, logger?: Lo
           resolve()
           await finished
         },
-        { timeout: REFUND_LOCK_WAIT_SECONDS, expire: REFUND_LOCK_LEASE_SECONDS }
+        { timeout: options.waitSeconds, expire: options.leaseSeconds }
       )
       .catch((error: unknown) => {
         if (!acquired) reject(new MedusaError(MedusaError.Types.CONFLICT, busy))
@@ -110,7 +114,7 @@ async function holdLock(locking: Locking, key: string, busy: string, logger?: Lo
         else logger?.warn(`refund guard: the lock ${key} was lost before the refund finished (${String((error as Error)?.message ?? error).slice(0, 200)})`)
       })
   })
-  const timer = setTimeout(finish, REFUND_LOCK_HOLD_MS)
+  const timer = setTimeout(finish, options.holdMs)
   timer.unref?.()
   return () => {
     clearTimeout(timer)
@@ -123,45 +127,50 @@ async function holdLock(locking: Locking, key: string, busy: string, logger?: Lo
  * refundPaymentWorkflow would fail after the processor moved the money (see ./refund-guard.ts).
  * Runs after Medusa's own body validator; anything malformed is left to Medusa to refuse.
  */
-export async function guardRefund(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
-  const paymentId = req.params?.id
-  const amount = refundAmountOf(req)
-  if (typeof paymentId !== "string" || !ID_SHAPE.test(paymentId) || amount === INVALID) return next()
+export function createRefundGuard(options: RefundLockOptions = REFUND_LOCK) {
+  return async function guardRefund(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
+    const paymentId = req.params?.id
+    const amount = refundAmountOf(req)
+    if (typeof paymentId !== "string" || !ID_SHAPE.test(paymentId) || amount === INVALID) return next()
 
-  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY) as any
-  const orderId = await orderIdOfPayment(query, paymentId)
-  // No order: the workflow stops at its order lookup, before the provider is called.
-  if (!orderId) return next()
+    const query = req.scope.resolve(ContainerRegistrationKeys.QUERY) as any
+    const orderId = await orderIdOfPayment(query, paymentId)
+    // No order: the workflow stops at its order lookup, before the provider is called.
+    if (!orderId) return next()
 
-  let logger: Logger | undefined
-  try {
-    logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER) as Logger
-  } catch {
-    logger = undefined
-  }
-  const locking = req.scope.resolve(Modules.LOCKING) as Locking
-  const release = await holdLock(
-    locking,
-    `refund-processors:order-refund:${orderId}`,
-    `Another refund of order ${orderId} is still being processed. Try again once it has finished.`,
-    logger
-  )
-  let handedOn = false
-  try {
-    const state = await loadRefundGuardState(query, paymentId, orderId)
-    if (state) {
-      const decision = decideRefund({ ...state, amount })
-      if (!decision.allow) throw new MedusaError(decision.type, decision.message)
+    let logger: Logger | undefined
+    try {
+      logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER) as Logger
+    } catch {
+      logger = undefined
     }
-    // Held until Medusa's handler has answered: the next refund of this order reads the order as this one left it.
-    res.once("finish", release)
-    res.once("close", release)
-    handedOn = true
-    next()
-  } finally {
-    if (!handedOn) release()
+    const locking = req.scope.resolve(Modules.LOCKING) as Locking
+    const release = await holdLock(
+      locking,
+      `refund-processors:order-refund:${orderId}`,
+      `Another refund of order ${orderId} is still being processed. Try again once it has finished.`,
+      options,
+      logger
+    )
+    let handedOn = false
+    try {
+      const state = await loadRefundGuardState(query, paymentId, orderId)
+      if (state) {
+        const decision = decideRefund({ ...state, amount })
+        if (!decision.allow) throw new MedusaError(decision.type, decision.message)
+      }
+      // Held until Medusa's handler has answered: the next refund of this order reads the order as this one left it.
+      res.once("finish", release)
+      res.once("close", release)
+      handedOn = true
+      next()
+    } finally {
+      if (!handedOn) release()
+    }
   }
 }
+
+export const guardRefund = createRefundGuard()
 
 export default defineMiddlewares({
   routes: [
