@@ -1,0 +1,268 @@
+/**
+ * Returns become refunds: a real Medusa 2.21 app and the Clover emulator. With the store's policy
+ * on, a return received in the admin refunds exactly the received items' Medusa total, once
+ * (a redelivered event refunds nothing more), with the return in refund.metadata; an event for a
+ * return where nothing was received refunds nothing; damaged items follow the policy; with the
+ * policy off nothing happens until the admin asks ("Refund this return").
+ */
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import type { AxiosInstance } from "axios"
+import { call, fulfillOrder, getOrder, getPayment, seedStore, SeededStore, toCents, until, type Headers } from "../helpers"
+import { processorsUnderTest, refundSends, startProcessors, type PaidPayment, type ProcessorUnderTest } from "../helpers/exactly-once"
+
+jest.setTimeout(300_000)
+
+// The five processors behind one app, each on its emulator (the exactly-once harness's table).
+const processors = processorsUnderTest()
+const clover = processors.find((p) => p.name === "clover")!
+let stopProcessors: (() => Promise<void>) | undefined
+
+// Top-level hooks run before the runner's own beforeAll, which loads medusa-config.ts.
+beforeAll(async () => {
+  stopProcessors = await startProcessors(processors)
+})
+afterAll(async () => {
+  await stopProcessors?.()
+})
+beforeEach(async () => {
+  await Promise.all(processors.map((p) => p.reset()))
+})
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const refundRequests = (p: ProcessorUnderTest = clover) => refundSends(p)
+
+/** An admin return of the given items, requested and confirmed, not received. */
+async function requestReturn(api: AxiosInstance, admin: Headers, store: SeededStore, orderId: string, items: { id: string; quantity: number }[]) {
+  const { return: ret } = await call(
+    "create return",
+    api.post("/admin/returns", { order_id: orderId, location_id: store.stockLocation.id }, admin)
+  )
+  await call("request return items", api.post(`/admin/returns/${ret.id}/request-items`, { items }, admin))
+  await call("confirm return request", api.post(`/admin/returns/${ret.id}/request`, {}, admin))
+  return ret.id as string
+}
+
+/** Receives a requested return in the admin: `items` as received, `damaged` as damaged (dismissed). */
+async function receiveReturn(
+  api: AxiosInstance,
+  admin: Headers,
+  returnId: string,
+  { items = [], damaged = [] }: { items?: { id: string; quantity: number }[]; damaged?: { id: string; quantity: number }[] }
+) {
+  await call("begin receiving return", api.post(`/admin/returns/${returnId}/receive`, {}, admin))
+  if (items.length) await call("receive items", api.post(`/admin/returns/${returnId}/receive-items`, { items }, admin))
+  if (damaged.length) await call("receive damaged items", api.post(`/admin/returns/${returnId}/dismiss-items`, { items: damaged }, admin))
+  await call("confirm receipt", api.post(`/admin/returns/${returnId}/receive/confirm`, {}, admin))
+}
+
+async function setPolicy(api: AxiosInstance, admin: Headers, body: Record<string, unknown>) {
+  return call("set refund policy", api.post("/admin/refund-processors/policy", body, admin))
+}
+
+async function returnRefunds(api: AxiosInstance, admin: Headers, orderId: string): Promise<any[]> {
+  const { return_refunds } = await call(
+    "list return refunds",
+    api.get(`/admin/refund-processors/orders/${orderId}/return-refunds`, admin)
+  )
+  return return_refunds
+}
+
+/** The return's row once it is no longer being worked on. */
+async function settledRow(api: AxiosInstance, admin: Headers, orderId: string, returnId: string) {
+  return until(`return refund row of ${returnId}`, async () => {
+    const row = (await returnRefunds(api, admin, orderId)).find((r) => r.return_id === returnId)
+    return row && row.status !== "claimed" ? row : undefined
+  })
+}
+
+medusaIntegrationTestRunner({
+  testSuite: ({ api, getContainer }) => {
+    let store: SeededStore
+    let admin: Headers
+
+    beforeEach(async () => {
+      store = await seedStore(api, getContainer(), {
+        providerIds: processors.map((p) => p.providerId),
+        variants: [
+          { title: "Large", sku: "RAR-LARGE", amount: 30 },
+          { title: "Small", sku: "RAR-SMALL", amount: 12.34 },
+        ],
+        shippingAmount: 5,
+      })
+      admin = store.adminHeaders
+    })
+
+    /** An order of both variants paid with `p`, captured and fulfilled: ready for returns. */
+    async function capturedOrder(p: ProcessorUnderTest = clover) {
+      const paid: PaidPayment = await p.pay({ api, container: getContainer(), store })
+      const { data } = await getContainer()
+        .resolve(ContainerRegistrationKeys.QUERY)
+        .graph({ entity: "order", fields: ["id", "payment_collections.payments.id"] })
+      const orderId = data.find((o: any) => (o.payment_collections ?? []).some((pc: any) => (pc.payments ?? []).some((x: any) => x.id === paid.payment.id)))?.id
+      if (!orderId) throw new Error(`no order holds payment ${paid.payment.id}`)
+      await fulfillOrder(api, admin, { orderId, locationId: store.stockLocation.id })
+      const order = await getOrder(api, admin, orderId)
+      const itemOf = (title: string) => order.items.find((i: any) => i.variant_id === store.variants.find((v) => v.title === title)!.id)
+      return { order, payment: paid.payment, paid, large: itemOf("Large"), small: itemOf("Small") }
+    }
+
+    const emitReceived = (orderId: string, returnId: string) =>
+      getContainer()
+        .resolve(Modules.EVENT_BUS)
+        .emit({ name: "order.return_received", data: { order_id: orderId, return_id: returnId } })
+
+    it("starts with the policy off (nothing saved)", async () => {
+      expect((await call("read policy", api.get("/admin/refund-processors/policy", admin))).policy).toEqual(
+        expect.objectContaining({ auto_refund_on_receipt: false, refund_damaged_items: false, return_shipping: "deduct_from_refund", saved: false })
+      )
+    })
+
+    for (const p of processors) {
+      it(`${p.label}: with the policy on, a received return refunds exactly its items once, even when the event comes again`, async () => {
+        await setPolicy(api, admin, { auto_refund_on_receipt: true })
+        const { order, payment, paid, small } = await capturedOrder(p)
+        expect(refundRequests(p)).toHaveLength(0)
+
+        const returnId = await requestReturn(api, admin, store, order.id, [{ id: small.id, quantity: 1 }])
+        await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
+
+        const row = await settledRow(api, admin, order.id, returnId)
+        expect(row).toEqual(
+          expect.objectContaining({ status: "refunded", payment_id: payment.id, trigger: "event", attempts: 1, error_message: null })
+        )
+        expect(toCents(row.amount)).toBe(1234)
+        expect(row.refund_id).toMatch(/^ref_/)
+
+        // At the processor: one refund request, one refund of exactly the small item.
+        expect(refundRequests(p)).toHaveLength(1)
+        expect(p.refundsAt(paid).map((r) => r.minor)).toEqual(["1234"])
+
+        // In Medusa: the refund, with the return in its metadata, and the order settled.
+        const pay = await getPayment(api, admin, payment.id)
+        expect(pay.refunds).toHaveLength(1)
+        expect(toCents(pay.refunds[0].amount)).toBe(1234)
+        expect(pay.refunds[0].id).toBe(row.refund_id)
+        const refunds = await getContainer().resolve(Modules.PAYMENT).listRefunds({ id: pay.refunds[0].id }, { select: ["id", "metadata"] })
+        expect((refunds[0] as any).metadata).toEqual({
+          return_id: returnId,
+          return_items: [
+            {
+              item_id: small.id,
+              variant_id: small.variant_id,
+              sku: expect.stringMatching(/^RAR-SMALL/),
+              title: expect.stringContaining("Small"),
+              quantity: "1",
+              unit_total: "12.34",
+              total: "12.34",
+              reason_code: null,
+              damaged: false,
+            },
+          ],
+        })
+        const after = await getOrder(api, admin, order.id)
+        expect(toCents(after.summary.pending_difference)).toBe(0)
+
+        // The event again (a redelivery), and the workflow from the admin: no second refund.
+        await emitReceived(order.id, returnId)
+        await sleep(1500)
+        const again = await call("refund this return", api.post(`/admin/refund-processors/returns/${returnId}/refund`, {}, admin))
+        expect(again.outcome).toBe("already_handled")
+        expect(again.return_refund.status).toBe("refunded")
+        expect(refundRequests(p)).toHaveLength(1)
+        expect(p.refundsAt(paid)).toHaveLength(1)
+        expect((await getPayment(api, admin, payment.id)).refunds).toHaveLength(1)
+        expect(await returnRefunds(api, admin, order.id)).toHaveLength(1)
+      })
+    }
+
+    it("an event for a return where nothing was received refunds nothing; its receipt later does", async () => {
+      await setPolicy(api, admin, { auto_refund_on_receipt: true })
+      const { order, payment, small } = await capturedOrder()
+      const returnId = await requestReturn(api, admin, store, order.id, [{ id: small.id, quantity: 1 }])
+
+      await emitReceived(order.id, returnId)
+      const row = await settledRow(api, admin, order.id, returnId)
+      expect(row).toEqual(expect.objectContaining({ status: "nothing_to_refund" }))
+      expect(toCents(row.amount)).toBe(0)
+      expect(refundRequests()).toHaveLength(0)
+      expect((await getPayment(api, admin, payment.id)).refunds ?? []).toHaveLength(0)
+
+      // The real receipt takes the row over and refunds.
+      await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
+      const done = await until("the refund after receipt", async () => {
+        const r = (await returnRefunds(api, admin, order.id)).find((x) => x.return_id === returnId)
+        return r?.status === "refunded" ? r : undefined
+      })
+      expect(toCents(done.amount)).toBe(1234)
+      expect(refundRequests()).toHaveLength(1)
+    })
+
+    it("damaged items follow the policy: left out when it says so", async () => {
+      await setPolicy(api, admin, { auto_refund_on_receipt: true, refund_damaged_items: false })
+      const { order, payment, large, small } = await capturedOrder()
+      const returnId = await requestReturn(api, admin, store, order.id, [
+        { id: large.id, quantity: 1 },
+        { id: small.id, quantity: 1 },
+      ])
+      await receiveReturn(api, admin, returnId, { items: [{ id: large.id, quantity: 1 }], damaged: [{ id: small.id, quantity: 1 }] })
+
+      const row = await settledRow(api, admin, order.id, returnId)
+      expect(row.status).toBe("refunded")
+      expect(toCents(row.amount)).toBe(3000)
+      expect(row.items).toEqual([expect.objectContaining({ item_id: large.id, total: "30", damaged: false })])
+      expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([3000])
+      expect((await getPayment(api, admin, payment.id)).refunds.map((r: any) => toCents(r.amount))).toEqual([3000])
+    })
+
+    it("damaged items follow the policy: refunded when it says so", async () => {
+      await setPolicy(api, admin, { auto_refund_on_receipt: true, refund_damaged_items: true })
+      const { order, small } = await capturedOrder()
+      const returnId = await requestReturn(api, admin, store, order.id, [{ id: small.id, quantity: 1 }])
+      await receiveReturn(api, admin, returnId, { damaged: [{ id: small.id, quantity: 1 }] })
+
+      const row = await settledRow(api, admin, order.id, returnId)
+      expect(row.status).toBe("refunded")
+      expect(toCents(row.amount)).toBe(1234)
+      expect(row.items).toEqual([expect.objectContaining({ item_id: small.id, damaged: true })])
+      expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([1234])
+    })
+
+    it("with the policy off, nothing is refunded until the admin asks, then once", async () => {
+      const { order, payment, small } = await capturedOrder()
+      const returnId = await requestReturn(api, admin, store, order.id, [{ id: small.id, quantity: 1 }])
+      await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
+      await sleep(2000) // the subscriber has had its chance
+      expect(refundRequests()).toHaveLength(0)
+      expect(await returnRefunds(api, admin, order.id)).toHaveLength(0)
+
+      const first = await call("refund this return", api.post(`/admin/refund-processors/returns/${returnId}/refund`, {}, admin))
+      expect(first.outcome).toBe("refunded")
+      expect(first.return_refund).toEqual(expect.objectContaining({ status: "refunded", trigger: "admin", actor_id: expect.stringMatching(/^user_/) }))
+      expect(toCents(first.return_refund.amount)).toBe(1234)
+      const second = await call("refund this return", api.post(`/admin/refund-processors/returns/${returnId}/refund`, {}, admin))
+      expect(second.outcome).toBe("already_handled")
+      expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([1234])
+      expect((await getPayment(api, admin, payment.id)).refunds).toHaveLength(1)
+    })
+
+    it("the policy is validated strictly and every change is audited with the admin's id", async () => {
+      const bad = await api.post("/admin/refund-processors/policy", { auto_refund_on_receipt: "yes", extra: 1 }, admin).catch((e: any) => e.response)
+      expect(bad.status).toBe(400)
+      expect(bad.data.message).toMatch(/auto_refund_on_receipt|extra/)
+      const badId = await api.post("/admin/refund-processors/returns/not-a-return/refund", {}, admin).catch((e: any) => e.response)
+      expect(badId.status).toBe(400)
+
+      await setPolicy(api, admin, { auto_refund_on_receipt: true, return_shipping: "merchant_pays" })
+      await setPolicy(api, admin, { auto_refund_on_receipt: true, refund_damaged_items: true })
+      const { changes, count } = await call("policy changes", api.get("/admin/refund-processors/policy/changes", admin))
+      expect(count).toBe(2)
+      expect(changes[0].changes).toEqual({ refund_damaged_items: { before: false, after: true } })
+      expect(changes[1].changes).toEqual({
+        auto_refund_on_receipt: { before: false, after: true },
+        return_shipping: { before: "deduct_from_refund", after: "merchant_pays" },
+      })
+      expect(changes[0].actor_id).toMatch(/^user_/)
+    })
+  },
+})
