@@ -29,7 +29,6 @@ export const CART_LINE_FIELDS = [
   "cart.items.product_title",
   "cart.items.variant_title",
   "cart.items.quantity",
-  "cart.items.raw_quantity",
   "cart.items.unit_price",
   "cart.items.raw_unit_price",
 ]

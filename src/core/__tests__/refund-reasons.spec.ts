@@ -8,7 +8,6 @@ import { PROCESSOUT_DEFAULT_REASON_MAP, PROCESSOUT_REASONS, processoutRefundReas
 import { refundReasonFor as processoutGuess } from "../../providers/processout/transformers"
 import { parseRefundReturn } from "../return-items"
 import { useEmulator } from "../../../test/support/emulator"
-import { passRefundMetadata } from "../../../test/support/refund-metadata"
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 const item = (reason_code: string | null, item_id = "ordli_1") => ({ item_id, variant_id: null, sku: null, title: "Mug", quantity: "1", unit_total: "10", total: "10", reason_code, damaged: false })
@@ -59,9 +58,7 @@ describe("the mapped reason reaches the processor (emulator journal)", () => {
 
   it("Clover: a return's item reason 'duplicate' → duplicate", async () => {
     const refundService = { retrieve: async (id: string) => ({ id, note: null, metadata: { return_id: "ret_1", return_items: [item("duplicate")] } }) }
-    const service = passRefundMetadata(
-      new CloverProviderService({ logger: quiet, refundService }, { apiKey: "emulator_clover_key", environment: clover.url, captureMode: "manual", maxRetries: 0, webhookAuthCode: "clover-auth-code-123" })
-    )
+    const service = new CloverProviderService({ logger: quiet, refundService }, { apiKey: "emulator_clover_key", environment: clover.url, captureMode: "manual", maxRetries: 0, webhookAuthCode: "clover-auth-code-123" })
     const session = await service.initiatePayment({ amount: "20", currency_code: "usd", data: { session_id: "payses_r1", source: `clv_test_ok_${Date.now()}`, ...service.stampRequestIp("203.0.113.7") }, context: { idempotency_key: "payses_r1" } })
     const auth = await service.authorizePayment({ data: { ...session.data, session_id: "payses_r1" }, context: { idempotency_key: "payses_r1" } })
     const captured = await service.capturePayment({ data: auth.data, context: { idempotency_key: "capt_r1" } })

@@ -13,7 +13,6 @@ import { classicBaseUrl } from "../api-classic"
 import { checkoutCurrencies } from "../currencies"
 import { toProcessorAmount } from "../../../core/money/convert"
 import { loadSpec } from "../../../../test/contract/openapi"
-import { passRefundMetadata } from "../../../../test/support/refund-metadata"
 
 const KEY = DEFAULT_CHECKOUT_SECRET_KEY
 const ABC_KEY = DEFAULT_CHECKOUT_ABC_SECRET_KEY
@@ -385,9 +384,9 @@ describe("refundPayment (Payments API: asynchronous refunds)", () => {
 
   it("names the Medusa return in metadata (return_id) on a refund of a return; invalid metadata names none", async () => {
     const metadata = { return_id: "ret_01", return_items: [{ item_id: "ordli_1", title: "Mug", quantity: "1", unit_total: "5", total: "5" }] }
-    const service = passRefundMetadata(provider({}, { refundService: { retrieve: async (id: string) => ({ id, note: null, metadata }) } }))
+    const service = provider({}, { refundService: { retrieve: async (id: string) => ({ id, note: null, metadata }) } })
     await service.refundPayment({ amount: 5, data: await paid("20", { service }), context: { idempotency_key: "ref_ret_pay" } })
-    const bad = passRefundMetadata(provider({}, { refundService: { retrieve: async (id: string) => ({ id, note: null, metadata: { return_id: "../x" } }) } }))
+    const bad = provider({}, { refundService: { retrieve: async (id: string) => ({ id, note: null, metadata: { return_id: "../x" } }) } })
     await bad.refundPayment({ amount: 5, data: await paid("20", { service: bad }), context: { idempotency_key: "ref_ret_bad" } })
     const [first, second] = emulator.requests({ method: "POST", path: /\/refunds$/ })
     expect(first.body).toEqual({ amount: 500, reference: "ref_ret_pay", metadata: { medusa_refund_id: "ref_ret_pay", return_id: "ret_01" } })
@@ -695,7 +694,7 @@ describe("classic v2 Charges API (api: classic)", () => {
       ...over,
     })
     const withMetadata = (metadata: unknown, logger: Record<string, unknown> = quiet) =>
-      passRefundMetadata(classic({}, { logger, refundService: { retrieve: async (id: string) => ({ id, note: null, metadata }) } }))
+      classic({}, { logger, refundService: { retrieve: async (id: string) => ({ id, note: null, metadata }) } })
 
     it("name, quantity and the unit price in minor units, exactly (half-up), reach the emulator's journal", async () => {
       const service = withMetadata({

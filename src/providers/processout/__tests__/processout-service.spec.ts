@@ -11,7 +11,6 @@ import { ProcessorError } from "../../../core/errors"
 import { refundListAnswerSchema, transactionAnswerSchema, processoutErrorSchema } from "../wire"
 import { loadSpec } from "../../../../test/contract/openapi"
 import { MedusaPaymentsDouble } from "../../../../test/support/medusa-payments"
-import { passRefundMetadata } from "../../../../test/support/refund-metadata"
 
 const PROJECT = "test-proj_emulator"
 const SECRET = "key_sandbox_emulator"
@@ -1153,7 +1152,7 @@ describe("the cart's lines as invoice details, and a return's as invoice_detail_
   it("a refund of a returned whole line names its invoice detail; a line returned in part names none", async () => {
     const metadata = { return_id: "ret_1", return_items: [returnItem(), returnItem({ item_id: "ordli_2", variant_id: "variant_mug", sku: null, title: "Mug", quantity: "1" })] }
     const infos: string[] = []
-    const service = passRefundMetadata(provider({}, { logger: { ...quiet, info: (m: string) => infos.push(m) }, refundService: { retrieve: async (id: string) => ({ id, note: null, metadata }) } }))
+    const service = provider({}, { logger: { ...quiet, info: (m: string) => infos.push(m) }, refundService: { retrieve: async (id: string) => ({ id, note: null, metadata }) } })
     const { session, data } = await paidWithLines(service, service.stampCartLines(lines, { amount: "34.69", currency: "usd" }))
     await service.refundPayment({ amount: "34.69", data, context: { idempotency_key: "ref_ret1" } })
     const details = emulator.getInvoice(session.id)!.details
@@ -1163,9 +1162,7 @@ describe("the cart's lines as invoice details, and a return's as invoice_detail_
     expect(emulator.requests({ method: "GET", path: `/invoices/${session.id}` }).length).toBeGreaterThan(0)
 
     emulator.reset()
-    const partial = passRefundMetadata(
-      provider({}, { logger: { ...quiet, info: (m: string) => infos.push(m) }, refundService: { retrieve: async (id: string) => ({ id, metadata: { return_items: [returnItem({ quantity: "1" })] } }) } })
-    )
+    const partial = provider({}, { logger: { ...quiet, info: (m: string) => infos.push(m) }, refundService: { retrieve: async (id: string) => ({ id, metadata: { return_items: [returnItem({ quantity: "1" })] } }) } })
     const second = await paidWithLines(partial, partial.stampCartLines(lines, { amount: "34.69", currency: "usd" }))
     await partial.refundPayment({ amount: "12.35", data: second.data, context: { idempotency_key: "ref_ret2" } })
     expect(refundPosts()[0].body.invoice_detail_ids).toBeUndefined()
@@ -1174,15 +1171,13 @@ describe("the cart's lines as invoice details, and a return's as invoice_detail_
 
   it("refunds without ids, never failing, when return_items is invalid or the invoice has no details", async () => {
     const warnings: string[] = []
-    const service = passRefundMetadata(
-      provider({}, { logger: { ...quiet, warn: (m: string) => warnings.push(m) }, refundService: { retrieve: async (id: string) => ({ id, metadata: { return_items: [returnItem({ quantity: 2 })] } }) } })
-    )
+    const service = provider({}, { logger: { ...quiet, warn: (m: string) => warnings.push(m) }, refundService: { retrieve: async (id: string) => ({ id, metadata: { return_items: [returnItem({ quantity: 2 })] } }) } })
     const data = await paid("20", { service })
     await service.refundPayment({ amount: 5, data, context: { idempotency_key: "ref_bad" } })
     expect(refundPosts()[0]).toMatchObject({ status: 200 })
     expect(refundPosts()[0].body.invoice_detail_ids).toBeUndefined()
     expect(warnings.join("\n")).toMatch(/return_items ignored/)
-    const plain = passRefundMetadata(provider({}, { refundService: { retrieve: async (id: string) => ({ id, metadata: { return_items: [returnItem()] } }) } }))
+    const plain = provider({}, { refundService: { retrieve: async (id: string) => ({ id, metadata: { return_items: [returnItem()] } }) } })
     const other = await paid("20", { service: plain })
     await plain.refundPayment({ amount: 5, data: other, context: { idempotency_key: "ref_nodetails" } })
     expect(refundPosts()[1]).toMatchObject({ status: 200 })
