@@ -46,10 +46,11 @@ const REPO = path.resolve(__dirname, "../..")
 const README = fs.readFileSync(path.join(REPO, "README.md"), "utf8")
 const MEDUSA_VERSION = "2.21.2"
 
-/** What may ship: the built server code and its declarations, the admin bundle, the READMEs. */
+/** What may ship: the built server code and its declarations, the admin bundle, the READMEs and the docs they link to. */
 const ALLOWED = [
   /^package\.json$/,
   /^README\.md$/,
+  /^docs\/[\w-]+\.md$/,
   /^src\/(providers\/[a-z]+|emulators)\/README\.md$/,
   /^\.medusa\/server\/src\/admin\/index\.(js|mjs|d\.ts)$/,
   /^\.medusa\/server\/src\/(?!admin\/)[\w./[\]-]+(?<!\.spec)\.(js|d\.ts)$/,
