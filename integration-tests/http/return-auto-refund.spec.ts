@@ -9,6 +9,7 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import type { AxiosInstance } from "axios"
 import { call, fulfillOrder, getOrder, getPayment, seedStore, SeededStore, toCents, until, type Headers } from "../helpers"
+import { CloverEmulator } from "../../src/emulators/clover"
 import { processorsUnderTest, refundSends, startProcessors, type PaidPayment, type ProcessorUnderTest } from "../helpers/exactly-once"
 
 jest.setTimeout(300_000)
@@ -244,6 +245,47 @@ medusaIntegrationTestRunner({
       expect(second.outcome).toBe("already_handled")
       expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([1234])
       expect((await getPayment(api, admin, payment.id)).refunds).toHaveLength(1)
+    })
+
+    it("a refund the processor declines leaves the return received and the row failed; redelivery does not retry, the admin does", async () => {
+      await setPolicy(api, admin, { auto_refund_on_receipt: true })
+      const { order, payment, small } = await capturedOrder()
+      ;(clover.emulator as CloverEmulator).failNextRefund("The refund was declined by the payment gateway.")
+      const returnId = await requestReturn(api, admin, store, order.id, [{ id: small.id, quantity: 1 }])
+      await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
+
+      const row = await settledRow(api, admin, order.id, returnId)
+      expect(row).toEqual(expect.objectContaining({ status: "failed", payment_id: payment.id, attempts: 1 }))
+      expect(row.error_message).toMatch(/declined/i)
+      expect(toCents(row.amount)).toBe(1234)
+      expect(refundRequests()).toHaveLength(1)
+      expect((await getPayment(api, admin, payment.id)).refunds ?? []).toHaveLength(0)
+      const { return: ret } = await call("read return", api.get(`/admin/returns/${returnId}?fields=id,status`, admin))
+      expect(ret.status).toBe("received")
+
+      // A redelivered event leaves a failed refund to the admin.
+      await emitReceived(order.id, returnId)
+      await sleep(1500)
+      expect(refundRequests()).toHaveLength(1)
+
+      const retried = await call("refund this return", api.post(`/admin/refund-processors/returns/${returnId}/refund`, {}, admin))
+      expect(retried.outcome).toBe("refunded")
+      expect(retried.return_refund).toEqual(expect.objectContaining({ status: "refunded", attempts: 2, error_message: null, trigger: "admin" }))
+      expect(refundRequests()).toHaveLength(2)
+      expect((await getPayment(api, admin, payment.id)).refunds.map((r: any) => toCents(r.amount))).toEqual([1234])
+    })
+
+    it("three admins asking at once refund the return once", async () => {
+      const { order, payment, small } = await capturedOrder()
+      const returnId = await requestReturn(api, admin, store, order.id, [{ id: small.id, quantity: 1 }])
+      await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
+      const answers = await Promise.all(
+        [1, 2, 3].map(() => call("refund this return", api.post(`/admin/refund-processors/returns/${returnId}/refund`, {}, admin)))
+      )
+      expect(answers.map((a) => a.outcome).sort()).toEqual(["already_handled", "already_handled", "refunded"])
+      await sleep(500)
+      expect(refundRequests()).toHaveLength(1)
+      expect((await getPayment(api, admin, payment.id)).refunds.map((r: any) => toCents(r.amount))).toEqual([1234])
     })
 
     it("the policy is validated strictly and every change is audited with the admin's id", async () => {

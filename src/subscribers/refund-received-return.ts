@@ -1,6 +1,6 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ContainerRegistrationKeys, OrderWorkflowEvents } from "@medusajs/framework/utils"
-import { readRefundPolicy } from "../modules/refund-policy/policy"
+import { hasRefundPolicyModule, readRefundPolicy } from "../modules/refund-policy/policy"
 import { refundReceivedReturnWorkflow } from "../workflows/refund-received-return"
 
 /**
@@ -12,6 +12,8 @@ import { refundReceivedReturnWorkflow } from "../workflows/refund-received-retur
 export default async function refundReceivedReturn({ event, container }: SubscriberArgs<{ order_id?: string; return_id?: string }>) {
   const returnId = event.data?.return_id
   if (typeof returnId !== "string" || !/^[A-Za-z0-9_-]{1,100}$/.test(returnId)) return
+  // Without the module (a store that registers the providers alone), the policy is off.
+  if (!hasRefundPolicyModule(container as any)) return
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   try {
     const policy = await readRefundPolicy(container as any)

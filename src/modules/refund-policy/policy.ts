@@ -34,13 +34,24 @@ const FIELDS = Object.keys(POLICY_DEFAULTS) as Array<keyof typeof POLICY_DEFAULT
 
 type Container = { resolve<T = any>(key: string): T }
 
+/** True when the store has the refund-policy module (a plugin entry registers it; see README "Install"). */
+export function hasRefundPolicyModule(container: Container & { hasRegistration?(key: string): boolean }): boolean {
+  if (typeof container.hasRegistration === "function") return container.hasRegistration(REFUND_POLICY_MODULE)
+  try {
+    container.resolve(REFUND_POLICY_MODULE)
+    return true
+  } catch {
+    return false
+  }
+}
+
 function serviceOf(container: Container): RefundPolicyModuleService {
   try {
     return container.resolve<RefundPolicyModuleService>(REFUND_POLICY_MODULE)
   } catch {
     throw new MedusaError(
       MedusaError.Types.NOT_ALLOWED,
-      "The refund-policy module of medusa-refund-processors is not registered: list the package under `plugins` in medusa-config.ts (or add { resolve: \"medusa-refund-processors/modules/refund-policy\" } to `modules`) and run `npx medusa db:migrate`."
+      "The refund-policy module of medusa-refund-processors is not registered: list the package under `plugins` in medusa-config.ts (Medusa then registers the plugin's modules) and run `npx medusa db:migrate`."
     )
   }
 }
