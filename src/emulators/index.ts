@@ -7,6 +7,7 @@ import { CheckoutEmulator, type CheckoutEmulatorOptions } from "./checkout"
 import { ProcessOutEmulator, type ProcessOutEmulatorOptions } from "./processout"
 import { FiservEmulator, type FiservEmulatorOptions } from "./fiserv"
 import { DodoEmulator, type DodoEmulatorOptions } from "./dodo"
+import { PROCESSOR_KITS } from "./kits"
 
 export * from "./core"
 export {
@@ -72,8 +73,10 @@ export type {
   DodoWebhookPayload,
 } from "./dodo"
 
-/** Ports the CLI uses when `--port` is not given. */
-export const DEFAULT_EMULATOR_PORTS = { clover: 4510, checkout: 4520, processout: 4550, fiserv: 4530, dodo: 4540 } as const
+export * from "./kits"
+
+/** Ports the CLI uses when `--port` is not given (each kit's defaultPort). */
+export const DEFAULT_EMULATOR_PORTS: Readonly<Record<string, number>> = Object.fromEntries(PROCESSOR_KITS.map((kit) => [kit.id, kit.defaultPort]))
 
 export interface StartEmulatorsOptions {
   /** Port 0 (default) picks a free port, which is what parallel tests want. */
