@@ -68,7 +68,12 @@ export type RefundLockOptions = {
   holdMs: number
 }
 
-export const REFUND_LOCK: Readonly<RefundLockOptions> = Object.freeze({ waitSeconds: 30, leaseSeconds: 30, holdMs: 120_000 })
+// Waiting is the normal case for refunds sent together (each takes a provider round trip): a queue
+// of 20 on one order under load takes about a minute, so the wait is long and the 409 rare.
+export const REFUND_LOCK: Readonly<RefundLockOptions> = Object.freeze({ waitSeconds: 120, leaseSeconds: 30, holdMs: 120_000 })
+
+/** Thrown when the order's lock stays taken; answered by the guard itself (Medusa's handler rewrites a 409's message). */
+class RefundLockBusy extends Error {}
 
 const ID_SHAPE = /^[A-Za-z0-9_-]{1,100}$/
 const INVALID = Symbol("invalid")
@@ -109,7 +114,7 @@ async function holdLock(locking: Locking, key: string, busy: string, options: Re
         { timeout: options.waitSeconds, expire: options.leaseSeconds }
       )
       .catch((error: unknown) => {
-        if (!acquired) reject(new MedusaError(MedusaError.Types.CONFLICT, busy))
+        if (!acquired) reject(new RefundLockBusy(busy))
         // The lease was lost while the refund ran (Redis unreachable): nothing to undo, say so.
         else logger?.warn(`refund guard: the lock ${key} was lost before the refund finished (${String((error as Error)?.message ?? error).slice(0, 200)})`)
       })
@@ -145,13 +150,21 @@ export function createRefundGuard(options: RefundLockOptions = REFUND_LOCK) {
       logger = undefined
     }
     const locking = req.scope.resolve(Modules.LOCKING) as Locking
-    const release = await holdLock(
-      locking,
-      `refund-processors:order-refund:${orderId}`,
-      `Another refund of order ${orderId} is still being processed. Try again once it has finished.`,
-      options,
-      logger
-    )
+    let release: () => void
+    try {
+      release = await holdLock(
+        locking,
+        `refund-processors:order-refund:${orderId}`,
+        `Other refunds of order ${orderId} have been running for ${options.waitSeconds} s; nothing was sent to the processor. ` +
+          `Reload the order to see what they refunded, then try again.`,
+        options,
+        logger
+      )
+    } catch (error) {
+      if (!(error instanceof RefundLockBusy)) throw error
+      res.status(409).json({ type: MedusaError.Types.CONFLICT, message: error.message })
+      return
+    }
     let handedOn = false
     try {
       const state = await loadRefundGuardState(query, paymentId, orderId)

@@ -43,7 +43,16 @@ function world() {
   return { orders, changes, queries, request }
 }
 
-const response = () => new EventEmitter() as any
+function response() {
+  const res = new EventEmitter() as any
+  res.status = (code: number) => ((res.statusCode = code), res)
+  res.json = (body: unknown) => {
+    res.body = body
+    res.emit("finish")
+    return res
+  }
+  return res
+}
 /** Runs the guard; resolves with "next" when it handed on, or the error it threw. */
 function run(guard: ReturnType<typeof createRefundGuard>, req: any, res: any) {
   let passed: (v: string) => void
@@ -117,8 +126,10 @@ describe("guardRefund", () => {
     const short = createRefundGuard({ waitSeconds: 1, leaseSeconds: 1, holdMs: 1_500 })
     expect(await run(short, w.request("pay_a1", { amount: 1 }), response())).toBe("next") // response never ends
     const started = Date.now()
-    const busy = await run(short, w.request("pay_a2", { amount: 1 }), response())
-    expect(busy).toEqual(expect.objectContaining({ type: "conflict", message: expect.stringMatching(/Another refund of order order_a is still being processed/) }))
+    const busyRes = response()
+    expect(await run(short, w.request("pay_a2", { amount: 1 }), busyRes)).toBe("returned")
+    expect(busyRes.statusCode).toBe(409)
+    expect(busyRes.body).toEqual({ type: "conflict", message: expect.stringMatching(/^Other refunds of order order_a have been running for 1 s; nothing was sent to the processor\./) })
     expect(Date.now() - started).toBeGreaterThanOrEqual(900)
     await tick(700)
     expect(await run(short, w.request("pay_a2", { amount: 1 }), response())).toBe("next")
