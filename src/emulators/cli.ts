@@ -4,24 +4,37 @@
  *   medusa-processor-emulator clover [--port 4510] [--api-key KEY]...
  *   npx ts-node --transpile-only src/emulators/cli.ts clover --port 4510
  */
-import { CloverEmulator, DEFAULT_EMULATOR_PORTS } from "./index"
 import { CheckoutEmulator } from "./checkout"
 import { ProcessOutEmulator } from "./processout"
 import { FiservEmulator } from "./fiserv"
 import { DodoEmulator } from "./dodo"
+import { PROCESSOR_KITS, type ProcessorKit } from "./kits"
+
+/**
+ * What this CLI says of a processor beyond its kit (the kit gives its name and port), and the options
+ * only it reads: a processor without an entry runs from its kit with --port and --api-key.
+ */
+const HELP: Record<string, string> = {
+  clover: "Clover Ecommerce API",
+  checkout: "Checkout.com Payments API and classic /v2 Charges API; options --secret-key <key>, --abc-key <key>, --webhook-url <url>, --webhook-key <key>, --refund-delay-ms <ms|manual>",
+  processout: "ProcessOut API; options --project <id>:<secret>, --webhook-url <url>",
+  fiserv: "Fiserv Commerce Hub payments API, both endpoint styles; options --credential <apiKey>:<apiSecret>, --merchant-id <id>, --terminal-id <id>",
+  dodo: "Dodo Payments API: checkouts, payments, item refunds, Standard Webhooks; options --webhook-url <url>, --webhook-secret <whsec_...>, --tax-bps <n>",
+}
+
+const processorLine = (kit: ProcessorKit) => {
+  const [what, options] = (HELP[kit.id] ?? `${kit.label} API`).split("; ")
+  return `  ${kit.id.padEnd(10)} ${what} (default port ${kit.defaultPort})${options ? `; ${options}` : ""}`
+}
 
 const USAGE = `Usage: medusa-processor-emulator <processor> [--port <port>] [--api-key <key>]...
 
 Processors:
-  clover   Clover Ecommerce API (default port ${DEFAULT_EMULATOR_PORTS.clover})
-  checkout  Checkout.com Payments API and classic /v2 Charges API (default port ${DEFAULT_EMULATOR_PORTS.checkout}); options --secret-key <key>, --abc-key <key>, --webhook-url <url>, --webhook-key <key>, --refund-delay-ms <ms|manual>
-  processout  ProcessOut API (default port ${DEFAULT_EMULATOR_PORTS.processout}); options --project <id>:<secret>, --webhook-url <url>
-  fiserv   Fiserv Commerce Hub payments API, both endpoint styles (default port ${DEFAULT_EMULATOR_PORTS.fiserv}); options --credential <apiKey>:<apiSecret>, --merchant-id <id>, --terminal-id <id>
-  dodo     Dodo Payments API: checkouts, payments, item refunds, Standard Webhooks (default port ${DEFAULT_EMULATOR_PORTS.dodo}); options --webhook-url <url>, --webhook-secret <whsec_...>, --tax-bps <n>
+${PROCESSOR_KITS.map(processorLine).join("\n")}
 
 Options:
   --port <port>     Port on 127.0.0.1 (0 = any free port)
-  --api-key <key>   Accepted Bearer key; repeat for several (default: emulator_clover_key)
+  --api-key <key>   Accepted Bearer key; repeat for several (default: the emulator's own key)
   -h, --help        Show this help`
 
 interface CliArgs {
@@ -77,31 +90,24 @@ async function main(): Promise<void> {
     console.log(USAGE)
     return
   }
-  if (args.processor === "dodo") {
-    await runDodo(args.port ?? DEFAULT_EMULATOR_PORTS.dodo, args.apiKeys, process.argv.slice(2))
-    return
-  }
-  if (args.processor === "fiserv") {
-    await runFiserv(args.port ?? DEFAULT_EMULATOR_PORTS.fiserv, process.argv.slice(2))
-    return
-  }
-  if (args.processor === "processout") {
-    await runProcessOut(args.port ?? DEFAULT_EMULATOR_PORTS.processout, process.argv.slice(2))
-    return
-  }
-  if (args.processor === "checkout") {
-    await runCheckout(args.port ?? DEFAULT_EMULATOR_PORTS.checkout, process.argv.slice(2))
-    return
-  }
-  if (args.processor !== "clover") {
+  const kit = PROCESSOR_KITS.find((k) => k.id === args.processor)
+  if (!kit) {
     console.error(`${args.processor ? `Unknown processor: ${args.processor}` : "No processor given"}\n\n${USAGE}`)
     process.exit(2)
   }
+  const port = args.port ?? kit.defaultPort
+  const argv = process.argv.slice(2)
+  if (kit.id === "dodo") return runDodo(port, args.apiKeys, argv)
+  if (kit.id === "fiserv") return runFiserv(port, argv)
+  if (kit.id === "processout") return runProcessOut(port, argv)
+  if (kit.id === "checkout") return runCheckout(port, argv)
 
-  const emulator = new CloverEmulator(args.apiKeys.length ? { apiKeys: args.apiKeys } : {})
-  const url = await emulator.start(args.port ?? DEFAULT_EMULATOR_PORTS.clover)
-  console.log(`Clover Ecommerce emulator listening on ${url}`)
-  console.log(`Accepted API key${emulator.apiKeys.length > 1 ? "s" : ""}: ${emulator.apiKeys.join(", ")}`)
+  // Any other processor (Clover) from its kit: --api-key is the one option its emulator takes here.
+  const emulator = kit.createEmulator(args.apiKeys.length ? { apiKeys: args.apiKeys } : {})
+  const url = await emulator.start(port)
+  console.log(`${(HELP[kit.id]?.split("; ")[0] ?? kit.label).replace(/ API$/, "")} emulator listening on ${url}`)
+  const apiKeys = (emulator as unknown as { apiKeys?: string[] }).apiKeys
+  if (apiKeys?.length) console.log(`Accepted API key${apiKeys.length > 1 ? "s" : ""}: ${apiKeys.join(", ")}`)
   console.log(`Control API: ${url}/__emulator/requests | /__emulator/state | POST /__emulator/reset`)
 
   let stopping = false
