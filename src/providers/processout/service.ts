@@ -594,6 +594,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         medusaRefundId,
         sessionId: typeof data.session_id === "string" ? data.session_id : undefined,
         invoiceDetailIds: await this.returnedDetailIds(data.invoice_id, returned, medusaRefundId),
+        returnId: returned?.returnId,
       }),
     })
     // The money may have moved from here: nothing below throws. What ProcessOut says it refunded goes to

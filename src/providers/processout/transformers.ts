@@ -186,10 +186,13 @@ export function refundRequest(input: {
   medusaRefundId?: string
   sessionId?: string
   invoiceDetailIds?: string[]
+  /** The Medusa return a refund of a return names (a validated Medusa id, from the refund's metadata). */
+  returnId?: string | null
 }): ProcessOutRefundRequest {
   const metadata: Record<string, string> = {}
   if (input.medusaRefundId) metadata.medusa_refund_id = input.medusaRefundId
   if (input.sessionId) metadata.session_id = input.sessionId
+  if (input.returnId) metadata.return_id = input.returnId
   return {
     // Always sent, the full remainder included: the field is required (spec POST /invoices/{id}/refunds).
     amount: wireAmount.majorString(input.amount),

@@ -1159,6 +1159,7 @@ describe("the cart's lines as invoice details, and a return's as invoice_detail_
     const [refund] = refundPosts()
     expect(refund.status).toBe(200)
     expect(refund.body.invoice_detail_ids).toEqual([details[0]!.id, details[1]!.id])
+    expect(refund.body.metadata).toEqual({ medusa_refund_id: "ref_ret1", session_id: data.session_id, return_id: "ret_1" })
     expect(emulator.requests({ method: "GET", path: `/invoices/${session.id}` }).length).toBeGreaterThan(0)
 
     emulator.reset()
