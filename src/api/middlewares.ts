@@ -128,6 +128,40 @@ async function holdLock(locking: Locking, key: string, busy: string, options: Re
 }
 
 /**
+ * Takes the order's refund lock for this request, or answers 409 itself and returns null when
+ * other refunds of the order keep it past the wait.
+ */
+async function takeOrderLock(req: MedusaRequest, res: MedusaResponse, orderId: string, options: RefundLockOptions): Promise<(() => void) | null> {
+  let logger: Logger | undefined
+  try {
+    logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER) as Logger
+  } catch {
+    logger = undefined
+  }
+  const locking = req.scope.resolve(Modules.LOCKING) as Locking
+  try {
+    return await holdLock(
+      locking,
+      `refund-processors:order-refund:${orderId}`,
+      `Other refunds of order ${orderId} have been running for ${options.waitSeconds} s; nothing was sent to the processor. ` +
+        `Reload the order to see what they refunded, then try again.`,
+      options,
+      logger
+    )
+  } catch (error) {
+    if (!(error instanceof RefundLockBusy)) throw error
+    res.status(409).json({ type: MedusaError.Types.CONFLICT, message: error.message })
+    return null
+  }
+}
+
+/** Held until Medusa's handler has answered: the next refund of this order reads the order as this one left it. */
+function releaseWhenAnswered(res: MedusaResponse, release: () => void) {
+  res.once("finish", release)
+  res.once("close", release)
+}
+
+/**
  * POST /admin/payments/:id/refund: one refund per order at a time, and none that Medusa's
  * refundPaymentWorkflow would fail after the processor moved the money (see ./refund-guard.ts).
  * Runs after Medusa's own body validator; anything malformed is left to Medusa to refuse.
@@ -143,28 +177,8 @@ export function createRefundGuard(options: RefundLockOptions = REFUND_LOCK) {
     // No order: the workflow stops at its order lookup, before the provider is called.
     if (!orderId) return next()
 
-    let logger: Logger | undefined
-    try {
-      logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER) as Logger
-    } catch {
-      logger = undefined
-    }
-    const locking = req.scope.resolve(Modules.LOCKING) as Locking
-    let release: () => void
-    try {
-      release = await holdLock(
-        locking,
-        `refund-processors:order-refund:${orderId}`,
-        `Other refunds of order ${orderId} have been running for ${options.waitSeconds} s; nothing was sent to the processor. ` +
-          `Reload the order to see what they refunded, then try again.`,
-        options,
-        logger
-      )
-    } catch (error) {
-      if (!(error instanceof RefundLockBusy)) throw error
-      res.status(409).json({ type: MedusaError.Types.CONFLICT, message: error.message })
-      return
-    }
+    const release = await takeOrderLock(req, res, orderId, options)
+    if (!release) return
     let handedOn = false
     try {
       const state = await loadRefundGuardState(query, paymentId, orderId)
@@ -172,9 +186,7 @@ export function createRefundGuard(options: RefundLockOptions = REFUND_LOCK) {
         const decision = decideRefund({ ...state, amount })
         if (!decision.allow) throw new MedusaError(decision.type, decision.message)
       }
-      // Held until Medusa's handler has answered: the next refund of this order reads the order as this one left it.
-      res.once("finish", release)
-      res.once("close", release)
+      releaseWhenAnswered(res, release)
       handedOn = true
       next()
     } finally {
@@ -185,10 +197,34 @@ export function createRefundGuard(options: RefundLockOptions = REFUND_LOCK) {
 
 export const guardRefund = createRefundGuard()
 
+/**
+ * POST /admin/refund-processors/returns/:id/refund ("Refund this return") runs Medusa's
+ * refundPaymentWorkflow for the return's order: it waits for, and holds off, the order's other
+ * refunds through the same lock. It refunds what the received items owe, so it needs no credit
+ * line and no decision here; its own route validates the id and body.
+ */
+export function createReturnRefundLock(options: RefundLockOptions = REFUND_LOCK) {
+  return async function lockReturnRefund(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
+    const returnId = req.params?.id
+    if (typeof returnId !== "string" || !ID_SHAPE.test(returnId)) return next()
+    const query = req.scope.resolve(ContainerRegistrationKeys.QUERY) as any
+    const { data } = await query.graph({ entity: "return", fields: ["id", "order_id"], filters: { id: returnId } })
+    const orderId = data?.[0]?.order_id
+    if (typeof orderId !== "string" || !orderId) return next()
+    const release = await takeOrderLock(req, res, orderId, options)
+    if (!release) return
+    releaseWhenAnswered(res, release)
+    next()
+  }
+}
+
+export const lockReturnRefund = createReturnRefundLock()
+
 export default defineMiddlewares({
   routes: [
     { matcher: "/store/payment-collections/:id/payment-sessions", methods: ["POST"], middlewares: [stampCustomerIp] },
     { matcher: "/hooks/payment/:provider", methods: ["POST"], middlewares: [checkWebhookToken] },
     { matcher: "/admin/payments/:id/refund", methods: ["POST"], middlewares: [guardRefund] },
+    { matcher: "/admin/refund-processors/returns/:id/refund", methods: ["POST"], middlewares: [lockReturnRefund] },
   ],
 })

@@ -6,7 +6,7 @@
 import { EventEmitter } from "node:events"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { InMemoryLockingProvider } from "@medusajs/locking/dist/providers/in-memory"
-import { createRefundGuard } from "../middlewares"
+import { createRefundGuard, createReturnRefundLock } from "../middlewares"
 
 type Change = { id: string; change_type: string; status: string }
 
@@ -26,6 +26,7 @@ function world() {
         return { data: orderId ? [{ id: filters.id, amount: 50, currency_code: "usd", payment_collection: { order: { id: orderId } } }] : [] }
       }
       if (entity === "order") return { data: orders[filters.id] ? [orders[filters.id]] : [] }
+      if (entity === "return") return { data: filters.id === "return_a" ? [{ id: "return_a", order_id: "order_a" }] : [] }
       if (entity === "order_change") return { data: (changes[filters.order_id] ?? []).filter((c) => filters.status.includes(c.status)) }
       return { data: [] }
     },
@@ -133,5 +134,32 @@ describe("guardRefund", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900)
     await tick(700)
     expect(await run(short, w.request("pay_a2", { amount: 1 }), response())).toBe("next")
+  })
+
+  it("\"Refund this return\" and the admin's refunds of the same order take turns", async () => {
+    const w = world()
+    const returns = createReturnRefundLock({ waitSeconds: 1, leaseSeconds: 1, holdMs: 5_000 })
+    const adminRefund = response()
+    expect(await run(guard, w.request("pay_a1", { amount: 1 }), adminRefund)).toBe("next")
+
+    const returnRefund = response()
+    let handedOn = false
+    const waiting = run(returns, w.request("return_a", {}), returnRefund).then((r) => ((handedOn = true), r))
+    await tick()
+    expect(handedOn).toBe(false)
+    adminRefund.emit("finish")
+    expect(await waiting).toBe("next")
+
+    // Now the return's refund holds the order: the admin's next refund waits for it.
+    let adminNext = false
+    const next = run(guard, w.request("pay_a2", { amount: 1 }), response()).then((r) => ((adminNext = true), r))
+    await tick()
+    expect(adminNext).toBe(false)
+    returnRefund.emit("close")
+    expect(await next).toBe("next")
+
+    // Unknown or malformed return ids go to the route, which answers them.
+    expect(await run(returns, w.request("return_unknown", {}), response())).toBe("next")
+    expect(await run(returns, w.request("return_'; --", {}), response())).toBe("next")
   })
 })
