@@ -161,75 +161,37 @@ function runMedusa(name, args, env) {
 
 // ---------------------------------------------------------------- 1. emulators
 /**
- * The emulators, in medusa-config.ts's order of env vars: where each listens, how it is built
- * (webhooks to this store), and the env that points its provider at it with the emulator's keys
- * (dev always talks to the local emulators, whatever a .env says).
+ * The emulators: one per processor kit (src/emulators/kits: where each listens, its credentials and
+ * the env that points its provider at it; dev always talks to the local emulators, whatever a .env
+ * says). Those that send webhooks post them to this store's /hooks/payment/<identifier>_<id>, signed
+ * with the keys the store is given (the kit's webhookEnv).
  */
-const webhookUrl = (providerId) => `http://localhost:${MEDUSA_PORT}/hooks/payment/${providerId}_${providerId}`
-const EMULATORS = [
-  {
-    id: "clover",
-    name: "Clover",
-    port: Number(process.env.DEV_EMULATOR_PORT || 4510),
-    create: (m) => new m.CloverEmulator(),
-    env: (url, m) => ({ CLOVER_ENVIRONMENT: url, CLOVER_API_KEY: m.DEFAULT_CLOVER_API_KEY }),
-  },
-  {
-    id: "checkout",
-    name: "Checkout.com",
-    port: Number(process.env.DEV_CHECKOUT_EMULATOR_PORT || 4520),
-    // Refunds stay pending a moment, then settle (declined when the amount ends in .05, Checkout.com's
-    // test rule) and a signed payment_refunded / payment_refund_declined webhook goes to the store.
-    create: (m) => new m.CheckoutEmulator({ webhookUrl: webhookUrl("checkout"), refundDelayMs: CHECKOUT_REFUND_DELAY_MS }),
-    env: (url, m) => ({
-      CHECKOUT_ENVIRONMENT: url,
-      CHECKOUT_SECRET_KEY: process.env.CHECKOUT_API === "classic" ? m.DEFAULT_CHECKOUT_ABC_SECRET_KEY : m.DEFAULT_CHECKOUT_SECRET_KEY,
-      CHECKOUT_WEBHOOK_SIGNATURE_KEY: m.DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY,
-    }),
-  },
-  {
-    id: "fiserv",
-    name: "Fiserv",
-    port: Number(process.env.DEV_FISERV_EMULATOR_PORT || 4530),
-    create: (m) => new m.FiservEmulator(),
-    env: (url, m) => ({
-      FISERV_ENVIRONMENT: url,
-      FISERV_API_KEY: m.DEFAULT_FISERV_API_KEY,
-      FISERV_API_SECRET: m.DEFAULT_FISERV_API_SECRET,
-      FISERV_MERCHANT_ID: m.DEFAULT_FISERV_MERCHANT_ID,
-      FISERV_TERMINAL_ID: m.DEFAULT_FISERV_TERMINAL_ID,
-    }),
-  },
-  {
-    id: "dodo",
-    name: "Dodo Payments",
-    port: Number(process.env.DEV_DODO_EMULATOR_PORT || 4540),
-    create: (m) => new m.DodoEmulator({ webhookUrl: webhookUrl("dodo") }),
-    env: (url, m) => ({
-      DODO_ENVIRONMENT: url,
-      DODO_API_KEY: m.DEFAULT_DODO_API_KEY,
-      DODO_PRODUCT_ID: m.DEFAULT_DODO_PRODUCT_ID,
-      DODO_WEBHOOK_SECRET: m.DEFAULT_DODO_WEBHOOK_SECRET,
-    }),
-  },
-  {
-    id: "processout",
-    name: "ProcessOut",
-    port: Number(process.env.DEV_PROCESSOUT_EMULATOR_PORT || 4550),
-    create: (m) => new m.ProcessOutEmulator({ webhookUrl: webhookUrl("processout") }),
-    env: (url, m) => ({
-      PROCESSOUT_ENVIRONMENT: url,
-      PROCESSOUT_PROJECT_ID: m.DEFAULT_PROCESSOUT_PROJECT_ID,
-      PROCESSOUT_PROJECT_SECRET: m.DEFAULT_PROCESSOUT_PROJECT_SECRET,
-    }),
-  },
-]
+const webhookUrl = (kit) => `http://localhost:${MEDUSA_PORT}/hooks/payment/${kit.providerId.replace(/^pp_/, "")}`
+/** Dev's own emulator settings beyond the kit's. */
+const DEV_EMULATOR_OPTIONS = {
+  // Refunds stay pending a moment, then settle (declined when the amount ends in .05, Checkout.com's
+  // test rule) and a signed payment_refunded / payment_refund_declined webhook goes to the store.
+  checkout: { refundDelayMs: CHECKOUT_REFUND_DELAY_MS },
+}
+/** The kits (TypeScript, loaded once ts-node is registered), as dev's emulator specs. */
+let EMULATORS = []
+function emulatorSpecs(m) {
+  return m.PROCESSOR_KITS.map((kit) => ({
+    id: kit.id,
+    name: kit.label,
+    port: Number(process.env[kit.devPortEnv] || kit.defaultPort),
+    portEnv: kit.devPortEnv,
+    create: () => kit.createEmulator({ webhookUrl: webhookUrl(kit), ...DEV_EMULATOR_OPTIONS[kit.id] }),
+    env: (url) => ({ ...kit.emulatorEnv(url), ...kit.webhookEnv }),
+  }))
+}
 
 /** Starts (or reuses) every emulator; returns { urls: { clover: url, … }, env }. */
 async function startEmulators() {
   // The emulators are TypeScript: load them through ts-node (swc, per tsconfig.json), as the medusa CLI does.
   require("ts-node").register({ transpileOnly: true })
   const m = require(path.join(ROOT, "src", "emulators"))
+  EMULATORS = emulatorSpecs(m)
   const urls = {}
   const env = {}
   for (const spec of EMULATORS) {
@@ -238,12 +200,11 @@ async function startEmulators() {
       // Reuse an emulator left running (e.g. `npm run emulator -- ${spec.id} --port ${spec.port}`).
       const probe = await httpGet(`${url}/__emulator/requests`)
       if (probe.status !== 200) {
-        const knob = spec.id === "clover" ? "DEV_EMULATOR_PORT" : `DEV_${spec.id.toUpperCase()}_EMULATOR_PORT`
-        throw new Error(`port ${spec.port} is taken by something that is not the ${spec.name} emulator; set ${knob}`)
+        throw new Error(`port ${spec.port} is taken by something that is not the ${spec.name} emulator; set ${spec.portEnv}`)
       }
       log(`reusing the ${spec.name} emulator already listening on ${url} (its webhook settings are its own)`)
     } else {
-      const emu = spec.create(m)
+      const emu = spec.create()
       await emu.start(spec.port)
       if (spec.id === "clover") {
         // Carry charges/refunds/journal over from the previous run (see scripts/dev/emulator-state.js):
@@ -262,7 +223,7 @@ async function startEmulators() {
       })
     }
     urls[spec.id] = url
-    Object.assign(env, spec.env(url, m))
+    Object.assign(env, spec.env(url))
   }
   return { urls, env }
 }

@@ -44,18 +44,20 @@ import {
   updateRegionsWorkflow,
   updateStoresWorkflow,
 } from "@medusajs/medusa/core-flows"
+import { kitOf, PROCESSOR_KITS } from "../../src/emulators/kits"
 
 export const ADMIN_EMAIL = process.env.DEV_ADMIN_EMAIL || "admin@example.com"
 export const ADMIN_PASSWORD = process.env.DEV_ADMIN_PASSWORD || "supersecret"
-const CLOVER_PROVIDER_ID = "pp_clover_clover"
+// The demo order is paid with Clover.
+const CLOVER_PROVIDER_ID = kitOf("clover").providerId
 
 /** The Clover provider instance (the payment module keeps providers in its own container). */
 function cloverProvider(container: ExecArgs["container"]): { stampRequestIp(ip: string): Record<string, string> } {
   return (container.resolve(Modules.PAYMENT) as any).paymentProviderService_.retrieveProvider(CLOVER_PROVIDER_ID)
 }
 const SYSTEM_PROVIDER_ID = "pp_system_default"
-/** Every provider of the plugin (medusa-config.ts registers all five against their emulators). */
-const PLUGIN_PROVIDER_IDS = [CLOVER_PROVIDER_ID, "pp_checkout_checkout", "pp_fiserv_fiserv", "pp_dodo_dodo", "pp_processout_processout"]
+/** Every provider of the plugin (medusa-config.ts registers one per kit, against its emulator). */
+const PLUGIN_PROVIDER_IDS = PROCESSOR_KITS.map((kit) => kit.providerId)
 const MANUAL_FULFILLMENT_PROVIDER_ID = "manual_manual"
 const REGION_NAME = "US"
 const LOCATION_NAME = "Clover Demo Warehouse"
