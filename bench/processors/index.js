@@ -1,30 +1,25 @@
 "use strict"
 /**
- * The processors the bench measures. A new processor is one file in this folder (see
- * clover.js for what it holds) and one line here. An entry whose provider or emulator is
- * not in src/ yet is skipped with a note.
+ * The processors the bench measures: one per processor kit (src/emulators/kits), each with its
+ * bench file in this folder (see clover.js for what it holds). A kit without a bench file is
+ * listed and skipped with a note.
  */
 const fs = require("fs")
 const path = require("path")
-const { ROOT } = require("../lib/ts")
+const { ROOT, registerTs } = require("../lib/ts")
 
-const PLANNED = [
-  // name, provider service, emulator, official SDK on npm
-  { name: "checkout", label: "Checkout.com", sdk: "checkout-sdk-node" },
-  { name: "fiserv", label: "Fiserv Commerce Hub", sdk: null },
-  { name: "dodo", label: "Dodo Payments", sdk: "dodopayments" },
-  { name: "processout", label: "ProcessOut", sdk: null },
-]
+/** The kits' ids and labels, in the kits' order. */
+function kits() {
+  registerTs()
+  return require(path.join(ROOT, "src", "emulators", "kits")).PROCESSOR_KITS.map((kit) => ({ name: kit.id, label: kit.label }))
+}
 
-/** Entries with a bench file, then the planned ones (skipped until their bench file exists). */
+/** Entries with a bench file; the others planned (skipped until their bench file exists). */
 function processors() {
-  const entries = [require("./clover")]
-  for (const p of PLANNED) {
-    const file = path.join(__dirname, `${p.name}.js`)
-    if (fs.existsSync(file)) entries.push(require(file))
-    else entries.push({ ...p, planned: true })
-  }
-  return entries
+  return kits().map((kit) => {
+    const file = path.join(__dirname, `${kit.name}.js`)
+    return fs.existsSync(file) ? require(file) : { ...kit, sdk: null, planned: true }
+  })
 }
 
 /** Why an entry cannot run now, or null. */
