@@ -93,12 +93,13 @@ function runMedusa(name, args, env) {
 async function startEmulators() {
   // The emulators and the demo's processor table are TypeScript: load them through ts-node, as dev.js does.
   require("ts-node").register({ transpileOnly: true })
-  const emulators = require(path.join(ROOT, "src", "emulators"))
-  const running = await emulators.startEmulators()
-  stops.push({ name: "emulators", fn: () => running.stop() })
+  const { PROCESSOR_KITS } = require(path.join(ROOT, "src", "emulators", "kits"))
   const urls = {}
-  for (const [name, emu] of Object.entries(running)) {
-    if (emu && typeof emu === "object" && typeof emu.url === "string") urls[name] = emu.url
+  // One emulator per processor kit, on a free port, with its defaults (no webhooks: the demo reads outcomes from the answers).
+  for (const kit of PROCESSOR_KITS) {
+    const emulator = kit.createEmulator()
+    urls[kit.id] = await emulator.start(0)
+    stops.push({ name: `${kit.label} emulator`, fn: () => emulator.stop() })
   }
   return urls
 }
