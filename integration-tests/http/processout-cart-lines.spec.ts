@@ -64,8 +64,11 @@ medusaIntegrationTestRunner({
           { variantId: small.id, quantity: 1 },
         ],
       })
-      // Without the stamp, the first session's invoice has no details.
-      expect((emu.requests({ method: "POST", path: "/invoices" })[0] as { body: any }).body.details).toBeUndefined()
+      // The store's own route (the plugin's middleware) stamped the cart's lines: the first invoice has them.
+      expect((emu.requests({ method: "POST", path: "/invoices" })[0] as { body: any }).body.details).toEqual([
+        expect.objectContaining({ quantity: 2, reference: large.id }),
+        expect.objectContaining({ quantity: 1, reference: small.id }),
+      ])
 
       // The request a storefront sends, through the middleware on the real container: a forged line is dropped.
       const collectionId = ready.paymentCollection.id

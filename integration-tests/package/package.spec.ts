@@ -400,7 +400,23 @@ run_("the packed plugin in a fresh Medusa store", () => {
       expect([name, view.refunds.map((r: any) => r.amount_minor)]).toEqual([name, ["1234"]])
       const synced = await adminCall("POST", "/admin/refund-processors/payments/:id/sync", payment.id)
       expect([name, synced.payment.refunds.length, typeof synced.synced_at]).toEqual([name, 1, "string"])
+      const { return_refunds } = await adminCall("GET", "/admin/refund-processors/orders/:id/return-refunds", orderId)
+      expect([name, return_refunds]).toEqual([name, []])
     }
+  })
+
+  it("keeps the store's refund policy in the plugin's own module (migrated with the store), audited", async () => {
+    needsStore()
+    const { policy } = await adminCall("GET", "/admin/refund-processors/policy")
+    expect(policy.auto_refund_on_receipt).toBe(false)
+    await adminCall("POST", "/admin/refund-processors/policy", undefined, { auto_refund_on_receipt: true })
+    expect((await adminCall("GET", "/admin/refund-processors/policy")).policy.auto_refund_on_receipt).toBe(true)
+    const { changes } = await adminCall("GET", "/admin/refund-processors/policy/changes")
+    expect(changes.length).toBeGreaterThan(0)
+    // "Refund this return" on a return that does not exist: the plugin's own not-found answer, nothing refunded.
+    called.add("POST /admin/refund-processors/returns/:id/refund")
+    const missing = await admin.call("POST", "/admin/refund-processors/returns/return_01NOSUCHRETURN0000000000/refund")
+    expect([missing.status, (missing.body as any)?.type]).toEqual([404, "not_found"])
   })
 
   it("has called every admin route the package ships", () => {
@@ -457,7 +473,8 @@ run_("the packed plugin in a fresh Medusa store", () => {
     // The plugin's admin extensions are compiled into the store's admin build.
     const assets = path.join(built, "public", "admin", "assets")
     const bundle = fs.readdirSync(assets).filter((f) => f.endsWith(".js")).map((f) => fs.readFileSync(path.join(assets, f), "utf8")).join("\n")
-    expect(["Refund ledger", "refund-processors/connection-check"].filter((marker) => !bundle.includes(marker))).toEqual([])
+    // The order widget's heading and the settings page's request path.
+    expect(["Refund ledger", "/connection-check"].filter((marker) => !bundle.includes(marker))).toEqual([])
 
     server = start(bin("medusa"), ["start"], { cwd: built, env: serverEnv!(), log: path.join(logs, "start.log") })
     await timed("start", () =>

@@ -1,6 +1,7 @@
 import { defineMiddlewares, type MedusaNextFunction, type MedusaRequest, type MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
 import { decideRefund, loadRefundGuardState, orderIdOfPayment } from "./refund-guard"
+import { stampCartLines } from "./stamp-cart-lines"
 
 /** The header the webhook middleware writes the URL's token into (Medusa passes the provider headers, not the URL). */
 export const WEBHOOK_TOKEN_HEADER = "x-medusa-webhook-token"
@@ -222,7 +223,7 @@ export const lockReturnRefund = createReturnRefundLock()
 
 export default defineMiddlewares({
   routes: [
-    { matcher: "/store/payment-collections/:id/payment-sessions", methods: ["POST"], middlewares: [stampCustomerIp] },
+    { matcher: "/store/payment-collections/:id/payment-sessions", methods: ["POST"], middlewares: [stampCustomerIp, stampCartLines] },
     { matcher: "/hooks/payment/:provider", methods: ["POST"], middlewares: [checkWebhookToken] },
     { matcher: "/admin/payments/:id/refund", methods: ["POST"], middlewares: [guardRefund] },
     { matcher: "/admin/refund-processors/returns/:id/refund", methods: ["POST"], middlewares: [lockReturnRefund] },
