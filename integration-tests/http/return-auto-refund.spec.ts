@@ -8,7 +8,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import type { AxiosInstance } from "axios"
-import { call, fulfillOrder, getOrder, getPayment, seedStore, SeededStore, toCents, until, type Headers } from "../helpers"
+import { call, capturePayment, fulfillOrder, getOnlyPayment, getOrder, getPayment, placeOrder, seedStore, SeededStore, toCents, until, type Headers } from "../helpers"
 import { CloverEmulator } from "../../src/emulators/clover"
 import { processorsUnderTest, refundSends, startProcessors, type PaidPayment, type ProcessorUnderTest } from "../helpers/exactly-once"
 
@@ -84,7 +84,7 @@ medusaIntegrationTestRunner({
 
     beforeEach(async () => {
       store = await seedStore(api, getContainer(), {
-        providerIds: processors.map((p) => p.providerId),
+        providerIds: [...processors.map((p) => p.providerId), "pp_system_default"],
         variants: [
           { title: "Large", sku: "RAR-LARGE", amount: 30 },
           { title: "Small", sku: "RAR-SMALL", amount: 12.34 },
@@ -273,6 +273,23 @@ medusaIntegrationTestRunner({
       expect(retried.return_refund).toEqual(expect.objectContaining({ status: "refunded", attempts: 2, error_message: null, trigger: "admin" }))
       expect(refundRequests()).toHaveLength(2)
       expect((await getPayment(api, admin, payment.id)).refunds.map((r: any) => toCents(r.amount))).toEqual([1234])
+    })
+
+    it("an order paid with another provider's payment is not refunded: the row says why", async () => {
+      await setPolicy(api, admin, { auto_refund_on_receipt: true })
+      const { order: placed } = await placeOrder(api, store, { providerId: "pp_system_default" })
+      const payment = await getOnlyPayment(api, admin, placed.id)
+      await capturePayment(api, admin, payment.id)
+      await fulfillOrder(api, admin, { orderId: placed.id, locationId: store.stockLocation.id })
+      const order = await getOrder(api, admin, placed.id)
+      const small = order.items.find((i: any) => i.variant_id === store.variants.find((v) => v.title === "Small")!.id)
+      const returnId = await requestReturn(api, admin, store, order.id, [{ id: small.id, quantity: 1 }])
+      await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
+
+      const row = await settledRow(api, admin, order.id, returnId)
+      expect(row.status).toBe("failed")
+      expect(row.error_message).toMatch(/owes 12\.34 USD .*no captured payment of a medusa-refund-processors provider/)
+      expect((await getPayment(api, admin, payment.id)).refunds ?? []).toHaveLength(0)
     })
 
     it("three admins asking at once refund the return once", async () => {

@@ -224,20 +224,23 @@ async function readPlan(container: Container, input: RefundReceivedReturnInput, 
   let paymentId: string | null = null
   let refusal: string | null = null
   const currency = String(order.currency_code ?? "").toUpperCase()
+  const refundableList = payments.map((p) => `${p.id} ${p.refundable}`).join(", ")
   if (MathBN.gt(result.amount, 0)) {
     const chosen = pickPayment(result.amount, payments)
     paymentId = chosen?.id ?? null
     if (!chosen) {
-      refusal = payments.length
-        ? `No single payment of this order can refund ${result.amount} ${currency} (refundable: ${payments
-            .map((p) => `${p.id} ${p.refundable}`)
-            .join(", ")}); a return's refund is not split over payments. Refund it from the order's payments.`
-        : `The order has no captured payment of a medusa-refund-processors provider to refund ${result.amount} ${currency} to. Refund it from the order's payments.`
+      refusal = `No single payment of this order can refund ${result.amount} ${currency} (refundable: ${refundableList}); a return's refund is not split over payments. Refund it from the order's payments.`
     } else if (result.capped_by === "payments" && payments.filter((p) => MathBN.gt(p.refundable, 0)).length > 1) {
       refusal =
-        `The return's ${result.uncapped} ${currency} is more than any one payment of this order can refund (largest: ${largestRefundable(payments)}); ` +
+        `The return's ${result.uncapped} ${currency} is more than any one payment of this order can refund (refundable: ${refundableList}); ` +
         `a return's refund is not split over payments. Refund it from the order's payments.`
     }
+  } else if (result.capped_by === "payments") {
+    // The order owes the customer, but no payment of this plugin can give it back: say so rather
+    // than record "nothing to refund".
+    refusal = payments.length
+      ? `The order owes ${result.uncapped} ${currency} for this return, but its payments of medusa-refund-processors have nothing left to refund (refundable: ${refundableList}): capture the payment first, or refund the customer another way.`
+      : `The order owes ${result.uncapped} ${currency} for this return, but it has no captured payment of a medusa-refund-processors provider: refund it from the order's payments.`
   }
 
   // A Medusa refund reason whose code is the return's reason (one reason for the whole return).
@@ -303,7 +306,7 @@ export const executeReturnRefundStep = createStep(
     const actor = input.actor_id ?? null
     const currency = plan.currency_code.toUpperCase()
 
-    if (!MathBN.gt(plan.amount, 0) && !plan.existing_refund_id) {
+    if (!MathBN.gt(plan.amount, 0) && !plan.existing_refund_id && !plan.refusal) {
       const claim = await service.claimReturnRefund({
         return_id: plan.return_id,
         order_id: plan.order_id,
