@@ -7,7 +7,7 @@
  * Adding a processor = its kit in PROCESSOR_KITS (docs/adding-a-processor.md); nothing here.
  */
 import { defineConfig, loadEnv } from "@medusajs/framework/utils"
-import { PROCESSOR_KITS } from "./src/emulators/kits"
+import { PROCESSOR_KITS, providerEntries, type ProviderEntry } from "./src/emulators/kits"
 
 loadEnv(process.env.NODE_ENV || "development", process.cwd())
 
@@ -21,23 +21,11 @@ function str(name: string): string | undefined {
   return v === undefined || v.trim() === "" ? undefined : v.trim()
 }
 
-type ProviderEntry = {
-  /** Path of the provider module, relative to this file's directory. */
-  resolve: string
-  /** Provider id; Medusa's payment provider id is `pp_<identifier>_<id>`. */
-  id: string
-  options: Record<string, unknown>
-}
-
 /**
  * One entry per processor kit (src/emulators/kits: each kit reads its provider's env vars, with
  * defaults that point at the emulators: `npm run emulator`, or started by the tests/dev script).
  */
-const paymentProviders: ProviderEntry[] = PROCESSOR_KITS.map((kit) => ({
-  resolve: kit.providerModule,
-  id: kit.id,
-  options: kit.optionsFromEnv(process.env),
-}))
+const paymentProviders: ProviderEntry[] = providerEntries(PROCESSOR_KITS, process.env)
 
 /**
  * PAYMENT_PROVIDERS selects which of the entries above are registered:

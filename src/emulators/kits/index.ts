@@ -9,7 +9,7 @@ import { cloverKit } from "./clover"
 import { dodoKit } from "./dodo"
 import { fiservKit } from "./fiserv"
 import { processoutKit } from "./processout"
-import type { ProcessorKit } from "./types"
+import type { Env, ProcessorKit } from "./types"
 
 export * from "./types"
 export { checkoutKit, cloverKit, dodoKit, fiservKit, processoutKit }
@@ -22,4 +22,18 @@ export function kitOf(id: string, kits: readonly ProcessorKit[] = PROCESSOR_KITS
   const kit = kits.find((k) => k.id === id)
   if (!kit) throw new Error(`No processor kit "${id}"; known: ${kits.map((k) => k.id).join(", ")}`)
   return kit
+}
+
+/** A payment module provider entry, as medusa-config.ts lists them. */
+export interface ProviderEntry {
+  /** Path of the provider module, relative to the project root. */
+  resolve: string
+  /** Provider id; Medusa's payment provider id is `pp_<identifier>_<id>`. */
+  id: string
+  options: Record<string, unknown>
+}
+
+/** The payment module's providers for these kits, their options read from `env` (medusa-config.ts). */
+export function providerEntries(kits: readonly ProcessorKit[], env: Env): ProviderEntry[] {
+  return kits.map((kit) => ({ resolve: kit.providerModule, id: kit.id, options: kit.optionsFromEnv(env) }))
 }
