@@ -3,7 +3,6 @@ import { AbstractPaymentProvider, MedusaError, PaymentSessionStatus } from "@med
 import type {
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
-  BigNumberInput,
   CancelPaymentInput,
   CancelPaymentOutput,
   CapturePaymentInput,
@@ -24,6 +23,7 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { bootWarnings, type BootCheck } from "./boot-warnings"
+import { planCapture, type CapturePlan } from "./capture-plan"
 import { ProcessorError, toMedusaError, type ErrorAdvice } from "./errors"
 import type { Logger } from "./http"
 import { uuidFromKey } from "./idempotency"
@@ -382,8 +382,12 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
   }
   private refunds_?: RefundCoordinator
 
-  /** The amount of the capture Medusa is recording (capturePayment is not told it); best effort. */
-  protected medusaCaptureAmount(captureId: string | undefined): Promise<BigNumberInput | undefined> {
-    return this.medusaRecords.captureAmount(captureId)
+  /**
+   * The capture to send (core/capture-plan.ts), with Medusa's capture amount read from its capture
+   * record: capturePayment is not told it.
+   */
+  protected async planCapture(input: CapturePaymentInput, capturesOnce?: string): Promise<CapturePlan> {
+    const medusaAmount = await this.medusaRecords.captureAmount(input.context?.idempotency_key)
+    return planCapture({ data: input.data ?? {}, profile: this.profile, medusaAmount, capturesOnce })
   }
 }

@@ -11,19 +11,15 @@ import type {
   GetPaymentStatusInput,
   GetPaymentStatusOutput,
   InitiatePaymentInput,
-  InitiatePaymentOutput,
   ProviderWebhookPayload,
   RetrievePaymentInput,
   RetrievePaymentOutput,
-  UpdatePaymentInput,
-  UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { ProcessorError } from "../../core/errors"
-import { uuidFromKey } from "../../core/idempotency"
-import { fromProcessorMinor, minorToMajor, toProcessorAmount } from "../../core/money/convert"
+import { fromProcessorMinor, minorToMajor } from "../../core/money/convert"
 import { modeOf } from "../../core/options"
-import { paymentMinor, requireField } from "../../core/payment-data"
+import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { applyRefundOutcomes, reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
@@ -180,35 +176,11 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
   protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = input.data ?? {}
     requireField(data, this.backend.idField, NAME)
-    const currency = requireField(data, "currency", NAME)
     const key = this.idempotencyKey(input.context)
     const keys = Array.isArray(data.capture_keys) ? (data.capture_keys as string[]) : []
     if (keys.includes(key)) return { data } // this capture was recorded already
-    const authorized = paymentMinor(data, "amount_minor", NAME)
-    const captured = paymentMinor(data, "captured_minor", NAME, 0n)
-    const money = (minor: bigint) => `${fromProcessorMinor(minor.toString(), currency, this.profile).major} ${currency.toUpperCase()}`
-    if (captured > 0n && !this.backend.multipleCaptures) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `The classic Checkout.com API captures an authorization once, and ${money(captured)} of this one is already captured. Refund instead of capturing again.`
-      )
-    }
-    const remaining = authorized - captured
-    if (remaining <= 0n) {
-      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `This payment is already fully captured at Checkout.com (${money(captured)}).`)
-    }
-    // Medusa does not pass the capture amount to providers; read it from its capture record.
-    const medusaAmount = await this.medusaCaptureAmount(input.context?.idempotency_key)
-    const amount =
-      medusaAmount !== undefined
-        ? toProcessorAmount(medusaAmount, currency, this.profile, "capture amount")
-        : fromProcessorMinor(remaining.toString(), currency, this.profile)
-    if (BigInt(amount.minor) > remaining) {
-      throw new MedusaError(
-        MedusaError.Types.INVALID_DATA,
-        `The capture of ${amount.major} ${currency.toUpperCase()} is more than the ${money(remaining)} that remains authorized at Checkout.com.`
-      )
-    }
+    const once = this.backend.multipleCaptures ? undefined : "The classic Checkout.com API captures an authorization once"
+    const { amount, capturedMinor: captured } = await this.planCapture(input, once)
     let patch: Record<string, unknown>
     try {
       patch = await this.backend.capture(data, amount, key)

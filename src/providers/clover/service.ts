@@ -11,22 +11,17 @@ import type {
   DeletePaymentOutput,
   GetPaymentStatusInput,
   GetPaymentStatusOutput,
-  InitiatePaymentInput,
-  InitiatePaymentOutput,
   ProviderWebhookPayload,
   RetrievePaymentInput,
   RetrievePaymentOutput,
-  UpdatePaymentInput,
-  UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { ProcessorError } from "../../core/errors"
 import { HttpClient } from "../../core/http"
 import { uuidFromKey } from "../../core/idempotency"
 import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
-import { Decimal } from "../../core/money/decimal"
 import { baseUrlFor, modeOf } from "../../core/options"
-import { paymentMinor, requireField } from "../../core/payment-data"
+import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import type { ReasonOverrides } from "../../core/reason-map"
@@ -231,24 +226,11 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
   protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = input.data ?? {}
     const chargeId = requireField(data, "charge_id", "Clover")
-    const currency = requireField(data, "currency", "Clover")
     const key = this.idempotencyKey(input.context)
     if (data.capture_key === key) {
       return { data } // this capture was recorded already
     }
-    if (paymentMinor(data, "captured_minor", "Clover", 0n) > 0n) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `Clover captures an authorization once, and ${minorToMajor(String(data.captured_minor), currency, this.profile).toFixed()} ${currency.toUpperCase()} of this one is already captured. Refund instead of capturing again.`
-      )
-    }
-    // Medusa does not pass the capture amount to providers; read it from its capture record.
-    const medusaAmount = await this.medusaCaptureAmount(input.context?.idempotency_key)
-    const authorized = requireField(data, "amount_minor", "Clover")
-    const partial = medusaAmount !== undefined ? toProcessorAmount(medusaAmount, currency, this.profile, "capture amount") : undefined
-    if (partial && new Decimal(partial.minor).gt(authorized)) {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, `The capture of ${partial.major} ${currency.toUpperCase()} is more than Clover authorized.`)
-    }
+    const { partial } = await this.planCapture(input, "Clover captures an authorization once")
     let charge: CloverCharge
     try {
       const res = await this.http.request({
@@ -256,7 +238,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
         path: `/v1/charges/${requirePathId("Clover", "charge id", chargeId, CLOVER_ID)}/capture`,
         idempotencyKey: uuidFromKey(key),
         headers: { "x-forwarded-for": this.clientIp(data) },
-        body: partial && partial.minor !== authorized ? { amount: wireAmount.minorInteger(partial) } : {},
+        body: partial ? { amount: wireAmount.minorInteger(partial) } : {},
       })
       charge = parseWire(cloverChargeSchema, res.data, "Clover", "charge")
     } catch (error) {

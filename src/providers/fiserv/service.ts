@@ -10,19 +10,14 @@ import type {
   DeletePaymentOutput,
   GetPaymentStatusInput,
   GetPaymentStatusOutput,
-  InitiatePaymentInput,
-  InitiatePaymentOutput,
   ProviderWebhookPayload,
   RetrievePaymentInput,
   RetrievePaymentOutput,
-  UpdatePaymentInput,
-  UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { z } from "zod"
 import { ProcessorError } from "../../core/errors"
 import { HttpClient } from "../../core/http"
-import { uuidFromKey } from "../../core/idempotency"
 import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import { baseUrlFor, modeOf } from "../../core/options"
@@ -392,20 +387,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     if (data.capture_key === key) {
       return { data } // this capture was recorded already
     }
-    if (new Decimal(String(data.captured_minor ?? "0")).gt(0)) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `Fiserv captures an authorization once (a partial capture releases the rest), and ${minorToMajor(String(data.captured_minor), currency, this.profile).toString()} ${currency.toUpperCase()} of this one is already captured. Refund instead of capturing again.`
-      )
-    }
-    // Medusa does not pass the capture amount to providers; read it from its capture record.
-    const medusaAmount = await this.medusaCaptureAmount(input.context?.idempotency_key)
-    const authorized = requireField(data, "amount_minor", "Fiserv")
-    const requested = medusaAmount !== undefined ? toProcessorAmount(medusaAmount, currency, this.profile, "capture amount") : undefined
-    if (requested && new Decimal(requested.minor).gt(authorized)) {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, `The capture of ${requested.major} ${currency.toUpperCase()} is more than Fiserv authorized.`)
-    }
-    const partial = requested && requested.minor !== authorized ? requested : undefined
+    const { amount, partial } = await this.planCapture(input, "Fiserv captures an authorization once (a partial capture releases the rest)")
     let txn: FiservTransaction
     try {
       txn =
@@ -427,7 +409,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Fiserv declined the capture. Check the authorization at Fiserv; it may have expired.")
     }
     // The money moved: Fiserv's figures are recorded (refund limits follow them), a difference is marked and logged.
-    const asked = partial?.minor ?? authorized
+    const asked = amount.minor
     const approved = await this.confirmedFigures(txn, asked)
     const sameCurrency = !approved.currency || approved.currency === currency.toLowerCase()
     const captured = (sameCurrency && approved.amountMinor) || asked

@@ -24,9 +24,8 @@ import { ProcessorError } from "../../core/errors"
 import { WebhookEventMemory } from "../../core/event-memory"
 import { HttpClient, type HttpClientConfig } from "../../core/http"
 import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
-import { Decimal } from "../../core/money/decimal"
 import { baseUrlFor, modeOf } from "../../core/options"
-import { paymentMinor, requireField } from "../../core/payment-data"
+import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refund-planner"
@@ -478,29 +477,14 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     if (data.capture_key === key) {
       return { data } // this capture was recorded already
     }
-    if (paymentMinor(data, "captured_minor", "ProcessOut", 0n) > 0n) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `This ProcessOut payment is already captured (${minorToMajor(String(data.captured_minor), currency, this.profile).toString()} ${currency.toUpperCase()}). Refund instead of capturing again.`
-      )
-    }
-    // Medusa does not pass the capture amount to providers; read it from its capture record.
-    const medusaAmount = await this.medusaCaptureAmount(input.context?.idempotency_key)
-    const authorized = requireField(data, "amount_minor", "ProcessOut")
-    const partial = medusaAmount !== undefined ? toProcessorAmount(medusaAmount, currency, this.profile, "capture amount") : undefined
-    if (partial && new Decimal(partial.minor).gt(authorized)) {
-      throw new MedusaError(
-        MedusaError.Types.INVALID_DATA,
-        `The capture of ${partial.major} ${currency.toUpperCase()} is more than ProcessOut authorized (${minorToMajor(authorized, currency, this.profile).toString()}).`
-      )
-    }
+    const { amount, partial } = await this.planCapture(input, "ProcessOut captures an invoice's transaction once")
     let tx: ProcessOutTransaction
     try {
       const res = await this.http.request({
         method: "POST",
         path: `${invoicePath}/capture`,
         idempotencyKey: key,
-        body: partial && partial.minor !== authorized ? { capture_amount: wireAmount.majorString(partial) } : {},
+        body: partial ? { capture_amount: wireAmount.majorString(partial) } : {},
       })
       tx = parseWire(transactionAnswerSchema, res.data, "ProcessOut", "transaction").transaction
     } catch (error) {
@@ -510,7 +494,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
       tx = adopted
     }
     const patch = transactionData(tx)
-    const asked = partial?.minor ?? authorized
+    const asked = amount.minor
     if (tx.currency.toLowerCase() !== currency || (patch.captured_minor !== undefined && patch.captured_minor !== asked)) {
       // Captured already: never thrown. ProcessOut's figures are kept (they bound refunds); the admin is told.
       this.logger.error(
