@@ -9,6 +9,7 @@ import { Button, Container, Copy, Heading, StatusBadge, Table, Text, toast } fro
 import { useMutation, useQuery } from "@tanstack/react-query"
 import { Fragment, useState } from "react"
 import { ModeBadge } from "../../../components/badges"
+import { RefundPolicySection } from "../../../components/refund-policy-section"
 import { queryKeys, refundProcessorsApi } from "../../../lib/client"
 import { formatDate } from "../../../lib/format"
 import type { ProviderView, TestResult } from "../../../lib/types"
@@ -21,6 +22,7 @@ const RefundProcessorsSettingsPage = () => {
   const [results, setResults] = useState<Record<string, TestResult>>({})
 
   return (
+    <div className="flex flex-col gap-y-3">
     <Container className="divide-y p-0">
       <div className="flex items-center justify-between px-6 py-4">
         <div>
@@ -73,6 +75,8 @@ const RefundProcessorsSettingsPage = () => {
         </Table>
       )}
     </Container>
+    <RefundPolicySection />
+    </div>
   )
 }
 
