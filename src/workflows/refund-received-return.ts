@@ -85,7 +85,10 @@ const RECEIVED_STATUSES = new Set(["received", "partially_received"])
 
 const dec = (v: unknown): string => {
   if (v === null || v === undefined) return "0"
-  const raw = typeof v === "object" && v !== null && "value" in (v as any) ? (v as any).value : v
+  // Medusa's amounts come as raw objects ({ value, precision }), BigNumber instances (their exact
+  // `raw`), decimal strings or numbers: the exact form is read first, never a float of it.
+  const o = v as any
+  const raw = typeof v === "object" ? o.raw?.value ?? o.value ?? (typeof o.bigNumber?.toFixed === "function" ? o.bigNumber.toFixed() : v) : v
   const n = MathBN.convert(raw as any)
   return n.isFinite() ? n.toFixed() : "0"
 }
