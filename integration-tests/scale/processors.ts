@@ -1,5 +1,5 @@
 /**
- * The five processors as the scale test drives them: the emulator, the env that points the
+ * The processors (one per kit) as the scale test drives them: the emulator, the env that points the
  * provider at it, how a customer pays (and the admin captures), and what the processor holds
  * for a payment (captured, refunds that count), read from the emulator's state in the
  * processor's own unit and converted to its minor units exactly.
@@ -8,11 +8,12 @@ import type { AxiosInstance } from "axios"
 import type { CurrencyProfile } from "../../src/core/money/currency-profile"
 import { currencyExponent } from "../../src/core/money/convert"
 import { Decimal } from "../../src/core/money/decimal"
-import { CheckoutEmulator, DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY } from "../../src/emulators/checkout"
-import { CloverEmulator } from "../../src/emulators/clover"
-import { DEFAULT_DODO_API_KEY, DEFAULT_DODO_PRODUCT_ID, DEFAULT_DODO_WEBHOOK_SECRET, DodoEmulator } from "../../src/emulators/dodo"
-import { FiservEmulator } from "../../src/emulators/fiserv"
-import { ProcessOutEmulator } from "../../src/emulators/processout"
+import type { CheckoutEmulator } from "../../src/emulators/checkout"
+import type { CloverEmulator } from "../../src/emulators/clover"
+import type { DodoEmulator } from "../../src/emulators/dodo"
+import type { FiservEmulator } from "../../src/emulators/fiserv"
+import { PROCESSOR_KITS } from "../../src/emulators/kits"
+import type { ProcessOutEmulator } from "../../src/emulators/processout"
 import { checkoutCurrencies } from "../../src/providers/checkout/currencies"
 import { cloverCurrencies } from "../../src/providers/clover/transformers"
 import { dodoCurrencies } from "../../src/providers/dodo/transformers"
@@ -29,8 +30,8 @@ export interface ProcessorRefund {
 }
 
 export interface ScaleProcessor {
-  /** The provider id in medusa-config.ts (PAYMENT_PROVIDERS). */
-  name: "clover" | "checkout" | "fiserv" | "dodo" | "processout"
+  /** The provider id in medusa-config.ts (PAYMENT_PROVIDERS): its kit's id. */
+  name: string
   label: string
   providerId: string
   profile: CurrencyProfile
@@ -112,116 +113,86 @@ export async function capturedOrderPayment(
   return { orderId: order.id, paymentId: payment.id }
 }
 
-export function scaleProcessors(currency: string): ScaleProcessor[] {
-  const clover = new CloverEmulator()
+/** What the scale test reads of a processor's emulator: its state, in the processor's own unit, and its steps beyond the kit's. */
+type ProcessorState = Pick<ScaleProcessor, "profile" | "paymentKey" | "capturedMinor" | "refunds" | "afterSetup">
+
+/** Per kit id: how to read its emulator's state (test-side, next to the kits of src/emulators/kits). */
+const STATE: Record<string, (emulator: any, currency: string) => ProcessorState> = {
+  clover: (clover: CloverEmulator) => ({
+    profile: cloverCurrencies,
+    paymentKey: (data) => str(data.charge_id, "charge_id"),
+    capturedMinor: (key) => new Decimal(clover.getCharge(key)!.amount_captured!),
+    refunds: (key) => clover.listRefunds(key).map((r) => ({ id: r.id, minor: new Decimal(r.amount) })),
+  }),
+  checkout: (checkout: CheckoutEmulator) => ({
+    profile: checkoutCurrencies,
+    paymentKey: (data) => str(data.payment_id, "payment_id"),
+    capturedMinor: (key) => new Decimal(checkout.balances(key)!.total_captured),
+    // Pending refunds count (the money is on its way); declined ones refund nothing.
+    refunds: (key) => checkout.listRefunds(key).filter((r) => r.approved !== false).map((r) => ({ id: r.id, minor: new Decimal(r.amount!) })),
+  }),
+  fiserv: (fiserv: FiservEmulator, currency) => ({
+    profile: fiservCurrencies,
+    afterSetup: () => void fiserv.settleBatch(), // Fiserv refunds only settled charges
+    // The charge transaction; the emulator keeps captures and refunds on its order.
+    paymentKey: (data) => fiserv.getTransaction(str(data.transaction_id, "transaction_id"))!.orderId,
+    capturedMinor: (key) => majorToMinor(fiserv.getOrder(key)!.captured, currency, fiservCurrencies),
+    refunds: (key) =>
+      fiserv
+        .listRefunds(key)
+        .filter((t) => t.approvalStatus === "APPROVED")
+        .map((t) => ({ id: t.transactionId, minor: majorToMinor(t.total, currency, fiservCurrencies) })),
+  }),
+  dodo: (dodo: DodoEmulator) => ({
+    profile: dodoCurrencies,
+    paymentKey: (data) => str(data.payment_id, "payment_id"),
+    capturedMinor: (key) => new Decimal(dodo.getPayment(key)!.total_amount),
+    refunds: (key) => dodo.listRefunds(key).filter((r) => r.status !== "failed").map((r) => ({ id: r.refund_id, minor: new Decimal(r.amount!) })),
+  }),
+  processout: (processout: ProcessOutEmulator, currency) => ({
+    profile: processoutCurrencies,
+    paymentKey: (data) => processout.transactionOfInvoice(str(data.invoice_id, "invoice_id"))!.id,
+    capturedMinor: (key) => majorToMinor(processout.getTransaction(key)!.captured_amount, currency, processoutCurrencies),
+    refunds: (key) =>
+      processout
+        .listRefunds(key)
+        .filter((r) => !r.has_failed)
+        .map((r) => ({ id: r.id, minor: majorToMinor(r.amount, currency, processoutCurrencies) })),
+  }),
+}
+
+/** The scale test's own emulator settings beyond the kit's defaults. */
+const EMULATOR_OPTIONS: Record<string, Record<string, unknown>> = {
   // Refunds settle at once, as Checkout.com's sandbox does within moments.
-  const checkout = new CheckoutEmulator({ refundDelayMs: 0 })
-  const fiserv = new FiservEmulator()
-  const dodo = new DodoEmulator()
-  const processout = new ProcessOutEmulator()
-  return [
-    {
-      name: "clover",
-      label: "Clover",
-      providerId: "pp_clover_clover",
-      profile: cloverCurrencies,
-      // Sessions are made through the payment module here, not the store route whose middleware stamps the IP.
-      start: async () => ({ CLOVER_ENVIRONMENT: await clover.start(), CLOVER_API_KEY: "emulator_clover_key", CLOVER_CAPTURE_MODE: "manual", CLOVER_DEFAULT_CLIENT_IP: "203.0.113.7" }),
-      stop: () => clover.stop(),
-      sessionData: (i) => ({ source: unique("clv_scale", i) }),
-      paymentKey: (data) => str(data.charge_id, "charge_id"),
-      capturedMinor: (key) => new Decimal(clover.getCharge(key)!.amount_captured!),
-      refunds: (key) => clover.listRefunds(key).map((r) => ({ id: r.id, minor: new Decimal(r.amount) })),
-    },
-    {
-      name: "checkout",
-      label: "Checkout.com",
-      providerId: "pp_checkout_checkout",
-      profile: checkoutCurrencies,
-      start: async () => ({
-        CHECKOUT_ENVIRONMENT: await checkout.start(),
-        CHECKOUT_API: "payments",
-        CHECKOUT_CAPTURE_MODE: "manual",
-        CHECKOUT_WEBHOOK_SIGNATURE_KEY: DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY,
-      }),
-      stop: () => checkout.stop(),
-      sessionData: (i) => ({ token: unique("tok_scale", i) }),
-      paymentKey: (data) => str(data.payment_id, "payment_id"),
-      capturedMinor: (key) => new Decimal(checkout.balances(key)!.total_captured),
-      // Pending refunds count (the money is on its way); declined ones refund nothing.
-      refunds: (key) => checkout.listRefunds(key).filter((r) => r.approved !== false).map((r) => ({ id: r.id, minor: new Decimal(r.amount!) })),
-    },
-    {
-      name: "fiserv",
-      label: "Fiserv",
-      providerId: "pp_fiserv_fiserv",
-      profile: fiservCurrencies,
-      start: async () => ({
-        FISERV_ENVIRONMENT: await fiserv.start(),
-        FISERV_API_KEY: "emulator_fiserv_api_key",
-        FISERV_API_SECRET: "emulator_fiserv_api_secret",
-        FISERV_MERCHANT_ID: fiserv.merchantId,
-        FISERV_TERMINAL_ID: fiserv.terminalId,
-        FISERV_CAPTURE_MODE: "manual",
-      }),
-      stop: () => fiserv.stop(),
-      afterSetup: () => void fiserv.settleBatch(), // Fiserv refunds only settled charges
-      sessionData: (i) => ({ payment_token: unique("fiserv_tok_scale", i) }),
-      // The charge transaction; the emulator keeps captures and refunds on its order.
-      paymentKey: (data) => fiserv.getTransaction(str(data.transaction_id, "transaction_id"))!.orderId,
-      capturedMinor: (key) => majorToMinor(fiserv.getOrder(key)!.captured, currency, fiservCurrencies),
-      refunds: (key) =>
-        fiserv
-          .listRefunds(key)
-          .filter((t) => t.approvalStatus === "APPROVED")
-          .map((t) => ({ id: t.transactionId, minor: majorToMinor(t.total, currency, fiservCurrencies) })),
-    },
-    {
-      name: "dodo",
-      label: "Dodo Payments",
-      providerId: "pp_dodo_dodo",
-      profile: dodoCurrencies,
-      start: async () => ({
-        DODO_ENVIRONMENT: await dodo.start(),
-        DODO_API_KEY: DEFAULT_DODO_API_KEY,
-        DODO_PRODUCT_ID: DEFAULT_DODO_PRODUCT_ID,
-        DODO_WEBHOOK_SECRET: DEFAULT_DODO_WEBHOOK_SECRET,
-      }),
-      stop: () => dodo.stop(),
-      // A checkout session at Dodo; the customer pays on Dodo's hosted page, and the authorization
-      // finds the payment, captured (Dodo has no separate capture). No webhook URL is set: the
-      // refunds' outcomes are read from Dodo's answers.
-      sessionData: () => undefined,
-      async beforeAuthorize(session) {
-        const paid = await fetch(`${session.data.checkout_url}/pay`, { method: "POST" })
-        if (paid.status !== 200) throw new Error(`Dodo's checkout page refused the payment: HTTP ${paid.status}`)
+  checkout: { refundDelayMs: 0 },
+}
+
+/**
+ * One per processor kit (src/emulators/kits): the emulator, the env that points the provider at it
+ * (scripted payments: sessions are made through the payment module, not the store route), how the
+ * customer pays; its state readers from STATE. No webhook URL is set: refund outcomes are read from
+ * the processors' answers.
+ */
+export function scaleProcessors(currency: string): ScaleProcessor[] {
+  return PROCESSOR_KITS.map((kit) => {
+    const state = STATE[kit.id]
+    if (!state) throw new Error(`integration-tests/scale/processors.ts: no state reader for the "${kit.id}" kit`)
+    const emulator = kit.createEmulator(EMULATOR_OPTIONS[kit.id])
+    const { customerStep } = kit.payment
+    return {
+      name: kit.id,
+      label: kit.label,
+      providerId: kit.providerId,
+      ...state(emulator, currency),
+      start: async () => {
+        const url = await emulator.start()
+        return { ...kit.emulatorEnv(url, { ...process.env, ...kit.scriptedEnv }), ...kit.webhookEnv, ...kit.scriptedEnv }
       },
-      paymentKey: (data) => str(data.payment_id, "payment_id"),
-      capturedMinor: (key) => new Decimal(dodo.getPayment(key)!.total_amount),
-      refunds: (key) => dodo.listRefunds(key).filter((r) => r.status !== "failed").map((r) => ({ id: r.refund_id, minor: new Decimal(r.amount!) })),
-    },
-    {
-      name: "processout",
-      label: "ProcessOut",
-      providerId: "pp_processout_processout",
-      profile: processoutCurrencies,
-      start: async () => ({
-        PROCESSOUT_ENVIRONMENT: await processout.start(),
-        PROCESSOUT_PROJECT_ID: "test-proj_emulator",
-        PROCESSOUT_PROJECT_SECRET: "key_sandbox_emulator",
-        PROCESSOUT_CAPTURE_MODE: "manual",
-      }),
-      stop: () => processout.stop(),
-      sessionData: (i) => ({ source: unique("card_test_scale", i) }),
-      paymentKey: (data) => processout.transactionOfInvoice(str(data.invoice_id, "invoice_id"))!.id,
-      capturedMinor: (key) => majorToMinor(processout.getTransaction(key)!.captured_amount, currency, processoutCurrencies),
-      refunds: (key) =>
-        processout
-          .listRefunds(key)
-          .filter((r) => !r.has_failed)
-          .map((r) => ({ id: r.id, minor: majorToMinor(r.amount, currency, processoutCurrencies) })),
-    },
-  ]
+      stop: () => emulator.stop(),
+      sessionData: (i) => kit.payment.sessionData(unique("scale", i)),
+      ...(customerStep ? { beforeAuthorize: async (session: { data: Record<string, unknown> }) => void (await customerStep(session.data)) } : {}),
+    }
+  })
 }
 
 /** Runs `job` over `items` with at most `limit` running at once; settles every one. */
