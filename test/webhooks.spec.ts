@@ -27,6 +27,7 @@ import { applyRefundOutcomes } from "../src/core/refund-planner"
 import { CloverEmulator } from "../src/emulators/clover"
 import { CheckoutEmulator } from "../src/emulators/checkout"
 import { DEFAULT_DODO_PRODUCT_ID, DEFAULT_DODO_WEBHOOK_SECRET, DodoEmulator } from "../src/emulators/dodo"
+import { PROCESSOR_KITS } from "../src/emulators/kits"
 import { ProcessOutEmulator } from "../src/emulators/processout"
 import { CloverProviderService } from "../src/providers/clover/service"
 import { CheckoutProviderService } from "../src/providers/checkout/service"
@@ -463,6 +464,15 @@ async function expectOutcomesRefused(reader: WebhookReader, payload: Payload, re
 }
 
 const PROCESSORS: WebhookProcessor[] = [clover, checkout, dodo, processout]
+
+/** Kits (src/emulators/kits) whose processor sends no payment webhooks, and where that is stated. */
+const WITHOUT_WEBHOOKS: Record<string, string> = { fiserv: "Commerce Hub sends no payment webhooks (src/providers/fiserv/README.md)" }
+
+it("covers every processor kit, unless its processor sends no webhooks", () => {
+  // A webhook is the one input a stranger can send the store: a new processor brings its scenarios here.
+  const covered = new Set(PROCESSORS.map((p) => p.name))
+  expect(PROCESSOR_KITS.filter((kit) => !covered.has(kit.label) && !(kit.id in WITHOUT_WEBHOOKS)).map((kit) => kit.id)).toEqual([])
+})
 
 describe.each(PROCESSORS.map((p) => [p.name, p] as const))("%s webhooks", (_name, processor) => {
   beforeAll(() => processor.start())
