@@ -6,18 +6,15 @@
  * The flows come from the bench entries (bench/processors), one per processor.
  */
 import path from "node:path"
+import { PROCESSOR_KITS } from "../src/emulators/kits"
 
 const ROOT = path.resolve(__dirname, "..")
 const { processors } = require(path.join(ROOT, "bench/processors/index.js"))
 
-/** The emulators' credentials the bench entries configure (see bench/processors/<name>.js). */
-const SECRETS: Record<string, string[]> = {
-  clover: ["emulator_clover_key"],
-  checkout: ["sk_sbox_emulatorkeyforcheckoutdotco"],
-  fiserv: ["emulator_fiserv_api_key", "emulator_fiserv_api_secret"],
-  dodo: ["emulator_dodo_key"],
-  processout: ["key_sandbox_emulator"],
-}
+/** The emulators' secret credentials, per kit (its default credentials that are secret options), which the bench entries configure. */
+const SECRETS: Record<string, string[]> = Object.fromEntries(
+  PROCESSOR_KITS.map((kit) => [kit.id, Object.entries(kit.credentials).filter(([option]) => kit.secretOptions.includes(option)).map(([, value]) => value)])
+)
 const CARD_NUMBERS = /\b(4242424242424242|4111111111111111|5555555555554444)\b/
 
 const entries: any[] = processors().filter((p: any) => p.createProvider && SECRETS[p.name])
