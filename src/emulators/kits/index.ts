@@ -12,7 +12,6 @@ import { processoutKit } from "./processout"
 import type { Env, ProcessorKit } from "./types"
 
 export * from "./types"
-export { checkoutKit, cloverKit, dodoKit, fiservKit, processoutKit }
 
 /** In medusa-config.ts's historical order of providers (the order Medusa registers them). */
 export const PROCESSOR_KITS: readonly ProcessorKit[] = [cloverKit, processoutKit, fiservKit, dodoKit, checkoutKit]
