@@ -32,7 +32,7 @@
 const fs = require("fs")
 const os = require("os")
 const path = require("path")
-const { startDevServer } = require("./lib/dev-server")
+const { startDevServer, PROVIDER_IDS } = require("./lib/dev-server")
 const { placeCapturedCheckoutOrder, placeDeliveredCloverOrder, sleep } = require("./lib/api")
 
 const ROOT = path.resolve(__dirname, "..", "..")
@@ -315,9 +315,8 @@ async function run() {
     const cloverRow = page.locator('[data-testid="refund-processors-provider-pp_clover_clover"]')
     const cloverText = await cloverRow.innerText()
     expect(cloverText.includes(`${server.base}/hooks/payment/clover_clover`), `webhook URL shown: ${cloverText}`)
-    // `npm run dev` starts all five emulators and points every provider at its own: each connects.
-    const providerIds = ["pp_clover_clover", "pp_checkout_checkout", "pp_fiserv_fiserv", "pp_dodo_dodo", "pp_processout_processout"]
-    for (const id of providerIds) {
+    // `npm run dev` starts every kit's emulator and points every provider at its own: each connects.
+    for (const id of PROVIDER_IDS) {
       const row = page.locator(`[data-testid="refund-processors-provider-${id}"]`)
       await row.getByRole("button", { name: "Test connection" }).click()
       await row.getByText(/^(Connected|Failed)$/).waitFor({ timeout: 90_000 })

@@ -31,21 +31,24 @@ async function getStatus(url, timeoutMs = 5000) {
   }
 }
 
-/** scripts/dev.js's port variable of each emulator. */
-const EMULATOR_PORT_VARS = {
-  clover: "DEV_EMULATOR_PORT",
-  checkout: "DEV_CHECKOUT_EMULATOR_PORT",
-  fiserv: "DEV_FISERV_EMULATOR_PORT",
-  dodo: "DEV_DODO_EMULATOR_PORT",
-  processout: "DEV_PROCESSOUT_EMULATOR_PORT",
+/** The processor kits (src/emulators/kits, TypeScript: loaded through ts-node as scripts/dev.js does). */
+function processorKits() {
+  require("ts-node").register({ transpileOnly: true })
+  return require(path.join(ROOT, "src", "emulators", "kits")).PROCESSOR_KITS
 }
+
+/** scripts/dev.js's port variable of each emulator (its kit's devPortEnv). */
+const EMULATOR_PORT_VARS = Object.fromEntries(processorKits().map((kit) => [kit.id, kit.devPortEnv]))
+
+/** Medusa's provider id of every processor (`npm run dev` registers one per kit). */
+const PROVIDER_IDS = processorKits().map((kit) => kit.providerId)
 
 /**
  * @param {{ log: (m: string) => void, logFile: string, port?: number, dbName?: string, hmr?: boolean }} opts
  */
 async function startDevServer(opts) {
   const port = opts.port || (await freePort())
-  // Free ports for all five emulators, so a `npm run dev` on the default ports can keep running.
+  // Free ports for every emulator, so a `npm run dev` on the default ports can keep running.
   const emulatorPorts = {}
   for (const id of Object.keys(EMULATOR_PORT_VARS)) emulatorPorts[id] = await freePort()
   const emulatorUrls = Object.fromEntries(Object.entries(emulatorPorts).map(([id, p]) => [id, `http://127.0.0.1:${p}`]))
@@ -133,4 +136,4 @@ async function startDevServer(opts) {
   return { base, port, emulatorUrl: emulatorUrls.clover, emulatorUrls, stop, readLog, tail, child }
 }
 
-module.exports = { startDevServer, freePort, getStatus }
+module.exports = { startDevServer, freePort, getStatus, PROVIDER_IDS }
