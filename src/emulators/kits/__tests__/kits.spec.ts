@@ -3,6 +3,7 @@
  * the emulator's defaults. The provider conformance check (test/conformance/kits.spec.ts) runs each
  * kit's payment and refund through its emulator.
  */
+import fs from "node:fs"
 import path from "node:path"
 import { DEFAULT_EMULATOR_PORTS, PROCESSOR_KITS, kitOf } from "../../index"
 
@@ -35,6 +36,16 @@ describe("processor kits", () => {
     expect(pointed.environment).toBe("http://127.0.0.1:1")
     expect(() => Service.validateOptions(pointed)).not.toThrow()
     for (const name of kit.secretOptions) expect(typeof name).toBe("string")
+  })
+
+  it.each(PROCESSOR_KITS.map((k) => [k.id, k] as const))("%s: every env var its options read is documented in .env.template", (_id, kit) => {
+    const read = new Set<string>()
+    kit.optionsFromEnv(new Proxy({}, { get: (_target, name) => (typeof name === "string" && read.add(name), undefined) }))
+    const template = fs.readFileSync(path.join(ROOT, ".env.template"), "utf8")
+    const names = [...read].filter((name) => name !== "NODE_ENV")
+    expect(names.length).toBeGreaterThan(3)
+    expect(names.filter((name) => !new RegExp(`^${name}=`, "m").test(template))).toEqual([])
+    for (const name of names) expect(name.startsWith(`${kit.envPrefix}_`)).toBe(true)
   })
 
   it("reads env like medusa-config.ts always did: trimmed, empty = unset, numbers checked", () => {
