@@ -34,7 +34,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const refundRequests = (p: ProcessorUnderTest = clover) => refundSends(p)
 
 /** An admin return of the given items, requested and confirmed, not received. */
-async function requestReturn(api: AxiosInstance, admin: Headers, store: SeededStore, orderId: string, items: { id: string; quantity: number }[]) {
+async function requestReturn(
+  api: AxiosInstance,
+  admin: Headers,
+  store: SeededStore,
+  orderId: string,
+  items: { id: string; quantity: number; reason_id?: string }[]
+) {
   const { return: ret } = await call(
     "create return",
     api.post("/admin/returns", { order_id: orderId, location_id: store.stockLocation.id }, admin)
@@ -229,9 +235,11 @@ medusaIntegrationTestRunner({
       expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([1234])
     })
 
-    it("with the policy off, nothing is refunded until the admin asks, then once", async () => {
+    it("with the policy off, nothing is refunded until the admin asks, then once, with the refund reason of the return's", async () => {
       const { order, payment, small } = await capturedOrder()
-      const returnId = await requestReturn(api, admin, store, order.id, [{ id: small.id, quantity: 1 }])
+      const { return_reason } = await call("create return reason", api.post("/admin/return-reasons", { value: "wrong_size", label: "Wrong size" }, admin))
+      const { refund_reason } = await call("create refund reason", api.post("/admin/refund-reasons", { code: "wrong_size", label: "Wrong size" }, admin))
+      const returnId = await requestReturn(api, admin, store, order.id, [{ id: small.id, quantity: 1, reason_id: return_reason.id }])
       await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
       await sleep(2000) // the subscriber has had its chance
       expect(refundRequests()).toHaveLength(0)
@@ -244,7 +252,10 @@ medusaIntegrationTestRunner({
       const second = await call("refund this return", api.post(`/admin/refund-processors/returns/${returnId}/refund`, {}, admin))
       expect(second.outcome).toBe("already_handled")
       expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([1234])
-      expect((await getPayment(api, admin, payment.id)).refunds).toHaveLength(1)
+      const refunds = (await getPayment(api, admin, payment.id)).refunds
+      expect(refunds).toHaveLength(1)
+      expect(refunds[0].refund_reason_id).toBe(refund_reason.id)
+      expect(first.return_refund.items).toEqual([expect.objectContaining({ item_id: small.id, reason_code: "wrong_size" })])
     })
 
     it("a refund the processor declines leaves the return received and the row failed; redelivery does not retry, the admin does", async () => {
