@@ -3,16 +3,16 @@
 /**
  * `npm run dev`: every provider of the plugin working end to end on embedded defaults.
  *
- *   1. The five processor emulators (in this process): Clover 127.0.0.1:4510, Checkout.com
- *      :4520, Fiserv :4530, Dodo :4540, ProcessOut :4550 (src/emulators/cli.ts ports); each
- *      provider's env (CLOVER_ENVIRONMENT, CHECKOUT_ENVIRONMENT, … and the emulator's keys)
- *      → its emulator. Checkout.com, Dodo and ProcessOut post their webhooks to this store's
- *      /hooks/payment/<id>_<id> (signed with the keys the store is given), so refund outcomes
- *      and Dodo's hosted-checkout payments reach Medusa as they would in production.
+ *   1. Every processor kit's emulator (src/emulators/kits), in this process, on the kit's port
+ *      (today Clover 127.0.0.1:4510, Checkout.com :4520, Fiserv :4530, Dodo :4540, ProcessOut
+ *      :4550); each provider's env (CLOVER_ENVIRONMENT, … and the emulator's keys) → its
+ *      emulator. Those that send webhooks (Checkout.com, Dodo, ProcessOut) post them to this
+ *      store's /hooks/payment/<id>_<id> (signed with the keys the store is given), so refund
+ *      outcomes and Dodo's hosted-checkout payments reach Medusa as they would in production.
  *   2. PostgreSQL from scripts/lib/postgres.js (DB_* env, local :5432, else embedded),
  *      database `medusa_refund_dev` created if missing, DATABASE_URL → it.
  *   3. `medusa db:migrate`, then `medusa exec ./scripts/dev/seed.ts` (idempotent:
- *      admin user, USD store, region US with the five providers (and the system one), shipping, a product and
+ *      admin user, USD store, region US with every kit's provider (and the system one), shipping, a product and
  *      one delivered order paid with Clover: authorized at cart completion, captured
  *      with capturePaymentWorkflow).
  *   4. `medusa develop` on http://localhost:9000, then prints how to refund in the admin.
@@ -20,9 +20,8 @@
  *
  * `--no-serve` (or DEV_NO_SERVE=1) stops after step 3, prints the summary and exits 0.
  *
- * Env knobs: DEV_DB_NAME (default medusa_refund_dev), emulator ports DEV_EMULATOR_PORT (Clover,
- * 4510), DEV_CHECKOUT_EMULATOR_PORT (4520), DEV_FISERV_EMULATOR_PORT (4530),
- * DEV_DODO_EMULATOR_PORT (4540), DEV_PROCESSOUT_EMULATOR_PORT (4550), DEV_CHECKOUT_REFUND_DELAY_MS
+ * Env knobs: DEV_DB_NAME (default medusa_refund_dev), emulator ports (each kit's devPortEnv:
+ * DEV_EMULATOR_PORT for Clover, DEV_<ID>_EMULATOR_PORT for the others), DEV_CHECKOUT_REFUND_DELAY_MS
  * (3000: how long a Checkout.com refund stays pending before it settles and its webhook is sent),
  * PORT (9000), DEV_VERBOSE=1 (stream migrate/seed output instead of logging to files),
  * EMBEDDED_PG_DATA_DIR (default .cache/dev-postgres) and the DB_* vars of scripts/lib/postgres.js.
