@@ -235,6 +235,70 @@ medusaIntegrationTestRunner({
       expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([1234])
     })
 
+    /** A return shipping option of 4.00 (Medusa's `is_return` rule), for the return's shipping method. */
+    async function returnShippingOption() {
+      const { shipping_option } = await call(
+        "create return shipping option",
+        api.post(
+          "/admin/shipping-options",
+          {
+            name: "Return shipping",
+            service_zone_id: store.serviceZone.id,
+            shipping_profile_id: store.shippingProfile.id,
+            provider_id: "manual_manual",
+            price_type: "flat",
+            type: { label: "Return", description: "Return shipping", code: "return" },
+            prices: [{ currency_code: store.currencyCode, amount: 4 }],
+            rules: [
+              { attribute: "enabled_in_store", operator: "eq", value: "true" },
+              { attribute: "is_return", operator: "eq", value: "true" },
+            ],
+          },
+          admin
+        )
+      )
+      return shipping_option.id as string
+    }
+
+    /** A requested return with a return shipping method, not received. */
+    async function requestReturnWithShipping(orderId: string, items: { id: string; quantity: number }[], optionId: string) {
+      const { return: ret } = await call(
+        "create return",
+        api.post("/admin/returns", { order_id: orderId, location_id: store.stockLocation.id }, admin)
+      )
+      await call("request return items", api.post(`/admin/returns/${ret.id}/request-items`, { items }, admin))
+      await call("return shipping", api.post(`/admin/returns/${ret.id}/shipping-method`, { shipping_option_id: optionId }, admin))
+      await call("confirm return request", api.post(`/admin/returns/${ret.id}/request`, {}, admin))
+      return ret.id as string
+    }
+
+    it("return shipping the customer pays is taken off the refund, as Medusa's summary does", async () => {
+      await setPolicy(api, admin, { auto_refund_on_receipt: true })
+      const optionId = await returnShippingOption()
+      const { order, small } = await capturedOrder()
+      const returnId = await requestReturnWithShipping(order.id, [{ id: small.id, quantity: 1 }], optionId)
+      await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
+
+      const row = await settledRow(api, admin, order.id, returnId)
+      expect(row.status).toBe("refunded")
+      expect(toCents(row.amount)).toBe(834) // 12.34 − 4.00
+      expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([834])
+      expect(toCents((await getOrder(api, admin, order.id)).summary.pending_difference)).toBe(0)
+    })
+
+    it("return shipping the merchant pays is refunded too", async () => {
+      await setPolicy(api, admin, { auto_refund_on_receipt: true, return_shipping: "merchant_pays" })
+      const optionId = await returnShippingOption()
+      const { order, small } = await capturedOrder()
+      const returnId = await requestReturnWithShipping(order.id, [{ id: small.id, quantity: 1 }], optionId)
+      await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
+
+      const row = await settledRow(api, admin, order.id, returnId)
+      expect(row.status).toBe("refunded")
+      expect(toCents(row.amount)).toBe(1234)
+      expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([1234])
+    })
+
     it("with the policy off, nothing is refunded until the admin asks, then once, with the refund reason of the return's", async () => {
       const { order, payment, small } = await capturedOrder()
       const { return_reason } = await call("create return reason", api.post("/admin/return-reasons", { value: "wrong_size", label: "Wrong size" }, admin))
