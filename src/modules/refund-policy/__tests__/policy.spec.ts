@@ -22,7 +22,7 @@ function fakeContainer() {
     [Modules.STORE]: { listStores: async () => [{ id: "store_1" }] },
     logger: { info: () => undefined },
   }
-  return { container: { resolve: (key: string) => registry[key] }, rows, changes }
+  return { container: { resolve: <T = any>(key: string) => registry[key] as T }, rows, changes }
 }
 
 describe("refund policy", () => {
