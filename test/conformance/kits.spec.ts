@@ -61,7 +61,7 @@ describe.each(KITS.map((kit) => [kit.id, kit] as const))("%s", (_id, kit) => {
   afterAll(() => emulator.stop())
 
   /** The options medusa-config.ts registers with the env that points the provider at this emulator (no retries: one request per call). */
-  const options = (): Record<string, unknown> => ({ ...kit.optionsFromEnv({ ...kit.emulatorEnv(url), ...kit.webhookEnv, ...kit.scriptedEnv }), maxRetries: 0 })
+  const options = (): Record<string, unknown> => ({ ...kit.optionsFromEnv({ ...kit.emulatorEnv(url, kit.scriptedEnv), ...kit.webhookEnv, ...kit.scriptedEnv }), maxRetries: 0 })
 
   it("options from the kit's env validate, and the provider logs none of its secret options", () => {
     const Service = serviceOf(kit)

@@ -1,6 +1,6 @@
 /**
- * Shared by the fuzz suites: the five processors (provider, emulator, credentials, how a refund
- * reads on the wire), the arbitraries that feed them hostile values, and the one property every
+ * Shared by the fuzz suites: the processors (from their kits: provider, emulator, credentials, how a
+ * refund reads on the wire), the arbitraries that feed them hostile values, and the one property every
  * public method must keep: it resolves, or rejects with a MedusaError (never a plain Error or
  * TypeError, never an unhandled rejection), and no error names a secret.
  *
@@ -14,22 +14,10 @@ import fc from "fast-check"
 import { BigNumber, MedusaError } from "@medusajs/framework/utils"
 import { Decimal } from "../../src/core/money/decimal"
 import type { RecordedRequest } from "../../src/emulators/core/server"
-import { CheckoutEmulator, DEFAULT_CHECKOUT_SECRET_KEY, DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY } from "../../src/emulators/checkout"
-import { CloverEmulator, DEFAULT_CLOVER_API_KEY } from "../../src/emulators/clover"
-import { DEFAULT_DODO_API_KEY, DEFAULT_DODO_PRODUCT_ID, DEFAULT_DODO_WEBHOOK_SECRET, DodoEmulator } from "../../src/emulators/dodo"
-import {
-  DEFAULT_FISERV_API_KEY,
-  DEFAULT_FISERV_API_SECRET,
-  DEFAULT_FISERV_MERCHANT_ID,
-  DEFAULT_FISERV_TERMINAL_ID,
-  FiservEmulator,
-} from "../../src/emulators/fiserv"
-import { DEFAULT_PROCESSOUT_PROJECT_ID, DEFAULT_PROCESSOUT_PROJECT_SECRET, ProcessOutEmulator } from "../../src/emulators/processout"
-import { CheckoutProviderService } from "../../src/providers/checkout/service"
-import { CloverProviderService } from "../../src/providers/clover/service"
-import { DodoProviderService } from "../../src/providers/dodo/service"
-import { FiservProviderService } from "../../src/providers/fiserv/service"
-import { ProcessOutProviderService } from "../../src/providers/processout/service"
+import { CheckoutEmulator } from "../../src/emulators/checkout"
+import { DEFAULT_CLOVER_API_KEY } from "../../src/emulators/clover"
+import { PROCESSOR_KITS, type ProcessorKit } from "../../src/emulators/kits"
+import { DEFAULT_PROCESSOUT_PROJECT_ID, DEFAULT_PROCESSOUT_PROJECT_SECRET } from "../../src/emulators/processout"
 
 export const SEED = Number(process.env.FUZZ_SEED ?? 7_2026)
 export const quiet = { debug() {}, info() {}, warn() {}, error() {} }
@@ -65,136 +53,82 @@ export interface FuzzProcessor {
 
 const minorOfMajor = (text: string, exponent = 2) => BigInt(new Decimal(text).shiftedBy(exponent).toFixed(0))
 
-export const PROCESSORS: FuzzProcessor[] = [
-  {
-    name: "clover",
-    bench: BENCH.clover,
-    emulator: () => new CloverEmulator(),
-    options: (url) => ({ apiKey: DEFAULT_CLOVER_API_KEY, environment: url, captureMode: "manual", maxRetries: 0, timeoutMs: 5000, webhookAuthCode: "clover-fuzz-auth-code", defaultClientIp: "203.0.113.7" }),
-    create(url, options = {}) {
-      return new CloverProviderService({ logger: quiet }, { ...this.options(url), ...options })
-    },
-    validateOptions: (o) => CloverProviderService.validateOptions(o),
-    construct: (o) => new CloverProviderService({ logger: quiet }, o),
+/** What the fuzz suites set for a processor beyond its kit: test secrets in its options, the secrets to look for, steps. */
+type FuzzExtras = Partial<Pick<FuzzProcessor, "emulator" | "options" | "secrets" | "secretOptions" | "afterInitiate">>
+
+/** No retries, so each scripted fault reaches the parser; a short timeout. */
+const FAST = { maxRetries: 0, timeoutMs: 5000 }
+
+const EXTRAS: Record<string, FuzzExtras> = {
+  clover: {
+    options: (url) => ({ apiKey: DEFAULT_CLOVER_API_KEY, environment: url, captureMode: "manual", ...FAST, webhookAuthCode: "clover-fuzz-auth-code", defaultClientIp: "203.0.113.7" }),
     secrets: [DEFAULT_CLOVER_API_KEY, "clover-fuzz-auth-code"],
-    secretOptions: ["apiKey", "webhookAuthCode"],
-    sessionData: (n) => ({ source: `clv_fuzz_${n}` }),
-    wireRefund(r) {
-      if (r.method !== "POST" || r.path !== "/v1/refunds") return undefined
-      const amount = (r.body as { amount?: unknown } | undefined)?.amount
-      return amount === undefined ? "full" : BigInt(String(amount))
-    },
   },
-  {
-    name: "checkout",
-    bench: BENCH.checkout,
+  checkout: {
     // No refund is declined at settlement (the emulator's x05 rule): the wire check counts every accepted refund.
     emulator: () => new CheckoutEmulator({ declineRefund: () => false }),
-    options: (url) => ({
-      secretKey: DEFAULT_CHECKOUT_SECRET_KEY,
-      environment: url,
-      captureMode: "manual",
-      maxRetries: 0,
-      timeoutMs: 5000,
-      webhookSignatureKey: DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY,
-    }),
-    create(url, options = {}) {
-      return new CheckoutProviderService({ logger: quiet }, { ...this.options(url), ...options })
-    },
-    validateOptions: (o) => CheckoutProviderService.validateOptions(o),
-    construct: (o) => new CheckoutProviderService({ logger: quiet }, o),
-    secrets: [DEFAULT_CHECKOUT_SECRET_KEY, DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY],
-    secretOptions: ["secretKey", "webhookSignatureKey"],
-    sessionData: (n) => ({ token: `tok_fuzz_${n}` }),
-    wireRefund(r) {
-      if (r.method !== "POST" || !/^\/payments\/[^/]+\/refunds$/.test(r.path)) return undefined
-      const amount = (r.body as { amount?: unknown } | undefined)?.amount
-      return amount === undefined ? "full" : BigInt(String(amount))
-    },
   },
-  {
-    name: "fiserv",
-    bench: BENCH.fiserv,
-    emulator: () => new FiservEmulator(),
-    options: (url) => ({
-      apiKey: DEFAULT_FISERV_API_KEY,
-      apiSecret: DEFAULT_FISERV_API_SECRET,
-      merchantId: DEFAULT_FISERV_MERCHANT_ID,
-      terminalId: DEFAULT_FISERV_TERMINAL_ID,
-      environment: url,
-      captureMode: "manual",
-      maxRetries: 0,
-      timeoutMs: 5000,
-    }),
-    create(url, options = {}) {
-      return new FiservProviderService({ logger: quiet }, { ...this.options(url), ...options })
-    },
-    validateOptions: (o) => FiservProviderService.validateOptions(o),
-    construct: (o) => new FiservProviderService({ logger: quiet }, o),
-    secrets: [DEFAULT_FISERV_API_KEY, DEFAULT_FISERV_API_SECRET],
-    secretOptions: ["apiKey", "apiSecret"],
-    sessionData: (n) => ({ payment_token: `fiserv_tok_ok_fuzz_${n}` }),
-    wireRefund(r) {
-      if (r.method !== "POST" || !/\/refunds?$/.test(r.path)) return undefined
-      // The amount is a JSON number in major units: read its exact digits from the raw body.
-      const total = /"amount"\s*:\s*\{[^}]*"total"\s*:\s*(-?[0-9.eE+-]+)/.exec(r.rawBody)?.[1]
-      return total === undefined ? "full" : minorOfMajor(total)
-    },
-  },
-  {
-    name: "dodo",
-    bench: BENCH.dodo,
-    emulator: () => new DodoEmulator(),
-    options: (url) => ({
-      apiKey: DEFAULT_DODO_API_KEY,
-      environment: url,
-      productId: DEFAULT_DODO_PRODUCT_ID,
-      webhookSecrets: [DEFAULT_DODO_WEBHOOK_SECRET],
-      maxRetries: 0,
-      timeoutMs: 5000,
-    }),
-    create(url, options = {}) {
-      return new DodoProviderService({ logger: quiet }, { ...this.options(url), ...options })
-    },
-    validateOptions: (o) => DodoProviderService.validateOptions(o),
-    construct: (o) => new DodoProviderService({ logger: quiet }, o),
-    secrets: [DEFAULT_DODO_API_KEY, DEFAULT_DODO_WEBHOOK_SECRET],
-    secretOptions: ["apiKey", "webhookSecrets"],
-    sessionData: () => ({}),
+  dodo: {
+    // The customer pays on Dodo's hosted page (in process: the step is synchronous here).
     afterInitiate: (emulator, data) => void emulator.pay(data.checkout_session_id),
-    wireRefund(r) {
-      if (r.method !== "POST" || r.path !== "/refunds") return undefined
-      const items = (r.body as { items?: Array<{ amount?: unknown }> } | undefined)?.items
-      return items === undefined || items === null ? "full" : items.reduce((sum, item) => sum + BigInt(String(item.amount ?? 0)), 0n)
-    },
   },
-  {
-    name: "processout",
-    bench: BENCH.processout,
-    emulator: () => new ProcessOutEmulator(),
-    options: (url) => ({
-      projectId: DEFAULT_PROCESSOUT_PROJECT_ID,
-      projectSecret: DEFAULT_PROCESSOUT_PROJECT_SECRET,
-      environment: url,
-      captureMode: "manual",
-      maxRetries: 0,
-      timeoutMs: 5000,
-    }),
-    create(url, options = {}) {
-      return new ProcessOutProviderService({ logger: quiet }, { ...this.options(url), ...options })
-    },
-    validateOptions: (o) => ProcessOutProviderService.validateOptions(o),
-    construct: (o) => new ProcessOutProviderService({ logger: quiet }, o),
+  processout: {
+    // ProcessOut signs no webhook (its URL carries the store's secret): the fuzz runs without one, as it always has.
+    options: (url) => ({ projectId: DEFAULT_PROCESSOUT_PROJECT_ID, projectSecret: DEFAULT_PROCESSOUT_PROJECT_SECRET, environment: url, captureMode: "manual", ...FAST }),
+    // The Basic authorization header carries the secret too.
     secrets: [DEFAULT_PROCESSOUT_PROJECT_SECRET, Buffer.from(`${DEFAULT_PROCESSOUT_PROJECT_ID}:${DEFAULT_PROCESSOUT_PROJECT_SECRET}`).toString("base64")],
     secretOptions: ["projectSecret"],
-    sessionData: (n) => ({ source: `card_test_ok_fuzz${n}` }),
-    wireRefund(r) {
-      if (r.method !== "POST" || !/^\/(invoices|transactions)\/[^/]+\/refunds$/.test(r.path)) return undefined
-      const amount = (r.body as { amount?: unknown } | undefined)?.amount
-      return amount === undefined ? "full" : minorOfMajor(String(amount))
-    },
   },
-]
+}
+
+/** The provider class as Medusa loads it: the kit's module, its ModuleProvider's service. */
+function serviceOf(kit: ProcessorKit): any {
+  return require(path.join(ROOT, kit.providerModule)).default.services[0]
+}
+
+/** The values of a provider's secret options (a list option counts each value). */
+function secretValues(kit: ProcessorKit, options: Record<string, unknown>): string[] {
+  return kit.secretOptions.flatMap((name) => {
+    const value = options[name]
+    return value === undefined ? [] : Array.isArray(value) ? value.map(String) : String(value).split(",").map((v) => v.trim())
+  })
+}
+
+/** The refund a journaled request sends, from the kit's description of its refund request, in minor units (USD here). */
+function wireRefundOf(kit: ProcessorKit): (request: RecordedRequest) => WireRefund | undefined {
+  const { method, path: route, unit } = kit.refundOnWire
+  return (r) => {
+    if (r.method !== method || !route.test(r.path)) return undefined
+    const amount = kit.refundOnWire.amount(r)
+    return amount === undefined ? "full" : unit === "minor" ? BigInt(amount) : minorOfMajor(amount)
+  }
+}
+
+/**
+ * One per processor kit with a bench entry (its createPayment makes the captured payments): the kit's
+ * emulator, provider, options pointed at the emulator, secret options, session data and wire refunds,
+ * with the fuzz suites' extras above.
+ */
+export const PROCESSORS: FuzzProcessor[] = PROCESSOR_KITS.filter((kit) => BENCH[kit.id]?.createPayment).map((kit) => {
+  const Service = serviceOf(kit)
+  const extras = EXTRAS[kit.id] ?? {}
+  const options =
+    extras.options ?? ((url: string) => ({ ...kit.optionsFromEnv({ ...kit.emulatorEnv(url, kit.scriptedEnv), ...kit.webhookEnv, ...kit.scriptedEnv }), ...FAST }))
+  return {
+    name: kit.id,
+    bench: BENCH[kit.id],
+    emulator: extras.emulator ?? (() => kit.createEmulator()),
+    options,
+    create: (url, more = {}) => new Service({ logger: quiet }, { ...options(url), ...more }),
+    validateOptions: (o) => Service.validateOptions(o),
+    construct: (o) => new Service({ logger: quiet }, o),
+    secrets: extras.secrets ?? secretValues(kit, options("http://127.0.0.1:1")),
+    secretOptions: extras.secretOptions ?? [...kit.secretOptions],
+    sessionData: (n) => kit.payment.sessionData(`fuzz_${n}`),
+    wireRefund: wireRefundOf(kit),
+    ...(extras.afterInitiate ? { afterInitiate: extras.afterInitiate } : {}),
+  }
+})
 
 let paymentSeq = 0
 
