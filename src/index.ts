@@ -4,7 +4,7 @@
  * Providers themselves are registered in medusa-config.ts as "<package>/providers/<name>".
  */
 export * from "./core/money"
-export { planRefund, reconcileLedger, type RefundPlan, type ProcessorRefundView } from "./core/refund-planner"
+export { planRefund, reconcileLedger, type RefundPlan, type ProcessorRefundView } from "./core/refunds/planner"
 export type { ProcessorPaymentData, RefundLedgerEntry, RefundStatus } from "./core/payment-data"
 export { ProcessorError } from "./core/errors"
 

@@ -11,8 +11,8 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
 import { CloverEmulator } from "../../src/emulators/clover"
-import { updatePaymentLedger } from "../../src/core/ledger-store"
-import { applyRefundOutcomes } from "../../src/core/refund-planner"
+import { updatePaymentLedger } from "../../src/core/refunds/ledger-store"
+import { applyRefundOutcomes } from "../../src/core/refunds/planner"
 import {
   capturePayment,
   createRefundReason,

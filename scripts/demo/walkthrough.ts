@@ -22,7 +22,7 @@ import {
   refundPaymentWorkflow,
   updateRegionsWorkflow,
 } from "@medusajs/medusa/core-flows"
-import { adminProviderOf, currencyProfileOf, pluginProviderIds, updatePaymentLedger } from "../../src/core/ledger-store"
+import { adminProviderOf, currencyProfileOf, pluginProviderIds, updatePaymentLedger } from "../../src/core/refunds/ledger-store"
 import { currencyExponent, minorToMajor } from "../../src/core/money/convert"
 import { Decimal, toDecimal } from "../../src/core/money/decimal"
 import { ledgerOf } from "../../src/core/payment-data"

@@ -123,7 +123,7 @@ function readRefundReturn(metadata: unknown, logger: Pick<Logger, "warn"> | unde
 
 /**
  * The refund's metadata from what the base read of Medusa's refund record (`MedusaRefundInfo`): the
- * base passes it as `metadata` (src/core/provider.ts, medusaRefundContext).
+ * coordinator passes it as `metadata` (src/core/refunds/medusa-records.ts, refundContext).
  */
 export function refundReturnOf(refund: { metadata?: unknown } | undefined, logger?: Pick<Logger, "warn">, label = "refund"): RefundReturn | undefined {
   return parseRefundReturn(refund?.metadata, logger, label)

@@ -1,6 +1,6 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
-import { providerOf, updatePaymentLedger } from "../core/ledger-store"
+import { providerOf, updatePaymentLedger } from "../core/refunds/ledger-store"
 import { ledgerOf } from "../core/payment-data"
 
 /** Refunds still pending after this many minutes are read back from the processor. */

@@ -1,6 +1,6 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { PaymentEvents } from "@medusajs/framework/utils"
-import { updatePaymentLedger } from "../core/ledger-store"
+import { updatePaymentLedger } from "../core/refunds/ledger-store"
 
 /**
  * Medusa writes a payment's data after each provider call, outside its own lock, so two

@@ -1,8 +1,8 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import type { ProviderWebhookPayload } from "@medusajs/framework/types"
 import { PaymentWebhookEvents } from "@medusajs/framework/utils"
-import { paymentIdForOutcome, providerOf, updatePaymentLedger } from "../core/ledger-store"
-import { applyRefundOutcomes } from "../core/refund-planner"
+import { paymentIdForOutcome, providerOf, updatePaymentLedger } from "../core/refunds/ledger-store"
+import { applyRefundOutcomes } from "../core/refunds/planner"
 
 /**
  * Medusa's own webhook subscriber only acts on authorized and captured payments; a refund

@@ -1,7 +1,7 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import { defineCurrencyProfile } from "../money"
 import { integerMinorOf, ledgerOf, refundedMinorOf, withLedger, type RefundLedgerEntry } from "../payment-data"
-import { claimOutsideRefunds, planRefund, reconcileLedger } from "../refund-planner"
+import { claimOutsideRefunds, planRefund, reconcileLedger } from "../refunds/planner"
 import { refusal } from "../../../test/support/medusa-error"
 
 const profile = defineCurrencyProfile({ processor: "Acme" })

@@ -1,5 +1,5 @@
 import { Modules } from "@medusajs/framework/utils"
-import { mergeLedgers, updatePaymentLedger } from "../ledger-store"
+import { mergeLedgers, updatePaymentLedger } from "../refunds/ledger-store"
 import { refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, type RefundLedgerEntry } from "../payment-data"
 
 const entry = (over: Partial<RefundLedgerEntry>): RefundLedgerEntry => ({

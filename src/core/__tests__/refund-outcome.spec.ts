@@ -11,7 +11,7 @@ import { defineCurrencyProfile } from "../money/currency-profile"
 import { ledgerOf } from "../payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../provider"
 import { Redactor } from "../redact"
-import { reconcileLedger } from "../refund-planner"
+import { reconcileLedger } from "../refunds/planner"
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 

@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { MedusaError } from "@medusajs/framework/utils"
 import { Decimal, defineCurrencyProfile } from "../money"
 import { withLedger, type RefundLedgerEntry } from "../payment-data"
-import { claimOutsideRefunds, planRefund, reconcileLedger } from "../refund-planner"
+import { claimOutsideRefunds, planRefund, reconcileLedger } from "../refunds/planner"
 import { refusal as refused } from "../../../test/support/medusa-error"
 
 const profile = defineCurrencyProfile({ processor: "Acme", maxMinor: "99999999" })

@@ -3,8 +3,8 @@ import type { RefundPaymentInput, RefundPaymentOutput } from "@medusajs/framewor
 import { ProcessorError } from "../errors"
 import type { Logger } from "../http"
 import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundInDoubt, type RefundLedgerEntry } from "../payment-data"
-import { refundDifference } from "../refund-difference"
-import { claimOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "../refund-planner"
+import { refundDifference } from "./difference"
+import { claimOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "./planner"
 import type { MedusaPaymentRecords } from "./medusa-records"
 import type { MedusaRefundContext, ProcessorRefunds, SentRefund } from "./types"
 

@@ -1,7 +1,7 @@
 import type { ProcessorError } from "../errors"
 import type { CurrencyProfile } from "../money/currency-profile"
 import type { RefundStatus } from "../payment-data"
-import type { ProcessorRefundView, RefundPlan } from "../refund-planner"
+import type { ProcessorRefundView, RefundPlan } from "./planner"
 
 /** What Medusa knows about the refund being sent, read from its own records. */
 export interface MedusaRefundInfo {

@@ -2,7 +2,7 @@ import type { PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { HttpClient } from "../../core/http"
 import type { ProcessorAmount } from "../../core/money/convert"
 import type { SendRefundInput, SentRefund } from "../../core/provider"
-import type { ProcessorRefundView } from "../../core/refund-planner"
+import type { ProcessorRefundView } from "../../core/refunds/planner"
 import type { ProcessorPaymentFacts } from "../../core/session-trust"
 
 /**

@@ -1,7 +1,7 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import type { RefundStatus } from "../../core/payment-data"
-import type { ProcessorRefundView } from "../../core/refund-planner"
+import type { ProcessorRefundView } from "../../core/refunds/planner"
 import { medusaRefundIdOf } from "./transformers"
 import type { CheckoutPayment, PaymentAction, PaymentRequest, PaymentResponse, RefundRequest, FlatMetadata } from "./wire-payments"
 

@@ -6,7 +6,7 @@ import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import type { RefundStatus } from "../../core/payment-data"
 import type { MedusaRefundInfo } from "../../core/provider"
-import type { ProcessorRefundView } from "../../core/refund-planner"
+import type { ProcessorRefundView } from "../../core/refunds/planner"
 import { fiservCurrencies } from "./currencies"
 import type { FiservOptions } from "./options"
 import type {

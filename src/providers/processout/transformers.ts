@@ -6,7 +6,7 @@ import type { ReturnItem } from "../../core/return-items"
 import { Decimal, shortAmount, toDecimal } from "../../core/money/decimal"
 import { ProcessorError, type ErrorAdvice } from "../../core/errors"
 import type { MedusaRefundInfo } from "../../core/provider"
-import type { ProcessorRefundView } from "../../core/refund-planner"
+import type { ProcessorRefundView } from "../../core/refunds/planner"
 import type { RefundStatus } from "../../core/payment-data"
 import type { ProcessOutOptions, ProcessOutRefundReason } from "./options"
 import type {

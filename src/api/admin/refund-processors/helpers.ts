@@ -11,7 +11,7 @@ import {
   currencyProfileOf,
   pluginProviderIds,
   type AdminProvider,
-} from "../../../core/ledger-store"
+} from "../../../core/refunds/ledger-store"
 import { currencyExponent, minorToMajor } from "../../../core/money/convert"
 import { Decimal, toDecimal } from "../../../core/money/decimal"
 import { ledgerOf, roundingDriftMinor, type RefundLedgerEntry } from "../../../core/payment-data"

@@ -2,7 +2,7 @@ import { MedusaError } from "@medusajs/framework/utils"
 import BigNumberJS from "bignumber.js"
 import { Decimal, defineCurrencyProfile, fromProcessorMinor, minorToMajor, toDecimal, toProcessorAmount } from ".."
 import { AMOUNT_LIMITS, shortAmount } from "../decimal"
-import { planRefund } from "../../refund-planner"
+import { planRefund } from "../../refunds/planner"
 import { refusal } from "../../../../test/support/medusa-error"
 
 // No maximum, as ProcessOut: only the amount bounds stand between its text and bignumber.js.

@@ -2,7 +2,7 @@ import axios from "axios"
 import { expectMedusaError as expectMedusaErrorWithout } from "../../../../test/support/medusa-error"
 import fc from "fast-check"
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { applyRefundOutcomes } from "../../../core/refund-planner"
+import { applyRefundOutcomes } from "../../../core/refunds/planner"
 import type { EmulatorRequest, EmulatorResponse, HookContext } from "../../../emulators/core/server"
 import {
   DEFAULT_DODO_API_KEY,

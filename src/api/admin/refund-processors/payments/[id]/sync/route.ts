@@ -1,6 +1,6 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
-import { updatePaymentLedger } from "../../../../../../core/ledger-store"
+import { updatePaymentLedger } from "../../../../../../core/refunds/ledger-store"
 import { parseParams, paymentParams, paymentView } from "../../../helpers"
 
 /**

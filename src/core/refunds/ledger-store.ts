@@ -1,8 +1,8 @@
 import { Modules } from "@medusajs/framework/utils"
 import type { ProviderWebhookPayload } from "@medusajs/framework/types"
-import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundLedgerEntry } from "./payment-data"
-import type { RefundOutcome } from "./provider"
-import type { CurrencyProfile } from "./money/currency-profile"
+import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundLedgerEntry } from "../payment-data"
+import type { RefundOutcome } from "./types"
+import type { CurrencyProfile } from "../money/currency-profile"
 
 /** What the plugin's subscribers and jobs need from one of its providers. */
 export interface LedgerProvider {

@@ -1,9 +1,9 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import type { BigNumberInput } from "@medusajs/framework/types"
-import type { CurrencyProfile } from "./money/currency-profile"
-import { fromProcessorMinor, toProcessorAmount, type ProcessorAmount } from "./money/convert"
-import { Decimal, shortAmount } from "./money/decimal"
-import { refundDifference } from "./refund-difference"
+import type { CurrencyProfile } from "../money/currency-profile"
+import { fromProcessorMinor, toProcessorAmount, type ProcessorAmount } from "../money/convert"
+import { Decimal, shortAmount } from "../money/decimal"
+import { refundDifference } from "./difference"
 import {
   ledgerOf,
   integerMinorOf,
@@ -14,7 +14,7 @@ import {
   type ProcessorPaymentData,
   type RefundLedgerEntry,
   type RefundStatus,
-} from "./payment-data"
+} from "../payment-data"
 
 export interface RefundPlan {
   /**

@@ -1,5 +1,5 @@
-import type { ProcessorAmount } from "./money/convert"
-import type { RefundDiscrepancy } from "./payment-data"
+import type { ProcessorAmount } from "../money/convert"
+import type { RefundDiscrepancy } from "../payment-data"
 
 /**
  * Compares what the processor says it refunded with the plan. Undefined when they agree, or when
