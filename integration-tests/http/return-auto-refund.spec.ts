@@ -272,6 +272,28 @@ medusaIntegrationTestRunner({
       return ret.id as string
     }
 
+    it("a return received in two sessions is refunded once, for its first receipt; the row says what came later", async () => {
+      await setPolicy(api, admin, { auto_refund_on_receipt: true })
+      const { order, payment, large, small } = await capturedOrder()
+      const returnId = await requestReturn(api, admin, store, order.id, [
+        { id: large.id, quantity: 1 },
+        { id: small.id, quantity: 1 },
+      ])
+      await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
+      const first = await settledRow(api, admin, order.id, returnId)
+      expect([first.status, toCents(first.amount)]).toEqual(["refunded", 1234])
+
+      await receiveReturn(api, admin, returnId, { items: [{ id: large.id, quantity: 1 }] })
+      const noted = await until("the note of the later receipt", async () => {
+        const r = (await returnRefunds(api, admin, order.id)).find((x) => x.return_id === returnId)
+        return r?.error_message ? r : undefined
+      })
+      expect(noted.status).toBe("refunded")
+      expect(noted.error_message).toMatch(/Received after this return's refund: 30 USD was not refunded automatically/)
+      expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([1234])
+      expect((await getPayment(api, admin, payment.id)).refunds.map((r: any) => toCents(r.amount))).toEqual([1234])
+    })
+
     it("return shipping the customer pays is taken off the refund, as Medusa's summary does", async () => {
       await setPolicy(api, admin, { auto_refund_on_receipt: true })
       const optionId = await returnShippingOption()

@@ -352,7 +352,21 @@ export const executeReturnRefundStep = createStep(
       actor_id: actor,
       status: "claimed",
     })
-    if (!claim.claimed) return new StepResponse<RefundReceivedReturnResult>({ outcome: "already_handled", return_refund: claim.row })
+    if (!claim.claimed) {
+      // Refunded before, yet the order still owes the customer for received items: more of the return
+      // arrived after its refund (a second receipt). One refund per return: say so on the row and to
+      // the admin rather than refund again.
+      if (claim.row.status === "refunded" && MathBN.gt(plan.amount, 0)) {
+        const note = `Received after this return's refund: ${plan.amount} ${currency} was not refunded automatically. Refund it from the order's payments.`
+        if (claim.row.error_message !== note) {
+          const row = await service.updateReturnRefunds({ id: claim.row.id as string, error_message: note })
+          logger.warn(`[return-refund] return ${plan.return_id} of order ${plan.order_id}: ${note}`)
+          await notifyAdmin(c, "Return received after its refund", `Return ${plan.return_id} (order ${plan.order_id}): ${note}`)
+          return new StepResponse<RefundReceivedReturnResult>({ outcome: "already_handled", return_refund: row as any, message: note })
+        }
+      }
+      return new StepResponse<RefundReceivedReturnResult>({ outcome: "already_handled", return_refund: claim.row })
+    }
     const rowId = claim.row.id as string
 
     // A refund carrying this return's id exists: it was sent before (a crash before the row was
