@@ -3,6 +3,7 @@
  * dashboard's own credentials: its session cookie, or its JWT when the admin uses JWT auth.
  * `__BACKEND_URL__` and `__AUTH_TYPE__` are defined by Medusa's admin bundler (also for plugins).
  */
+import type { OrderReturn, ReturnRefundRow } from "./return-refunds"
 import type { PaymentView, ProviderView, TestResult } from "./types"
 
 declare const __BACKEND_URL__: string | undefined
@@ -62,10 +63,26 @@ export const refundProcessorsApi = {
   providers: () => request<{ providers: ProviderView[]; count: number; backend_url: string }>("GET", `${BASE}/providers`),
   testConnection: (providerId: string) =>
     request<TestResult>("POST", `${BASE}/providers/${encodeURIComponent(providerId)}/connection-check`),
+  returnRefunds: (orderId: string) =>
+    request<{ return_refunds: ReturnRefundRow[]; count: number }>("GET", `${BASE}/orders/${encodeURIComponent(orderId)}/return-refunds`),
+  /** Medusa's own returns of the order: a received return without a return-refund row is one nothing refunded. */
+  orderReturns: (orderId: string) =>
+    request<{ returns: OrderReturn[]; count: number }>(
+      "GET",
+      `/admin/returns?order_id=${encodeURIComponent(orderId)}&fields=id,display_id,status,received_at,canceled_at&limit=100`
+    ),
+  /** "Refund this return": Medusa's figure for the received items, once (an amount is never sent). */
+  refundReturn: (returnId: string) =>
+    request<{ outcome: "refunded" | "nothing_to_refund" | "failed" | "already_handled"; return_refund: ReturnRefundRow | null; message?: string }>(
+      "POST",
+      `${BASE}/returns/${encodeURIComponent(returnId)}/refund`
+    ),
 }
 
 export const queryKeys = {
   all: ["refund-processors"] as const,
   order: (orderId: string) => ["refund-processors", "order", orderId] as const,
+  /** Under order(): invalidating the order's key reads its returns again too. */
+  orderReturns: (orderId: string) => ["refund-processors", "order", orderId, "returns"] as const,
   providers: () => ["refund-processors", "providers"] as const,
 }

@@ -4,14 +4,26 @@
  * (linked to its dashboard where one exists), captured and refunded amounts in the processor's
  * unit beside Medusa's, the refund ledger with statuses, a warning when a refund failed, a warning
  * when the order's refunded total and its payments' refunds disagree, and "Sync with processor".
+ * Each refund made for a return shows the return and its items; the order's returns show their
+ * refund's status, and a failed or missing one its reason and "Refund this return".
  */
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import { ArrowPath, ArrowUpRightOnBox, ExclamationCircle } from "@medusajs/icons"
-import { Alert, Button, Container, Copy, Heading, Table, Text, Tooltip, toast } from "@medusajs/ui"
+import { Alert, Button, Container, Copy, Heading, StatusBadge, Table, Text, Tooltip, toast } from "@medusajs/ui"
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { ModeBadge, RefundStatusBadge } from "../components/badges"
 import { queryKeys, refundProcessorsApi } from "../lib/client"
 import { formatDate, formatMajor, formatMinor, minorUnitName, refundTotalsMismatch } from "../lib/format"
+import {
+  RETURN_REFUND_STATUS_LABELS,
+  describeReturnItem,
+  returnRefundAmount,
+  returnRefundEntries,
+  returnRefundsByRefundId,
+  shouldPollReturns,
+  type ReturnRefundEntry,
+  type ReturnRefundRow,
+} from "../lib/return-refunds"
 import type { PaymentView } from "../lib/types"
 
 type OrderLike = {
@@ -55,8 +67,24 @@ function refundSignature(order: OrderLike): string {
 
 const OrderRefundProcessorsWidget = ({ data: order }: { data: OrderLike }) => {
   const signature = refundSignature(order)
+  // The order's returns and their refunds: an automatic refund lands after the page has loaded
+  // (Medusa's event runs after the receipt), so this is read again while one may be on its way.
+  const returns = useQuery({
+    queryKey: [...queryKeys.orderReturns(order.id), signature],
+    queryFn: async () => {
+      const [refunds, medusaReturns] = await Promise.all([
+        refundProcessorsApi.returnRefunds(order.id),
+        refundProcessorsApi.orderReturns(order.id),
+      ])
+      return { rows: refunds.return_refunds, returns: medusaReturns.returns }
+    },
+    refetchInterval: (query) => (query.state.data && shouldPollReturns(query.state.data.rows, query.state.data.returns, Date.now()) ? 3_000 : false),
+  })
+  const rows = returns.data?.rows ?? []
+  // A return refund that settles changes the ledger: its refund ids are part of the payments' key.
+  const rowsSignature = rows.map((r) => `${r.return_id}:${r.status}:${r.refund_id ?? ""}`).join("|")
   const { data, isLoading, isError, error } = useQuery({
-    queryKey: [...queryKeys.order(order.id), signature],
+    queryKey: [...queryKeys.order(order.id), signature, rowsSignature],
     queryFn: () => refundProcessorsApi.orderPayments(order.id),
     // Refunds some processors settle later: look again while one is pending.
     refetchInterval: (query) =>
@@ -74,17 +102,37 @@ const OrderRefundProcessorsWidget = ({ data: order }: { data: OrderLike }) => {
     )
   }
   if (!data?.payments.length) return null
+  const byRefundId = returnRefundsByRefundId(rows)
+  const entries = returnRefundEntries(rows, returns.data?.returns ?? [])
   return (
     <>
       <RefundTotalsWarning order={order} />
       {data.payments.map((payment) => (
-        <PaymentSection key={payment.payment_id} orderId={order.id} payment={payment} />
+        <div key={payment.payment_id} className="contents">
+          <PaymentSection orderId={order.id} payment={payment} byRefundId={byRefundId} />
+        </div>
       ))}
+      {(entries.length > 0 || returns.isError) && (
+        <ReturnsSection
+          orderId={order.id}
+          entries={entries}
+          currency={order.currency_code ?? "usd"}
+          error={returns.isError ? ((returns.error as Error)?.message ?? "could not load the returns") : null}
+        />
+      )}
     </>
   )
 }
 
-const PaymentSection = ({ orderId, payment }: { orderId: string; payment: PaymentView }) => {
+const PaymentSection = ({
+  orderId,
+  payment,
+  byRefundId,
+}: {
+  orderId: string
+  payment: PaymentView
+  byRefundId: Map<string, ReturnRefundRow>
+}) => {
   const queryClient = useQueryClient()
   const sync = useMutation({
     mutationFn: () => refundProcessorsApi.sync(payment.payment_id),
@@ -234,70 +282,61 @@ const PaymentSection = ({ orderId, payment }: { orderId: string; payment: Paymen
             </Text>
           </div>
         ) : (
-          <Table data-testid="refund-processors-ledger">
-            <Table.Header>
-              <Table.Row>
-                <Table.HeaderCell>{payment.processor} refund</Table.HeaderCell>
-                <Table.HeaderCell>Origin</Table.HeaderCell>
-                <Table.HeaderCell className="text-right">Amount ({unit})</Table.HeaderCell>
-                <Table.HeaderCell>Status</Table.HeaderCell>
-                <Table.HeaderCell>Date</Table.HeaderCell>
-              </Table.Row>
-            </Table.Header>
-            <Table.Body>
-              {payment.refunds.map((r, i) => (
-                <Table.Row key={`${r.processor_refund_id ?? r.medusa_refund_id}-${i}`} data-testid="refund-processors-ledger-row">
-                  <Table.Cell>
-                    <div className="flex flex-col py-2">
-                      <Text size="small" leading="compact" className="font-mono">
+          // A list, not a table: the side column is 440px wide.
+          <div className="flex flex-col divide-y border-t" data-testid="refund-processors-ledger">
+            {payment.refunds.map((r, i) => {
+              const forReturn = r.medusa_refund_id ? byRefundId.get(r.medusa_refund_id) : undefined
+              return (
+                <div
+                  key={`${r.processor_refund_id ?? r.medusa_refund_id}-${i}`}
+                  className="flex flex-col gap-y-1 px-6 py-3"
+                  data-testid="refund-processors-ledger-row"
+                >
+                  <div className="flex items-start justify-between gap-x-3">
+                    <div className="flex min-w-0 flex-col">
+                      <Text size="small" leading="compact" className="truncate font-mono">
                         {r.processor_refund_id ?? "—"}
                       </Text>
                       {r.medusa_refund_id && (
-                        <Text size="xsmall" leading="compact" className="text-ui-fg-muted font-mono">
+                        <Text size="xsmall" leading="compact" className="text-ui-fg-muted truncate font-mono">
                           {r.medusa_refund_id}
                           {!r.in_medusa && " (no longer in Medusa)"}
                         </Text>
                       )}
                     </div>
-                  </Table.Cell>
-                  <Table.Cell>
-                    {r.origin === "medusa" ? (
-                      "Medusa"
-                    ) : (
-                      <Tooltip content={`Made at ${payment.processor} (its dashboard or another system), found by a sync`}>
-                        <span>At {payment.processor}</span>
-                      </Tooltip>
-                    )}
-                  </Table.Cell>
-                  <Table.Cell className="text-right">
-                    <div className="flex flex-col items-end py-2">
+                    <div className="flex shrink-0 flex-col items-end">
                       <Text size="small" leading="compact" weight="plus" data-testid="refund-processors-ledger-minor">
-                        {formatMinor(r.amount_minor)}
+                        {formatMinor(r.amount_minor)} {unit}
                       </Text>
                       <Text size="xsmall" leading="compact" className="text-ui-fg-muted">
                         {formatMajor(r.amount, cur, payment.exponent)}
                       </Text>
                     </div>
-                  </Table.Cell>
-                  <Table.Cell>
-                    <div className="flex flex-col items-start gap-y-1 py-2">
-                      <RefundStatusBadge status={r.status} />
-                      {r.failure_reason && (
-                        <Text size="xsmall" leading="compact" className="text-ui-fg-error max-w-[220px] whitespace-normal">
-                          {r.failure_reason}
-                        </Text>
+                  </div>
+                  <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+                    <RefundStatusBadge status={r.status} />
+                    <Text size="xsmall" leading="compact" className="text-ui-fg-subtle">
+                      {r.origin === "medusa" ? (
+                        "Medusa"
+                      ) : (
+                        <Tooltip content={`Made at ${payment.processor} (its dashboard or another system), found by a sync`}>
+                          <span>At {payment.processor}</span>
+                        </Tooltip>
                       )}
-                    </div>
-                  </Table.Cell>
-                  <Table.Cell>
-                    <Text size="small" leading="compact" className="text-ui-fg-subtle whitespace-nowrap">
+                      {" · "}
                       {formatDate(r.created_at)}
                     </Text>
-                  </Table.Cell>
-                </Table.Row>
-              ))}
-            </Table.Body>
-          </Table>
+                  </div>
+                  {r.failure_reason && (
+                    <Text size="xsmall" leading="compact" className="text-ui-fg-error whitespace-normal">
+                      {r.failure_reason}
+                    </Text>
+                  )}
+                  {forReturn && <RefundReturnItems row={forReturn} currency={cur} />}
+                </div>
+              )
+            })}
+          </div>
         )}
       </div>
     </Container>
@@ -364,8 +403,151 @@ const Difference = ({ payment }: { payment: PaymentView }) => {
   )
 }
 
+/** The return a refund was made for and its items (the refund's metadata, kept on the return-refund row). */
+const RefundReturnItems = ({ row, currency }: { row: ReturnRefundRow; currency: string }) => (
+  <div className="bg-ui-bg-subtle flex flex-col gap-y-0.5 rounded-md px-2 py-1.5" data-testid="refund-processors-ledger-return">
+    <Text size="xsmall" leading="compact" weight="plus">
+      For return <span className="font-mono">{row.return_id}</span>
+      {row.trigger === "event" ? " (refunded automatically on receipt)" : ""}
+    </Text>
+    {(row.items ?? []).map((item, i) => (
+      <Text size="xsmall" leading="compact" className="text-ui-fg-subtle" key={`${item.item_id}-${i}`}>
+        {describeReturnItem(item, currency)}
+      </Text>
+    ))}
+  </div>
+)
+
+const RETURN_STATUS_COLORS = {
+  claimed: "orange",
+  refunded: "green",
+  failed: "red",
+  nothing_to_refund: "grey",
+  not_refunded: "orange",
+} as const
+
+/** The order's returns and what the plugin refunded for each; "Refund this return" where one is owed. */
+const ReturnsSection = ({
+  orderId,
+  entries,
+  currency,
+  error,
+}: {
+  orderId: string
+  entries: ReturnRefundEntry[]
+  currency: string
+  error: string | null
+}) => (
+  <Container className="divide-y p-0" data-testid="refund-processors-returns">
+    <div className="flex flex-col px-6 py-4">
+      <Text size="small" leading="compact" weight="plus">
+        Return refunds
+      </Text>
+      <Text size="small" leading="compact" className="text-ui-fg-subtle">
+        The refund made for each received return, for Medusa's total of its received items
+      </Text>
+    </div>
+    {error && (
+      <div className="px-6 py-4">
+        <Text size="small" className="text-ui-fg-error">
+          Could not load the returns: {error}
+        </Text>
+      </div>
+    )}
+    {entries.map((entry) => (
+      <div key={entry.return_id} className="contents">
+        <ReturnRefundEntryRow orderId={orderId} entry={entry} currency={currency} />
+      </div>
+    ))}
+  </Container>
+)
+
+const ReturnRefundEntryRow = ({ orderId, entry, currency }: { orderId: string; entry: ReturnRefundEntry; currency: string }) => {
+  const queryClient = useQueryClient()
+  const refund = useMutation({
+    mutationFn: () => refundProcessorsApi.refundReturn(entry.return_id),
+    onSuccess: (result) => {
+      const amount = result.return_refund ? returnRefundAmount(result.return_refund) : null
+      const money = amount ? formatMajor(amount, result.return_refund?.currency_code ?? currency, null) : null
+      if (result.outcome === "refunded") toast.success("Return refunded", { description: money ? `${money} refunded to the customer.` : undefined })
+      else if (result.outcome === "nothing_to_refund") toast.info("Nothing to refund", { description: "None of the return's received items is owed to the customer." })
+      else if (result.outcome === "already_handled") toast.info("Already handled", { description: result.message ?? "This return has been refunded or is being refunded." })
+      else toast.error("The refund failed", { description: result.message ?? result.return_refund?.error_message ?? undefined })
+      queryClient.invalidateQueries({ queryKey: queryKeys.order(orderId) })
+      // The dashboard's own order (Payments, Summary) holds the new refund too.
+      queryClient.invalidateQueries({ queryKey: ["orders"] })
+    },
+    onError: (e: Error) => {
+      toast.error("Could not refund the return", { description: e.message })
+    },
+  })
+  const row = entry.row
+  const status = row?.status ?? "not_refunded"
+  const amount = row ? returnRefundAmount(row) : null
+  const cur = row?.currency_code ?? currency
+  return (
+    <div className="flex flex-col gap-y-2 px-6 py-4" data-testid="refund-processors-return-row" data-return-id={entry.return_id}>
+      <div className="flex items-start justify-between gap-x-3">
+        <div className="flex min-w-0 flex-col">
+          <Text size="small" leading="compact" weight="plus">
+            {entry.display_id !== null ? `Return #${entry.display_id}` : "Return"}
+          </Text>
+          <Text size="xsmall" leading="compact" className="text-ui-fg-muted truncate font-mono">
+            {entry.return_id}
+          </Text>
+        </div>
+        <div className="flex shrink-0 flex-col items-end gap-y-1">
+          <StatusBadge color={RETURN_STATUS_COLORS[status]} className="text-nowrap" data-testid="refund-processors-return-status">
+            {RETURN_REFUND_STATUS_LABELS[status]}
+          </StatusBadge>
+          {amount !== null && status !== "failed" && (
+            <Text size="small" leading="compact" weight="plus">
+              {formatMajor(amount, cur, null)}
+            </Text>
+          )}
+        </div>
+      </div>
+      {row?.refund_id && (
+        <Text size="xsmall" leading="compact" className="text-ui-fg-subtle">
+          Medusa refund <span className="font-mono">{row.refund_id}</span>
+          {row.trigger === "event" ? ", made automatically on receipt" : ", made by an admin"}
+        </Text>
+      )}
+      {(row?.items ?? []).map((item, i) => (
+        <Text size="xsmall" leading="compact" className="text-ui-fg-subtle" key={`${item.item_id}-${i}`}>
+          {describeReturnItem(item, cur)}
+        </Text>
+      ))}
+      {entry.problem && (
+        <Text
+          size="xsmall"
+          leading="compact"
+          className={status === "failed" ? "text-ui-fg-error whitespace-normal" : "text-ui-fg-subtle whitespace-normal"}
+          data-testid="refund-processors-return-problem"
+        >
+          {entry.problem}
+        </Text>
+      )}
+      {entry.can_refund && (
+        <div>
+          <Button
+            size="small"
+            variant="secondary"
+            isLoading={refund.isPending}
+            onClick={() => refund.mutate()}
+            data-testid="refund-processors-refund-return"
+          >
+            Refund this return
+          </Button>
+        </div>
+      )}
+    </div>
+  )
+}
+
 export const config = defineWidgetConfig({
-  zone: "order.details.after",
+  // Medusa 2.21 renders order.details.before/after at the foot of the main column (under Metadata and JSON) and order.details.side.* in the side column beside Payments.
+  zone: "order.details.side.after",
   id: "medusa-refund-processors:order-payments",
 })
 

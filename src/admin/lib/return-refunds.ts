@@ -1,0 +1,149 @@
+/**
+ * Pure helpers of the order widget's returns: which refund paid for which return (the
+ * `return_refund` rows of GET /admin/refund-processors/orders/:id/return-refunds, matched to the
+ * ledger by Medusa refund id), and which returns the admin can still refund. No React, no fetch.
+ */
+import { formatMajor } from "./format"
+
+export type ReturnRefundStatus = "claimed" | "refunded" | "failed" | "nothing_to_refund"
+
+/** One entry of refund.metadata.return_items (docs/returns-to-refunds.md); decimals as strings. */
+export interface ReturnRefundItem {
+  item_id: string
+  title?: string | null
+  sku?: string | null
+  quantity: string | number
+  unit_total?: string | number | null
+  total: string | number
+  reason_code?: string | null
+  damaged?: boolean
+}
+
+/** A row of GET /admin/refund-processors/orders/:id/return-refunds. */
+export interface ReturnRefundRow {
+  id: string
+  return_id: string
+  order_id: string
+  payment_id: string | null
+  status: ReturnRefundStatus
+  trigger: "event" | "admin"
+  amount: string | number | null
+  /** Medusa's exact form of a bigNumber field; preferred over `amount` when present. */
+  raw_amount?: { value: string | number } | null
+  currency_code: string | null
+  items: ReturnRefundItem[] | null
+  /** Medusa refund id(s), comma-separated when the refund was spread over several payments. */
+  refund_id: string | null
+  error_message: string | null
+  attempts: number
+  created_at?: string
+  updated_at?: string
+}
+
+/** A Medusa return of the order (GET /admin/returns?order_id=…). */
+export interface OrderReturn {
+  id: string
+  display_id?: number | null
+  status: string
+  received_at?: string | null
+  canceled_at?: string | null
+}
+
+/** The row's amount as exact decimal text, or null. A JSON number's shortest text is exact for what Medusa sent. */
+export function returnRefundAmount(row: Pick<ReturnRefundRow, "amount" | "raw_amount">): string | null {
+  const raw = row.raw_amount?.value
+  const value = raw !== undefined && raw !== null ? raw : row.amount
+  if (value === null || value === undefined) return null
+  return typeof value === "number" ? (Number.isFinite(value) ? String(value) : null) : String(value)
+}
+
+/** Medusa refund id → the return-refund row that made it (rows carry several ids when spread over payments). */
+export function returnRefundsByRefundId(rows: ReturnRefundRow[]): Map<string, ReturnRefundRow> {
+  const map = new Map<string, ReturnRefundRow>()
+  for (const row of rows) {
+    for (const id of (row.refund_id ?? "").split(",")) {
+      const trimmed = id.trim()
+      if (trimmed) map.set(trimmed, row)
+    }
+  }
+  return map
+}
+
+/** "2 × Shirt – Small (damaged)": one line per returned item, never float arithmetic. */
+export function describeReturnItem(item: ReturnRefundItem, currency: string): string {
+  const name = item.title || item.sku || item.item_id
+  const total = item.total === null || item.total === undefined ? null : formatMajor(String(item.total), currency, null)
+  const extras = [item.damaged ? "damaged" : null, item.reason_code ? `reason ${item.reason_code}` : null].filter(Boolean)
+  return `${String(item.quantity)} × ${name}${total ? ` — ${total}` : ""}${extras.length ? ` (${extras.join(", ")})` : ""}`
+}
+
+const RECEIVED = new Set(["received", "partially_received"])
+
+export type ReturnRefundEntry = {
+  return_id: string
+  display_id: number | null
+  /** The row, or null for a received return nothing has refunded yet. */
+  row: ReturnRefundRow | null
+  /** Why the admin may need to act (the row's error, or the missing refund); null when nothing is owed. */
+  problem: string | null
+  /** Whether "Refund this return" applies: a failed row, or a received return without a row. */
+  can_refund: boolean
+}
+
+/**
+ * One entry per return that has a return-refund row or was received, in the rows' order then the
+ * returns'. A `failed` row and a received return without a row get "Refund this return": the route
+ * retries the first and claims the second; the other states are left alone, as the workflow does.
+ */
+export function returnRefundEntries(rows: ReturnRefundRow[], returns: OrderReturn[]): ReturnRefundEntry[] {
+  const byReturn = new Map(returns.map((r) => [r.id, r]))
+  const entries: ReturnRefundEntry[] = rows.map((row) => ({
+    return_id: row.return_id,
+    display_id: byReturn.get(row.return_id)?.display_id ?? null,
+    row,
+    problem:
+      row.status === "failed"
+        ? row.error_message || "The refund failed; the processor gave no reason."
+        : row.status === "claimed"
+          ? "Being refunded. If this stays, the store stopped during the processor call: Sync the payment to see whether the processor refunded before refunding again."
+          : row.error_message,
+    can_refund: row.status === "failed",
+  }))
+  const seen = new Set(rows.map((r) => r.return_id))
+  for (const ret of returns) {
+    if (seen.has(ret.id) || ret.canceled_at || !RECEIVED.has(ret.status)) continue
+    entries.push({
+      return_id: ret.id,
+      display_id: ret.display_id ?? null,
+      row: null,
+      problem: "Received, not refunded: automatic refunds are off, or the return was received before they were turned on.",
+      can_refund: true,
+    })
+  }
+  return entries
+}
+
+export const RETURN_REFUND_STATUS_LABELS: Record<ReturnRefundStatus | "not_refunded", string> = {
+  claimed: "Refunding",
+  refunded: "Refunded",
+  failed: "Failed",
+  nothing_to_refund: "Nothing to refund",
+  not_refunded: "Not refunded",
+}
+
+/** How long after a receipt the widget keeps looking for the automatic refund (Medusa's event is asynchronous). */
+export const AUTO_REFUND_WAIT_MS = 2 * 60_000
+
+/**
+ * Whether the widget should read the returns again soon: a refund is being made (`claimed`), or a
+ * return was received moments ago and its automatic refund may not have started yet.
+ */
+export function shouldPollReturns(rows: ReturnRefundRow[], returns: OrderReturn[], now: number): boolean {
+  if (rows.some((r) => r.status === "claimed")) return true
+  const refunded = new Set(rows.map((r) => r.return_id))
+  return returns.some((r) => {
+    if (refunded.has(r.id) || r.canceled_at || !RECEIVED.has(r.status) || !r.received_at) return false
+    const at = Date.parse(r.received_at)
+    return Number.isFinite(at) && now - at < AUTO_REFUND_WAIT_MS
+  })
+}
