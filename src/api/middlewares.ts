@@ -1,6 +1,8 @@
 import { defineMiddlewares, type MedusaNextFunction, type MedusaRequest, type MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
 import { decideRefund, loadRefundGuardState, orderIdOfPayment } from "./refund-guard"
+import { pluginProvider } from "./plugin-provider"
+import { refreshStorePolicy } from "../modules/refund-policy/policy"
 import { stampCartLines } from "./stamp-cart-lines"
 
 /** The header the webhook middleware writes the URL's token into (Medusa passes the provider headers, not the URL). */
@@ -9,16 +11,6 @@ export const WEBHOOK_TOKEN_HEADER = "x-medusa-webhook-token"
 type PluginProvider = {
   stampRequestIp?(ip: string | undefined): Record<string, string>
   verifyWebhookToken?(token: string | undefined): boolean
-}
-
-function pluginProvider(req: MedusaRequest, providerId: unknown): PluginProvider | undefined {
-  if (typeof providerId !== "string" || !/^[A-Za-z0-9_-]{1,100}$/.test(providerId)) return undefined
-  try {
-    const paymentModule = req.scope.resolve(Modules.PAYMENT) as any
-    return paymentModule?.paymentProviderService_?.retrieveProvider?.(providerId) as PluginProvider | undefined
-  } catch {
-    return undefined
-  }
 }
 
 /**
@@ -32,10 +24,10 @@ export function stampCustomerIp(req: MedusaRequest, _res: MedusaResponse, next: 
     const data = { ...(body.data as Record<string, unknown>) }
     delete data.customer_ip
     delete data.customer_ip_proof
-    const stamp = pluginProvider(req, body.provider_id)?.stampRequestIp?.(req.ip)
+    const stamp = pluginProvider<PluginProvider>(req, body.provider_id)?.stampRequestIp?.(req.ip)
     body.data = { ...data, ...(stamp ?? {}) }
   } else if (body && typeof body === "object") {
-    const stamp = pluginProvider(req, body.provider_id)?.stampRequestIp?.(req.ip)
+    const stamp = pluginProvider<PluginProvider>(req, body.provider_id)?.stampRequestIp?.(req.ip)
     if (stamp && Object.keys(stamp).length) body.data = stamp
   }
   next()
@@ -49,7 +41,7 @@ export function stampCustomerIp(req: MedusaRequest, _res: MedusaResponse, next: 
 export function checkWebhookToken(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
   delete req.headers[WEBHOOK_TOKEN_HEADER]
   const param = req.params?.provider
-  const provider = typeof param === "string" ? pluginProvider(req, param.startsWith("pp_") ? param : `pp_${param}`) : undefined
+  const provider = typeof param === "string" ? pluginProvider<PluginProvider>(req, param.startsWith("pp_") ? param : `pp_${param}`) : undefined
   if (!provider?.verifyWebhookToken) return next()
   const token = typeof req.query?.token === "string" ? req.query.token : undefined
   if (!provider.verifyWebhookToken(token)) {
@@ -187,6 +179,8 @@ export function createRefundGuard(options: RefundLockOptions = REFUND_LOCK) {
         const decision = decideRefund({ ...state, amount })
         if (!decision.allow) throw new MedusaError(decision.type, decision.message)
       }
+      // The store's reason map as saved now (another instance may have changed it) for the provider's refund call.
+      //X await refreshStorePolicy(req.scope)
       releaseWhenAnswered(res, release)
       handedOn = true
       next()

@@ -1,19 +1,10 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { cartLinesFromItems, type CartLine } from "../core/cart-lines"
+import { pluginProvider } from "./plugin-provider"
 
 type CartLinesProvider = {
   stampCartLines?(lines: CartLine[], collection: { amount: unknown; currency: unknown }): Record<string, string>
-}
-
-function cartLinesProvider(req: MedusaRequest, providerId: unknown): CartLinesProvider | undefined {
-  if (typeof providerId !== "string" || !/^[A-Za-z0-9_-]{1,100}$/.test(providerId)) return undefined
-  try {
-    const paymentModule = req.scope.resolve(Modules.PAYMENT) as any
-    return paymentModule?.paymentProviderService_?.retrieveProvider?.(providerId) as CartLinesProvider | undefined
-  } catch {
-    return undefined
-  }
 }
 
 /** The fields read: the cart's lines through the payment collection's cart link (link-modules CartPaymentCollection). */
@@ -49,7 +40,7 @@ export async function stampCartLines(req: MedusaRequest, _res: MedusaResponse, n
     delete data.cart_lines_proof
     body.data = data
   }
-  const provider = cartLinesProvider(req, body.provider_id)
+  const provider = pluginProvider<CartLinesProvider>(req, body.provider_id)
   const collectionId = req.params?.id
   if (!provider?.stampCartLines || typeof collectionId !== "string") return next()
   try {

@@ -15,6 +15,7 @@
 import { refundPaymentWorkflow } from "@medusajs/core-flows"
 import { ContainerRegistrationKeys, MathBN, MedusaError, Modules } from "@medusajs/framework/utils"
 import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
+import { providerOf } from "../core/refunds/ledger-store"
 import { REFUND_POLICY_MODULE } from "../modules/refund-policy"
 import type RefundPolicyModuleService from "../modules/refund-policy/service"
 import { readRefundPolicy, type RefundPolicyView } from "../modules/refund-policy/policy"
@@ -75,20 +76,6 @@ export interface ReturnRefundPlan {
   /** A Medusa refund that already carries this return's id (a crash after sending it). */
   existing_refund_id: string | null
   existing_payment_id: string | null
-}
-
-/**
- * True when Medusa's payment module runs this plugin's provider for the id (whatever its spelling:
- * pp_clover_clover, pp_checkout_checkout, …): the plugin's providers keep a refund ledger.
- */
-function isPluginProvider(container: Container, providerId: string): boolean {
-  try {
-    const paymentModule = container.resolve(Modules.PAYMENT) as any
-    const provider = paymentModule?.paymentProviderService_?.retrieveProvider?.(providerId)
-    return typeof provider?.syncRefundLedger === "function" && typeof provider?.refundOutcomes === "function"
-  } catch {
-    return false
-  }
 }
 
 /** bigNumber columns are typed as numbers but take decimal strings, which they store exactly. */
@@ -211,7 +198,7 @@ async function readPlan(container: Container, input: RefundReceivedReturnInput, 
 
   const payments: PaymentRow[] = (order.payment_collections ?? [])
     .flatMap((pc: any) => pc?.payments ?? [])
-    .filter((p: any) => p && !p.canceled_at && isPluginProvider(container, p.provider_id))
+    .filter((p: any) => p && !p.canceled_at && providerOf(container, p.provider_id))
     .map((p: any) => {
       const captured = (p.captures ?? []).reduce((s: any, c: any) => MathBN.add(s, dec(c.raw_amount)), MathBN.convert(0))
       const refunded = (p.refunds ?? []).reduce((s: any, r: any) => MathBN.add(s, dec(r.raw_amount)), MathBN.convert(0))

@@ -3,6 +3,7 @@ import type { ProviderWebhookPayload } from "@medusajs/framework/types"
 import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundLedgerEntry } from "../payment-data"
 import type { RefundOutcome } from "./types"
 import type { CurrencyProfile } from "../money/currency-profile"
+import { retrievePaymentProvider } from "../payment-provider"
 
 /** What the plugin's subscribers and jobs need from one of its providers. */
 export interface LedgerProvider {
@@ -14,14 +15,8 @@ type Container = { resolve<T = any>(key: string): T }
 
 /** The provider instance behind a payment, when it is one of this plugin's. */
 export function providerOf(container: Container, providerId: string): LedgerProvider | undefined {
-  try {
-    // The payment module keeps providers in its own container; its provider service resolves them.
-    const paymentModule = container.resolve(Modules.PAYMENT) as any
-    const provider = paymentModule?.paymentProviderService_?.retrieveProvider?.(providerId)
-    return typeof provider?.syncRefundLedger === "function" && typeof provider?.refundOutcomes === "function" ? provider : undefined
-  } catch {
-    return undefined
-  }
+  const provider = retrievePaymentProvider(container, providerId) as Partial<LedgerProvider> | undefined
+  return typeof provider?.syncRefundLedger === "function" && typeof provider?.refundOutcomes === "function" ? (provider as LedgerProvider) : undefined
 }
 
 /**
