@@ -20,7 +20,10 @@
  *      the ledger entry failed, and the order page's widget shows the failed-refund warning.
  *   6. Settings → Refund processors → "Test connection" for all five providers (`npm run dev`
  *      starts every emulator): each one connected.
- *   7. Saves screenshots to screenshots/ (git-ignored) and stops everything it started.
+ *   7. Turns automatic refunds on in Settings → Refund processors, returns an item of a new Clover
+ *      order in the dashboard, and checks the widget shows the refund made on receipt (no refund
+ *      form) with its return and item, and Clover got exactly that refund; then turns them off.
+ *   8. Saves screenshots to screenshots/ (git-ignored) and stops everything it started.
  *
  * Without Chromium it prints how to install it and a "skipped" line, and exits 0.
  *
@@ -143,6 +146,9 @@ async function run() {
     const summary = JSON.parse(fs.readFileSync(path.join(ROOT, ".cache", "dev", "summary.json"), "utf8"))
     const order = await placeDeliveredCloverOrder(server.base, summary, log)
     const { admin } = order
+    // The policy outlives a run (the database is kept): start with automatic refunds off, so the
+    // first return is refunded by hand through the dashboard's form.
+    await admin.call("POST", "/admin/refund-processors/policy", { auto_refund_on_receipt: false })
     const paymentBefore = (await admin.call("GET", `/admin/payments/${order.paymentId}?fields=id,data`)).payment
     const chargeId = paymentBefore.data.charge_id
     const small = order.items.find((i) => /CLOVER-TEE-S/.test(i.variant_sku || "") || i.variant_title === "S") || order.items[0]
@@ -178,46 +184,8 @@ async function run() {
     await widget.scrollIntoViewIfNeeded()
     await shot(widget, "01-widget-before-refund.png", "the widget before any refund: 8,550 cents captured, nothing refunded")
 
-    // ---- create a return of one item
-    const summarySection = page.locator("div").filter({ has: page.getByRole("heading", { name: "Summary", exact: true }) }).last()
-    await summarySection.locator("button").first().click()
-    await page.getByRole("menuitem", { name: "Create Return" }).click()
-    const returnModal = page.getByRole("dialog").last()
-    await returnModal.getByText("Add items").click()
-    const itemsModal = page.getByRole("dialog").last()
-    await itemsModal.locator("tr").filter({ hasText: small.variant_sku || "CLOVER-TEE-S" }).locator('button[role="checkbox"]').click()
-    await itemsModal.getByRole("button", { name: "Save" }).click()
-    await returnModal.getByText(small.variant_sku || "CLOVER-TEE-S").waitFor()
-    const combos = returnModal.locator('input[role="combobox"]')
-    await combos.nth(0).click()
-    await page.getByRole("option", { name: "Clover Demo Warehouse" }).click()
-    await sleep(500)
-    await combos.nth(1).click()
-    await page.getByRole("option", { name: "Return Shipping" }).last().click()
-    await sleep(500)
-    await shot(page, "02-create-return.png", "Create Return with one item, location and return shipping chosen")
-    await returnModal.getByRole("button", { name: "Confirm Return" }).click()
-    await page.getByRole("alertdialog").getByRole("button", { name: "Continue" }).click()
-    await page.waitForURL(new RegExp(`/app/orders/${order.orderId}$`))
-    log("return requested")
-
-    // The dashboard's return form can open a second, empty return draft while it closes
-    // (its effect re-runs on the refreshed order preview): discard it, as an admin would.
-    await sleep(2000)
-    const strayDraft = page.getByText("There is an open return request to be completed")
-    if (await strayDraft.count()) {
-      await page.getByRole("button", { name: "Cancel Return" }).click()
-      await strayDraft.waitFor({ state: "detached" })
-      log("discarded the empty return draft the dashboard opened")
-    }
-
-    // ---- receive it
-    await page.getByRole("link", { name: "Receive items" }).click()
-    const receiveModal = page.getByRole("dialog").last()
-    await receiveModal.getByText("Items received").waitFor()
-    await receiveModal.getByRole("button", { name: "Save" }).click()
-    await page.waitForURL(new RegExp(`/app/orders/${order.orderId}$`))
-    log("return received")
+    // ---- create a return of one item, and receive it
+    await createAndReceiveReturn(page, order, small)
 
     // ---- refund what is owed
     const refundLink = page.getByRole("link", { name: /^Refund / }).first()
@@ -327,6 +295,55 @@ async function run() {
     await sleep(300)
     await shot(page, "07-settings-refund-processors.png", "Settings → Refund processors: modes, webhook URLs, all five processors connected")
 
+    // ---- automatic refunds: turned on in Settings, a return received in the dashboard is refunded
+    // with no click, and the widget shows the refund with its return and items
+    const policySection = page.locator('[data-testid="refund-policy-section"]')
+    await policySection.scrollIntoViewIfNeeded()
+    const autoSwitch = policySection.locator("#refund-policy-auto")
+    await autoSwitch.waitFor()
+    if ((await autoSwitch.getAttribute("aria-checked")) !== "true") await autoSwitch.click()
+    await policySection.getByRole("button", { name: "Save" }).click()
+    await page.getByText("Refund policy saved").first().waitFor()
+    const saved = (await admin.call("GET", "/admin/refund-processors/policy")).policy
+    expect(saved.auto_refund_on_receipt === true, `policy saved with automatic refunds on: ${JSON.stringify(saved)}`)
+    await sleep(300)
+    await shot(policySection, "09-settings-auto-refund-on.png", "Settings → Refund processors: Returns become refunds turned on, and the change recorded")
+    log("settings: automatic refunds of received returns turned on")
+
+    const auto = await placeDeliveredCloverOrder(server.base, summary, log)
+    const autoCharge = (await admin.call("GET", `/admin/payments/${auto.paymentId}?fields=id,data`)).payment.data.charge_id
+    const autoItem = auto.items.find((i) => /CLOVER-TEE-S/.test(i.variant_sku || "") || i.variant_title === "S") || auto.items[0]
+    const autoCents = Math.round(Number(autoItem.unit_price) * 100)
+    await page.goto(`${server.base}/app/orders/${auto.orderId}`)
+    await page.getByRole("heading", { name: "Summary", exact: true }).waitFor()
+    await createAndReceiveReturn(page, auto, autoItem, { screenshot: false })
+    const { returns: autoReturns } = await admin.call("GET", `/admin/returns?order_id=${auto.orderId}&fields=id,status`)
+    const received = autoReturns.find((r) => r.status === "received")
+    expect(received, `a received return on order #${auto.displayId}: ${JSON.stringify(autoReturns)}`)
+
+    // No refund form: the widget reads the returns again until the automatic refund lands.
+    const autoWidget = page.locator('[data-testid="refund-processors-widget"]')
+    const returnRow = page.locator(`[data-testid="refund-processors-return-row"][data-return-id="${received.id}"]`)
+    await returnRow.getByText("Refunded", { exact: true }).waitFor({ timeout: 90_000 })
+    const returnText = await returnRow.innerText()
+    const autoMajor = (autoCents / 100).toFixed(2)
+    expect(returnText.includes(`$${autoMajor}`) && returnText.includes("made automatically on receipt"), `return row: ${returnText}`)
+    expect(returnText.includes(`1 × `) && returnText.includes(autoItem.variant_title), `return row lists the item: ${returnText}`)
+    const autoLedger = autoWidget.locator('[data-testid="refund-processors-ledger-row"]').filter({ hasText: received.id })
+    await autoLedger.getByText("Succeeded").waitFor({ timeout: 60_000 })
+    const autoLedgerText = await autoLedger.innerText()
+    expect(autoLedgerText.includes(autoCents.toLocaleString("en-US")), `ledger row shows ${autoCents} cents: ${autoLedgerText}`)
+    expect(/refunded automatically on receipt/.test(autoLedgerText) && autoLedgerText.includes(autoItem.variant_title), `ledger row names the return and items: ${autoLedgerText}`)
+    const autoAtEmulator = await emulatorRefunds(server.emulatorUrl, autoCharge)
+    expect(autoAtEmulator.length === 1 && autoAtEmulator[0].body.amount === autoCents, `one ${autoCents}-cent refund at Clover: ${JSON.stringify(autoAtEmulator.map((r) => r.body))}`)
+    expect((await page.locator('[data-testid="refund-processors-refund-return"]').count()) === 0, "no Refund this return button once refunded")
+    log(`widget: ${received.id} refunded automatically, ${autoCents.toLocaleString("en-US")} cents at Clover (one POST /v1/refunds), with its item`)
+    await autoWidget.first().scrollIntoViewIfNeeded()
+    await sleep(500)
+    await shot(page, "10-order-page-auto-refund.png", "the order page: the widget beside Payments with the automatic refund, its return and item")
+    await shot(page.locator('[data-testid="refund-processors-returns"]'), "11-widget-return-refunds.png", `the return refunded automatically: ${autoMajor} USD, Refunded, its item`)
+    await admin.call("POST", "/admin/refund-processors/policy", { auto_refund_on_receipt: false })
+
     expect(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join("; ")}`)
     return true
   } finally {
@@ -339,6 +356,51 @@ async function run() {
     }
     fs.rmSync(tmpShots, { recursive: true, force: true })
   }
+}
+
+/**
+ * In the dashboard, on the order's page: Create Return of `item` (the demo warehouse, return
+ * shipping), confirm it, then Receive items and save. Screenshot 02 is taken on the first call only.
+ */
+async function createAndReceiveReturn(page, order, item, { screenshot = true } = {}) {
+  const summarySection = page.locator("div").filter({ has: page.getByRole("heading", { name: "Summary", exact: true }) }).last()
+  await summarySection.locator("button").first().click()
+  await page.getByRole("menuitem", { name: "Create Return" }).click()
+  const returnModal = page.getByRole("dialog").last()
+  await returnModal.getByText("Add items").click()
+  const itemsModal = page.getByRole("dialog").last()
+  await itemsModal.locator("tr").filter({ hasText: item.variant_sku || "CLOVER-TEE-S" }).locator('button[role="checkbox"]').click()
+  await itemsModal.getByRole("button", { name: "Save" }).click()
+  await returnModal.getByText(item.variant_sku || "CLOVER-TEE-S").waitFor()
+  const combos = returnModal.locator('input[role="combobox"]')
+  await combos.nth(0).click()
+  await page.getByRole("option", { name: "Clover Demo Warehouse" }).click()
+  await sleep(500)
+  await combos.nth(1).click()
+  await page.getByRole("option", { name: "Return Shipping" }).last().click()
+  await sleep(500)
+  if (screenshot) await shot(page, "02-create-return.png", "Create Return with one item, location and return shipping chosen")
+  await returnModal.getByRole("button", { name: "Confirm Return" }).click()
+  await page.getByRole("alertdialog").getByRole("button", { name: "Continue" }).click()
+  await page.waitForURL(new RegExp(`/app/orders/${order.orderId}$`))
+  log(`return requested on order #${order.displayId}`)
+
+  // The dashboard's return form can open a second, empty return draft while it closes
+  // (its effect re-runs on the refreshed order preview): discard it, as an admin would.
+  await sleep(2000)
+  const strayDraft = page.getByText("There is an open return request to be completed")
+  if (await strayDraft.count()) {
+    await page.getByRole("button", { name: "Cancel Return" }).click()
+    await strayDraft.waitFor({ state: "detached" })
+    log("discarded the empty return draft the dashboard opened")
+  }
+
+  await page.getByRole("link", { name: "Receive items" }).click()
+  const receiveModal = page.getByRole("dialog").last()
+  await receiveModal.getByText("Items received").waitFor()
+  await receiveModal.getByRole("button", { name: "Save" }).click()
+  await page.waitForURL(new RegExp(`/app/orders/${order.orderId}$`))
+  log(`return received on order #${order.displayId}`)
 }
 
 async function expectRows(rows, n) {

@@ -95,7 +95,7 @@ export type ReturnRefundEntry = {
  * returns'. A `failed` row and a received return without a row get "Refund this return": the route
  * retries the first and claims the second; the other states are left alone, as the workflow does.
  */
-export function returnRefundEntries(rows: ReturnRefundRow[], returns: OrderReturn[]): ReturnRefundEntry[] {
+export function returnRefundEntries(rows: ReturnRefundRow[], returns: OrderReturn[], orderOwesCustomer: boolean | null = null): ReturnRefundEntry[] {
   const byReturn = new Map(returns.map((r) => [r.id, r]))
   const entries: ReturnRefundEntry[] = rows.map((row) => ({
     return_id: row.return_id,
@@ -112,12 +112,17 @@ export function returnRefundEntries(rows: ReturnRefundRow[], returns: OrderRetur
   const seen = new Set(rows.map((r) => r.return_id))
   for (const ret of returns) {
     if (seen.has(ret.id) || ret.canceled_at || !RECEIVED.has(ret.status)) continue
+    // Refunded from the order's payments (Medusa's refund form): the order owes nothing, so the
+    // button would only answer "nothing to refund"; it is not offered.
+    const settled = orderOwesCustomer === false
     entries.push({
       return_id: ret.id,
       display_id: ret.display_id ?? null,
       row: null,
-      problem: "Received, not refunded: automatic refunds are off, or the return was received before they were turned on.",
-      can_refund: true,
+      problem: settled
+        ? "Received; not refunded by this plugin. The order owes the customer nothing now (refunded from Payments)."
+        : "Received, not refunded: automatic refunds are off, or the return was received before they were turned on.",
+      can_refund: !settled,
     })
   }
   return entries
@@ -129,6 +134,18 @@ export const RETURN_REFUND_STATUS_LABELS: Record<ReturnRefundStatus | "not_refun
   failed: "Failed",
   nothing_to_refund: "Nothing to refund",
   not_refunded: "Not refunded",
+}
+
+/**
+ * Whether the order owes the customer money per Medusa's summary (a negative pending difference);
+ * null when the summary does not say. Sign only: no arithmetic on the amount.
+ */
+export function orderOwesCustomer(summary: { pending_difference?: number | string | null } | null | undefined): boolean | null {
+  const value = summary?.pending_difference
+  if (value === null || value === undefined) return null
+  const text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : String(value).trim()
+  if (!/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text)) return null
+  return text.startsWith("-") && /[1-9]/.test(text.replace(/[eE].*$/, ""))
 }
 
 /** How long after a receipt the widget keeps looking for the automatic refund (Medusa's event is asynchronous). */

@@ -11,12 +11,14 @@ import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import { ArrowPath, ArrowUpRightOnBox, ExclamationCircle } from "@medusajs/icons"
 import { Alert, Button, Container, Copy, Heading, StatusBadge, Table, Text, Tooltip, toast } from "@medusajs/ui"
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
+import { useEffect, useRef } from "react"
 import { ModeBadge, RefundStatusBadge } from "../components/badges"
 import { queryKeys, refundProcessorsApi } from "../lib/client"
 import { formatDate, formatMajor, formatMinor, minorUnitName, refundTotalsMismatch } from "../lib/format"
 import {
   RETURN_REFUND_STATUS_LABELS,
   describeReturnItem,
+  orderOwesCustomer,
   returnRefundAmount,
   returnRefundEntries,
   returnRefundsByRefundId,
@@ -29,7 +31,7 @@ import type { PaymentView } from "../lib/types"
 type OrderLike = {
   id: string
   currency_code?: string
-  summary?: { refunded_total?: number | string } | null
+  summary?: { refunded_total?: number | string; pending_difference?: number | string | null } | null
   payment_collections?: Array<{ payments?: Array<{ id: string; refunds?: Array<{ id: string; amount?: number | string }> | null }> | null }> | null
 }
 
@@ -83,6 +85,15 @@ const OrderRefundProcessorsWidget = ({ data: order }: { data: OrderLike }) => {
   const rows = returns.data?.rows ?? []
   // A return refund that settles changes the ledger: its refund ids are part of the payments' key.
   const rowsSignature = rows.map((r) => `${r.return_id}:${r.status}:${r.refund_id ?? ""}`).join("|")
+  const queryClient = useQueryClient()
+  const seenRows = useRef<string | null>(null)
+  useEffect(() => {
+    // A refund made after the page loaded (on receipt): the dashboard's Payments and Summary read the order again.
+    if (returns.data && seenRows.current !== null && seenRows.current !== rowsSignature) {
+      queryClient.invalidateQueries({ queryKey: ["orders", "detail", order.id] })
+    }
+    if (returns.data) seenRows.current = rowsSignature
+  }, [rowsSignature, returns.data, order.id, queryClient])
   const { data, isLoading, isError, error } = useQuery({
     queryKey: [...queryKeys.order(order.id), signature, rowsSignature],
     queryFn: () => refundProcessorsApi.orderPayments(order.id),
@@ -103,7 +114,7 @@ const OrderRefundProcessorsWidget = ({ data: order }: { data: OrderLike }) => {
   }
   if (!data?.payments.length) return null
   const byRefundId = returnRefundsByRefundId(rows)
-  const entries = returnRefundEntries(rows, returns.data?.returns ?? [])
+  const entries = returnRefundEntries(rows, returns.data?.returns ?? [], orderOwesCustomer(order.summary))
   return (
     <>
       <RefundTotalsWarning order={order} />

@@ -4,6 +4,7 @@ import {
   returnRefundAmount,
   returnRefundEntries,
   returnRefundsByRefundId,
+  orderOwesCustomer,
   shouldPollReturns,
   type OrderReturn,
   type ReturnRefundRow,
@@ -106,5 +107,25 @@ describe("shouldPollReturns", () => {
     expect(shouldPollReturns([], [ret({ received_at: long })], now)).toBe(false)
     expect(shouldPollReturns([row({})], [ret({ received_at: just })], now)).toBe(false)
     expect(shouldPollReturns([], [ret({ status: "requested", received_at: just })], now)).toBe(false)
+  })
+})
+
+describe("orderOwesCustomer and a return refunded from Payments", () => {
+  it("reads the sign of Medusa's pending difference", () => {
+    expect(orderOwesCustomer({ pending_difference: -12.34 })).toBe(true)
+    expect(orderOwesCustomer({ pending_difference: "-0.001" })).toBe(true)
+    expect(orderOwesCustomer({ pending_difference: 0 })).toBe(false)
+    expect(orderOwesCustomer({ pending_difference: "-0" })).toBe(false)
+    expect(orderOwesCustomer({ pending_difference: 5 })).toBe(false)
+    expect(orderOwesCustomer({})).toBeNull()
+    expect(orderOwesCustomer(null)).toBeNull()
+    expect(orderOwesCustomer({ pending_difference: "abc" })).toBeNull()
+  })
+
+  it("a received return without a row is not offered the button when the order owes nothing", () => {
+    const [settled] = returnRefundEntries([], [ret({})], false)
+    expect(settled.can_refund).toBe(false)
+    expect(settled.problem).toMatch(/owes the customer nothing/)
+    expect(returnRefundEntries([], [ret({})], true)[0].can_refund).toBe(true)
   })
 })
