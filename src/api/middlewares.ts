@@ -180,7 +180,7 @@ export function createRefundGuard(options: RefundLockOptions = REFUND_LOCK) {
         if (!decision.allow) throw new MedusaError(decision.type, decision.message)
       }
       // The store's reason map as saved now (another instance may have changed it) for the provider's refund call.
-      //X await refreshStorePolicy(req.scope)
+      await refreshStorePolicy(req.scope)
       releaseWhenAnswered(res, release)
       handedOn = true
       next()

@@ -29,6 +29,7 @@ import type { Logger } from "./http"
 import { uuidFromKey } from "./idempotency"
 import { toProcessorAmount } from "./money/convert"
 import type { CurrencyProfile } from "./money/currency-profile"
+import { storeReasonMap, type ReasonOverrides } from "./reason-map"
 import { Redactor } from "./redact"
 import type { ProcessorRefundView } from "./refunds/planner"
 import { RefundCoordinator } from "./refunds/coordinator"
@@ -71,6 +72,14 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
   /** Logs at boot what the merchant may have forgotten (core/boot-warnings.ts). */
   protected warnAboutSetup(check: Omit<BootCheck, "processor">): void {
     for (const warning of bootWarnings({ processor: this.processorName, ...check })) this.logger.warn(warning)
+  }
+
+  /**
+   * The store's reason map (`{ [processorId]: { [medusaReasonCode]: reason } }`, Settings → Refund processors),
+   * ahead of the provider's own reason option and its defaults (core/reason-map.ts).
+   */
+  protected refundReasonOverrides(): ReasonOverrides | undefined {
+    return storeReasonMap()
   }
 
   /** Display name in messages ("Clover"). */

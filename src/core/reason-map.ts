@@ -52,3 +52,34 @@ export function mapReason<R extends string>(
   }
   return undefined
 }
+
+/**
+ * The store's reason map (Settings → Refund processors, kept in the plugin's refund-policy module) as this
+ * process last read it. A provider runs in the payment module's container and cannot reach the plugin's module,
+ * so the plugin's paths that read the policy publish it here: every policy read and change, and the admin refund
+ * route's guard before each refund (so another instance's change is seen by the next refund).
+ */
+let storeOverrides: ReasonOverrides | undefined
+
+/** Publishes the store's map, kept only in its documented shape and bounded (it is data an admin typed). */
+export function publishStoreReasonMap(map: unknown): void {
+  storeOverrides = boundedReasonMap(map)
+}
+
+export function storeReasonMap(): ReasonOverrides | undefined {
+  return storeOverrides
+}
+
+function boundedReasonMap(map: unknown): ReasonOverrides | undefined {
+  if (!map || typeof map !== "object" || Array.isArray(map)) return undefined
+  const out: Record<string, Record<string, string>> = {}
+  for (const [processor, table] of Object.entries(map as Record<string, unknown>).slice(0, 50)) {
+    if (processor.length > 100 || !table || typeof table !== "object" || Array.isArray(table)) continue
+    const codes = Object.entries(table as Record<string, unknown>)
+      .filter(([code, reason]) => code.length <= 100 && typeof reason === "string" && reason.length <= 100)
+      .slice(0, 500)
+    // Plain objects without a prototype: a code named "__proto__" stays a key.
+    out[processor] = Object.assign(Object.create(null), Object.fromEntries(codes))
+  }
+  return Object.keys(out).length ? out : undefined
+}

@@ -1,3 +1,4 @@
+import { publishStoreReasonMap } from "../reason-map"
 import { CloverEmulator } from "../../emulators/clover"
 import { ProcessOutEmulator } from "../../emulators/processout"
 import { CloverProviderService } from "../../providers/clover/service"
@@ -74,5 +75,26 @@ describe("the mapped reason reaches the processor (emulator journal)", () => {
     const captured = await service.capturePayment({ data: auth.data, context: { idempotency_key: "capt_r2" } })
     await service.refundPayment({ amount: "5", data: captured.data, context: { idempotency_key: "ref_r2" } })
     expect(processout.requests({ method: "POST", path: /\/refunds$/ })[0].body).toMatchObject({ reason: "other", information: "Pricing Error" })
+  })
+
+  it("the store's reason map (Settings) decides first: Clover's pricing_error → duplicate; a value Clover lacks is skipped", async () => {
+    const refundService = { retrieve: async (id: string) => ({ id, note: null, refund_reason: { code: "pricing_error", label: "Pricing Error" } }) }
+    const service = new CloverProviderService({ logger: quiet, refundService }, { apiKey: "emulator_clover_key", environment: clover.url, captureMode: "manual", maxRetries: 0, webhookAuthCode: "clover-auth-code-123" })
+    const refund = async (n: number) => {
+      const key = `payses_s${n}`
+      const session = await service.initiatePayment({ amount: "20", currency_code: "usd", data: { session_id: key, source: `clv_test_ok_${Date.now()}_${n}`, ...service.stampRequestIp("203.0.113.7") }, context: { idempotency_key: key } })
+      const auth = await service.authorizePayment({ data: { ...session.data, session_id: key }, context: { idempotency_key: key } })
+      const captured = await service.capturePayment({ data: auth.data, context: { idempotency_key: `capt_s${n}` } })
+      await service.refundPayment({ amount: "10", data: captured.data, context: { idempotency_key: `ref_s${n}` } })
+      return clover.requests({ method: "POST", path: "/v1/refunds" }).pop()!.body
+    }
+    try {
+      publishStoreReasonMap({ pp_clover_clover: { pricing_error: "duplicate" } })
+      expect(await refund(1)).toMatchObject({ reason: "duplicate" })
+      publishStoreReasonMap({ clover: { pricing_error: "not_a_clover_reason" }, __proto__: { pricing_error: "fraudulent" } })
+      expect(await refund(2)).toMatchObject({ reason: "requested_by_customer" })
+    } finally {
+      publishStoreReasonMap(undefined)
+    }
   })
 })

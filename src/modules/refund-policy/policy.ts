@@ -3,6 +3,7 @@
  * was saved, and every change audited (who, which field, before and after).
  */
 import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
+import { publishStoreReasonMap } from "../../core/reason-map"
 import { REFUND_POLICY_MODULE } from "./index"
 import type RefundPolicyModuleService from "./service"
 
@@ -83,7 +84,19 @@ function view(storeId: string, row: any | undefined): RefundPolicyView {
 export async function readRefundPolicy(container: Container): Promise<RefundPolicyView> {
   const storeId = await storeIdOf(container)
   const [row] = await serviceOf(container).listRefundPolicies({ store_id: storeId }, { take: 1 })
-  return view(storeId, row)
+  const policy = view(storeId, row)
+  publishStoreReasonMap(policy.reason_map)
+  return policy
+}
+
+/** Reads the policy for what providers use of it (the reason map) when the module is registered; best effort. */
+export async function refreshStorePolicy(container: Container & { hasRegistration?(key: string): boolean }): Promise<void> {
+  if (!hasRefundPolicyModule(container)) return
+  try {
+    await readRefundPolicy(container)
+  } catch {
+    // The last map read stays in force.
+  }
 }
 
 /**
@@ -113,5 +126,7 @@ export async function updateRefundPolicy(
     `[refund-policy] ${actorId} changed ${Object.keys(changes).join(", ")}`
   )
   const [saved] = await service.listRefundPolicies({ store_id: storeId }, { take: 1 })
-  return { policy: view(storeId, saved), changes }
+  const policy = view(storeId, saved)
+  publishStoreReasonMap(policy.reason_map)
+  return { policy, changes }
 }

@@ -24,7 +24,6 @@ import { baseUrlFor, modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
-import type { ReasonOverrides } from "../../core/reason-map"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { refundReturnOf } from "../../core/return-items"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
@@ -303,14 +302,6 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     }
     const charge = await this.ownCharge(data)
     return { status: chargeStatus(charge), data: { ...data, ...chargeData(charge) } }
-  }
-
-  /**
-   * The store's reason map (`{ [processorId]: { [medusaReasonCode]: reason } }`, store settings), ahead of the
-   * `refundReasons` option and the defaults in reasons.ts. None yet: a settings module overrides this.
-   */
-  protected refundReasonOverrides(): ReasonOverrides | undefined {
-    return undefined
   }
 
   protected async sendRefund({ data, plan, idempotencyKey, medusaRefundId, refund }: SendRefundInput): Promise<SentRefund> {

@@ -29,7 +29,6 @@ import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
-import type { ReasonOverrides } from "../../core/reason-map"
 import { refundReturnOf, type RefundReturn } from "../../core/return-items"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { constantTimeEqual, headerValue } from "../../core/webhooks"
@@ -595,14 +594,6 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     // Accepted, not yet seen counted: the refund object has no status, and reading the transaction here
     // would double the refund's cost. The plugin's sync after every refund (and refund webhooks) settles it.
     return { processorRefundId: created.id, status: "pending", refunded }
-  }
-
-  /**
-   * The store's reason map (`{ [processorId]: { [medusaReasonCode]: reason } }`, store settings), ahead of the
-   * `refundReasons` option and the defaults in reasons.ts. None yet: a settings module overrides this.
-   */
-  protected refundReasonOverrides(): ReasonOverrides | undefined {
-    return undefined
   }
 
   /**
