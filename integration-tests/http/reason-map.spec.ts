@@ -46,7 +46,7 @@ medusaIntegrationTestRunner({
       await policies.updateRefundPolicies({ id: row.id, reason_map: { clover: { pricing_error: "fraudulent" } } })
       await refundPayment(api, admin, payment.id, { amount: 3, refund_reason_id: reason.id })
 
-      const sent = emu.requests({ method: "POST", path: "/v1/refunds" }).map((r) => [r.body.amount, r.body.reason])
+      const sent = emu.requests({ method: "POST", path: "/v1/refunds" }).map((r) => [(r.body as any).amount, (r.body as any).reason])
       expect(sent).toEqual([
         [100, "requested_by_customer"],
         [200, "duplicate"],

@@ -11,7 +11,7 @@ import { PROCESSORS, garbage, params, type FuzzProcessor } from "./harness"
 const RUNS = 300
 const OPTION_NAMES = [
   "environment", "captureMode", "timeoutMs", "maxRetries", "api", "authScheme", "accountPrefix", "processingChannelId",
-  "udf1", "productId", "returnUrl", "cancelUrl", "webhookUrl", "showSavedPaymentMethods", "paymentSearchWindowMinutes",
+  "udf1", "productId", "returnUrl", "cancelUrl", "webhookUrl", "showSavedPaymentMethods",
   "paymentSearchMaxPages", "webhookDedupeSize", "apiVersion", "invoiceNamePrefix", "refundVia", "refundReasons",
   "defaultRefundReason", "merchantId", "terminalId", "endpointStyle", "refundReference", "captureRefunds",
   "defaultClientIp", "projectId",

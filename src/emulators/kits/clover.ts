@@ -23,7 +23,6 @@ export const cloverKit: ProcessorKit<CloverEmulator> = {
       captureMode: envStr(env, "CLOVER_CAPTURE_MODE") ?? "manual",
       webhookAuthCode: envStr(env, "CLOVER_WEBHOOK_AUTH_CODE"),
       defaultClientIp: envStr(env, "CLOVER_DEFAULT_CLIENT_IP"),
-      merchantId: envStr(env, "CLOVER_MERCHANT_ID"),
       timeoutMs: envNum(env, "CLOVER_TIMEOUT_MS"),
       maxRetries: envNum(env, "CLOVER_MAX_RETRIES"),
       allowInsecureHttp: envStr(env, "CLOVER_ALLOW_INSECURE_HTTP"),

@@ -22,8 +22,6 @@ export const cloverOptionsSchema = z.object({
   defaultClientIp: z.union([z.ipv4(), z.ipv6()]).optional(),
   /** Medusa refund reason code → Clover's refund reason. Unlisted codes use the built-in guess. */
   refundReasons: z.record(z.string(), refundReason).default({}),
-  /** Clover merchant id, for links to the Clover dashboard. */
-  merchantId: z.string().optional(),
 })
 
 export type CloverOptions = z.output<typeof cloverOptionsSchema>

@@ -48,11 +48,6 @@ export const dodoOptionsSchema = z.object({
     .default([]),
   /** Checkout page options passed to Dodo. */
   showSavedPaymentMethods: z.boolean().default(false),
-  /**
-   * How far back (minutes before the checkout session was created) authorizePayment searches
-   * Dodo's payment list for the session's payment when it has no payment id yet.
-   */
-  paymentSearchWindowMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
   /** Pages of 100 payments read at most by that search. */
   paymentSearchMaxPages: z.coerce.number().int().min(1).max(50).default(5),
   /** Deprecated and ignored (webhook events are remembered in Medusa's caching module); a boot warning says so. */

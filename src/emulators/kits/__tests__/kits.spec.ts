@@ -50,7 +50,7 @@ describe("processor kits", () => {
 
   it("reads env like medusa-config.ts always did: trimmed, empty = unset, numbers checked", () => {
     const clover = kitOf("clover")
-    expect(clover.optionsFromEnv({ CLOVER_API_KEY: "  k  ", CLOVER_MERCHANT_ID: " ", CLOVER_TIMEOUT_MS: "250" })).toEqual({
+    expect(clover.optionsFromEnv({ CLOVER_API_KEY: "  k  ", CLOVER_DEFAULT_CLIENT_IP: " ", CLOVER_TIMEOUT_MS: "250" })).toEqual({
       apiKey: "k",
       environment: "http://127.0.0.1:4510",
       captureMode: "manual",
