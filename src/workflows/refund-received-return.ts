@@ -117,58 +117,57 @@ export function lineTotalOf(item: Record<string, any>): string {
   )
 }
 
+const RETURN_FIELDS = [
+  "id",
+  "status",
+  "order_id",
+  "items.id",
+  "items.item_id",
+  "items.quantity",
+  "items.received_quantity",
+  "items.damaged_quantity",
+  "items.reason_id",
+  "items.reason.value",
+  "shipping_methods.id",
+  "shipping_methods.shipping_method_id",
+]
+
+const ORDER_FIELDS = [
+  "id",
+  "currency_code",
+  "summary",
+  // An order-level total field makes Medusa's order module compute every line's totals
+  // (from the lines' tax lines and adjustments, read too).
+  "total",
+  "items.*",
+  "items.tax_lines.*",
+  "items.adjustments.*",
+  "items.detail.*",
+  "shipping_methods.*",
+  "shipping_methods.tax_lines.*",
+  "shipping_methods.adjustments.*",
+  "payment_collections.payments.id",
+  "payment_collections.payments.provider_id",
+  "payment_collections.payments.currency_code",
+  "payment_collections.payments.canceled_at",
+  "payment_collections.payments.captures.raw_amount",
+  "payment_collections.payments.refunds.id",
+  "payment_collections.payments.refunds.raw_amount",
+  "payment_collections.payments.refunds.metadata",
+]
+
+/** The one row of `entity` with `id`, read with Medusa's query; NOT_FOUND in Medusa's words when there is none. */
+async function readOne(query: any, entity: string, label: string, id: string, fields: string[]): Promise<any> {
+  const { data } = await query.graph({ entity, fields, filters: { id } })
+  const row = data?.[0]
+  if (!row) throw new MedusaError(MedusaError.Types.NOT_FOUND, `${label} with id: ${id} was not found.`)
+  return row
+}
+
 async function readPlan(container: Container, input: RefundReceivedReturnInput, policy: RefundPolicyView): Promise<ReturnRefundPlan> {
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
-  const { data: returns } = await query.graph({
-    entity: "return",
-    fields: [
-      "id",
-      "status",
-      "order_id",
-      "items.id",
-      "items.item_id",
-      "items.quantity",
-      "items.received_quantity",
-      "items.damaged_quantity",
-      "items.reason_id",
-      "items.reason.value",
-      "shipping_methods.id",
-      "shipping_methods.shipping_method_id",
-    ],
-    filters: { id: input.return_id },
-  })
-  const ret = returns?.[0]
-  if (!ret) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Return with id: ${input.return_id} was not found.`)
-
-  const { data: orders } = await query.graph({
-    entity: "order",
-    fields: [
-      "id",
-      "currency_code",
-      "summary",
-      // An order-level total field makes Medusa's order module compute every line's totals
-      // (from the lines' tax lines and adjustments, read too).
-      "total",
-      "items.*",
-      "items.tax_lines.*",
-      "items.adjustments.*",
-      "items.detail.*",
-      "shipping_methods.*",
-      "shipping_methods.tax_lines.*",
-      "shipping_methods.adjustments.*",
-      "payment_collections.payments.id",
-      "payment_collections.payments.provider_id",
-      "payment_collections.payments.currency_code",
-      "payment_collections.payments.canceled_at",
-      "payment_collections.payments.captures.raw_amount",
-      "payment_collections.payments.refunds.id",
-      "payment_collections.payments.refunds.raw_amount",
-      "payment_collections.payments.refunds.metadata",
-    ],
-    filters: { id: ret.order_id },
-  })
-  const order = orders?.[0]
-  if (!order) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Order with id: ${ret.order_id} was not found.`)
+  const ret = await readOne(query, "return", "Return", input.return_id, RETURN_FIELDS)
+  const order = await readOne(query, "order", "Order", ret.order_id, ORDER_FIELDS)
 
   const orderItems = new Map<string, any>((order.items ?? []).map((i: any) => [i.id, i]))
   const received = RECEIVED_STATUSES.has(String(ret.status))
@@ -369,14 +368,14 @@ export const executeReturnRefundStep = createStep(
       return new StepResponse<RefundReceivedReturnResult>({ outcome: "refunded", return_refund: row as any })
     }
 
+    // What the row records of the plan, whether the refund fails or is made.
+    const planned = { amount: exact(plan.amount), currency_code: plan.currency_code, items: plan.items as any, payment_id: plan.payment_id }
+
     const fail = async (message: string): Promise<StepResponse<RefundReceivedReturnResult>> => {
       const row = await service.updateReturnRefunds({
         id: rowId,
         status: "failed",
-        amount: exact(plan.amount),
-        currency_code: plan.currency_code,
-        items: plan.items as any,
-        payment_id: plan.payment_id,
+        ...planned,
         error_message: message.slice(0, 2000),
       })
       logger.warn(`[return-refund] return ${plan.return_id} of order ${plan.order_id} was not refunded: ${message}`)
@@ -410,10 +409,7 @@ export const executeReturnRefundStep = createStep(
       const row = await service.updateReturnRefunds({
         id: rowId,
         status: "refunded",
-        amount: exact(plan.amount),
-        currency_code: plan.currency_code,
-        items: plan.items as any,
-        payment_id: plan.payment_id,
+        ...planned,
         refund_id: refund?.id ?? null,
         error_message: null,
       })
