@@ -164,3 +164,19 @@ export function shouldPollReturns(rows: ReturnRefundRow[], returns: OrderReturn[
     return Number.isFinite(at) && now - at < AUTO_REFUND_WAIT_MS
   })
 }
+
+type OrderItemLike = {
+  id: string
+  detail?: { return_requested_quantity?: unknown; return_received_quantity?: unknown; return_dismissed_quantity?: unknown } | null
+}
+
+/**
+ * Changes when a return of the order is requested or received (Medusa's line items count both in
+ * their `detail`), so the widget reads the returns again when the dashboard reloads the order.
+ */
+export function orderReturnsSignature(order: { items?: OrderItemLike[] | null; summary?: { pending_difference?: unknown } | null }): string {
+  const items = (order.items ?? []).map(
+    (i) => `${i.id}:${String(i.detail?.return_requested_quantity ?? "")}:${String(i.detail?.return_received_quantity ?? "")}:${String(i.detail?.return_dismissed_quantity ?? "")}`
+  )
+  return `${items.join("|")}#${String(order.summary?.pending_difference ?? "")}`
+}

@@ -19,6 +19,7 @@ import {
   RETURN_REFUND_STATUS_LABELS,
   describeReturnItem,
   orderOwesCustomer,
+  orderReturnsSignature,
   returnRefundAmount,
   returnRefundEntries,
   returnRefundsByRefundId,
@@ -30,6 +31,7 @@ import type { PaymentView } from "../lib/types"
 
 type OrderLike = {
   id: string
+  items?: Array<{ id: string; detail?: Record<string, unknown> | null }> | null
   currency_code?: string
   summary?: { refunded_total?: number | string; pending_difference?: number | string | null } | null
   payment_collections?: Array<{ payments?: Array<{ id: string; refunds?: Array<{ id: string; amount?: number | string }> | null }> | null }> | null
@@ -72,7 +74,7 @@ const OrderRefundProcessorsWidget = ({ data: order }: { data: OrderLike }) => {
   // The order's returns and their refunds: an automatic refund lands after the page has loaded
   // (Medusa's event runs after the receipt), so this is read again while one may be on its way.
   const returns = useQuery({
-    queryKey: [...queryKeys.orderReturns(order.id), signature],
+    queryKey: [...queryKeys.orderReturns(order.id), signature, orderReturnsSignature(order)],
     queryFn: async () => {
       const [refunds, medusaReturns] = await Promise.all([
         refundProcessorsApi.returnRefunds(order.id),

@@ -5,6 +5,7 @@ import {
   returnRefundEntries,
   returnRefundsByRefundId,
   orderOwesCustomer,
+  orderReturnsSignature,
   shouldPollReturns,
   type OrderReturn,
   type ReturnRefundRow,
@@ -127,5 +128,17 @@ describe("orderOwesCustomer and a return refunded from Payments", () => {
     expect(settled.can_refund).toBe(false)
     expect(settled.problem).toMatch(/owes the customer nothing/)
     expect(returnRefundEntries([], [ret({})], true)[0].can_refund).toBe(true)
+  })
+})
+
+describe("orderReturnsSignature", () => {
+  it("changes when the dashboard's order counts a return requested or received", () => {
+    const item = (requested: number, received: number) => ({ id: "ordli_1", detail: { return_requested_quantity: requested, return_received_quantity: received, return_dismissed_quantity: 0 } })
+    const before = orderReturnsSignature({ items: [item(0, 0)], summary: { pending_difference: 0 } })
+    const requested = orderReturnsSignature({ items: [item(1, 0)], summary: { pending_difference: 0 } })
+    const received = orderReturnsSignature({ items: [item(0, 1)], summary: { pending_difference: -30 } })
+    expect(new Set([before, requested, received]).size).toBe(3)
+    expect(orderReturnsSignature({ items: [item(0, 1)], summary: { pending_difference: -30 } })).toBe(received)
+    expect(orderReturnsSignature({})).toBe("#")
   })
 })
