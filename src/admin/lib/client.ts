@@ -31,25 +31,26 @@ function jwtHeader(): Record<string, string> {
   }
 }
 
-async function request<T>(method: "GET" | "POST", path: string): Promise<T> {
+/** A JSON request to the store's admin API with the dashboard's credentials; a non-2xx answer throws its message. */
+export async function request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${backendUrl()}${path}`, {
     method,
     credentials: "include",
     headers: { accept: "application/json", ...(method === "POST" ? { "content-type": "application/json" } : {}), ...jwtHeader() },
-    body: method === "POST" ? "{}" : undefined,
+    body: method === "POST" ? JSON.stringify(body ?? {}) : undefined,
   })
   const text = await res.text()
-  let body: any = undefined
+  let answer: any = undefined
   try {
-    body = text ? JSON.parse(text) : undefined
+    answer = text ? JSON.parse(text) : undefined
   } catch {
-    body = undefined
+    answer = undefined
   }
   if (!res.ok) {
-    const message = body?.message || `The request failed (HTTP ${res.status}).`
+    const message = answer?.message || `The request failed (HTTP ${res.status}).`
     throw new Error(message)
   }
-  return body as T
+  return answer as T
 }
 
 const BASE = "/admin/refund-processors"

@@ -5,6 +5,7 @@
 import type { MedusaRequest } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
 import { z } from "zod"
+import { reasonMapProblems } from "./reason-catalogue"
 
 export const returnParams = z.object({
   id: z.string().max(100).regex(/^return_[A-Za-z0-9_-]+$/, "must be a return id (return_…)"),
@@ -22,7 +23,11 @@ export const policyBody = z
     auto_refund_on_receipt: z.boolean().optional(),
     refund_damaged_items: z.boolean().optional(),
     return_shipping: z.enum(["deduct_from_refund", "merchant_pays"]).optional(),
-    reason_map: boundedObject.optional(),
+    reason_map: boundedObject
+      .superRefine((map, ctx) => {
+        for (const message of reasonMapProblems(map)) ctx.addIssue({ code: "custom", message })
+      })
+      .optional(),
     processor_settings: boundedObject.optional(),
   })
   .strict()

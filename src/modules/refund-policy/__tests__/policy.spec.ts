@@ -49,7 +49,7 @@ describe("refund policy", () => {
 
     const same = await updateRefundPolicy(container, { auto_refund_on_receipt: true }, "user_2")
     expect(same.changes).toEqual({})
-    await updateRefundPolicy(container, { return_shipping: "merchant_pays", reason_map: { damaged: { clover: "requested_by_customer" } } }, "user_2")
+    await updateRefundPolicy(container, { return_shipping: "merchant_pays", reason_map: { clover: { damaged: "requested_by_customer" } } }, "user_2")
     expect(rows).toHaveLength(1)
     expect(changes).toEqual([
       { store_id: "store_1", actor_id: "user_1", changes: { auto_refund_on_receipt: { before: false, after: true } } },
@@ -58,7 +58,7 @@ describe("refund policy", () => {
         actor_id: "user_2",
         changes: {
           return_shipping: { before: "deduct_from_refund", after: "merchant_pays" },
-          reason_map: { before: {}, after: { damaged: { clover: "requested_by_customer" } } },
+          reason_map: { before: {}, after: { clover: { damaged: "requested_by_customer" } } },
         },
       },
     ])
@@ -70,6 +70,11 @@ describe("refund policy", () => {
     expect(() => parseInput(policyBody, { api_key: "sk_live_x" })).toThrow(/unknown field\(s\) api_key/)
     expect(() => parseInput(policyBody, { return_shipping: "customer" })).toThrow(/return_shipping/)
     expect(() => parseInput(policyBody, { reason_map: { x: "y".repeat(20_001) } })).toThrow(/20000 characters/)
+    // The map's shape is the providers': processor → Medusa reason code → one of the processor's reasons.
+    expect(parseInput(policyBody, { reason_map: { clover: { damaged: "fraudulent" }, processout: { pricing_error: "other" } } }).reason_map).toBeTruthy()
+    expect(() => parseInput(policyBody, { reason_map: { clover: { damaged: "lost_in_post" } } })).toThrow(/clover\.damaged: must be one of requested_by_customer/)
+    expect(() => parseInput(policyBody, { reason_map: { dodo: { damaged: "x" } } })).toThrow(/"dodo" takes no refund reason codes/)
+    expect(() => parseInput(policyBody, { reason_map: { damaged: { clover: "fraudulent" } } })).toThrow(/"damaged" takes no refund reason codes/)
     expect(() => parseInput(returnParams, { id: "return_01ABC" })).not.toThrow()
     expect(() => parseInput(returnParams, { id: "order_01ABC" })).toThrow(/return id/)
     expect(() => parseInput(returnParams, { id: "return_1'; drop table" })).toThrow(/return id/)

@@ -9,6 +9,7 @@ import { Button, Container, Copy, Heading, StatusBadge, Table, Text, toast } fro
 import { useMutation, useQuery } from "@tanstack/react-query"
 import { Fragment, useState } from "react"
 import { ModeBadge } from "../../../components/badges"
+import { ReasonMapSection } from "../../../components/reason-map-section"
 import { RefundPolicySection } from "../../../components/refund-policy-section"
 import { queryKeys, refundProcessorsApi } from "../../../lib/client"
 import { formatDate } from "../../../lib/format"
@@ -76,6 +77,7 @@ const RefundProcessorsSettingsPage = () => {
       )}
     </Container>
     <RefundPolicySection />
+    <ReasonMapSection />
     </div>
   )
 }

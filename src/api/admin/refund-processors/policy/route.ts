@@ -1,5 +1,6 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { readRefundPolicy, updateRefundPolicy } from "../../../../modules/refund-policy/policy"
+import { REASON_CATALOGUE } from "../reason-catalogue"
 import { actorOf, parseInput, policyBody } from "../return-refund-helpers"
 
 /**
@@ -7,7 +8,7 @@ import { actorOf, parseInput, policyBody } from "../return-refund-helpers"
  * The store's return-to-refund policy (the defaults while none was saved: automatic refunds off).
  */
 export async function GET(req: MedusaRequest, res: MedusaResponse) {
-  res.json({ policy: await readRefundPolicy(req.scope) })
+  res.json({ policy: await readRefundPolicy(req.scope), reasons: REASON_CATALOGUE })
 }
 
 /**
