@@ -339,6 +339,8 @@ async function run() {
     expect((await page.locator('[data-testid="refund-processors-refund-return"]').count()) === 0, "no Refund this return button once refunded")
     log(`widget: ${received.id} refunded automatically, ${autoCents.toLocaleString("en-US")} cents at Clover (one POST /v1/refunds), with its item`)
     await autoWidget.first().scrollIntoViewIfNeeded()
+    // The dashboard's toasts ("Return received") would cover the widget in the screenshots.
+    for (let i = 0; i < 40 && (await page.locator("[data-sonner-toast]").count()) > 0; i++) await sleep(500)
     await sleep(500)
     await shot(page, "10-order-page-auto-refund.png", "the order page: the widget beside Payments with the automatic refund, its return and item")
     await shot(page.locator('[data-testid="refund-processors-returns"]'), "11-widget-return-refunds.png", `the return refunded automatically: ${autoMajor} USD, Refunded, its item`)

@@ -168,14 +168,15 @@ const PaymentSection = ({
 
   return (
     <Container className="divide-y p-0" data-testid="refund-processors-widget">
-      <div className="flex items-center justify-between gap-x-4 px-6 py-4">
-        <div className="flex flex-col">
+      {/* Wraps: the side column is 440px, too narrow for the heading, the mode and Sync on one line. */}
+      <div className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2 px-6 py-4">
+        <div className="flex min-w-0 flex-col">
           <Heading level="h2">{payment.processor} refunds</Heading>
           <Text size="small" leading="compact" className="text-ui-fg-subtle">
             What {payment.processor} holds for this payment, beside Medusa's records
           </Text>
         </div>
-        <div className="flex items-center gap-x-2">
+        <div className="flex shrink-0 items-center gap-x-2">
           <ModeBadge mode={payment.mode} />
           <Button
             size="small"
