@@ -10,6 +10,7 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { CheckoutEmulator, DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY } from "../../src/emulators/checkout"
+import { useEmulatorForStore } from "./emulator-env"
 import {
   capturePayment,
   createRefundReason,
@@ -197,28 +198,15 @@ export async function runCheckoutReturnAndRefund(api: AxiosInstance, container: 
  */
 export function checkoutReturnAndRefundSuite(checkoutApi: CheckoutFlowCase["api"]) {
   const emu = new CheckoutEmulator(checkoutApi === "payments" ? { refundDelayMs: null } : {})
-  const saved: Record<string, string | undefined> = {}
-  const env: Record<string, string> = {
+  // Started, and medusa-config.ts's variables set, before the runner boots Medusa (./emulator-env.ts).
+  useEmulatorForStore(emu, (url) => ({
+    CHECKOUT_ENVIRONMENT: url,
     CHECKOUT_API: checkoutApi,
     CHECKOUT_CAPTURE_MODE: "manual",
     CHECKOUT_WEBHOOK_SIGNATURE_KEY: DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY,
+    CHECKOUT_SECRET_KEY: undefined, // the config's default is the emulator's key
     PAYMENT_PROVIDERS: "checkout",
-  }
-  // Registered before the runner's own hooks, so the env is set when it loads medusa-config.ts.
-  beforeAll(async () => {
-    const url = await emu.start()
-    for (const k of [...Object.keys(env), "CHECKOUT_ENVIRONMENT", "CHECKOUT_SECRET_KEY"]) saved[k] = process.env[k]
-    Object.assign(process.env, env, { CHECKOUT_ENVIRONMENT: url })
-    delete process.env.CHECKOUT_SECRET_KEY // the config's default is the emulator's key
-  })
-  afterAll(async () => {
-    await emu.stop()
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-  })
-  beforeEach(() => emu.reset())
+  }))
 
   medusaIntegrationTestRunner({
     testSuite: ({ api, getContainer }) => {

@@ -7,6 +7,7 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { FiservEmulator } from "../../src/emulators/fiserv"
 import { Decimal } from "../../src/core/money/decimal"
 import { loadSpec } from "../../test/contract/openapi"
+import { useEmulatorForStore } from "./emulator-env"
 import {
   capturePayment,
   createRefundReason,
@@ -22,18 +23,6 @@ import {
 } from "./index"
 
 export const FISERV_PROVIDER_ID = "pp_fiserv_fiserv"
-
-const ENV_KEYS = [
-  "FISERV_ENVIRONMENT",
-  "FISERV_API_KEY",
-  "FISERV_API_SECRET",
-  "FISERV_MERCHANT_ID",
-  "FISERV_TERMINAL_ID",
-  "FISERV_CAPTURE_MODE",
-  "FISERV_ENDPOINT_STYLE",
-  "FISERV_REFUND_REFERENCE",
-  "PAYMENT_PROVIDERS",
-]
 
 interface CurrencyCase {
   currency: string
@@ -55,32 +44,19 @@ const fixed = (amount: number | string, decimals: number) => new Decimal(String(
 export function defineFiservRefundSuite(config: { endpointStyle: "reference" | "uri"; refundReference: "transaction" | "order" }) {
   jest.setTimeout(240_000)
   const emu = new FiservEmulator()
-  const savedEnv: Record<string, string | undefined> = {}
+  // Started, and medusa-config.ts's variables set, before the runner boots Medusa (./emulator-env.ts).
+  useEmulatorForStore(emu, (url) => ({
+    FISERV_ENVIRONMENT: url,
+    FISERV_API_KEY: "emulator_fiserv_api_key",
+    FISERV_API_SECRET: "emulator_fiserv_api_secret",
+    FISERV_MERCHANT_ID: emu.merchantId,
+    FISERV_TERMINAL_ID: emu.terminalId,
+    FISERV_CAPTURE_MODE: "manual",
+    FISERV_ENDPOINT_STYLE: config.endpointStyle,
+    FISERV_REFUND_REFERENCE: config.refundReference,
+    PAYMENT_PROVIDERS: "fiserv",
+  }))
 
-  // Top-level hooks run before the runner's own beforeAll, which loads medusa-config.ts.
-  beforeAll(async () => {
-    const url = await emu.start()
-    for (const k of ENV_KEYS) savedEnv[k] = process.env[k]
-    process.env.FISERV_ENVIRONMENT = url
-    process.env.FISERV_API_KEY = "emulator_fiserv_api_key"
-    process.env.FISERV_API_SECRET = "emulator_fiserv_api_secret"
-    process.env.FISERV_MERCHANT_ID = emu.merchantId
-    process.env.FISERV_TERMINAL_ID = emu.terminalId
-    process.env.FISERV_CAPTURE_MODE = "manual"
-    process.env.FISERV_ENDPOINT_STYLE = config.endpointStyle
-    process.env.FISERV_REFUND_REFERENCE = config.refundReference
-    process.env.PAYMENT_PROVIDERS = "fiserv"
-  })
-
-  afterAll(async () => {
-    await emu.stop()
-    for (const k of ENV_KEYS) {
-      if (savedEnv[k] === undefined) delete process.env[k]
-      else process.env[k] = savedEnv[k]
-    }
-  })
-
-  beforeEach(() => emu.reset())
   // Every request the provider sent and every answer, against the spec of the endpoint style used (see
   // src/providers/fiserv/__tests__/fiserv-service.spec.ts for the split).
   afterEach(() => {

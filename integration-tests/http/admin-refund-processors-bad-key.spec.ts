@@ -6,6 +6,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { CloverEmulator } from "../../src/emulators/clover"
 import { createAdminUser } from "../helpers"
+import { useEmulatorForStore } from "../helpers/emulator-env"
 
 jest.setTimeout(120_000)
 
@@ -13,25 +14,13 @@ const PROVIDER_ID = "pp_clover_clover"
 const WRONG_KEY = "wrong_key_5f3a9c"
 
 const emu = new CloverEmulator()
-const savedEnv: Record<string, string | undefined> = {}
-const ENV_KEYS = ["CLOVER_ENVIRONMENT", "CLOVER_API_KEY", "CLOVER_MAX_RETRIES", "PAYMENT_PROVIDERS"]
-
-beforeAll(async () => {
-  const url = await emu.start()
-  for (const k of ENV_KEYS) savedEnv[k] = process.env[k]
-  process.env.CLOVER_ENVIRONMENT = url
-  process.env.CLOVER_API_KEY = WRONG_KEY
-  process.env.CLOVER_MAX_RETRIES = "0"
-  process.env.PAYMENT_PROVIDERS = "clover"
-})
-
-afterAll(async () => {
-  await emu.stop()
-  for (const k of ENV_KEYS) {
-    if (savedEnv[k] === undefined) delete process.env[k]
-    else process.env[k] = savedEnv[k]
-  }
-})
+// Started, and medusa-config.ts's variables set, before the runner boots Medusa (helpers/emulator-env.ts).
+useEmulatorForStore(emu, (url) => ({
+  CLOVER_ENVIRONMENT: url,
+  CLOVER_API_KEY: WRONG_KEY,
+  CLOVER_MAX_RETRIES: "0",
+  PAYMENT_PROVIDERS: "clover",
+}), { resetEachTest: false })
 
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer }) => {

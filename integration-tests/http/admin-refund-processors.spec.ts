@@ -26,6 +26,7 @@ import {
   SeededStore,
   toCents,
 } from "../helpers"
+import { useEmulatorForStore } from "../helpers/emulator-env"
 
 jest.setTimeout(180_000)
 
@@ -33,38 +34,16 @@ const PROVIDER_ID = "pp_clover_clover"
 const BASE = "/admin/refund-processors"
 
 const emu = new CloverEmulator()
-const savedEnv: Record<string, string | undefined> = {}
-const ENV_KEYS = [
-  "CLOVER_ENVIRONMENT",
-  "CLOVER_API_KEY",
-  "CLOVER_CAPTURE_MODE",
-  "PAYMENT_PROVIDERS",
-  "REFUND_PROCESSORS_BACKEND_URL",
-  "MEDUSA_BACKEND_URL",
-]
-
-// Top-level hooks run before the runner's own beforeAll, which loads medusa-config.ts.
-beforeAll(async () => {
-  const url = await emu.start()
-  for (const k of ENV_KEYS) savedEnv[k] = process.env[k]
-  process.env.CLOVER_ENVIRONMENT = url
-  process.env.CLOVER_API_KEY = "emulator_clover_key"
-  process.env.CLOVER_CAPTURE_MODE = "manual"
-  delete process.env.REFUND_PROCESSORS_BACKEND_URL
-  delete process.env.MEDUSA_BACKEND_URL
+// Started, and medusa-config.ts's variables set, before the runner boots Medusa (helpers/emulator-env.ts).
+useEmulatorForStore(emu, (url) => ({
+  CLOVER_ENVIRONMENT: url,
+  CLOVER_API_KEY: "emulator_clover_key",
+  CLOVER_CAPTURE_MODE: "manual",
+  REFUND_PROCESSORS_BACKEND_URL: undefined,
+  MEDUSA_BACKEND_URL: undefined,
   // Every provider of the plugin is registered: the admin routes must cover all of them.
-  delete process.env.PAYMENT_PROVIDERS
-})
-
-afterAll(async () => {
-  await emu.stop()
-  for (const k of ENV_KEYS) {
-    if (savedEnv[k] === undefined) delete process.env[k]
-    else process.env[k] = savedEnv[k]
-  }
-})
-
-beforeEach(() => emu.reset())
+  PAYMENT_PROVIDERS: undefined,
+}))
 
 const cardToken = () => `clv_test_${Date.now()}_${Math.random().toString(36).slice(2, 10)}`
 

@@ -23,6 +23,7 @@ import {
   SeededStore,
   toCents,
 } from "../helpers"
+import { useEmulatorForStore } from "../helpers/emulator-env"
 
 jest.setTimeout(180_000)
 
@@ -30,30 +31,13 @@ const PROVIDER_ID = "pp_clover_clover"
 const REFUNDS_PATH = "/v1/refunds"
 
 const emu = new CloverEmulator()
-const savedEnv: Record<string, string | undefined> = {}
-const ENV_KEYS = ["CLOVER_ENVIRONMENT", "CLOVER_API_KEY", "CLOVER_CAPTURE_MODE", "PAYMENT_PROVIDERS"]
-
-// Top-level hooks run before the runner's own beforeAll, which loads medusa-config.ts:
-// the provider must be configured with the emulator's URL by then.
-beforeAll(async () => {
-  const url = await emu.start()
-  for (const k of ENV_KEYS) savedEnv[k] = process.env[k]
-  process.env.CLOVER_ENVIRONMENT = url
-  process.env.CLOVER_API_KEY = "emulator_clover_key"
-  process.env.CLOVER_CAPTURE_MODE = "manual"
-  delete process.env.PAYMENT_PROVIDERS
-})
-
-afterAll(async () => {
-  await emu.stop()
-  for (const k of ENV_KEYS) {
-    if (savedEnv[k] === undefined) delete process.env[k]
-    else process.env[k] = savedEnv[k]
-  }
-})
-
-// The database is restored before every test; the emulator must start empty too.
-beforeEach(() => emu.reset())
+// Started, and medusa-config.ts's variables set, before the runner boots Medusa (helpers/emulator-env.ts).
+useEmulatorForStore(emu, (url) => ({
+  CLOVER_ENVIRONMENT: url,
+  CLOVER_API_KEY: "emulator_clover_key",
+  CLOVER_CAPTURE_MODE: "manual",
+  PAYMENT_PROVIDERS: undefined,
+}))
 
 function cardToken(kind = "test"): string {
   return `clv_${kind}_${Date.now()}_${Math.random().toString(36).slice(2, 10)}`

@@ -38,6 +38,7 @@ import {
   toCents,
   until,
 } from "../helpers"
+import { useEmulatorForStore } from "../helpers/emulator-env"
 
 jest.setTimeout(240_000)
 
@@ -68,39 +69,16 @@ class FaultyDodo extends DodoEmulator {
 }
 
 const emu = new FaultyDodo()
-const savedEnv: Record<string, string | undefined> = {}
-const ENV_KEYS = [
-  "DODO_ENVIRONMENT",
-  "DODO_API_KEY",
-  "DODO_PRODUCT_ID",
-  "DODO_WEBHOOK_SECRET",
-  "DODO_MAX_RETRIES",
-  "PAYMENT_PROVIDERS",
-]
-
-// Top-level hooks run before the runner's own beforeAll, which loads medusa-config.ts:
-// the provider must be configured with the emulator's URL by then.
-beforeAll(async () => {
-  const url = await emu.start()
-  for (const k of ENV_KEYS) savedEnv[k] = process.env[k]
-  process.env.DODO_ENVIRONMENT = url
-  process.env.DODO_API_KEY = DEFAULT_DODO_API_KEY
-  process.env.DODO_PRODUCT_ID = DEFAULT_DODO_PRODUCT_ID
-  process.env.DODO_WEBHOOK_SECRET = DEFAULT_DODO_WEBHOOK_SECRET
+// Started, and medusa-config.ts's variables set, before the runner boots Medusa (helpers/emulator-env.ts).
+useEmulatorForStore(emu, (url) => ({
+  DODO_ENVIRONMENT: url,
+  DODO_API_KEY: DEFAULT_DODO_API_KEY,
+  DODO_PRODUCT_ID: DEFAULT_DODO_PRODUCT_ID,
+  DODO_WEBHOOK_SECRET: DEFAULT_DODO_WEBHOOK_SECRET,
   // No read retries, so a failed read after a lost answer fails the refund (as an outage would).
-  process.env.DODO_MAX_RETRIES = "0"
-  process.env.PAYMENT_PROVIDERS = "dodo"
-})
-
-afterAll(async () => {
-  await emu.stop()
-  for (const k of ENV_KEYS) {
-    if (savedEnv[k] === undefined) delete process.env[k]
-    else process.env[k] = savedEnv[k]
-  }
-})
-
-beforeEach(() => emu.reset())
+  DODO_MAX_RETRIES: "0",
+  PAYMENT_PROVIDERS: "dodo",
+}))
 
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer }) => {

@@ -11,33 +11,20 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { ProcessOutEmulator } from "../../src/emulators/processout"
 import { stampCartLines } from "../../src/api/stamp-cart-lines"
 import { capturePayment, completeCart, getOnlyPayment, getOrder, prepareCheckout, seedStore } from "../helpers"
+import { useEmulatorForStore } from "../helpers/emulator-env"
 
 jest.setTimeout(240_000)
 
 const PROVIDER_ID = "pp_processout_processout"
 const emu = new ProcessOutEmulator()
-const savedEnv: Record<string, string | undefined> = {}
-const ENV_KEYS = ["PROCESSOUT_ENVIRONMENT", "PROCESSOUT_PROJECT_ID", "PROCESSOUT_PROJECT_SECRET", "PROCESSOUT_CAPTURE_MODE", "PAYMENT_PROVIDERS"]
-
-beforeAll(async () => {
-  const url = await emu.start()
-  for (const k of ENV_KEYS) savedEnv[k] = process.env[k]
-  process.env.PROCESSOUT_ENVIRONMENT = url
-  process.env.PROCESSOUT_PROJECT_ID = "test-proj_emulator"
-  process.env.PROCESSOUT_PROJECT_SECRET = "key_sandbox_emulator"
-  process.env.PROCESSOUT_CAPTURE_MODE = "manual"
-  process.env.PAYMENT_PROVIDERS = "processout"
-})
-
-afterAll(async () => {
-  await emu.stop()
-  for (const k of ENV_KEYS) {
-    if (savedEnv[k] === undefined) delete process.env[k]
-    else process.env[k] = savedEnv[k]
-  }
-})
-
-beforeEach(() => emu.reset())
+// Started, and medusa-config.ts's variables set, before the runner boots Medusa (helpers/emulator-env.ts).
+useEmulatorForStore(emu, (url) => ({
+  PROCESSOUT_ENVIRONMENT: url,
+  PROCESSOUT_PROJECT_ID: "test-proj_emulator",
+  PROCESSOUT_PROJECT_SECRET: "key_sandbox_emulator",
+  PROCESSOUT_CAPTURE_MODE: "manual",
+  PAYMENT_PROVIDERS: "processout",
+}))
 
 const cardToken = () => `card_test_${Date.now()}_${Math.random().toString(36).slice(2, 10)}`
 

@@ -13,6 +13,7 @@ import Medusa from "@medusajs/js-sdk"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { CloverEmulator } from "../../src/emulators/clover"
 import { capturePayment, fulfillOrder, getOnlyPayment, getOrder, getPayment, placeOrder, returnItems, seedStore, type SeededStore, toCents } from "../helpers"
+import { useEmulatorForStore } from "../helpers/emulator-env"
 
 jest.setTimeout(240_000)
 
@@ -20,28 +21,13 @@ const PROVIDER_ID = "pp_clover_clover"
 const REFUNDS_PATH = "/v1/refunds"
 
 const emu = new CloverEmulator()
-const savedEnv: Record<string, string | undefined> = {}
-const ENV_KEYS = ["CLOVER_ENVIRONMENT", "CLOVER_API_KEY", "CLOVER_CAPTURE_MODE", "PAYMENT_PROVIDERS"]
-
-// Top-level hooks run before the runner's own beforeAll, which loads medusa-config.ts.
-beforeAll(async () => {
-  const url = await emu.start()
-  for (const k of ENV_KEYS) savedEnv[k] = process.env[k]
-  process.env.CLOVER_ENVIRONMENT = url
-  process.env.CLOVER_API_KEY = "emulator_clover_key"
-  process.env.CLOVER_CAPTURE_MODE = "manual"
-  process.env.PAYMENT_PROVIDERS = "clover"
-})
-
-afterAll(async () => {
-  await emu.stop()
-  for (const k of ENV_KEYS) {
-    if (savedEnv[k] === undefined) delete process.env[k]
-    else process.env[k] = savedEnv[k]
-  }
-})
-
-beforeEach(() => emu.reset())
+// Started, and medusa-config.ts's variables set, before the runner boots Medusa (helpers/emulator-env.ts).
+useEmulatorForStore(emu, (url) => ({
+  CLOVER_ENVIRONMENT: url,
+  CLOVER_API_KEY: "emulator_clover_key",
+  CLOVER_CAPTURE_MODE: "manual",
+  PAYMENT_PROVIDERS: "clover",
+}))
 
 const sumCents = (rows: Array<{ amount: number | string }> | undefined) => (rows ?? []).reduce((s, r) => s + toCents(r.amount), 0)
 
