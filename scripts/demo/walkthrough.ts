@@ -5,7 +5,8 @@
  * For every payment provider of this plugin that Medusa loaded: Test connection, an order paid
  * with it (cart → payment session → the customer's step → cart completion, which authorizes
  * at the processor), capture, a refund of a sub-cent amount (12.345) and a refund of the rest,
- * all through Medusa's own workflows and payment module, then a ledger sync. What went over the
+ * all through Medusa's own workflows and payment module, then a ledger sync; and a second order,
+ * captured, that scripts/demo.js returns through the admin API. What went over the
  * wire is read from the emulator's request journal. Progress lines start with "[demo]";
  * results go to $DEMO_RESULTS_FILE as JSON for scripts/demo.js's table.
  */
@@ -27,6 +28,7 @@ import { currencyExponent, minorToMajor } from "../../src/core/money/convert"
 import { Decimal, toDecimal } from "../../src/core/money/decimal"
 import { ledgerOf } from "../../src/core/payment-data"
 import { DEMO_PROCESSORS } from "./processors"
+import { wireAmount, withUnit } from "./wire"
 
 export interface DemoRow {
   processor: string
@@ -37,6 +39,16 @@ export interface DemoRow {
   wire: string
   status: string
   note?: string
+}
+
+/** A captured order per processor, for scripts/demo.js's automatic return refund. */
+export interface DemoReturnOrder {
+  processor: string
+  provider_id: string
+  emulator: string
+  order_id: string
+  order: string
+  payment_id: string
 }
 
 interface Journaled {
@@ -66,32 +78,6 @@ async function recorded<T>(url: string | undefined, action: () => Promise<T>): P
 
 const describeCall = (c: Journaled) => `${c.method} ${c.path} → ${c.status ?? "?"}`
 
-/** The refund amount as it went over the wire, whatever the processor's field looks like. */
-function wireAmount(body: any): string {
-  if (!body || typeof body !== "object") return "—"
-  const a = body.amount
-  if (typeof a === "number" || typeof a === "string") return String(a)
-  if (a && typeof a === "object") {
-    const v = a.total ?? a.value
-    if (v !== undefined) return `${v}${a.currency ? ` ${a.currency}` : ""}`
-    return JSON.stringify(a)
-  }
-  if (Array.isArray(body.items)) {
-    const sum = body.items.reduce((s: Decimal, i: any) => s.plus(String(i?.amount ?? 0)), new Decimal(0))
-    return `${sum.toFixed()} over ${body.items.length} line${body.items.length === 1 ? "" : "s"}`
-  }
-  return "no amount (full refund)"
-}
-
-/** "1235" → "1235 (minor units)" when it is the ledger's minor amount, "12.35" → "12.35 (major units)". */
-function withUnit(wire: string, minor: string | undefined, exponent: number | undefined): string {
-  const number = /^-?\d+(\.\d+)?/.exec(wire)?.[0]
-  if (!number || minor === undefined) return wire
-  if (new Decimal(number).eq(minor)) return `${wire} (minor units)`
-  if (exponent !== undefined && new Decimal(number).eq(new Decimal(minor).shiftedBy(-exponent))) return `${wire} (major units)`
-  return wire
-}
-
 function exponentOf(provider: Parameters<typeof currencyProfileOf>[0], currency: string): number | undefined {
   const profile = currencyProfileOf(provider)
   try {
@@ -107,6 +93,7 @@ export default async function demoWalkthrough({ container }: ExecArgs) {
   const emulators: Record<string, string> = JSON.parse(process.env.DEMO_EMULATORS || "{}")
   const summary = JSON.parse(readFileSync(process.env.DEMO_SEED_SUMMARY!, "utf8"))
   const rows: DemoRow[] = []
+  const returnOrders: DemoReturnOrder[] = []
 
   const providerIds = await pluginProviderIds(container)
   say(`providers of this plugin loaded by Medusa: ${providerIds.join(", ") || "none"}`)
@@ -141,47 +128,53 @@ export default async function demoWalkthrough({ container }: ExecArgs) {
       const test = await provider.testConnection()
       say(`  test connection: ${test.ok ? "ok" : "FAILED"}: ${test.message}`)
 
-      // ---- the storefront: cart, shipping, payment session, the customer's step, completion
-      const unique = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`
-      const { result: cart } = await createCartWorkflow(container).run({
-        input: {
-          region_id: summary.region_id,
-          sales_channel_id: summary.sales_channel_id,
-          currency_code: "usd",
-          email: `demo+${identifier}@example.com`,
-          shipping_address: BUYER,
-          billing_address: BUYER,
-          items: [{ variant_id: variant.id, quantity: 1 }],
-        } as any,
-      })
-      await addShippingMethodToCartWorkflow(container).run({ input: { cart_id: cart.id, options: [{ id: options[0].id }] } })
-      const { result: collection } = await createPaymentCollectionForCartWorkflow(container).run({ input: { cart_id: cart.id } })
-      const started = await recorded(url, async () => {
-        const { result } = await createPaymentSessionsWorkflow(container).run({
-          input: { payment_collection_id: collection.id, provider_id: providerId, data: adapter.sessionData(unique) },
+      // ---- the storefront (cart, shipping, payment session, the customer's step, completion), then capture
+      const placeAndCapture = async (purpose: string) => {
+        // ---- the storefront: cart, shipping, payment session, the customer's step, completion
+        const unique = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`
+        const { result: cart } = await createCartWorkflow(container).run({
+          input: {
+            region_id: summary.region_id,
+            sales_channel_id: summary.sales_channel_id,
+            currency_code: "usd",
+            email: `demo+${identifier}@example.com`,
+            shipping_address: BUYER,
+            billing_address: BUYER,
+            items: [{ variant_id: variant.id, quantity: 1 }],
+          } as any,
         })
-        return result as any
-      })
-      say(`  payment session ${started.result.id}${started.calls.length ? `: ${started.calls.map(describeCall).join(", ")}` : " (nothing sent yet)"}`)
-      if (adapter.customerStep) say(`  ${await adapter.customerStep({ id: started.result.id, data: started.result.data ?? {} })}`)
-      const completed = await recorded(url, async () => (await completeCartWorkflow(container).run({ input: { id: cart.id } })).result as any)
-      const { data: orders } = await query.graph({
-        entity: "order",
-        fields: ["id", "display_id", "total", "currency_code", "payment_collections.payments.id", "payment_collections.payments.captured_at"],
-        filters: { id: completed.result.id },
-      })
-      const order = orders[0]
-      const orderLabel = `#${order.display_id}`
-      const payment = order.payment_collections.flatMap((pc: any) => pc.payments)[0]
-      say(`  order ${orderLabel}: ${toDecimal(order.total).toFixed(2)} USD, authorized: ${completed.calls.map(describeCall).join(", ") || "no call"}`)
+        await addShippingMethodToCartWorkflow(container).run({ input: { cart_id: cart.id, options: [{ id: options[0].id }] } })
+        const { result: collection } = await createPaymentCollectionForCartWorkflow(container).run({ input: { cart_id: cart.id } })
+        const started = await recorded(url, async () => {
+          const { result } = await createPaymentSessionsWorkflow(container).run({
+            input: { payment_collection_id: collection.id, provider_id: providerId, data: adapter.sessionData(unique) },
+          })
+          return result as any
+        })
+        say(`  payment session ${started.result.id}${started.calls.length ? `: ${started.calls.map(describeCall).join(", ")}` : " (nothing sent yet)"}`)
+        if (adapter.customerStep) say(`  ${await adapter.customerStep({ id: started.result.id, data: started.result.data ?? {} })}`)
+        const completed = await recorded(url, async () => (await completeCartWorkflow(container).run({ input: { id: cart.id } })).result as any)
+        const { data: orders } = await query.graph({
+          entity: "order",
+          fields: ["id", "display_id", "total", "currency_code", "payment_collections.payments.id", "payment_collections.payments.captured_at"],
+          filters: { id: completed.result.id },
+        })
+        const order = orders[0]
+        const orderLabel = `#${order.display_id}`
+        const payment = order.payment_collections.flatMap((pc: any) => pc.payments)[0]
+        say(`  order ${orderLabel} (${purpose}): ${toDecimal(order.total).toFixed(2)} USD, authorized: ${completed.calls.map(describeCall).join(", ") || "no call"}`)
 
-      // ---- capture (processors that capture on payment already have)
-      if (!payment.captured_at) {
-        const captured = await recorded(url, () => capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } }))
-        say(`  captured: ${captured.calls.map(describeCall).join(", ") || "no call"}`)
-      } else {
-        say("  captured at payment by the processor")
+        // ---- capture (processors that capture on payment already have)
+        if (!payment.captured_at) {
+          const captured = await recorded(url, () => capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } }))
+          say(`  captured: ${captured.calls.map(describeCall).join(", ") || "no call"}`)
+        } else {
+          say("  captured at payment by the processor")
+        }
+
+        return { order, orderLabel, payment }
       }
+      const { orderLabel, payment } = await placeAndCapture("refunds")
 
       if (adapter.afterCapture) say(`  ${await adapter.afterCapture(url)}`)
 
@@ -235,6 +228,19 @@ export default async function demoWalkthrough({ container }: ExecArgs) {
           status: e ? `${e.status}${e.failure_reason ? `: ${e.failure_reason}` : ""}${later}` : r.row.status,
         })
       }
+
+      // ---- an order for the automatic path: scripts/demo.js returns its item through the admin
+      // API once Medusa serves HTTP (subscribers do not run under `medusa exec`)
+      const forReturn = await placeAndCapture("to be returned")
+      if (adapter.afterCapture) say(`  ${await adapter.afterCapture(url)}`)
+      returnOrders.push({
+        processor: name,
+        provider_id: providerId,
+        emulator: adapter.emulator,
+        order_id: forReturn.order.id,
+        order: forReturn.orderLabel,
+        payment_id: forReturn.payment.id,
+      })
     } catch (error) {
       const message = (error as Error)?.message ?? String(error)
       say(`  FAILED: ${message}`)
@@ -242,5 +248,5 @@ export default async function demoWalkthrough({ container }: ExecArgs) {
     }
   }
 
-  writeFileSync(process.env.DEMO_RESULTS_FILE!, JSON.stringify({ rows }, null, 2))
+  writeFileSync(process.env.DEMO_RESULTS_FILE!, JSON.stringify({ rows, return_orders: returnOrders }, null, 2))
 }
