@@ -27,6 +27,7 @@ import {
   toCents,
 } from "../helpers"
 import { useEmulatorForStore } from "../helpers/emulator-env"
+import { cloverKit } from "../../src/emulators/kits/clover"
 
 jest.setTimeout(180_000)
 
@@ -36,8 +37,7 @@ const BASE = "/admin/refund-processors"
 const emu = new CloverEmulator()
 // Started, and medusa-config.ts's variables set, before the runner boots Medusa (helpers/emulator-env.ts).
 useEmulatorForStore(emu, (url) => ({
-  CLOVER_ENVIRONMENT: url,
-  CLOVER_API_KEY: "emulator_clover_key",
+  ...cloverKit.emulatorEnv(url),
   CLOVER_CAPTURE_MODE: "manual",
   REFUND_PROCESSORS_BACKEND_URL: undefined,
   MEDUSA_BACKEND_URL: undefined,

@@ -24,6 +24,7 @@ import {
   toCents,
 } from "../helpers"
 import { useEmulatorForStore } from "../helpers/emulator-env"
+import { cloverKit } from "../../src/emulators/kits/clover"
 
 jest.setTimeout(180_000)
 
@@ -33,8 +34,7 @@ const REFUNDS_PATH = "/v1/refunds"
 const emu = new CloverEmulator()
 // Started, and medusa-config.ts's variables set, before the runner boots Medusa (helpers/emulator-env.ts).
 useEmulatorForStore(emu, (url) => ({
-  CLOVER_ENVIRONMENT: url,
-  CLOVER_API_KEY: "emulator_clover_key",
+  ...cloverKit.emulatorEnv(url),
   CLOVER_CAPTURE_MODE: "manual",
   PAYMENT_PROVIDERS: undefined,
 }))

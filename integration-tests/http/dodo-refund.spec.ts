@@ -17,12 +17,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
 import type { EmulatorRequest, EmulatorResponse, HookContext } from "../../src/emulators/core/server"
-import {
-  DEFAULT_DODO_API_KEY,
-  DEFAULT_DODO_PRODUCT_ID,
-  DEFAULT_DODO_WEBHOOK_SECRET,
-  DodoEmulator,
-} from "../../src/emulators/dodo"
+import { DEFAULT_DODO_PRODUCT_ID, DodoEmulator } from "../../src/emulators/dodo"
 import {
   completeCart,
   createRefundReason,
@@ -39,6 +34,7 @@ import {
   until,
 } from "../helpers"
 import { useEmulatorForStore } from "../helpers/emulator-env"
+import { dodoKit } from "../../src/emulators/kits/dodo"
 
 jest.setTimeout(240_000)
 
@@ -71,10 +67,8 @@ class FaultyDodo extends DodoEmulator {
 const emu = new FaultyDodo()
 // Started, and medusa-config.ts's variables set, before the runner boots Medusa (helpers/emulator-env.ts).
 useEmulatorForStore(emu, (url) => ({
-  DODO_ENVIRONMENT: url,
-  DODO_API_KEY: DEFAULT_DODO_API_KEY,
-  DODO_PRODUCT_ID: DEFAULT_DODO_PRODUCT_ID,
-  DODO_WEBHOOK_SECRET: DEFAULT_DODO_WEBHOOK_SECRET,
+  ...dodoKit.emulatorEnv(url),
+  ...dodoKit.webhookEnv,
   // No read retries, so a failed read after a lost answer fails the refund (as an outage would).
   DODO_MAX_RETRIES: "0",
   PAYMENT_PROVIDERS: "dodo",

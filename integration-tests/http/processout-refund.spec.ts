@@ -25,6 +25,7 @@ import {
   until,
 } from "../helpers"
 import { useEmulatorForStore } from "../helpers/emulator-env"
+import { processoutKit } from "../../src/emulators/kits/processout"
 
 jest.setTimeout(240_000)
 
@@ -33,9 +34,7 @@ const PROVIDER_ID = "pp_processout_processout"
 const emu = new ProcessOutEmulator()
 // Started, and medusa-config.ts's variables set, before the runner boots Medusa (helpers/emulator-env.ts).
 useEmulatorForStore(emu, (url) => ({
-  PROCESSOUT_ENVIRONMENT: url,
-  PROCESSOUT_PROJECT_ID: "test-proj_emulator",
-  PROCESSOUT_PROJECT_SECRET: "key_sandbox_emulator",
+  ...processoutKit.emulatorEnv(url),
   PROCESSOUT_CAPTURE_MODE: "manual",
   PAYMENT_PROVIDERS: "processout",
 }))
