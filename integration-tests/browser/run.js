@@ -22,7 +22,8 @@
  *      starts every emulator): each one connected.
  *   7. Turns automatic refunds on in Settings → Refund processors, returns an item of a new Clover
  *      order in the dashboard, and checks the widget shows the refund made on receipt (no refund
- *      form) with its return and item, and Clover got exactly that refund; then turns them off.
+ *      form) with its return and item, and Clover got exactly that refund; then turns them off, and
+ *      a return received through the admin API shows "Not refunded" and "Refund this return", which refunds it.
  *   8. Saves screenshots to screenshots/ (git-ignored) and stops everything it started.
  *
  * Without Chromium it prints how to install it and a "skipped" line, and exits 0.
@@ -346,6 +347,32 @@ async function run() {
     await shot(page.locator('[data-testid="refund-processors-returns"]'), "11-widget-return-refunds.png", `the return refunded automatically: ${autoMajor} USD, Refunded, its item`)
     await admin.call("POST", "/admin/refund-processors/policy", { auto_refund_on_receipt: false })
 
+    // ---- automatic refunds off: a return received (through the admin API) is listed "Not refunded" with
+    // "Refund this return"; one click refunds it
+    const manual = await placeDeliveredCloverOrder(server.base, summary, log)
+    const manualItem = manual.items.find((i) => /CLOVER-TEE-S/.test(i.variant_sku || "") || i.variant_title === "S") || manual.items[0]
+    const manualCents = Math.round(Number(manualItem.unit_price) * 100)
+    const manualReturn = await receiveReturnByApi(admin, manual.orderId, [{ id: manualItem.id, quantity: 1 }])
+    log(`return ${manualReturn} of order #${manual.displayId} received through the admin API, automatic refunds off`)
+    await page.goto(`${server.base}/app/orders/${manual.orderId}`)
+    const manualRow = page.locator(`[data-testid="refund-processors-return-row"][data-return-id="${manualReturn}"]`)
+    await manualRow.getByText("Not refunded", { exact: true }).waitFor()
+    const manualProblem = await manualRow.locator('[data-testid="refund-processors-return-problem"]').innerText()
+    expect(/automatic refunds are off/.test(manualProblem), `the reason shown: ${manualProblem}`)
+    await manualRow.scrollIntoViewIfNeeded()
+    await shot(manualRow, "12-widget-return-not-refunded.png", "a received return with automatic refunds off: Not refunded, the reason, Refund this return")
+    await manualRow.locator('[data-testid="refund-processors-refund-return"]').click()
+    await manualRow.getByText("Refunded", { exact: true }).waitFor({ timeout: 60_000 })
+    const manualText = await manualRow.innerText()
+    expect(manualText.includes(`$${(manualCents / 100).toFixed(2)}`) && manualText.includes("made by an admin"), `refunded row: ${manualText}`)
+    const manualPayment = (await admin.call("GET", `/admin/payments/${manual.paymentId}?fields=id,data`)).payment
+    const manualAtEmulator = await emulatorRefunds(server.emulatorUrl, manualPayment.data.charge_id)
+    expect(manualAtEmulator.length === 1 && manualAtEmulator[0].body.amount === manualCents, `one ${manualCents}-cent refund at Clover: ${JSON.stringify(manualAtEmulator.map((r) => r.body))}`)
+    await page.locator('[data-testid="refund-processors-widget"]').filter({ hasText: manualReturn }).getByText("Succeeded").waitFor()
+    log(`Refund this return: ${manualReturn} refunded, ${manualCents} cents at Clover`)
+    for (let i = 0; i < 40 && (await page.locator("[data-sonner-toast]").count()) > 0; i++) await sleep(500)
+    await shot(page.locator('[data-testid="refund-processors-returns"]'), "13-widget-refund-this-return.png", "after Refund this return: Refunded, made by an admin")
+
     expect(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join("; ")}`)
     return true
   } finally {
@@ -403,6 +430,19 @@ async function createAndReceiveReturn(page, order, item, { screenshot = true } =
   await receiveModal.getByRole("button", { name: "Save" }).click()
   await page.waitForURL(new RegExp(`/app/orders/${order.orderId}$`))
   log(`return received on order #${order.displayId}`)
+}
+
+/** A return of `items`, requested and received through the admin API (create, request, receive, confirm). */
+async function receiveReturnByApi(admin, orderId, items) {
+  const { stock_locations } = await admin.call("GET", "/admin/stock-locations?limit=50")
+  const location = stock_locations.find((l) => l.name === "Clover Demo Warehouse") ?? stock_locations[0]
+  const { return: ret } = await admin.call("POST", "/admin/returns", { order_id: orderId, location_id: location.id })
+  await admin.call("POST", `/admin/returns/${ret.id}/request-items`, { items })
+  await admin.call("POST", `/admin/returns/${ret.id}/request`, {})
+  await admin.call("POST", `/admin/returns/${ret.id}/receive`, {})
+  await admin.call("POST", `/admin/returns/${ret.id}/receive-items`, { items })
+  await admin.call("POST", `/admin/returns/${ret.id}/receive/confirm`, {})
+  return ret.id
 }
 
 async function expectRows(rows, n) {
