@@ -340,8 +340,9 @@ async function run() {
     expect((await page.locator('[data-testid="refund-processors-refund-return"]').count()) === 0, "no Refund this return button once refunded")
     log(`widget: ${received.id} refunded automatically, ${autoCents.toLocaleString("en-US")} cents at Clover (one POST /v1/refunds), with its item`)
     await autoWidget.first().scrollIntoViewIfNeeded()
-    // The dashboard's toasts ("Return received") would cover the widget in the screenshots.
-    for (let i = 0; i < 40 && (await page.locator("[data-sonner-toast]").count()) > 0; i++) await sleep(500)
+    // The dashboard's toasts ("Return received") would cover the widget in the screenshots: hidden
+    // (they stay while the page is busy); the next page load brings them back.
+    await hideToasts(page)
     await sleep(500)
     await shot(page, "10-order-page-auto-refund.png", "the order page: the widget beside Payments with the automatic refund, its return and item")
     await shot(page.locator('[data-testid="refund-processors-returns"]'), "11-widget-return-refunds.png", `the return refunded automatically: ${autoMajor} USD, Refunded, its item`)
@@ -370,7 +371,7 @@ async function run() {
     expect(manualAtEmulator.length === 1 && manualAtEmulator[0].body.amount === manualCents, `one ${manualCents}-cent refund at Clover: ${JSON.stringify(manualAtEmulator.map((r) => r.body))}`)
     await page.locator('[data-testid="refund-processors-widget"]').filter({ hasText: manualReturn }).getByText("Succeeded").waitFor()
     log(`Refund this return: ${manualReturn} refunded, ${manualCents} cents at Clover`)
-    for (let i = 0; i < 40 && (await page.locator("[data-sonner-toast]").count()) > 0; i++) await sleep(500)
+    await hideToasts(page)
     await shot(page.locator('[data-testid="refund-processors-returns"]'), "13-widget-refund-this-return.png", "after Refund this return: Refunded, made by an admin")
 
     expect(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join("; ")}`)
@@ -430,6 +431,11 @@ async function createAndReceiveReturn(page, order, item, { screenshot = true } =
   await receiveModal.getByRole("button", { name: "Save" }).click()
   await page.waitForURL(new RegExp(`/app/orders/${order.orderId}$`))
   log(`return received on order #${order.displayId}`)
+}
+
+async function hideToasts(page) {
+  await page.addStyleTag({ content: "[data-sonner-toaster], [data-sonner-toast] { display: none !important; }" })
+  await sleep(300)
 }
 
 /** A return of `items`, requested and received through the admin API (create, request, receive, confirm). */
