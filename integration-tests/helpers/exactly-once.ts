@@ -24,6 +24,7 @@ import { dodoCurrencies } from "../../src/providers/dodo/transformers"
 import { fiservCurrencies } from "../../src/providers/fiserv/currencies"
 import { processoutCurrencies } from "../../src/providers/processout/transformers"
 import { payWithDodoHostedCheckout } from "./dodo"
+import { setEnv } from "./emulator-env"
 import { PROCESSOUT_WEBHOOK_SECRET } from "./processout"
 import { capturePayment, getOnlyPayment, getPayment, placeOrder, refundPayment, type SeededStore } from "./index"
 
@@ -327,22 +328,15 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
 
 /** Starts every emulator and points medusa-config.ts at them (all five providers registered). Returns a restore function. */
 export async function startProcessors(processors: ProcessorUnderTest[]): Promise<() => Promise<void>> {
-  const saved: Record<string, string | undefined> = { PAYMENT_PROVIDERS: process.env.PAYMENT_PROVIDERS }
-  delete process.env.PAYMENT_PROVIDERS // every provider
+  const restores = [setEnv({ PAYMENT_PROVIDERS: undefined })] // every provider
   for (const p of processors) {
     const url = await p.emulator.start()
-    for (const [key, value] of Object.entries(p.env(url))) {
-      if (!(key in saved)) saved[key] = process.env[key]
-      if (value === undefined) delete process.env[key]
-      else process.env[key] = value
-    }
+    restores.push(setEnv(p.env(url)))
   }
   return async () => {
     for (const p of processors) await p.emulator.stop()
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key]
-      else process.env[key] = value
-    }
+    // Last set, first restored: every variable ends as it was before the first.
+    for (const restore of restores.reverse()) restore()
   }
 }
 
