@@ -37,8 +37,12 @@ async function main() {
   const args = [jestBin]
   // Every integration suite boots a whole Medusa app (~13 s, several hundred MB);
   // running files one after another is both the safest and, on small CI boxes, the fastest.
+  // One worker process, not --runInBand: each Medusa app leaves memory behind in its process (jest's module
+  // registries), and over ~90 files that outgrew the V8 heap. The worker is replaced once it holds more than the
+  // limit after a file (jest's workerIdleMemoryLimit), so memory stays bounded however many suites there are.
   if (!hasFlag(extra, "--runInBand", "-i", "--maxWorkers", "-w", "--watch", "--watchAll")) {
-    args.push("--runInBand")
+    args.push("--maxWorkers=1")
+    if (!hasFlag(extra, "--workerIdleMemoryLimit")) args.push("--workerIdleMemoryLimit=1536MB")
   }
   // Medusa apps leave Redis and pool handles open after their suites (as Medusa's own starter
   // scripts assume): end jest once the results are in instead of hanging.
