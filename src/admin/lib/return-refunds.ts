@@ -180,3 +180,8 @@ export function orderReturnsSignature(order: { items?: OrderItemLike[] | null; s
   )
   return `${items.join("|")}#${String(order.summary?.pending_difference ?? "")}`
 }
+
+/** "Return #PJH63Z7": the label the dashboard's activity gives a return (the id's last 7 characters), not its display_id. */
+export function returnLabel(returnId: string): string {
+  return `Return #${returnId.slice(-7)}`
+}

@@ -22,6 +22,7 @@ import {
   orderReturnsSignature,
   returnRefundAmount,
   returnRefundEntries,
+  returnLabel,
   returnRefundsByRefundId,
   shouldPollReturns,
   type ReturnRefundEntry,
@@ -504,7 +505,7 @@ const ReturnRefundEntryRow = ({ orderId, entry, currency }: { orderId: string; e
       <div className="flex items-start justify-between gap-x-3">
         <div className="flex min-w-0 flex-col">
           <Text size="small" leading="compact" weight="plus">
-            {entry.display_id !== null ? `Return #${entry.display_id}` : "Return"}
+            {returnLabel(entry.return_id)}
           </Text>
           <Text size="xsmall" leading="compact" className="text-ui-fg-muted truncate font-mono">
             {entry.return_id}

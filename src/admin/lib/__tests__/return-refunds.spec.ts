@@ -6,6 +6,7 @@ import {
   returnRefundsByRefundId,
   orderOwesCustomer,
   orderReturnsSignature,
+  returnLabel,
   shouldPollReturns,
   type OrderReturn,
   type ReturnRefundRow,
@@ -140,5 +141,11 @@ describe("orderReturnsSignature", () => {
     expect(new Set([before, requested, received]).size).toBe(3)
     expect(orderReturnsSignature({ items: [item(0, 1)], summary: { pending_difference: -30 } })).toBe(received)
     expect(orderReturnsSignature({})).toBe("#")
+  })
+})
+
+describe("returnLabel", () => {
+  it("names a return as the dashboard's activity does", () => {
+    expect(returnLabel("return_01M91MHNJRT5DCNBPM8PJH63Z7")).toBe("Return #PJH63Z7")
   })
 })
