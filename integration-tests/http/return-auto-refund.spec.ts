@@ -359,6 +359,11 @@ medusaIntegrationTestRunner({
       expect((await getPayment(api, admin, payment.id)).refunds ?? []).toHaveLength(0)
       const { return: ret } = await call("read return", api.get(`/admin/returns/${returnId}?fields=id,status`, admin))
       expect(ret.status).toBe("received")
+      // The admin's notification feed (Medusa's default local provider, channel "feed") says the refund is owed and why.
+      const feed = await getContainer().resolve(Modules.NOTIFICATION).listNotifications({ channel: "feed" }, { select: ["id", "data"] })
+      expect(feed.map((n: any) => n.data)).toEqual([
+        expect.objectContaining({ title: expect.stringMatching(/refund/i), description: expect.stringMatching(new RegExp(`${returnId}[\\s\\S]*declined`, "i")) }),
+      ])
 
       // A redelivered event leaves a failed refund to the admin.
       await emitReceived(order.id, returnId)
