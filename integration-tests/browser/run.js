@@ -311,6 +311,24 @@ async function run() {
     await shot(policySection, "09-settings-auto-refund-on.png", "Settings → Refund processors: Returns become refunds turned on, and the change recorded")
     log("settings: automatic refunds of received returns turned on")
 
+    // ---- refund reasons: Clover's reasons beside the plugin's defaults; the admin maps "damaged" to fraudulent
+    const reasonSection = page.locator('[data-testid="reason-map-section"]')
+    const cloverReasons = page.locator('[data-testid="reason-map-clover"]')
+    await cloverReasons.scrollIntoViewIfNeeded()
+    const damagedRow = cloverReasons.getByRole("row").filter({ hasText: "damaged" })
+    expect((await damagedRow.innerText()).includes("Default (requested_by_customer)"), `Clover's default for damaged: ${await damagedRow.innerText()}`)
+    await damagedRow.getByRole("combobox").click()
+    await page.getByRole("option", { name: "fraudulent" }).click()
+    await reasonSection.getByRole("button", { name: "Save" }).click()
+    await page.getByText("Refund reasons saved").first().waitFor()
+    const reasonMap = (await admin.call("GET", "/admin/refund-processors/policy")).policy.reason_map
+    expect(reasonMap?.clover?.damaged === "fraudulent", `reason map saved: ${JSON.stringify(reasonMap)}`)
+    await sleep(300)
+    await shot(reasonSection, "14-settings-reason-map.png", "Settings → Refund processors: refund reasons per processor, Clover's damaged mapped to fraudulent")
+    // Back to the defaults, so later scenarios (and the next run, on the same database) start alike.
+    await admin.call("POST", "/admin/refund-processors/policy", { reason_map: {} })
+    log("settings: refund reason mapping edited and saved")
+
     const auto = await placeDeliveredCloverOrder(server.base, summary, log)
     const autoCharge = (await admin.call("GET", `/admin/payments/${auto.paymentId}?fields=id,data`)).payment.data.charge_id
     const autoItem = auto.items.find((i) => /CLOVER-TEE-S/.test(i.variant_sku || "") || i.variant_title === "S") || auto.items[0]

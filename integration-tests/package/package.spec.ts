@@ -457,7 +457,7 @@ run_("the packed plugin in a fresh Medusa store", () => {
       5 * 60_000,
       2000
     )
-    expect(plugin).toContain("order.details.after")
+    expect(plugin).toContain("order.details.side.after")
   })
 
   it("medusa build, then medusa start from the build, serves the plugin's routes and admin extensions", async () => {
