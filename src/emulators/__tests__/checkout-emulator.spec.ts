@@ -182,9 +182,11 @@ describe("Payments API rules", () => {
       expect(JSON.parse(last.raw)).toMatchObject({ type: "payment_refund_declined", data: { id: p.id, action_id: body.action_id, amount: 1205, currency: "USD", reference: "ref_w", response_code: "20005", metadata: { session_id: "payses_w" } } })
       expect(emulator.webhookDeliveries().map((d) => d.status)).toEqual([200, 200, 200])
     } finally {
+      // fetch keeps its connections alive for seconds; close() alone would wait for them.
+      server.closeAllConnections()
       await new Promise((r) => server.close(r))
     }
-  })
+  }, 30_000)
 })
 
 describe("classic v2 Charges API", () => {
