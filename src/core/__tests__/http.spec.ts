@@ -29,7 +29,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
-afterAll(() => new Promise((resolve) => server.close(resolve)))
+afterAll(() => {
+  // Kept-alive client connections would hold close() open for seconds.
+  server.closeAllConnections()
+  return new Promise((resolve) => server.close(resolve))
+})
 beforeEach(() => {
   script = []
   seen = []

@@ -267,6 +267,8 @@ describe("webhooks", () => {
       const spec = loadSpec("dodopayments-1.53.2.openapi.yml")
       expect(spec.validateRequest("POST", "/your-webhook-url", verified)).toEqual([])
     } finally {
+      // fetch keeps its connections alive for seconds; close() alone would wait for them.
+      server.closeAllConnections()
       await new Promise((r) => server.close(r))
     }
   })
