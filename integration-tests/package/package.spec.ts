@@ -551,7 +551,8 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer()
     srv.on("error", reject)
-    srv.listen(0, "127.0.0.1", () => {
+    // On every interface, as Medusa's server listens ("::"): a port taken there only is not free for the store.
+    srv.listen(0, () => {
       const { port } = srv.address() as net.AddressInfo
       srv.close(() => resolve(port))
     })
