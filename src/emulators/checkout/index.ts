@@ -11,6 +11,7 @@ import { createHmac, randomUUID } from "node:crypto"
 import { EmulatorServer, isJsonContentType, type EmulatorRequest, type EmulatorResponse, type RouteHandler } from "../core/server"
 import { IdempotencyStore, requestFingerprint } from "../core/idempotency"
 import { DIGITS, UPPER_ALNUM, randomString } from "../core/ids"
+import { answeringRefusals, Refusal } from "../core/refusal"
 import { amountProblem, amountStep, isKnownCurrency } from "./currencies"
 import type {
   CheckoutPaymentAction,
@@ -76,12 +77,6 @@ const now = (): string => new Date().toISOString()
 const APPROVED = { response_code: "10000", response_summary: "Approved" }
 const DECLINED = { response_code: "20005", response_summary: "Declined - Do Not Honour" }
 
-/** Thrown by validators and rules; turned into its response by the route wrapper. */
-class Refusal extends Error {
-  constructor(readonly response: EmulatorResponse) {
-    super("checkout emulator refusal")
-  }
-}
 
 function paymentsError(status: number, errorType: string, codes?: string[]): EmulatorResponse {
   return { status, body: { request_id: randomUUID(), error_type: errorType, ...(codes ? { error_codes: codes } : {}) } }
@@ -306,13 +301,7 @@ export class CheckoutEmulator extends EmulatorServer {
 
   private safe(handler: RouteHandler): RouteHandler {
     return (req) => {
-      let res: EmulatorResponse
-      try {
-        res = handler(req)
-      } catch (err) {
-        if (!(err instanceof Refusal)) throw err
-        res = err.response
-      }
+      const res = answeringRefusals(handler)(req)
       if (req.path.startsWith("/v2/")) return res
       // {abc,nas}_spec paths: answers carry `Cko-Request-Id` and `Cko-Version` (CHOICE: on every routed answer; the version value is ours).
       const requestId = res.headers?.["cko-request-id"] ?? (isRecord(res.body) && typeof res.body.request_id === "string" ? res.body.request_id : randomUUID())

@@ -40,9 +40,5 @@ export function resourceMissing(kind: "charge" | "refund", id: string, param?: s
   return cloverError(404, "invalid_request_error", "resource_missing", `No such ${kind}: '${id}'`, { param })
 }
 
-/** Thrown by validators; converted to its response by the route wrapper. */
-export class CloverRequestError extends Error {
-  constructor(readonly response: EmulatorResponse) {
-    super("clover request error")
-  }
-}
+/** Thrown by validators; the route wrapper (core `answeringRefusals`) answers with its response. */
+export { Refusal as CloverRequestError } from "../core/refusal"

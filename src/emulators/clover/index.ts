@@ -7,6 +7,7 @@
  */
 import { EmulatorServer, isJsonContentType, type EmulatorRequest, type EmulatorResponse, type RouteHandler } from "../core/server"
 import { IdempotencyStore, requestFingerprint } from "../core/idempotency"
+import { answeringRefusals, bearerKeyOf } from "../core/refusal"
 import { DIGITS, UPPER_ALNUM, randomString } from "../core/ids"
 import { CloverRequestError, cloverError, cloverErrorBody, invalidRequest, resourceMissing } from "./errors"
 import type { CloverCharge, CloverList, CloverRefund, CloverRefundReason, CloverWebhookPayload } from "./types"
@@ -193,21 +194,11 @@ export class CloverEmulator extends EmulatorServer {
   // ---------------------------------------------------------------- route plumbing
 
   private apiKeyOf(req: EmulatorRequest): string | undefined {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")
-    const key = match?.[1]
-    return key !== undefined && this.apiKeys.includes(key) ? key : undefined
+    return bearerKeyOf(req, this.apiKeys)
   }
 
-  /** Turns validator throws into Clover error responses. */
   private safe(handler: RouteHandler): RouteHandler {
-    return (req) => {
-      try {
-        return handler(req)
-      } catch (err) {
-        if (err instanceof CloverRequestError) return err.response
-        throw err
-      }
-    }
+    return answeringRefusals(handler)
   }
 
   /**

@@ -20,13 +20,5 @@ export function notFound(what = "Item"): EmulatorResponse {
   return dodoError(404, "NOT_FOUND", `${what} not found`)
 }
 
-/** Thrown by validators; the route wrapper answers with its response. */
-export class DodoRequestError extends Error {
-  constructor(readonly response: EmulatorResponse) {
-    super("dodo request error")
-  }
-}
-
-export function fail(response: EmulatorResponse): never {
-  throw new DodoRequestError(response)
-}
+/** Thrown by validators; the route wrapper (core `answeringRefusals`) answers with its response. */
+export { Refusal as DodoRequestError, refuse as fail } from "../core/refusal"

@@ -18,6 +18,7 @@
 import { Webhook } from "standardwebhooks"
 import { EmulatorServer, isJsonContentType, type EmulatorRequest, type EmulatorResponse, type RouteHandler } from "../core/server"
 import { randomString } from "../core/ids"
+import { answeringRefusals, bearerKeyOf } from "../core/refusal"
 import { DODO_CURRENCIES } from "./currencies"
 import { DodoRequestError, dodoError, fail, invalidBody, notFound } from "./errors"
 import type {
@@ -393,20 +394,11 @@ export class DodoEmulator extends EmulatorServer {
   // ---------------------------------------------------------------- plumbing
 
   private apiKeyOf(req: EmulatorRequest): string | undefined {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")
-    const key = match?.[1]
-    return key !== undefined && this.apiKeys.includes(key) ? key : undefined
+    return bearerKeyOf(req, this.apiKeys)
   }
 
   private safe(handler: RouteHandler): RouteHandler {
-    return (req) => {
-      try {
-        return handler(req)
-      } catch (err) {
-        if (err instanceof DodoRequestError) return err.response
-        throw err
-      }
-    }
+    return answeringRefusals(handler)
   }
 
   private seedProducts(): void {

@@ -11,6 +11,7 @@
 import { EmulatorServer, isJsonContentType, type EmulatorRequest, type EmulatorResponse, type RouteHandler } from "../core/server"
 import { IdempotencyStore, requestFingerprint } from "../core/idempotency"
 import { randomString } from "../core/ids"
+import { answeringRefusals, refuse } from "../core/refusal"
 import { ISO_4217_EXPONENTS } from "../../core/money/iso4217"
 import { Decimal } from "../../core/money/decimal"
 import type {
@@ -47,11 +48,6 @@ const AMOUNT = /^\d+(\.\d{1,4})?$/
 const AUTH_MESSAGE =
   "Could not read your project ID. Please make sure to use Basic HTTP authentication using your project ID as the username. If you have any questions, feel free to ask for help at help@processout.com!"
 
-class ProcessOutRequestError extends Error {
-  constructor(readonly response: EmulatorResponse) {
-    super("processout request error")
-  }
-}
 
 export function processoutError(status: number, errorType: string, message: string): EmulatorResponse {
   const body: ProcessOutErrorBody = { success: false, error_type: errorType, message }
@@ -59,7 +55,7 @@ export function processoutError(status: number, errorType: string, message: stri
 }
 
 function fail(status: number, errorType: string, message: string): never {
-  throw new ProcessOutRequestError(processoutError(status, errorType, message))
+  refuse(processoutError(status, errorType, message))
 }
 
 /** Amounts are echoed without trailing zeros, as every example shows them ("29", "32.18": spec GET /transactions/{id}). */
@@ -275,14 +271,7 @@ export class ProcessOutEmulator extends EmulatorServer {
   }
 
   private safe(handler: RouteHandler): RouteHandler {
-    return (req) => {
-      try {
-        return handler(req)
-      } catch (err) {
-        if (err instanceof ProcessOutRequestError) return err.response
-        throw err
-      }
-    }
+    return answeringRefusals(handler)
   }
 
   /**
