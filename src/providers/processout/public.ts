@@ -1,4 +1,4 @@
 export { ProcessOutProviderService } from "./service"
-export { processoutCurrencies } from "./transformers"
+export { processoutCurrencies } from "./currencies"
 export type { ProcessOutOptions } from "./options"
 export { WEBHOOK_TOKEN_HEADER } from "./service"

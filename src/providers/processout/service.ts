@@ -22,97 +22,48 @@ import type {
 import { stampCartLines, verifiedCartLines, type CartLine } from "../../core/cart-lines"
 import { ProcessorError } from "../../core/errors"
 import { WebhookEventMemory } from "../../core/event-memory"
-import { HttpClient, type HttpClientConfig } from "../../core/http"
 import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
-import { baseUrlFor, modeOf } from "../../core/options"
+import { modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { refundReturnOf, type RefundReturn } from "../../core/return-items"
-import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
+import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
 import { constantTimeEqual, headerValue } from "../../core/webhooks"
-import { parseWire } from "../../core/wire"
+import { ProcessOutApi, processoutSecrets, requireInvoiceId, requireTransactionId } from "./api"
+import { answeredMinor, minorFromWire, processoutCurrencies } from "./currencies"
 import { parseProcessOutOptions, type ProcessOutOptions } from "./options"
 import { processoutRefundReason } from "./reasons"
 import {
-  answeredMinor,
   classifyProcessOutError,
   createInvoiceRequest,
   invoiceDetails,
   invoiceDetailViews,
+  invoiceSeen,
   isNothingLeftToRefund,
-  minorFromWire,
+  isRateLimited,
+  isRefundEvent,
   paymentAmountOf,
-  processoutCurrencies,
   refundInformation,
+  refundOutcomes,
   refundReasonFor,
   refundRequest,
-  refundStatuses,
-  refundView,
+  refundViews,
   returnedDetailIds,
   transactionData,
+  transactionEventAction,
+  transactionSeen,
   transactionStatus,
+  type Seen,
 } from "./transformers"
-import {
-  eventAnswerSchema,
-  invoiceAnswerSchema,
-  processoutErrorSchema,
-  PROCESSOUT_IDS,
-  refundAnswerSchema,
-  refundListAnswerSchema,
-  transactionAnswerSchema,
-  webhookBodySchema,
-  type ProcessOutEvent,
-  type ProcessOutInvoice,
-  type ProcessOutRefund,
-  type ProcessOutTransaction,
-} from "./wire"
-
-/** ProcessOut has one host; sandbox is a test project on it (processors.md §5.1). */
-const HOSTS = { sandbox: "https://api.processout.com", production: "https://api.processout.com" }
+import { webhookBodySchema, type ProcessOutEvent, type ProcessOutRefund, type ProcessOutTransaction } from "./wire"
 
 /**
  * The header the plugin's webhook middleware copies the URL's `?token=` into (Medusa hands a
  * provider the webhook's headers, not its URL); it overwrites whatever the sender set.
  */
 export const WEBHOOK_TOKEN_HEADER = "x-medusa-webhook-token"
-
-/** Event names that concern refunds (docs: events, transaction events). */
-function isRefundEvent(name: string): boolean {
-  return name === "transaction.refunded" || name.startsWith("transaction.operation.refund")
-}
-
-/** A 429, or an error ProcessOut names a rate limit. */
-function isRateLimited(error: unknown): boolean {
-  return error instanceof ProcessorError && (error.status === 429 || /rate[-_.]?limit|too[-_.]?many/i.test(error.code ?? ""))
-}
-
-function sessionRefOf(metadata: Record<string, unknown> | null | undefined): string | undefined {
-  const id = metadata?.session_id
-  return typeof id === "string" ? id : undefined
-}
-
-/** A ProcessOut invoice or transaction, as the ownership check sees it. */
-interface Seen {
-  what: "invoice" | "transaction"
-  id: string
-  invoiceId: string | null | undefined
-  metadata: Record<string, unknown> | null | undefined
-  currency: string
-  /** Major-unit decimal string. */
-  amount: string | null | undefined
-}
-
-const invoiceSeen = (iv: ProcessOutInvoice): Seen => ({ what: "invoice", id: iv.id, invoiceId: iv.id, metadata: iv.metadata, currency: iv.currency, amount: iv.amount })
-const transactionSeen = (tx: ProcessOutTransaction): Seen => ({
-  what: "transaction",
-  id: tx.id,
-  invoiceId: tx.invoice_id,
-  metadata: tx.metadata,
-  currency: tx.currency,
-  amount: paymentAmountOf(tx), // what transactionData stores as amount_minor
-})
 
 export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessOutOptions> {
   static identifier = "processout"
@@ -136,9 +87,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   protected readonly reconcileBeforeRefund = true
   protected readonly redactor: Redactor
   protected readonly options: ProcessOutOptions
-  protected readonly http: HttpClient
-  /** Event reads for webhooks: never retried (a 429 or failure is not worth more reads; see fetchEvent). */
-  private readonly eventHttp: HttpClient
+  protected readonly api: ProcessOutApi
   /** Event ids already acted on, per purpose, in Medusa's caching module (shared by instances). */
   private readonly events: WebhookEventMemory
   /** Token bucket of webhook event reads (`webhookReadsPerMinute`), per process. */
@@ -155,10 +104,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     const options = parseProcessOutOptions(rawOptions)
     super(cradle, options)
     this.options = options
-    const basic = Buffer.from(`${options.projectId}:${options.projectSecret}`).toString("base64")
-    const secrets = [options.projectSecret, basic]
-    if (options.webhookSecret) secrets.push(options.webhookSecret)
-    this.redactor = new Redactor(secrets)
+    this.redactor = new Redactor(processoutSecrets(options))
     this.events = new WebhookEventMemory("ProcessOut", cradle, this.logger)
     this.readBudget = { tokens: options.webhookReadsPerMinute, at: Date.now() }
     this.warnAboutSetup({
@@ -175,25 +121,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     if (options.webhookDedupeSize !== undefined) {
       this.logger.warn("[ProcessOut] the `webhookDedupeSize` option is deprecated and ignored: duplicate webhooks are remembered in Medusa's caching module")
     }
-    const http: HttpClientConfig = {
-      processor: "ProcessOut",
-      baseURL: baseUrlFor(options.environment, HOSTS),
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      logger: this.logger,
-      secrets,
-      idempotencyHeader: "Idempotency-Key",
-      headers: () => ({ Authorization: `Basic ${basic}`, "API-Version": options.apiVersion }),
-      // ProcessOut answers `{ success: false, error_type, message }`, with a 2xx status too (SDK response.ts).
-      isFailure: (_status, body) => !(body && typeof body === "object" && (body as { success?: unknown }).success === true),
-      parseError: (_status, body) => {
-        const parsed = processoutErrorSchema.safeParse(body)
-        if (!parsed.success) return {}
-        return { code: parsed.data.error_type, message: parsed.data.message }
-      },
-    }
-    this.http = new HttpClient(http)
-    this.eventHttp = new HttpClient({ ...http, maxRetries: 0 })
+    this.api = new ProcessOutApi(options, this.logger)
   }
 
   protected classifyError(error: ProcessorError) {
@@ -209,7 +137,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   }
 
   protected async ping(): Promise<void> {
-    await this.http.request({ method: "GET", path: "/invoices", query: { limit: 1 } })
+    await this.api.ping()
   }
 
   /** The invoice id: the payment's identity at ProcessOut (its transaction hangs off it). */
@@ -217,31 +145,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return typeof data.invoice_id === "string" ? data.invoice_id : undefined
   }
 
-  // ---- HTTP calls -----------------------------------------------------------------------
-
-  /** Ids go into URL paths only in ProcessOut's own shape (README "Payments are proven to be the session's"). */
-  private invoicePath(invoiceId: unknown): string {
-    return `/invoices/${requirePathId("ProcessOut", "invoice id", invoiceId, PROCESSOUT_IDS.invoice)}`
-  }
-
-  private transactionPath(transactionId: unknown): string {
-    return `/transactions/${requirePathId("ProcessOut", "transaction id", transactionId, PROCESSOUT_IDS.transaction)}`
-  }
-
-  private async getInvoice(invoiceId: unknown): Promise<ProcessOutInvoice> {
-    const res = await this.http.request({ method: "GET", path: this.invoicePath(invoiceId) })
-    return parseWire(invoiceAnswerSchema, res.data, "ProcessOut", "invoice").invoice
-  }
-
-  private async getTransaction(transactionId: unknown): Promise<ProcessOutTransaction> {
-    const res = await this.http.request({ method: "GET", path: this.transactionPath(transactionId) })
-    return parseWire(transactionAnswerSchema, res.data, "ProcessOut", "transaction").transaction
-  }
-
-  private async getRefunds(transactionId: unknown): Promise<ProcessOutRefund[]> {
-    const res = await this.http.request({ method: "GET", path: `${this.transactionPath(transactionId)}/refunds` })
-    return parseWire(refundListAnswerSchema, res.data, "ProcessOut", "refund list").refunds ?? []
-  }
+  // ---- Webhook event reads ------------------------------------------------------------------
 
   /**
    * Reads an event for a webhook, at most `webhookReadsPerMinute` a minute. Concurrent verifiers of
@@ -277,14 +181,12 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
    * is dropped (not remembered) and the plugin's ledger sync and poll job reconcile the payment.
    */
   private async fetchEvent(eventId: string): Promise<ProcessOutEvent | "unknown" | "skipped"> {
-    const id = requirePathId("ProcessOut", "event id", eventId, PROCESSOUT_IDS.event)
     try {
-      const res = await this.eventHttp.request({ method: "GET", path: `/events/${id}` })
-      return parseWire(eventAnswerSchema, res.data, "ProcessOut", "event").event
+      return await this.api.getEvent(eventId)
     } catch (error) {
       if (error instanceof ProcessorError && error.status === 404) return "unknown"
       if (isRateLimited(error)) {
-        this.warnAtMostEveryMinute("429", `[ProcessOut] webhook event ${id} ignored: ProcessOut rate-limited the event read; the ledger sync and poll job reconcile it`)
+        this.warnAtMostEveryMinute("429", `[ProcessOut] webhook event ${eventId} ignored: ProcessOut rate-limited the event read; the ledger sync and poll job reconcile it`)
         return "skipped"
       }
       throw error
@@ -299,20 +201,17 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     this.logger.warn(message)
   }
 
-  private async createInvoice(amount: ReturnType<typeof toProcessorAmount>, sessionId: string | undefined, key: string, lines?: CartLine[]) {
-    const res = await this.http.request({
-      method: "POST",
-      path: "/invoices",
-      idempotencyKey: `invoice-${key}-${amount.minor}${amount.currency}`,
-      body: createInvoiceRequest({
+  private createInvoice(amount: ReturnType<typeof toProcessorAmount>, sessionId: string | undefined, key: string, lines?: CartLine[]) {
+    return this.api.createInvoice(
+      createInvoiceRequest({
         amount,
         sessionId,
         options: this.options,
         name: `${this.options.invoiceNamePrefix} ${sessionId ?? key}`.slice(0, 255),
         details: lines ? invoiceDetails(lines, amount.currency) : undefined,
       }),
-    })
-    return parseWire(invoiceAnswerSchema, res.data, "ProcessOut", "invoice").invoice
+      `invoice-${key}-${amount.minor}${amount.currency}`
+    )
   }
 
   /**
@@ -320,11 +219,11 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
    * Each is proven to be this session's before anything uses it.
    */
   private async transactionOf(data: Record<string, unknown>): Promise<ProcessOutTransaction | undefined> {
-    if (typeof data.transaction_id === "string") return this.ownTransaction(data, await this.getTransaction(data.transaction_id))
+    if (typeof data.transaction_id === "string") return this.ownTransaction(data, await this.api.getTransaction(data.transaction_id))
     if (typeof data.invoice_id !== "string") return undefined
-    const invoice = await this.getInvoice(data.invoice_id)
+    const invoice = await this.api.getInvoice(data.invoice_id)
     this.assertOwn(data, invoiceSeen(invoice))
-    return invoice.transaction_id ? this.ownTransaction(data, await this.getTransaction(invoice.transaction_id)) : undefined
+    return invoice.transaction_id ? this.ownTransaction(data, await this.api.getTransaction(invoice.transaction_id)) : undefined
   }
 
   private ownTransaction(data: Record<string, unknown>, tx: ProcessOutTransaction): ProcessOutTransaction {
@@ -353,7 +252,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     assertPaymentOfSession(
       "ProcessOut",
       { sessionId: sessionIdOf(data), currency: data.currency, amountMinor: data.amount_minor },
-      { id: seen.id, sessionRef: sessionRefOf(seen.metadata), currency: seen.currency, amountMinor }
+      { id: seen.id, sessionRef: sessionIdOf(seen.metadata ?? undefined), currency: seen.currency, amountMinor }
     )
   }
 
@@ -421,10 +320,10 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     const data = input.data ?? {}
     if (typeof data.transaction_id === "string") {
       // Authorized before (Medusa retried): report the transaction's state, charge nothing new.
-      const tx = this.ownTransaction(data, await this.getTransaction(data.transaction_id))
+      const tx = this.ownTransaction(data, await this.api.getTransaction(data.transaction_id))
       return { status: transactionStatus(tx), data: this.withoutSingleUse({ ...data, ...transactionData(tx) }) }
     }
-    const invoicePath = this.invoicePath(requireField(data, "invoice_id", "ProcessOut"))
+    const invoiceId = requireInvoiceId(requireField(data, "invoice_id", "ProcessOut"))
     const source = typeof data.source === "string" ? data.source.trim() : ""
     if (!source) {
       throw new MedusaError(
@@ -434,15 +333,10 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     }
     // The card pays whatever the invoice says (and is captured at once in automatic mode): prove
     // the invoice is this session's, for its amount and currency, before paying it.
-    this.assertOwn(data, invoiceSeen(await this.getInvoice(data.invoice_id)))
-    const automatic = this.options.captureMode === "automatic"
-    const res = await this.http.request({
-      method: "POST",
-      path: `${invoicePath}/${automatic ? "capture" : "authorize"}`,
-      idempotencyKey: this.idempotencyKey(input.context),
-      body: { source },
-    })
-    const answer = parseWire(transactionAnswerSchema, res.data, "ProcessOut", "transaction")
+    this.assertOwn(data, invoiceSeen(await this.api.getInvoice(invoiceId)))
+    const key = this.idempotencyKey(input.context)
+    const answer =
+      this.options.captureMode === "automatic" ? await this.api.captureInvoice(invoiceId, { source }, key) : await this.api.authorizeInvoice(invoiceId, { source }, key)
     const tx = answer.transaction
     if (tx.invoice_id !== data.invoice_id || tx.currency.toLowerCase() !== data.currency || minorFromWire(paymentAmountOf(tx), data.currency, "authorized amount") !== data.amount_minor) {
       // An answer for another invoice or amount (less than the session's, say) is never reported as paid.
@@ -470,7 +364,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
 
   protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = input.data ?? {}
-    const invoicePath = this.invoicePath(requireField(data, "invoice_id", "ProcessOut"))
+    const invoiceId = requireInvoiceId(requireField(data, "invoice_id", "ProcessOut"))
     const currency = requireField(data, "currency", "ProcessOut")
     const key = this.idempotencyKey(input.context)
     if (data.capture_key === key) {
@@ -479,13 +373,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     const { amount, partial } = await this.planCapture(input, "ProcessOut captures an invoice's transaction once")
     let tx: ProcessOutTransaction
     try {
-      const res = await this.http.request({
-        method: "POST",
-        path: `${invoicePath}/capture`,
-        idempotencyKey: key,
-        body: partial ? { capture_amount: wireAmount.majorString(partial) } : {},
-      })
-      tx = parseWire(transactionAnswerSchema, res.data, "ProcessOut", "transaction").transaction
+      tx = (await this.api.captureInvoice(invoiceId, partial ? { capture_amount: wireAmount.majorString(partial) } : {}, key)).transaction
     } catch (error) {
       const adopted = error instanceof ProcessorError && error.code === "request.transaction.already-captured" ? await this.transactionOf(data) : undefined
       if (!adopted?.captured) throw error
@@ -506,7 +394,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.invoice_id !== "string") return { data }
-    const invoicePath = this.invoicePath(data.invoice_id)
+    const invoiceId = requireInvoiceId(data.invoice_id)
     const tx = await this.transactionOf(data)
     if (!tx) return { data } // nothing was authorized at ProcessOut
     const status = transactionStatus(tx)
@@ -519,13 +407,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         "This ProcessOut payment is already captured, so it cannot be voided. Refund it instead."
       )
     }
-    const res = await this.http.request({
-      method: "POST",
-      path: `${invoicePath}/void`,
-      idempotencyKey: `void-${this.idempotencyKey(input.context)}`,
-      body: {},
-    })
-    const voided = parseWire(transactionAnswerSchema, res.data, "ProcessOut", "transaction").transaction
+    const voided = await this.api.voidInvoice(invoiceId, `void-${this.idempotencyKey(input.context)}`)
     return { data: { ...data, ...transactionData(voided) } }
   }
 
@@ -545,7 +427,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     const tx = await this.transactionOf(data)
     if (!tx) return { data }
     const withTx = { ...data, ...transactionData(tx) }
-    const refunds = await this.refundViews(tx)
+    const refunds = await this.readRefundViews(tx)
     return { data: reconcileLedger(withTx, refunds).data }
   }
 
@@ -559,16 +441,12 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   // ---- Refunds ----------------------------------------------------------------------------
 
   protected async sendRefund({ data, plan, idempotencyKey, medusaRefundId, refund }: SendRefundInput): Promise<SentRefund> {
-    const invoicePath = this.invoicePath(requireField(data, "invoice_id", "ProcessOut"))
-    const transactionId = requireField(data, "transaction_id", "ProcessOut")
-    const transactionPath = this.transactionPath(transactionId)
-    const path = `${this.options.refundVia === "transaction" ? transactionPath : invoicePath}/refunds`
+    const invoiceId = requireInvoiceId(requireField(data, "invoice_id", "ProcessOut"))
+    const transactionId = requireTransactionId(requireField(data, "transaction_id", "ProcessOut"))
     const returned = refundReturnOf(refund as { metadata?: unknown }, this.logger, `refund ${medusaRefundId ?? ""}`.trim())
-    const res = await this.http.request({
-      method: "POST",
-      path,
-      idempotencyKey,
-      body: refundRequest({
+    const answered = await this.api.createRefund(
+      this.options.refundVia === "transaction" ? { transactionId } : { invoiceId },
+      refundRequest({
         amount: plan.amount,
         reason: processoutRefundReason(refund, this.options, { returned, override: this.refundReasonOverrides(), logger: this.logger }, (code) =>
           refundReasonFor(code, this.options)
@@ -576,15 +454,15 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         information: refundInformation(refund),
         medusaRefundId,
         sessionId: typeof data.session_id === "string" ? data.session_id : undefined,
-        invoiceDetailIds: await this.returnedDetailIds(data.invoice_id, returned, medusaRefundId),
+        invoiceDetailIds: await this.returnedDetailIds(invoiceId, returned, medusaRefundId),
         returnId: returned?.returnId,
       }),
-    })
+      idempotencyKey
+    )
     // The money may have moved from here: nothing below throws. What ProcessOut says it refunded goes to
     // the base, which records its figures and marks a difference from the plan. The refund object carries
     // an amount but no currency (seed 004 L13-31): it is in its transaction's, checked on every read.
-    const answered = refundAnswerSchema.safeParse(res.data)
-    const created = (answered.success ? answered.data.refund : undefined) ?? (await this.findRefund(transactionId, medusaRefundId))
+    const created = answered ?? (await this.findRefund(transactionId, medusaRefundId))
     if (!created) return { processorRefundId: null, status: "pending" } // the ledger sync finds it by its tag
     const refunded = { amountMinor: answeredMinor(created.amount, plan.amount.currency) }
     if (created.has_failed) {
@@ -605,7 +483,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     if (!returned?.items.length) return undefined
     let details
     try {
-      details = invoiceDetailViews((await this.getInvoice(invoiceId)).details)
+      details = invoiceDetailViews((await this.api.getInvoice(invoiceId)).details)
     } catch (error) {
       this.logger.warn(`[ProcessOut] refund ${medusaRefundId ?? ""}: the invoice's details could not be read (${(error as Error).message}); sent without invoice_detail_ids`)
       return undefined
@@ -627,18 +505,15 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   private async findRefund(transactionId: unknown, medusaRefundId: string | undefined): Promise<ProcessOutRefund | undefined> {
     if (!medusaRefundId) return undefined
     try {
-      return (await this.getRefunds(transactionId)).find((r) => r.metadata?.medusa_refund_id === medusaRefundId)
+      return (await this.api.listRefunds(transactionId)).find((r) => r.metadata?.medusa_refund_id === medusaRefundId)
     } catch (error) {
       this.logger.warn(`[ProcessOut] refund ${medusaRefundId} was sent but could not be read back (${(error as Error).message}); recorded as pending until the ledger sync finds it`)
       return undefined
     }
   }
 
-  private async refundViews(tx: ProcessOutTransaction): Promise<ProcessorRefundView[]> {
-    const refunds = await this.getRefunds(tx.id)
-    const statuses = refundStatuses(refunds, tx)
-    const currency = tx.currency.toLowerCase()
-    return refunds.map((r) => refundView(r, currency, statuses.get(r.id) ?? "pending"))
+  private async readRefundViews(tx: ProcessOutTransaction): Promise<ProcessorRefundView[]> {
+    return refundViews(await this.api.listRefunds(tx.id), tx)
   }
 
   protected async listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]> {
@@ -647,8 +522,8 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
 
   /** The refunds' statuses need the transaction anyway: its amounts refresh the payment data too. */
   protected async readForSync(data: Record<string, unknown>): Promise<{ refunds: ProcessorRefundView[]; dataPatch: Record<string, unknown> }> {
-    const tx = this.ownTransaction(data, await this.getTransaction(requireField(data, "transaction_id", "ProcessOut")))
-    return { refunds: await this.refundViews(tx), dataPatch: transactionData(tx) }
+    const tx = this.ownTransaction(data, await this.api.getTransaction(requireField(data, "transaction_id", "ProcessOut")))
+    return { refunds: await this.readRefundViews(tx), dataPatch: transactionData(tx) }
   }
 
   // ---- Webhooks ---------------------------------------------------------------------------
@@ -705,7 +580,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
    * its metadata names, holding its invoice, amount and currency. Undefined (logged) otherwise.
    */
   private async sessionOfTransaction(tx: ProcessOutTransaction, eventId: string): Promise<string | undefined> {
-    const sessionId = sessionRefOf(tx.metadata)
+    const sessionId = sessionIdOf(tx.metadata ?? undefined)
     if (!sessionId) return undefined
     const sessions = this.container?.paymentSessionService as
       | { retrieve(id: string, config?: Record<string, unknown>): Promise<{ id: string; data?: Record<string, unknown> | null }> }
@@ -740,17 +615,11 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   }
 
   private async actionFor(event: ProcessOutEvent): Promise<WebhookActionResult | undefined> {
-    const tx = event.data?.transaction
-    const actions: Record<string, [WebhookActionResult["action"], string | null | undefined]> = {
-      "transaction.authorized": [PaymentActions.AUTHORIZED, tx?.authorized_amount ?? tx?.amount],
-      "transaction.captured": [PaymentActions.SUCCESSFUL, tx?.captured_amount ?? tx?.amount],
-      "transaction.failed": [PaymentActions.FAILED, tx?.amount],
-      "transaction.voided": [PaymentActions.CANCELED, tx?.amount],
-    }
-    if (!tx || !Object.prototype.hasOwnProperty.call(actions, event.name)) return undefined
+    const found = transactionEventAction(event)
+    if (!found) return undefined
+    const { action, amount, transaction: tx } = found
     const sessionId = await this.sessionOfTransaction(tx, event.id)
     if (!sessionId) return undefined
-    const [action, amount] = actions[event.name]!
     const currency = tx.currency.toLowerCase()
     const major = minorToMajor(minorFromWire(amount, currency, "amount"), currency, this.profile).toString()
     return { action, data: { session_id: sessionId, amount: major } }
@@ -768,26 +637,13 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
       await this.events.remember("refunds", event.id)
       return []
     }
-    const tx = await this.getTransaction(eventTx.id)
+    const tx = await this.api.getTransaction(eventTx.id)
     const sessionId = await this.sessionOfTransaction(tx, event.id)
     if (!sessionId) {
       await this.events.remember("refunds", event.id)
       return []
     }
-    const refunds = await this.getRefunds(tx.id)
-    const statuses = refundStatuses(refunds, tx)
-    const outcomes = refunds.map((r): RefundOutcome => {
-      const status = statuses.get(r.id) ?? "pending"
-      const meta = (r.metadata ?? {}) as Record<string, unknown>
-      return {
-        processor_refund_id: r.id,
-        status,
-        ...(status === "failed" ? { failure_reason: "ProcessOut reports the refund failed (has_failed)" } : {}),
-        medusa_refund_id: typeof meta.medusa_refund_id === "string" ? meta.medusa_refund_id : null,
-        processor_payment_id: tx.invoice_id ?? tx.id,
-        session_id: sessionId,
-      }
-    })
+    const outcomes = refundOutcomes(await this.api.listRefunds(tx.id), tx, sessionId)
     await this.events.remember("refunds", event.id)
     return outcomes
   }

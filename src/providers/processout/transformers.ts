@@ -1,65 +1,27 @@
-import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { defineCurrencyProfile } from "../../core/money/currency-profile"
-import { currencyExponent, toProcessorAmount, wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { WebhookActionResult } from "@medusajs/framework/types"
+import { toProcessorAmount, wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import { wholeLineQuantity, type CartLine } from "../../core/cart-lines"
 import type { ReturnItem } from "../../core/return-items"
-import { Decimal, shortAmount, toDecimal } from "../../core/money/decimal"
+import { Decimal } from "../../core/money/decimal"
 import { ProcessorError, type ErrorAdvice } from "../../core/errors"
-import type { MedusaRefundInfo } from "../../core/provider"
+import type { MedusaRefundInfo, RefundOutcome } from "../../core/provider"
 import type { ProcessorRefundView } from "../../core/refunds/planner"
 import type { RefundStatus } from "../../core/payment-data"
+import { minorFromWire, processoutCurrencies, wireCurrency } from "./currencies"
 import type { ProcessOutOptions, ProcessOutRefundReason } from "./options"
 import type {
   ProcessOutCreateInvoiceRequest,
+  ProcessOutEvent,
+  ProcessOutInvoice,
   ProcessOutInvoiceDetailRequest,
   ProcessOutRefund,
   ProcessOutRefundRequest,
   ProcessOutTransaction,
 } from "./wire"
 
-/**
- * ProcessOut amounts are decimal strings in major units, "Maximum 4 decimal places
- * supported as per ISO 4217" (POST /invoices). We write every amount at the currency's ISO
- * 4217 precision ("29.00" USD, "2900" JPY, "29.000" KWD): exactly what Medusa's amount
- * rounds to in that currency, never more digits than ProcessOut takes (CLF and UYW have 4).
- * ProcessOut documents no per-currency exponent table and no maximum (README: "Amounts").
- */
-export const processoutCurrencies = defineCurrencyProfile({ processor: "ProcessOut" })
-
-/** A decimal string from ProcessOut → integer minor units at our exponent, exactly. */
-export function minorFromWire(amount: string | null | undefined, currency: string, what: string): string {
-  if (amount === null || amount === undefined || amount === "") return "0"
-  const exponent = currencyExponent(currency, processoutCurrencies)
-  const unreadable = (why: string) =>
-    new ProcessorError({ processor: "ProcessOut", kind: "invalid_response", message: `ProcessOut reported the ${what} ${shortAmount(amount)} ${currency.toUpperCase()}, ${why}` })
-  let minor: Decimal
-  try {
-    // Bounded before it is expanded: an answer of "1e7000000" is refused, not computed.
-    minor = toDecimal(amount, what).shiftedBy(exponent)
-  } catch {
-    throw unreadable("which is not an amount")
-  }
-  if (!minor.isFinite() || !minor.isInteger()) throw unreadable(`which has more decimals than the currency's ${exponent}`)
-  return minor.toString() // an integer; Decimal never switches to exponent notation
-}
-
-/**
- * An amount ProcessOut answered for a refund it made, in minor units, never rounded and never thrown on:
- * once money moved its figures are recorded as they are. More decimals than the currency has give a
- * fractional figure ("1234.5"), which the base records as a difference from the plan.
- */
-export function answeredMinor(amount: string, currency: string): string {
-  try {
-    return toDecimal(amount, "refunded amount").shiftedBy(currencyExponent(currency, processoutCurrencies)).toString()
-  } catch {
-    return shortAmount(amount) // not an amount: recorded as the processor's figure, which the base marks as a difference
-  }
-}
-
-/** ProcessOut writes currencies upper case ("EUR"); Medusa stores them lower case. */
-export function wireCurrency(amount: ProcessorAmount): string {
-  return amount.currency.toUpperCase()
-}
+// The profile lives in currencies.ts; re-exported for the integration helpers that import it from here.
+export { processoutCurrencies } from "./currencies"
 
 /** Spec POST /invoices `details`: name "Maximum 80 characters long", reference "Maximum 255 characters long". */
 export const DETAIL_LIMITS = { name: 80, reference: 255 } as const
@@ -294,6 +256,30 @@ export function refundView(refund: ProcessOutRefund, currency: string, status: R
   }
 }
 
+/** A transaction's refunds as the ledger sees them, with the statuses refundStatuses reads from the transaction. */
+export function refundViews(refunds: readonly ProcessOutRefund[], tx: ProcessOutTransaction): ProcessorRefundView[] {
+  const statuses = refundStatuses(refunds, tx)
+  const currency = tx.currency.toLowerCase()
+  return refunds.map((r) => refundView(r, currency, statuses.get(r.id) ?? "pending"))
+}
+
+/** A transaction's refunds as outcomes for the plugin's refund subscriber (ProcessOut's list, not a webhook body). */
+export function refundOutcomes(refunds: readonly ProcessOutRefund[], tx: ProcessOutTransaction, sessionId: string): RefundOutcome[] {
+  const statuses = refundStatuses(refunds, tx)
+  return refunds.map((r): RefundOutcome => {
+    const status = statuses.get(r.id) ?? "pending"
+    const meta = (r.metadata ?? {}) as Record<string, unknown>
+    return {
+      processor_refund_id: r.id,
+      status,
+      ...(status === "failed" ? { failure_reason: "ProcessOut reports the refund failed (has_failed)" } : {}),
+      medusa_refund_id: typeof meta.medusa_refund_id === "string" ? meta.medusa_refund_id : null,
+      processor_payment_id: tx.invoice_id ?? tx.id,
+      session_id: sessionId,
+    }
+  })
+}
+
 /** "No amount is available on the transaction to be refunded." (spec, POST /invoices/{id}/refunds 400). */
 export function isNothingLeftToRefund(error: ProcessorError): boolean {
   return error.code === "request.validation.invalid-amount" && /no amount is available/i.test(error.processorMessage ?? "")
@@ -335,3 +321,53 @@ export function classifyProcessOutError(error: ProcessorError): ErrorAdvice | un
   }
   return undefined
 }
+
+/** A 429, or an error ProcessOut names a rate limit. */
+export function isRateLimited(error: unknown): boolean {
+  return error instanceof ProcessorError && (error.status === 429 || /rate[-_.]?limit|too[-_.]?many/i.test(error.code ?? ""))
+}
+
+/** Event names that concern refunds (docs: events, transaction events). */
+export function isRefundEvent(name: string): boolean {
+  return name === "transaction.refunded" || name.startsWith("transaction.operation.refund")
+}
+
+/**
+ * The Medusa action of a transaction event (docs: events) with the amount it concerns, as ProcessOut wrote
+ * it (a major-unit decimal string); undefined for other events or an event without its transaction.
+ */
+export function transactionEventAction(
+  event: ProcessOutEvent
+): { action: WebhookActionResult["action"]; amount: string | null | undefined; transaction: ProcessOutTransaction } | undefined {
+  const tx = event.data?.transaction
+  const actions: Record<string, [WebhookActionResult["action"], string | null | undefined]> = {
+    "transaction.authorized": [PaymentActions.AUTHORIZED, tx?.authorized_amount ?? tx?.amount],
+    "transaction.captured": [PaymentActions.SUCCESSFUL, tx?.captured_amount ?? tx?.amount],
+    "transaction.failed": [PaymentActions.FAILED, tx?.amount],
+    "transaction.voided": [PaymentActions.CANCELED, tx?.amount],
+  }
+  if (!tx || !Object.prototype.hasOwnProperty.call(actions, event.name)) return undefined
+  const [action, amount] = actions[event.name]!
+  return { action, amount, transaction: tx }
+}
+
+/** A ProcessOut invoice or transaction, as the ownership check sees it. */
+export interface Seen {
+  what: "invoice" | "transaction"
+  id: string
+  invoiceId: string | null | undefined
+  metadata: Record<string, unknown> | null | undefined
+  currency: string
+  /** Major-unit decimal string. */
+  amount: string | null | undefined
+}
+
+export const invoiceSeen = (iv: ProcessOutInvoice): Seen => ({ what: "invoice", id: iv.id, invoiceId: iv.id, metadata: iv.metadata, currency: iv.currency, amount: iv.amount })
+export const transactionSeen = (tx: ProcessOutTransaction): Seen => ({
+  what: "transaction",
+  id: tx.id,
+  invoiceId: tx.invoice_id,
+  metadata: tx.metadata,
+  currency: tx.currency,
+  amount: paymentAmountOf(tx), // what transactionData stores as amount_minor
+})
