@@ -21,7 +21,7 @@ const { registerTs, ROOT } = require("../lib/ts")
 
 registerTs()
 const money = require(path.join(ROOT, "src/core/money/index.ts"))
-const { cloverCurrencies } = require(path.join(ROOT, "src/providers/clover/transformers.ts"))
+const { cloverCurrencies } = require(path.join(ROOT, "src/providers/clover/currencies.ts"))
 const { Decimal, currencyExponent } = money
 
 const PLAIN = /^(\d+)(?:\.(\d*))?$/

@@ -58,7 +58,7 @@ function nodeHttpShim(baseURL, timeoutMs) {
 }
 
 function httpClientOf(provider) {
-  return provider.http ?? provider.backend?.http
+  return provider.http ?? provider.api?.http ?? provider.backend?.http
 }
 
 async function main() {

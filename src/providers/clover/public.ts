@@ -1,3 +1,3 @@
 export { CloverProviderService } from "./service"
-export { cloverCurrencies } from "./transformers"
+export { cloverCurrencies } from "./currencies"
 export type { CloverOptions } from "./options"

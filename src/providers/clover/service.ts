@@ -17,26 +17,26 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { ProcessorError } from "../../core/errors"
-import { HttpClient } from "../../core/http"
 import { uuidFromKey } from "../../core/idempotency"
-import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
-import { baseUrlFor, modeOf } from "../../core/options"
+import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
+import { modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { refundReturnOf } from "../../core/return-items"
-import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
+import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
 import { constantTimeEqual, headerValue } from "../../core/webhooks"
-import { parseWire } from "../../core/wire"
+import { CloverApi, cloverSecrets } from "./api"
+import { cloverCurrencies } from "./currencies"
 import { parseCloverOptions, type CloverOptions } from "./options"
 import { cloverRefundReason } from "./reasons"
 import {
+  captureRequest,
   chargeData,
+  chargeSessionRef,
   chargeStatus,
   classifyCloverError,
-  cloverCurrencies,
-  CLOVER_ID,
   cloverRefundTag,
   createChargeRequest,
   refundedFigures,
@@ -45,10 +45,10 @@ import {
   refundRequest,
   refundStatus,
   refundView,
+  webhookActionOf,
+  webhookPaymentIds,
 } from "./transformers"
-import { cloverChargeSchema, cloverCreatedRefundSchema, cloverErrorSchema, cloverRefundListSchema, cloverRefundSchema, type CloverCharge } from "./wire"
-
-const HOSTS = { sandbox: "https://scl-sandbox.dev.clover.com", production: "https://scl.clover.com" }
+import type { CloverCharge } from "./wire"
 
 export class CloverProviderService extends ProcessorPaymentProvider<CloverOptions> {
   static identifier = "clover"
@@ -61,7 +61,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
   protected readonly storefrontKeys = ["source"]
   protected readonly redactor: Redactor
   protected readonly options: CloverOptions
-  protected readonly http: HttpClient
+  protected readonly api: CloverApi
 
   static validateOptions(options: Record<string, unknown>): void {
     parseCloverOptions(options)
@@ -71,28 +71,12 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     const options = parseCloverOptions(rawOptions)
     super(cradle, options)
     this.options = options
-    this.redactor = new Redactor([options.apiKey, options.webhookAuthCode])
+    this.redactor = new Redactor(cloverSecrets(options))
     this.warnAboutSetup({
       environment: options.environment,
       webhookSecret: { set: !!options.webhookAuthCode, option: "webhookAuthCode", env: "CLOVER_WEBHOOK_AUTH_CODE" },
     })
-    this.http = new HttpClient({
-      processor: "Clover",
-      baseURL: baseUrlFor(options.environment, HOSTS),
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      logger: this.logger,
-      secrets: [options.apiKey, options.webhookAuthCode],
-      idempotencyHeader: "idempotency-key",
-      headers: () => ({ Authorization: `Bearer ${options.apiKey}` }),
-      parseError: (_status, body) => {
-        const parsed = cloverErrorSchema.safeParse(body)
-        if (!parsed.success) return {}
-        const e = parsed.data.error
-        const top = typeof parsed.data.message === "string" ? parsed.data.message : undefined
-        return { code: e?.code, type: e?.type, message: e?.message ?? top, declineCode: e?.decline_code }
-      },
-    })
+    this.api = new CloverApi(options, this.logger)
   }
 
   protected classifyError(error: ProcessorError) {
@@ -117,21 +101,14 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
   }
 
   protected async ping(): Promise<void> {
-    await this.http.request({ method: "GET", path: "/v1/charges", query: { limit: 1 } })
+    await this.api.ping()
   }
 
   processorPaymentId(data: Record<string, unknown>): string | undefined {
     return typeof data.charge_id === "string" ? data.charge_id : undefined
   }
 
-
-  // ---- HTTP calls -----------------------------------------------------------------------
-
-  private async getCharge(chargeId: unknown): Promise<CloverCharge> {
-    const id = requirePathId("Clover", "charge id", chargeId, CLOVER_ID)
-    const res = await this.http.request({ method: "GET", path: `/v1/charges/${id}` })
-    return parseWire(cloverChargeSchema, res.data, "Clover", "charge")
-  }
+  // ---- What the provider trusts ----------------------------------------------------------
 
   /**
    * Refuses a charge that is not this session's: it must carry the session's id in metadata
@@ -139,18 +116,17 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
    * authorization holds the charge's own amount, so the check is the same for every branch.
    */
   private assertOwnCharge(charge: CloverCharge, data: Record<string, unknown>): CloverCharge {
-    const meta = charge.metadata && typeof charge.metadata === "object" ? (charge.metadata as Record<string, unknown>) : {}
     assertPaymentOfSession(
       "Clover",
       { sessionId: sessionIdOf(data), currency: data.currency, amountMinor: data.amount_minor },
-      { id: charge.id, sessionRef: typeof meta.session_id === "string" ? meta.session_id : undefined, currency: charge.currency, amountMinor: charge.amount }
+      { id: charge.id, sessionRef: chargeSessionRef(charge), currency: charge.currency, amountMinor: charge.amount }
     )
     return charge
   }
 
   /** The charge named in this payment's data, proven to be this session's. */
   private async ownCharge(data: Record<string, unknown>): Promise<CloverCharge> {
-    return this.assertOwnCharge(await this.getCharge(data.charge_id), data)
+    return this.assertOwnCharge(await this.api.getCharge(data.charge_id), data)
   }
 
   /**
@@ -202,15 +178,11 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
       )
     }
     const key = this.idempotencyKey(input.context)
-    const res = await this.http.request({
-      method: "POST",
-      path: "/v1/charges",
+    const charge = await this.api.createCharge(createChargeRequest({ amount, source, capture: this.options.captureMode === "automatic", sessionId }), {
       // Clover requires a UUID v4 key on charges; derive one from Medusa's session id.
       idempotencyKey: uuidFromKey(key),
-      headers: { "x-forwarded-for": this.clientIp(data) },
-      body: createChargeRequest({ amount, source, capture: this.options.captureMode === "automatic", sessionId }),
+      clientIp: this.clientIp(data),
     })
-    const charge = parseWire(cloverChargeSchema, res.data, "Clover", "charge")
     const status = chargeStatus(charge)
     if (status === PaymentSessionStatus.ERROR) {
       throw new MedusaError(
@@ -232,14 +204,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     const { partial } = await this.planCapture(input, "Clover captures an authorization once")
     let charge: CloverCharge
     try {
-      const res = await this.http.request({
-        method: "POST",
-        path: `/v1/charges/${requirePathId("Clover", "charge id", chargeId, CLOVER_ID)}/capture`,
-        idempotencyKey: uuidFromKey(key),
-        headers: { "x-forwarded-for": this.clientIp(data) },
-        body: partial ? { amount: wireAmount.minorInteger(partial) } : {},
-      })
-      charge = parseWire(cloverChargeSchema, res.data, "Clover", "charge")
+      charge = await this.api.captureCharge(chargeId, captureRequest(partial), { idempotencyKey: uuidFromKey(key), clientIp: this.clientIp(data) })
     } catch (error) {
       if (!(error instanceof ProcessorError && error.code === "charge_already_captured")) throw error
       // Captured at Clover already (dashboard, or our answer was lost): take Clover's state.
@@ -264,16 +229,9 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
         "This Clover charge is already captured, so it cannot be canceled. Refund it instead."
       )
     }
-    // Clover's Ecommerce API documents no void endpoint; a refund without an amount on an
-    // uncaptured charge reverses the whole authorization (README: "Clover", choices).
-    const res = await this.http.request({
-      method: "POST",
-      path: "/v1/refunds",
-      idempotencyKey: uuidFromKey(`void_${this.idempotencyKey(input.context)}`),
-      body: { charge: charge.id, reason: "requested_by_customer" },
-    })
-    const reversal = parseWire(cloverRefundSchema, res.data, "Clover", "refund")
-    const after = await this.getCharge(charge.id)
+    // Clover documents no void: a refund without an amount on an uncaptured charge (CloverApi.reverseAuthorization).
+    const reversal = await this.api.reverseAuthorization(charge.id, uuidFromKey(`void_${this.idempotencyKey(input.context)}`))
+    const after = await this.api.getCharge(charge.id)
     return { data: { ...data, ...chargeData(after), authorization_reversal_id: reversal.id } }
   }
 
@@ -306,25 +264,20 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   protected async sendRefund({ data, plan, idempotencyKey, medusaRefundId, refund }: SendRefundInput): Promise<SentRefund> {
     const chargeId = requireField(data, "charge_id", "Clover")
-    const res = await this.http.request({
-      method: "POST",
-      path: "/v1/refunds",
-      // Clover's documented key form is a UUID v4 (as for charges); the same Medusa refund id always maps to the same one.
-      idempotencyKey: uuidFromKey(idempotencyKey),
-      body: refundRequest({
-        chargeId,
-        amount: plan.amount,
-        omitAmount: plan.untouched,
-        reason: cloverRefundReason(
-          refund,
-          this.options,
-          { returned: refundReturnOf(refund as { metadata?: unknown }, this.logger, `refund ${medusaRefundId ?? ""}`.trim()), override: this.refundReasonOverrides(), logger: this.logger },
-          (r) => refundReasonFor(r, this.options)
-        ),
-        reference: medusaRefundId ? cloverRefundTag(medusaRefundId) : undefined,
-      }),
+    const body = refundRequest({
+      chargeId,
+      amount: plan.amount,
+      omitAmount: plan.untouched,
+      reason: cloverRefundReason(
+        refund,
+        this.options,
+        { returned: refundReturnOf(refund as { metadata?: unknown }, this.logger, `refund ${medusaRefundId ?? ""}`.trim()), override: this.refundReasonOverrides(), logger: this.logger },
+        (r) => refundReasonFor(r, this.options)
+      ),
+      reference: medusaRefundId ? cloverRefundTag(medusaRefundId) : undefined,
     })
-    const created = parseWire(cloverCreatedRefundSchema, res.data, "Clover", "refund")
+    // Clover's documented key form is a UUID v4 (as for charges); the same Medusa refund id always maps to the same one.
+    const created = await this.api.createRefund(body, uuidFromKey(idempotencyKey))
     const status = refundStatus(created)
     if (status === "failed") {
       return { processorRefundId: created.id, status, failureReason: refundFailureReason(created) }
@@ -341,11 +294,10 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return { processorRefundId: created.id, status, refunded }
   }
 
-  /** GET /v1/refunds/{id}; an empty answer when it cannot be read (the refund stands, its figures unread). */
+  /** The refund read back; an empty answer when it cannot be read (the refund stands, its figures unread). */
   private async readRefundBack(refundId: string): Promise<Record<string, unknown>> {
     try {
-      const res = await this.http.request({ method: "GET", path: `/v1/refunds/${requirePathId("Clover", "refund id", refundId, CLOVER_ID)}` })
-      return (res.data ?? {}) as Record<string, unknown>
+      return await this.api.getRefund(refundId)
     } catch (error) {
       this.logger.warn(`[Clover] refund ${refundId} could not be read back: ${(error as Error)?.message ?? "unknown error"}`)
       return {}
@@ -354,8 +306,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   protected async listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]> {
     const chargeId = requireField(data, "charge_id", "Clover")
-    const res = await this.http.request({ method: "GET", path: "/v1/refunds", query: { charge: chargeId, limit: 100 } })
-    return parseWire(cloverRefundListSchema, res.data, "Clover", "refund list").data.filter((r) => r.charge === chargeId).map(refundView)
+    return (await this.api.listRefunds(chargeId)).map(refundView)
   }
 
   /**
@@ -381,37 +332,18 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
       this.logger.info("[Clover] webhook verification request received; paste the verification code shown in the Clover dashboard request log")
       return notSupported
     }
-    const merchants = (body.merchants ?? {}) as Record<string, Array<{ objectId?: string; type?: string }>>
-    const paymentIds = Object.values(merchants)
-      .flat()
-      .map((event) => (typeof event?.objectId === "string" ? event.objectId : ""))
-      .filter((id) => id.startsWith("P:"))
-      .map((id) => id.slice(2))
-      // Not a Clover id: never put in a URL (the header code is static, so the body is a hint only).
-      .filter((id) => CLOVER_ID.test(id))
-    for (const id of paymentIds) {
+    for (const id of webhookPaymentIds(body)) {
       let charge: CloverCharge
       try {
-        charge = await this.getCharge(id)
+        charge = await this.api.getCharge(id)
       } catch (error) {
         if (error instanceof ProcessorError && error.status === 404) continue
         throw error
       }
-      const meta = (charge.metadata ?? {}) as Record<string, unknown>
-      const sessionId = typeof meta.session_id === "string" ? meta.session_id : undefined
+      const sessionId = chargeSessionRef(charge)
       if (!sessionId) continue
-      const status = chargeStatus(charge)
-      const currency = charge.currency
-      if (status === PaymentSessionStatus.CAPTURED) {
-        const captured = charge.amount_captured ?? charge.amount
-        return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: minorToMajor(captured, currency, this.profile).toFixed() } }
-      }
-      if (status === PaymentSessionStatus.AUTHORIZED) {
-        return { action: PaymentActions.AUTHORIZED, data: { session_id: sessionId, amount: minorToMajor(charge.amount, currency, this.profile).toFixed() } }
-      }
-      if (status === PaymentSessionStatus.ERROR) {
-        return { action: PaymentActions.FAILED, data: { session_id: sessionId, amount: minorToMajor(charge.amount, currency, this.profile).toFixed() } }
-      }
+      const result = webhookActionOf(charge, sessionId)
+      if (result) return result
     }
     return notSupported
   }

@@ -1,29 +1,13 @@
 import { createHash } from "node:crypto"
-import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { defineCurrencyProfile } from "../../core/money/currency-profile"
-import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { WebhookActionResult } from "@medusajs/framework/types"
+import { minorToMajor, wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import type { ErrorAdvice, ProcessorError } from "../../core/errors"
 import type { ProcessorRefundView } from "../../core/refunds/planner"
 import type { RefundStatus } from "../../core/payment-data"
 import type { CloverOptions, CloverRefundReason } from "./options"
-import type { CloverCharge, CloverCreateChargeRequest, CloverRefund, CloverRefundRequest } from "./wire"
-
-/**
- * Clover amounts are integer "cents": the smallest unit of the currency. Clover does not
- * document exponents outside USD/CAD, so ISO 4217's are used (README: "Clover"). One
- * charge is at most $999,999.99 (appendix, amount_too_large): 99,999,999 minor units.
- */
-export const cloverCurrencies = defineCurrencyProfile({
-  processor: "Clover",
-  maxMinor: "99999999",
-})
-
-/**
- * Clover object ids (charges, refunds): upper-case alphanumerics, 13 characters in Clover's
- * examples ("HGZF4HB58BT62") and 14 in the API reference's ("9ABCDEF1234567"). Checked before
- * an id goes into a URL path; the length range leaves room for what the docs do not pin down.
- */
-export const CLOVER_ID = /^[0-9A-Z]{8,32}$/
+import { cloverCurrencies } from "./currencies"
+import { CLOVER_ID, type CloverCaptureRequest, type CloverCharge, type CloverCreateChargeRequest, type CloverRefund, type CloverRefundRequest } from "./wire"
 
 export function createChargeRequest(input: {
   amount: ProcessorAmount
@@ -39,6 +23,11 @@ export function createChargeRequest(input: {
     ecomind: "ecom",
     ...(input.sessionId ? { metadata: { session_id: input.sessionId } } : {}),
   }
+}
+
+/** The whole authorization without an amount, or the part named. */
+export function captureRequest(partial: ProcessorAmount | undefined): CloverCaptureRequest {
+  return partial ? { amount: wireAmount.minorInteger(partial) } : {}
 }
 
 export function refundRequest(input: {
@@ -138,6 +127,46 @@ export function refundView(refund: CloverRefund): ProcessorRefundView {
     tag: typeof refund.external_reference_id === "string" ? refund.external_reference_id : null,
     created_at: refund.created ? new Date(refund.created).toISOString() : undefined,
   }
+}
+
+/** The session id createChargeRequest wrote in the charge's metadata, if any. */
+export function chargeSessionRef(charge: CloverCharge): string | undefined {
+  const meta = charge.metadata && typeof charge.metadata === "object" ? (charge.metadata as Record<string, unknown>) : {}
+  return typeof meta.session_id === "string" ? meta.session_id : undefined
+}
+
+/**
+ * The payment ids a Clover app webhook names (`merchants: { <mId>: [{ objectId: "P:<id>" }] }`). Only ids in
+ * Clover's shape: the header code is static, so the body is a hint, and an id goes into a URL path only
+ * after CLOVER_ID.
+ */
+export function webhookPaymentIds(body: Record<string, unknown>): string[] {
+  const merchants = (body.merchants ?? {}) as Record<string, Array<{ objectId?: string; type?: string }>>
+  return Object.values(merchants)
+    .flat()
+    .map((event) => (typeof event?.objectId === "string" ? event.objectId : ""))
+    .filter((id) => id.startsWith("P:"))
+    .map((id) => id.slice(2))
+    .filter((id) => CLOVER_ID.test(id))
+}
+
+/**
+ * What a charge read back from Clover tells Medusa about the session: captured, authorized or failed, with the
+ * amount from the charge alone; undefined for any other state.
+ */
+export function webhookActionOf(charge: CloverCharge, sessionId: string): WebhookActionResult | undefined {
+  const status = chargeStatus(charge)
+  const major = (minor: number) => minorToMajor(minor, charge.currency, cloverCurrencies).toFixed()
+  if (status === PaymentSessionStatus.CAPTURED) {
+    return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: major(charge.amount_captured ?? charge.amount) } }
+  }
+  if (status === PaymentSessionStatus.AUTHORIZED) {
+    return { action: PaymentActions.AUTHORIZED, data: { session_id: sessionId, amount: major(charge.amount) } }
+  }
+  if (status === PaymentSessionStatus.ERROR) {
+    return { action: PaymentActions.FAILED, data: { session_id: sessionId, amount: major(charge.amount) } }
+  }
+  return undefined
 }
 
 /** Clover error codes (docs.clover.com appendix, ecommerce-error-codes) → MedusaError type and advice. */

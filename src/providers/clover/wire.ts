@@ -3,6 +3,13 @@ import { z } from "zod"
 // Clover Ecommerce API wire format (docs.clover.com reference: createcharge, capturecharge,
 // refunds, appendix). Answers are checked with these schemas; unknown fields pass through.
 
+/**
+ * Clover object ids (charges, refunds): upper-case alphanumerics, 13 characters in Clover's
+ * examples ("HGZF4HB58BT62") and 14 in the API reference's ("9ABCDEF1234567"). Checked before
+ * an id goes into a URL path; the length range leaves room for what the docs do not pin down.
+ */
+export const CLOVER_ID = /^[0-9A-Z]{8,32}$/
+
 export const cloverChargeSchema = z.looseObject({
   id: z.string().min(1),
   amount: z.number().int(),
