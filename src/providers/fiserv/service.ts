@@ -15,39 +15,32 @@ import type {
   RetrievePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
-import { z } from "zod"
 import { ProcessorError } from "../../core/errors"
-import { HttpClient } from "../../core/http"
 import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
-import { baseUrlFor, modeOf } from "../../core/options"
+import { modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
-import { reconcileLedger, type ProcessorRefundView, type RefundPlan } from "../../core/refunds/planner"
-import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
-import { parseWire } from "../../core/wire"
+import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
+import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
+import { FiservApi, fiservClient, fiservIds, type FiservRefundTarget } from "./api"
 import { parseFiservOptions, type FiservOptions } from "./options"
 import {
   approvedFigures,
   approvedMinorNear,
-  batchOf,
-  cancelRequest,
   capturedAt,
-  captureRequest,
-  chargeRequest,
   classifyFiservError,
-  clientRequestIdFor,
-  fiservAuthHeaders,
+  declineReason,
   fiservCurrencies,
   isDeclined,
   isSettled,
-  merchantDetails,
   merchantIdFrom,
+  notYetRefundable,
   orderIdOf,
   orderStatus,
+  paymentSource,
   refundDescription,
-  refundRequest,
   refundStatus,
   refundViews,
   transactionData,
@@ -55,66 +48,13 @@ import {
   transactionStatus,
   typeOf,
 } from "./transformers"
-import {
-  fiservErrorSchema,
-  fiservInquirySchema,
-  fiservTransactionSchema,
-  type FiservCancelRequest,
-  type FiservReference,
-  type FiservSource,
-  type FiservTransaction,
-} from "./wire"
-
-/** Commerce Hub hosts (spec `servers`; Use-Our-APIs.md): paths are appended to `/ch`. */
-const HOSTS = { sandbox: "https://connect-cert.fiservapis.com/ch", production: "https://connect.fiservapis.com/ch" }
-
-const PATHS = {
-  charges: "/payments/v1/charges",
-  cancels: "/payments/v1/cancels",
-  refunds: "/payments/v1/refunds",
-  inquiry: "/payments/v1/transaction-inquiry",
-  uri: (transactionId: string, action: "capture" | "cancel" | "refund") => `/payments/v1/charges/${encodeURIComponent(transactionId)}/${action}`,
-  uriOrderRefund: (orderId: string) => `/payments/v1/charges/orders/${encodeURIComponent(orderId)}/refund`,
-}
-
-/**
- * Test connection's reference: a merchantTransactionId this plugin never sends (refunds carry ref_…, charges a
- * session id), so the inquiry finds nothing.
- */
-const CONNECTION_CHECK_ID = "medusa-connection-check"
-/**
- * Payments-gateway lookup codes (Error-Code.md: 758 Data Not Found, 764 Referenced transaction not found, 801 Invalid
- * Transaction ID, 813 Transaction Not Found). The API gateway (APIM) answers 401/403 before the request gets that far.
- */
-const LOOKUP_NOT_FOUND_CODES = new Set(["758", "764", "801", "813"])
-
-/**
- * Commerce Hub's transactionId and orderId (spec: strings of at most 40; e.g. 838916029301, 32 hex digits,
- * CHG01…, R-<uuid>). They go into URL paths in the URI style, so nothing else (/, ., %, ?) is ever sent.
- */
-const FISERV_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/
+import type { FiservReference, FiservTransaction } from "./wire"
 
 /**
  * The only keys a storefront sends, all one card source (README "Storefront data"): a TransArmor token, a
  * Checkout/Card Capture session, or a `source` object (a token with its expiry). Used once, at authorization.
  */
 const STOREFRONT_KEYS = ["payment_token", "payment_session_id", "source"] as const
-
-/** Keys the storefront may put in session data that must not outlive authorization. */
-const sourceSchema = z.union([
-  z.strictObject({
-    sourceType: z.literal("PaymentToken"),
-    tokenData: z.string().min(1).max(2048),
-    tokenSource: z.string().min(1).max(256).optional(),
-    card: z
-      .strictObject({
-        expirationMonth: z.string().regex(/^(0[1-9]|1[012])$/).optional(),
-        expirationYear: z.string().regex(/^[0-9]{4}$/).optional(),
-      })
-      .optional(),
-  }),
-  z.strictObject({ sourceType: z.literal("PaymentSession"), sessionId: z.string().min(1).max(64) }),
-])
 
 export class FiservProviderService extends ProcessorPaymentProvider<FiservOptions> {
   static identifier = "fiserv"
@@ -130,12 +70,12 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
   protected readonly profile = fiservCurrencies
   /**
    * Client-Request-Id makes one operation idempotent within Fiserv's 5-minute window, but Medusa retries a
-   * failed refund under a new refund id (medusa#16681): read the order's refunds before sending one.
+   * failed refund under a new refund id: read the order's refunds before sending one.
    */
   protected readonly reconcileBeforeRefund = true
   protected readonly redactor: Redactor
   protected readonly options: FiservOptions
-  protected readonly http: HttpClient
+  protected readonly api: FiservApi
 
   static validateOptions(options: Record<string, unknown>): void {
     parseFiservOptions(options)
@@ -146,37 +86,9 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     super(cradle, options)
     this.options = options
     this.redactor = new Redactor([options.apiKey, options.apiSecret])
-    this.http = new HttpClient({
-      processor: "Fiserv",
-      baseURL: baseUrlFor(options.environment, HOSTS),
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      logger: this.logger,
-      secrets: [options.apiKey, options.apiSecret],
-      // Called once per attempt with the exact bytes sent: a fresh Timestamp and signature every attempt,
-      // the same Client-Request-Id for every attempt of one operation.
-      headers: (request, bodyText) =>
-        fiservAuthHeaders({
-          apiKey: options.apiKey,
-          apiSecret: options.apiSecret,
-          clientRequestId: clientRequestIdFor(request.idempotencyKey, bodyText),
-          timestamp: Date.now(),
-          bodyText,
-        }),
-      parseError: (_status, body) => {
-        const parsed = fiservErrorSchema.safeParse(body)
-        if (!parsed.success) return {}
-        type Item = { type?: string; code?: string; field?: string; message?: string }
-        const data = parsed.data as { errorResponse?: { error?: Item[] }; error?: Item[] }
-        const first = (data.errorResponse ?? data).error?.[0]
-        if (!first) return {}
-        return {
-          code: first.code,
-          type: first.type,
-          message: `${first.message ?? "error"}${first.field ? ` (${first.field})` : ""}`,
-        }
-      },
-    })
+    // Commerce Hub documents no payment webhooks, so there is no webhook secret to forget.
+    this.warnAboutSetup({ environment: options.environment })
+    this.api = new FiservApi(fiservClient(options, this.logger), options)
   }
 
   protected classifyError(error: ProcessorError, operation: string) {
@@ -197,56 +109,15 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     return modeOf(this.options.environment)
   }
 
-  /**
-   * Test connection: a signed transaction inquiry for a reference that does not exist. Nothing is created or moved.
-   * Fiserv's "not found" from the payments gateway proves the API key, HMAC secret, clock and merchant were accepted;
-   * 401/403 (credentials, clock), 201/202 (merchant, terminal) and APIM's 404 (wrong URL) fail the test.
-   */
+  /** Test connection: a signed inquiry for a reference that does not exist (api.ts `checkConnection`). */
   protected async ping(): Promise<void> {
-    try {
-      await this.http.request({
-        method: "POST",
-        path: PATHS.inquiry,
-        body: { referenceTransactionDetails: { referenceMerchantTransactionId: CONNECTION_CHECK_ID }, merchantDetails: merchantDetails(this.options) },
-        safeToRetry: true,
-      })
-    } catch (error) {
-      const lookedUp = error instanceof ProcessorError && error.kind === "http" && error.type !== "APIM" && LOOKUP_NOT_FOUND_CODES.has(error.code ?? "")
-      if (!lookedUp) throw error
-    }
+    await this.api.checkConnection()
   }
 
-  // ---- HTTP calls -----------------------------------------------------------------------
-
-  private async post(path: string, body: unknown, operationKey: string): Promise<FiservTransaction> {
-    const res = await this.http.request({ method: "POST", path, body, idempotencyKey: operationKey })
-    return parseWire(fiservTransactionSchema, res.data, "Fiserv", "transaction")
-  }
-
-  /** Transaction inquiry: a read, safe to repeat; an order reference lists every transaction of the order. */
-  private async inquire(reference: FiservReference): Promise<FiservTransaction[]> {
-    const res = await this.http.request({
-      method: "POST",
-      path: PATHS.inquiry,
-      body: { referenceTransactionDetails: reference, merchantDetails: merchantDetails(this.options) },
-      safeToRetry: true,
-    })
-    return parseWire(fiservInquirySchema, res.data, "Fiserv", "transaction inquiry")
-  }
-
-  /** The Fiserv ids in the payment's data, each checked before any request carries it (path or reference). */
-  private idsOf(data: Record<string, unknown>) {
-    const id = (what: string, value: unknown) => requirePathId("Fiserv", what, value, FISERV_ID)
-    const optional = (what: string) => (data[what] === undefined || data[what] === null || data[what] === "" ? undefined : id(what, data[what]))
-    return {
-      transactionId: id("transaction_id", requireField(data, "transaction_id", "Fiserv")),
-      orderId: optional("order_id"),
-      captureTransactionId: optional("capture_transaction_id"),
-    }
-  }
+  // ---- Ownership ------------------------------------------------------------------------
 
   private orderReference(data: Record<string, unknown>): FiservReference {
-    const { orderId } = this.idsOf(data)
+    const { orderId } = fiservIds(data)
     return orderId ? { referenceOrderId: orderId } : { referenceMerchantOrderId: requireField(data, "merchant_order_id", "Fiserv") }
   }
 
@@ -255,8 +126,8 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
    * nothing about a payment is trusted before (README "Storefront data").
    */
   private async ownOrder(data: Record<string, unknown>): Promise<FiservTransaction[]> {
-    const { transactionId } = this.idsOf(data)
-    const transactions = await this.inquire(this.orderReference(data))
+    const { transactionId } = fiservIds(data)
+    const transactions = await this.api.inquiry(this.orderReference(data))
     const charge = transactions.find((t) => typeOf(t) === "CHARGE" && transactionIdOf(t) === transactionId)
     const sessionId = sessionIdOf(data)
     this.assertOwnCharge(charge, transactionId, {
@@ -289,29 +160,6 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     )
   }
 
-  private sourceFrom(data: Record<string, unknown>): FiservSource {
-    if (typeof data.payment_token === "string" && data.payment_token.trim()) {
-      return { sourceType: "PaymentToken", tokenData: data.payment_token.trim(), tokenSource: "TRANSARMOR" }
-    }
-    if (typeof data.payment_session_id === "string" && data.payment_session_id.trim()) {
-      return { sourceType: "PaymentSession", sessionId: data.payment_session_id.trim() }
-    }
-    if (data.source !== undefined) {
-      const parsed = sourceSchema.safeParse(data.source)
-      if (parsed.success) return parsed.data as FiservSource
-      throw new MedusaError(
-        MedusaError.Types.INVALID_DATA,
-        `The payment session's \`source\` is not a Fiserv payment source (${parsed.error.issues[0]?.path.join(".") || "source"}: ${parsed.error.issues[0]?.message}). ` +
-          'Send { sourceType: "PaymentToken", tokenData, tokenSource?, card? } or { sourceType: "PaymentSession", sessionId }.'
-      )
-    }
-    throw new MedusaError(
-      MedusaError.Types.INVALID_DATA,
-      "No Fiserv payment source in the payment session. The storefront must send a Fiserv token as `payment_token`, " +
-        "a Checkout/Card Capture session as `payment_session_id`, or a `source` object in the payment session data."
-    )
-  }
-
   // ---- Lifecycle --------------------------------------------------------------------------
 
   protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
@@ -321,7 +169,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
       const transactions = await this.ownOrder(data)
       return { status: orderStatus(transactions, data.transaction_id), data: this.withoutSingleUse(data) }
     }
-    const source = this.sourceFrom(data)
+    const source = paymentSource(data)
     const currency = requireField(data, "currency", "Fiserv")
     const amount = toProcessorAmount(minorToMajor(requireField(data, "amount_minor", "Fiserv"), currency, this.profile), currency, this.profile)
     const key = this.idempotencyKey(input.context)
@@ -330,16 +178,12 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     const capture = this.options.captureMode === "automatic"
     let txn: FiservTransaction
     try {
-      txn = await this.post(
-        PATHS.charges,
-        chargeRequest({ amount, source, capture, merchantOrderId, merchantTransactionId: merchantOrderId, options: this.options }),
-        `charge:${key}`
-      )
+      txn = await this.api.charge({ amount, source, capture, merchantOrderId, merchantTransactionId: merchantOrderId }, `charge:${key}`)
     } catch (error) {
       // 757: Fiserv already has an order with this merchantOrderId: an earlier attempt whose answer was lost
       // (after Fiserv's 5-minute replay window). Take that charge instead of charging again.
       if (!(error instanceof ProcessorError && error.code === "757")) throw error
-      const found = (await this.inquire({ referenceMerchantOrderId: merchantOrderId })).find((t) => typeOf(t) === "CHARGE" && !isDeclined(t))
+      const found = (await this.api.inquiry({ referenceMerchantOrderId: merchantOrderId })).find((t) => typeOf(t) === "CHARGE" && !isDeclined(t))
       if (!found) throw error
       // Same session, but the cart may have changed since: only a charge of this amount is this authorization.
       this.assertOwnCharge(found, transactionIdOf(found), { merchantOrderId, currency, amountMinor: amount.minor })
@@ -347,16 +191,12 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
       txn = found
     }
     if (isDeclined(txn)) {
-      const details = txn.paymentReceipt?.processorResponseDetails
-      throw new MedusaError(
-        MedusaError.Types.PAYMENT_AUTHORIZATION_ERROR,
-        `Fiserv declined the payment (${details?.responseCode ?? details?.hostResponseCode ?? "declined"}: ${details?.responseMessage ?? details?.hostResponseMessage ?? "no reason given"}). Ask the customer for another card.`
-      )
+      throw new MedusaError(MedusaError.Types.PAYMENT_AUTHORIZATION_ERROR, `Fiserv declined the payment (${declineReason(txn)}). Ask the customer for another card.`)
     }
     const approved = await this.confirmedFigures(txn, amount.minor)
     if ((approved.currency && approved.currency !== currency.toLowerCase()) || (approved.amountMinor && approved.amountMinor !== amount.minor)) {
       // Held on the card for other figures than the session's: release it rather than hand Medusa a wrong payment.
-      await this.post(...this.cancelCall(transactionIdOf(txn), cancelRequest({ options: this.options })), `cancel:${key}`).catch((error) =>
+      await this.api.cancel(transactionIdOf(txn), {}, `cancel:${key}`).catch((error) =>
         this.logger.error(`[Fiserv] could not void authorization ${transactionIdOf(txn)} approved for other figures: ${(error as Error).message}`)
       )
       throw new MedusaError(
@@ -381,7 +221,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
 
   protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = input.data ?? {}
-    const { transactionId } = this.idsOf(data)
+    const { transactionId } = fiservIds(data)
     const currency = requireField(data, "currency", "Fiserv")
     const key = this.idempotencyKey(input.context)
     if (data.capture_key === key) {
@@ -390,14 +230,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     const { amount, partial } = await this.planCapture(input, "Fiserv captures an authorization once (a partial capture releases the rest)")
     let txn: FiservTransaction
     try {
-      txn =
-        this.options.endpointStyle === "uri"
-          ? await this.post(PATHS.uri(transactionId, "capture"), captureRequest({ amount: partial, options: this.options }), `capture:${key}`)
-          : await this.post(
-              PATHS.charges,
-              captureRequest({ amount: partial, reference: { referenceTransactionId: transactionId }, options: this.options }),
-              `capture:${key}`
-            )
+      txn = await this.api.capture(transactionId, partial, `capture:${key}`)
     } catch (error) {
       if (!(error instanceof ProcessorError && (error.code === "820" || error.code === "826"))) throw error
       // Captured at Fiserv already (another system, or our answer was lost): take Fiserv's capture.
@@ -441,11 +274,11 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     }
     // Cancel.md: an authorization not captured, or a sale or capture not yet settled, is voided; a settled one
     // gets 829 (refund it instead).
-    const { transactionId } = this.idsOf(data)
+    const { transactionId } = fiservIds(data)
     const key = this.idempotencyKey(input.context)
     let txn: FiservTransaction
     try {
-      txn = await this.post(...this.cancelCall(transactionId, cancelRequest({ options: this.options })), `cancel:${key}`)
+      txn = await this.api.cancel(transactionId, {}, `cancel:${key}`)
     } catch (error) {
       if (!(error instanceof ProcessorError && error.code === "833")) throw error
       // Not cancelable: already voided at Fiserv? Then the cancel is done.
@@ -499,18 +332,24 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     const description = refundDescription(refund)
     const transactions = await this.ownOrder(data)
     const whole = plan.remainingAfterMinor === "0"
-    const refundNow = () => this.sendTagged(data, this.refundCall(data, plan, tag, description), `refund:${idempotencyKey}`, tag)
+    const refundNow = () =>
+      this.sendTagged(
+        data,
+        () => this.api.refund(this.refundTarget(data), { amount: plan.amount, omitAmount: plan.untouched, merchantTransactionId: tag, description }, `refund:${idempotencyKey}`),
+        `refund:${idempotencyKey}`,
+        tag
+      )
     let txn: FiservTransaction
     if (isSettled(transactions)) {
       txn = await refundNow()
     } else if (whole || this.options.partialCancels) {
       try {
-        const target = this.idsOf(data).captureTransactionId ?? this.idsOf(data).transactionId
-        const body = cancelRequest({ amount: whole ? undefined : plan.amount, merchantTransactionId: tag, description, options: this.options })
-        txn = await this.sendTagged(data, this.cancelCall(target, body), `refund-cancel:${idempotencyKey}`, tag)
+        const ids = fiservIds(data)
+        const cancel = { amount: whole ? undefined : plan.amount, merchantTransactionId: tag, description }
+        txn = await this.sendTagged(data, () => this.api.cancel(ids.captureTransactionId ?? ids.transactionId, cancel, `refund-cancel:${idempotencyKey}`), `refund-cancel:${idempotencyKey}`, tag)
       } catch (error) {
         if (!(error instanceof ProcessorError)) throw error
-        if (error.code === "740") throw this.notYetRefundable(plan, currency, transactions, error)
+        if (error.code === "740") throw notYetRefundable(plan, currency, transactions, error)
         if (error.code !== "829") throw error
         txn = await refundNow() // settled since the read
       }
@@ -520,47 +359,38 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
       } catch (error) {
         // 812 "Unable to Refund" (or 837, should Fiserv answer that) on a charge it holds captured: not settled yet.
         const unsettled = error instanceof ProcessorError && (error.code === "812" || error.code === "837") && capturedAt(transactions)
-        if (unsettled) throw this.notYetRefundable(plan, currency, transactions, error as ProcessorError)
+        if (unsettled) throw notYetRefundable(plan, currency, transactions, error as ProcessorError)
         throw error
       }
     }
     const id = transactionIdOf(txn)
     if (isDeclined(txn)) {
-      const details = txn.paymentReceipt?.processorResponseDetails
-      const reason = `${details?.responseCode ?? details?.hostResponseCode ?? "declined"}: ${details?.responseMessage ?? details?.hostResponseMessage ?? "no reason given"}`
-      return { processorRefundId: id, status: "failed", failureReason: reason }
+      return { processorRefundId: id, status: "failed", failureReason: declineReason(txn) }
     }
     const status = typeOf(txn) === "CANCEL" ? "succeeded" : refundStatus(txn, this.options.captureRefunds)
     return { processorRefundId: id, status, refunded: await this.confirmedFigures(txn, plan.amount.minor) }
   }
 
-  /** The refund request: its path and body for the endpoint style and refund reference. */
-  private refundCall(data: Record<string, unknown>, plan: RefundPlan, tag: string, description: string | undefined): [string, unknown] {
-    const ids = this.idsOf(data)
-    const transactionId = ids.captureTransactionId ?? ids.transactionId
-    const byOrder = this.options.refundReference === "order"
-    const body = (reference?: FiservReference) =>
-      refundRequest({ amount: plan.amount, omitAmount: plan.untouched, reference, merchantTransactionId: tag, description, options: this.options })
-    if (this.options.endpointStyle === "uri") {
-      return [byOrder ? PATHS.uriOrderRefund(ids.orderId ?? requireField(data, "order_id", "Fiserv")) : PATHS.uri(transactionId, "refund"), body()]
-    }
-    return [PATHS.refunds, body(byOrder ? { referenceMerchantOrderId: requireField(data, "merchant_order_id", "Fiserv") } : { referenceTransactionId: transactionId })]
-  }
-
-  /** A cancel of `transactionId` in the configured endpoint style. */
-  private cancelCall(transactionId: string, body: FiservCancelRequest): [string, unknown] {
+  /**
+   * What a refund references (README "Choices" 1 and 2): the capture transaction, else the sale; or the order, by
+   * Fiserv's orderId in the URI style (the only form its path has) and by the store's merchantOrderId in the
+   * reference style (known even if an answer was lost).
+   */
+  private refundTarget(data: Record<string, unknown>): FiservRefundTarget {
+    const ids = fiservIds(data)
+    if (this.options.refundReference !== "order") return { transactionId: ids.captureTransactionId ?? ids.transactionId }
     return this.options.endpointStyle === "uri"
-      ? [PATHS.uri(transactionId, "cancel"), body]
-      : [PATHS.cancels, { ...body, referenceTransactionDetails: { referenceTransactionId: transactionId } }]
+      ? { orderId: ids.orderId ?? requireField(data, "order_id", "Fiserv") }
+      : { merchantOrderId: requireField(data, "merchant_order_id", "Fiserv") }
   }
 
   /**
    * Sends a refund or cancel carrying our tag. When its outcome is unknown (no answer, 5xx) or Fiserv already has
    * the tag (757), the order is read and the transaction found by its merchantTransactionId is taken.
    */
-  private async sendTagged(data: Record<string, unknown>, [path, body]: [string, unknown], key: string, tag: string): Promise<FiservTransaction> {
+  private async sendTagged(data: Record<string, unknown>, send: () => Promise<FiservTransaction>, key: string, tag: string): Promise<FiservTransaction> {
     try {
-      return await this.post(path, body, key)
+      return await send()
     } catch (error) {
       const unknownOutcome =
         error instanceof ProcessorError &&
@@ -573,20 +403,6 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     }
   }
 
-  /** Before settlement, with no cancel possible for this amount: says when the refund becomes possible. */
-  private notYetRefundable(plan: RefundPlan, currency: string, transactions: FiservTransaction[], cause: ProcessorError): MedusaError {
-    const code = currency.toUpperCase()
-    const remaining = minorToMajor((BigInt(plan.capturedMinor) - BigInt(plan.refundedBeforeMinor)).toString(), currency, this.profile).toFixed(plan.amount.exponent)
-    const batch = batchOf(transactions)
-    return new MedusaError(
-      MedusaError.Types.NOT_ALLOWED,
-      `Fiserv refunds a charge only once its batch has settled, and this payment's${batch ? ` (${batch})` : ""} has not (Fiserv: ${cause.describe()}). ` +
-        `Before that only a cancel returns money, and Fiserv takes a partial cancel only for terminal direct or gateway settlement on its Nashville ` +
-        `front end (the provider's \`partialCancels\` option). The refund of ${plan.amount.major} ${code} becomes possible once the batch settles, ` +
-        `at the merchant's next batch close (usually daily): refund it then, or refund the whole remaining ${remaining} ${code} now as a cancel. Nothing was refunded.`
-    )
-  }
-
   /**
    * What Fiserv says a transaction moved (amount and currency of its answer); read back by inquiry when the answer
    * lacks them. Never throws: it runs after money moved.
@@ -595,7 +411,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     const answered = txn.paymentReceipt?.approvedAmount
     if (answered?.total !== undefined && answered.currency) return approvedFigures(txn, expectedMinor)
     const id = transactionIdOf(txn)
-    const read = await this.inquire({ referenceTransactionId: id }).then(
+    const read = await this.api.inquiry({ referenceTransactionId: id }).then(
       (list) => list.find((t) => transactionIdOf(t) === id),
       (error) => this.logger.warn(`[Fiserv] could not read back transaction ${id}: ${(error as Error).message}`)
     )
@@ -627,5 +443,4 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     this.logger.warn("[Fiserv] webhook ignored: Fiserv Commerce Hub has no payment webhooks; status is read by transaction inquiry")
     return { action: PaymentActions.NOT_SUPPORTED }
   }
-
 }

@@ -1,12 +1,13 @@
 import crypto from "node:crypto"
 import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { z } from "zod"
 import type { ErrorAdvice, ProcessorError } from "../../core/errors"
 import { uuidFromKey } from "../../core/idempotency"
-import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { minorToMajor, wireAmount, type ProcessorAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import type { RefundStatus } from "../../core/payment-data"
 import type { MedusaRefundInfo } from "../../core/provider"
-import type { ProcessorRefundView } from "../../core/refunds/planner"
+import type { ProcessorRefundView, RefundPlan } from "../../core/refunds/planner"
 import { fiservCurrencies } from "./currencies"
 import type { FiservOptions } from "./options"
 import type {
@@ -72,6 +73,49 @@ export function merchantIdFrom(key: string, stripPrefix?: string): string {
 }
 
 // ---- Requests ------------------------------------------------------------------------------------------
+
+/** The storefront's `source` object (README "Storefront data"): a TransArmor token with its expiry, or a Checkout session. */
+const sourceSchema = z.union([
+  z.strictObject({
+    sourceType: z.literal("PaymentToken"),
+    tokenData: z.string().min(1).max(2048),
+    tokenSource: z.string().min(1).max(256).optional(),
+    card: z
+      .strictObject({
+        expirationMonth: z.string().regex(/^(0[1-9]|1[012])$/).optional(),
+        expirationYear: z.string().regex(/^[0-9]{4}$/).optional(),
+      })
+      .optional(),
+  }),
+  z.strictObject({ sourceType: z.literal("PaymentSession"), sessionId: z.string().min(1).max(64) }),
+])
+
+/**
+ * The charge's payment source from the storefront's keys (README "Storefront data"): `payment_token` (TransArmor),
+ * `payment_session_id` (Checkout / Card Capture), or a `source` object checked strictly (no card numbers).
+ */
+export function paymentSource(data: Record<string, unknown>): FiservSource {
+  if (typeof data.payment_token === "string" && data.payment_token.trim()) {
+    return { sourceType: "PaymentToken", tokenData: data.payment_token.trim(), tokenSource: "TRANSARMOR" }
+  }
+  if (typeof data.payment_session_id === "string" && data.payment_session_id.trim()) {
+    return { sourceType: "PaymentSession", sessionId: data.payment_session_id.trim() }
+  }
+  if (data.source !== undefined) {
+    const parsed = sourceSchema.safeParse(data.source)
+    if (parsed.success) return parsed.data as FiservSource
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `The payment session's \`source\` is not a Fiserv payment source (${parsed.error.issues[0]?.path.join(".") || "source"}: ${parsed.error.issues[0]?.message}). ` +
+        'Send { sourceType: "PaymentToken", tokenData, tokenSource?, card? } or { sourceType: "PaymentSession", sessionId }.'
+    )
+  }
+  throw new MedusaError(
+    MedusaError.Types.INVALID_DATA,
+    "No Fiserv payment source in the payment session. The storefront must send a Fiserv token as `payment_token`, " +
+      "a Checkout/Card Capture session as `payment_session_id`, or a `source` object in the payment session data."
+  )
+}
 
 export function amountOf(amount: ProcessorAmount): FiservAmount {
   return { total: wireAmount.majorNumber(amount), currency: amount.currency.toUpperCase() }
@@ -187,6 +231,12 @@ export function isDeclined(t: FiservTransaction): boolean {
   return stateOf(t) === "DECLINED" || approval === "DECLINED" || approval === "PROCESSING_FAILED"
 }
 
+/** Fiserv's reason for a decline, as "code: message" (host codes when the gateway's are missing). */
+export function declineReason(t: FiservTransaction): string {
+  const details = t.paymentReceipt?.processorResponseDetails
+  return `${details?.responseCode ?? details?.hostResponseCode ?? "declined"}: ${details?.responseMessage ?? details?.hostResponseMessage ?? "no reason given"}`
+}
+
 /**
  * One transaction's state → Medusa status (Gateway-Response.md: AUTHORIZED, CAPTURED, CHECKED, DECLINED, VOIDED;
  * also COMPLETED_GET, INITIALIZED, PENDING, READY, TEMPLATE, SETTLED, WAITING).
@@ -257,6 +307,20 @@ export function capturedAt(transactions: FiservTransaction[]): boolean {
 export function batchOf(transactions: FiservTransaction[]): string | undefined {
   const batch = transactions.find((t) => (typeOf(t) === "CAPTURE" || typeOf(t) === "CHARGE") && t.transactionBatch?.batchNumber)?.transactionBatch
   return batch ? `batch ${batch.batchNumber}${batch.julianDay ? ` of day ${batch.julianDay}` : ""}` : undefined
+}
+
+/** Before settlement, with no cancel possible for this amount: says when the refund becomes possible. */
+export function notYetRefundable(plan: RefundPlan, currency: string, transactions: FiservTransaction[], cause: ProcessorError): MedusaError {
+  const code = currency.toUpperCase()
+  const remaining = minorToMajor((BigInt(plan.capturedMinor) - BigInt(plan.refundedBeforeMinor)).toString(), currency, fiservCurrencies).toFixed(plan.amount.exponent)
+  const batch = batchOf(transactions)
+  return new MedusaError(
+    MedusaError.Types.NOT_ALLOWED,
+    `Fiserv refunds a charge only once its batch has settled, and this payment's${batch ? ` (${batch})` : ""} has not (Fiserv: ${cause.describe()}). ` +
+      `Before that only a cancel returns money, and Fiserv takes a partial cancel only for terminal direct or gateway settlement on its Nashville ` +
+      `front end (the provider's \`partialCancels\` option). The refund of ${plan.amount.major} ${code} becomes possible once the batch settles, ` +
+      `at the merchant's next batch close (usually daily): refund it then, or refund the whole remaining ${remaining} ${code} now as a cancel. Nothing was refunded.`
+  )
 }
 
 /**

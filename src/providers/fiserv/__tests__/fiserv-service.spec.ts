@@ -514,8 +514,8 @@ describe("reading refunds from inquiry answers", () => {
     const data = await paid("50.00")
     const service = provider()
     const out = await service.refundPayment({ amount: "10", data, context: { idempotency_key: "ref_bare" } })
-    const inquire = (service as any).inquire.bind(service)
-    jest.spyOn(service as any, "inquire").mockImplementation(async (ref: any) => {
+    const inquire = (service as any).api.inquiry.bind((service as any).api)
+    jest.spyOn((service as any).api, "inquiry").mockImplementation(async (ref: any) => {
       const list = await inquire(ref)
       for (const t of list) delete t.referenceTransactionDetails
       return list
@@ -528,8 +528,8 @@ describe("what Fiserv says it moved: amount and currency of every answer", () =>
   /** The provider with its HTTP answers changed after Fiserv (the emulator) applied the request. */
   function altered(change: (path: string, txn: any) => void, options: Record<string, unknown> = {}) {
     const service = provider(options)
-    const post = (service as any).post.bind(service)
-    jest.spyOn(service as any, "post").mockImplementation(async (...args: any[]) => {
+    const post = (service as any).api.post.bind((service as any).api)
+    jest.spyOn((service as any).api, "post").mockImplementation(async (...args: any[]) => {
       const txn = await post(...args)
       change(args[0], txn)
       return txn
@@ -558,8 +558,8 @@ describe("what Fiserv says it moved: amount and currency of every answer", () =>
   it("reads the refund back when the answer carries no amount, and compares what Fiserv holds", async () => {
     const data = await paid("50.00")
     const service = altered((path, t) => path.endsWith("/refunds") && delete t.paymentReceipt.approvedAmount)
-    const inquire = (service as any).inquire.bind(service)
-    jest.spyOn(service as any, "inquire").mockImplementation(async (ref: any) => {
+    const inquire = (service as any).api.inquiry.bind((service as any).api)
+    jest.spyOn((service as any).api, "inquiry").mockImplementation(async (ref: any) => {
       const list = await inquire(ref)
       if (ref.referenceTransactionId) for (const t of list) t.paymentReceipt.approvedAmount.currency = "EUR"
       return list
@@ -588,8 +588,8 @@ describe("what Fiserv says it moved: amount and currency of every answer", () =>
     const body = JSON.stringify({ referenceTransactionDetails: { referenceOrderId: data.order_id }, amount: { total: 5, currency: "USD" }, merchantDetails: { merchantId: DEFAULT_FISERV_MERCHANT_ID, terminalId: DEFAULT_FISERV_TERMINAL_ID } })
     await axios.post(`${emulator.url}/payments/v1/refunds`, body, { headers: fiservHeaders({ body }) })
     const service = provider()
-    const inquire = (service as any).inquire.bind(service)
-    jest.spyOn(service as any, "inquire").mockImplementation(async (ref: any) => {
+    const inquire = (service as any).api.inquiry.bind((service as any).api)
+    jest.spyOn((service as any).api, "inquiry").mockImplementation(async (ref: any) => {
       const list = await inquire(ref)
       for (const t of list) if (t.gatewayResponse.transactionType === "REFUND") t.paymentReceipt.approvedAmount.currency = "EUR"
       return list
