@@ -1,8 +1,10 @@
-import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { HttpClient, type Logger } from "../../core/http"
-import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { MedusaError } from "@medusajs/framework/utils"
+import { ProcessorError } from "../../core/errors"
+import type { HttpClient, Logger } from "../../core/http"
+import type { ProcessorAmount } from "../../core/money/convert"
 import { baseUrlFor } from "../../core/options"
 import { requireField } from "../../core/payment-data"
+import { defineProcessorClient } from "../../core/processor-client"
 import type { SendRefundInput, SentRefund } from "../../core/provider"
 import { refundReturnOf } from "../../core/return-items"
 import { requirePathId } from "../../core/session-trust"
@@ -10,8 +12,23 @@ import { parseWire } from "../../core/wire"
 import { declined } from "./api-payments"
 import type { CheckoutBackend, CheckoutRefundView } from "./backend"
 import { udfFields, type CheckoutOptions } from "./options"
-import { isApprovedCode, refundMetadata, sessionRefOf } from "./transformers"
-import { CLASSIC_LIMITS, chargeRequest, classicProducts, chargeValue, classicRefundRequest, classicRefundViews, classicStatus, trackId } from "./transformers-classic"
+import { refundMetadata } from "./transformers"
+import {
+  CLASSIC_LIMITS,
+  authorizedChargeData,
+  captureChargeOf,
+  chargeApproved,
+  chargeFacts,
+  chargeRequest,
+  chargeValue,
+  classicCaptureRequest,
+  classicProducts,
+  classicRefundRequest,
+  classicRefundViews,
+  classicStatus,
+  classicVoidRequest,
+  sentClassicRefund,
+} from "./transformers-classic"
 import { classicChargeSchema, classicErrorSchema, classicHistorySchema, type ClassicCharge } from "./wire-classic"
 
 const PROCESSOR = "Checkout.com"
@@ -27,19 +44,35 @@ function chargePath(field: string, chargeId: string, action?: string): string {
   return `/v2/charges/${requirePathId(PROCESSOR, `charge id (${field})`, chargeId, CHARGE_ID)}${action ? `/${action}` : ""}`
 }
 
-/** Approved: a 10000-10999 response code and not declined. */
-function approved(charge: ClassicCharge): boolean {
-  return isApprovedCode(charge.responseCode ?? "10000") && charge.status.toLowerCase() !== "declined"
-}
-
 /**
  * Classic hosts (checkout-java-library AppSettings, checkout-php-library AppSetting):
  * live `https://api2.checkout.com/v2`, sandbox `https://sandbox.checkout.com/api2/v2`. Paths carry
  * the `/v2`, so an emulator or proxy base URL serves them under `/v2/charges…`.
  */
+export const CLASSIC_HOSTS = { sandbox: "https://sandbox.checkout.com/api2", production: "https://api2.checkout.com" } as const
+
+/** The base URL the classic client is built with (a custom `environment` URL replaces the hosts). */
 export function classicBaseUrl(options: Pick<CheckoutOptions, "environment">): string {
-  return baseUrlFor(options.environment, { sandbox: "https://sandbox.checkout.com/api2", production: "https://api2.checkout.com" })
+  return baseUrlFor(options.environment, CLASSIC_HOSTS)
 }
+
+/**
+ * The classic client: the raw secret key as `Authorization` (options.ts, `authScheme`), no idempotency header
+ * (none is documented, so writes are never retried), errors as wire-classic.ts `classicErrorSchema` reads them.
+ */
+export const checkoutClassicClient = defineProcessorClient<CheckoutOptions>({
+  processor: PROCESSOR,
+  hosts: CLASSIC_HOSTS,
+  secrets: (options) => [options.secretKey, options.webhookSignatureKey],
+  headers: (options) => () => ({ Authorization: options.secretKey }),
+  parseError: (_status, body) => {
+    const parsed = classicErrorSchema.safeParse(body)
+    if (!parsed.success) return {}
+    const { errorCode, message, errors } = parsed.data
+    const text = [message, ...(errors ?? [])].filter(Boolean).join(": ")
+    return { code: errorCode, message: text || undefined }
+  },
+})
 
 /**
  * The classic v2 Charges API. Every action makes a new charge id: the payment data keeps the
@@ -54,34 +87,19 @@ export class ClassicBackend implements CheckoutBackend {
   readonly api = "classic" as const
   readonly idField = "charge_id"
   readonly multipleCaptures = false
-  readonly http: HttpClient
+  private readonly http: HttpClient
   private readonly udf: Record<string, string>
 
   constructor(options: CheckoutOptions, private readonly logger: Logger) {
     this.udf = udfFields(options)
-    this.http = new HttpClient({
-      processor: PROCESSOR,
-      baseURL: classicBaseUrl(options),
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      logger,
-      secrets: [options.secretKey, options.webhookSignatureKey],
-      headers: () => ({ Authorization: options.secretKey }),
-      parseError: (_status, body) => {
-        const parsed = classicErrorSchema.safeParse(body)
-        if (!parsed.success) return {}
-        const { errorCode, message, errors } = parsed.data
-        const text = [message, ...(errors ?? [])].filter(Boolean).join(": ")
-        return { code: errorCode, message: text || undefined }
-      },
-    })
+    this.http = checkoutClassicClient(options, logger)
   }
 
   /** A write; a decline in its 200 answer is thrown unless `declines` is "return" (refunds record theirs). */
   private async post(path: string, body: unknown, label: string, declines: "throw" | "return" = "throw"): Promise<ClassicCharge> {
     const res = await this.http.request({ method: "POST", path, body })
     const charge = parseWire(classicChargeSchema, res.data, PROCESSOR, "charge")
-    if (declines === "throw" && !approved(charge)) throw declined(res.status, label, charge.responseCode, charge.responseMessage ?? undefined)
+    if (declines === "throw" && !chargeApproved(charge)) throw declined(res.status, label, charge.responseCode, charge.responseMessage ?? undefined)
     return charge
   }
 
@@ -95,13 +113,21 @@ export class ClassicBackend implements CheckoutBackend {
     return parseWire(classicHistorySchema, res.data, PROCESSOR, "charge history").charges
   }
 
+  /** No cheap list to read: a well-formed unknown charge answers 404 to valid credentials, 401 to wrong ones. */
+  async ping(): Promise<void> {
+    try {
+      await this.http.request({ method: "GET", path: "/v2/charges/charge_test_connectioncheck0000" })
+    } catch (error) {
+      if (error instanceof ProcessorError && error.status === 404) return
+      throw error
+    }
+  }
+
   async authorize(input: Parameters<CheckoutBackend["authorize"]>[0]) {
     const charge = await this.post("/v2/charges/token", chargeRequest({ ...input, udf: this.udf }), "POST /v2/charges/token")
-    const status = classicStatus(charge)
-    const captured = status === PaymentSessionStatus.CAPTURED
     // With autoCapture this is the authorization: the capture charge refunds go against is found in the
     // history when first needed (captureChargeId).
-    return { status, patch: { charge_id: charge.id, charge_status: charge.status, captured_minor: captured ? chargeValue(charge) : "0" } }
+    return { status: classicStatus(charge), patch: authorizedChargeData(charge) }
   }
 
   async state(data: Record<string, unknown>) {
@@ -109,18 +135,14 @@ export class ClassicBackend implements CheckoutBackend {
     return {
       status: classicStatus(charge),
       patch: { charge_status: charge.status },
-      facts: { id: charge.id, sessionRef: sessionRefOf(charge.trackId, charge.metadata), currency: charge.currency, amountMinor: chargeValue(charge) },
+      facts: chargeFacts(charge),
     }
   }
 
   async capture(data: Record<string, unknown>, amount: ProcessorAmount, idempotencyKey: string) {
     const chargeId = requireField(data, "charge_id", PROCESSOR)
     const full = amount.minor === String(data.amount_minor)
-    const record = await this.post(
-      chargePath("charge_id", chargeId, "capture"),
-      { ...(full ? {} : { value: wireAmount.minorInteger(amount) }), trackId: trackId(idempotencyKey), ...this.udf },
-      "capture"
-    )
+    const record = await this.post(chargePath("charge_id", chargeId, "capture"), classicCaptureRequest({ amount, full, idempotencyKey, udf: this.udf }), "capture")
     // The money moved: keep Checkout.com's figure and say so when it is not what was asked.
     if (chargeValue(record) !== amount.minor || record.currency.toLowerCase() !== amount.currency) {
       this.logger.error(
@@ -132,7 +154,7 @@ export class ClassicBackend implements CheckoutBackend {
 
   async void(data: Record<string, unknown>, idempotencyKey: string) {
     const chargeId = requireField(data, "charge_id", PROCESSOR)
-    const record = await this.post(chargePath("charge_id", chargeId, "void"), { trackId: trackId(idempotencyKey), ...this.udf }, "void")
+    const record = await this.post(chargePath("charge_id", chargeId, "void"), classicVoidRequest({ idempotencyKey, udf: this.udf }), "void")
     return { void_charge_id: record.id, charge_status: "Voided" }
   }
 
@@ -155,13 +177,7 @@ export class ClassicBackend implements CheckoutBackend {
       "refund",
       "return"
     )
-    const dataPatch = capture.found ? { capture_charge_id: capture.id } : undefined
-    if (!approved(record)) {
-      const reason = `${record.responseCode ?? ""} ${record.responseMessage ?? record.status}`.trim()
-      return { processorRefundId: record.id, status: "failed", failureReason: reason, dataPatch }
-    }
-    // The answer's figures: the core compares them with the plan and records Checkout.com's.
-    return { processorRefundId: record.id, status: "succeeded", refunded: { amountMinor: chargeValue(record), currency: record.currency }, dataPatch }
+    return sentClassicRefund(record, capture.found ? { capture_charge_id: capture.id } : undefined)
   }
 
   /** The returned items of a refund of a Medusa return (refund metadata, src/core/return-items.ts) as classic `products`. */
@@ -184,7 +200,7 @@ export class ClassicBackend implements CheckoutBackend {
     const chargeId = requireField(data, "charge_id", PROCESSOR)
     const stored = data.capture_charge_id
     if (typeof stored === "string" && stored !== chargeId) return { id: stored, found: false }
-    const capture = (await this.history(chargeId)).find((c) => c.originalId === chargeId && c.status.toLowerCase() === "captured" && approved(c))
+    const capture = captureChargeOf(await this.history(chargeId), chargeId)
     if (!capture) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,

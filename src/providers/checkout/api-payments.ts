@@ -1,23 +1,34 @@
 import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { ProcessorError } from "../../core/errors"
-import { HttpClient, type Logger } from "../../core/http"
-import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import type { HttpClient, Logger } from "../../core/http"
+import type { ProcessorAmount } from "../../core/money/convert"
 import { baseUrlFor } from "../../core/options"
 import { paymentMinor, requireField } from "../../core/payment-data"
+import { defineProcessorClient } from "../../core/processor-client"
 import type { SendRefundInput, SentRefund } from "../../core/provider"
 import { parseWire } from "../../core/wire"
 import { requirePathId } from "../../core/session-trust"
 import type { CheckoutBackend, CheckoutRefundView } from "./backend"
 import { paymentsAuthorization, type CheckoutOptions } from "./options"
-import { refundMetadata, sessionRefOf } from "./transformers"
-import { createdPaymentData, paymentData, paymentRequest, paymentStatus, reference, refundRequest, refundViews } from "./transformers-payments"
+import { refundMetadata } from "./transformers"
+import {
+  capturedData,
+  captureRequest,
+  createdPaymentData,
+  paymentData,
+  paymentFacts,
+  paymentRequest,
+  paymentStatus,
+  refundRequest,
+  refundViews,
+  voidRequest,
+} from "./transformers-payments"
 import {
   actionAcceptedSchema,
   paymentActionsSchema,
   paymentResponseSchema,
   paymentSchema,
   paymentsErrorSchema,
-  type CaptureRequest,
   type CheckoutPayment,
   type PaymentAction,
 } from "./wire-payments"
@@ -34,13 +45,35 @@ const PAYMENTS_METADATA_VALUE_MAX = 255
 export const PAYMENT_ID = /^pay_\w{26}$/
 
 /** Live and sandbox hosts, or the account-specific form `https://{prefix}.api[.sandbox].checkout.com`. */
-export function paymentsBaseUrl(options: Pick<CheckoutOptions, "environment" | "accountPrefix">): string {
+export function paymentsHosts(options: Pick<CheckoutOptions, "accountPrefix">): { sandbox: string; production: string } {
   const prefix = options.accountPrefix ? `${options.accountPrefix}.` : ""
-  return baseUrlFor(options.environment, {
-    sandbox: `https://${prefix}api.sandbox.checkout.com`,
-    production: `https://${prefix}api.checkout.com`,
-  })
+  return { sandbox: `https://${prefix}api.sandbox.checkout.com`, production: `https://${prefix}api.checkout.com` }
 }
+
+/** The base URL the Payments API client is built with (a custom `environment` URL replaces the hosts). */
+export function paymentsBaseUrl(options: Pick<CheckoutOptions, "environment" | "accountPrefix">): string {
+  return baseUrlFor(options.environment, paymentsHosts(options))
+}
+
+/**
+ * The Payments API client: `Authorization` as the account's key structure wants it (options.ts), writes retried
+ * under `Cko-Idempotency-Key` (test/contract/specs/checkout-fragments/nas_spec/components/parameters/ckoIdempotencyKey.yaml).
+ */
+export const checkoutPaymentsClient = defineProcessorClient<CheckoutOptions>({
+  processor: PROCESSOR,
+  hosts: paymentsHosts,
+  secrets: (options) => [options.secretKey, options.webhookSignatureKey],
+  headers: (options) => () => ({ Authorization: paymentsAuthorization(options) }),
+  idempotencyHeader: "Cko-Idempotency-Key",
+  parseError: (_status, body) => {
+    const parsed = paymentsErrorSchema.safeParse(body)
+    if (!parsed.success) return {}
+    const { error_type, error_codes } = parsed.data
+    const codes = error_codes ?? []
+    const message = [error_type, codes.join(", ")].filter(Boolean).join(": ")
+    return { code: codes[0], type: error_type, message: message || undefined }
+  },
+})
 
 /** A decline in a 2xx answer, as a ProcessorError the service classifies like any other. */
 export function declined(status: number, label: string, code: string | undefined, summary: string | undefined): ProcessorError {
@@ -60,27 +93,10 @@ export class PaymentsBackend implements CheckoutBackend {
   readonly api = "payments" as const
   readonly idField = "payment_id"
   readonly multipleCaptures = true
-  readonly http: HttpClient
+  private readonly http: HttpClient
 
   constructor(private readonly options: CheckoutOptions, logger: Logger) {
-    this.http = new HttpClient({
-      processor: PROCESSOR,
-      baseURL: paymentsBaseUrl(options),
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      logger,
-      secrets: [options.secretKey, options.webhookSignatureKey],
-      idempotencyHeader: "Cko-Idempotency-Key",
-      headers: () => ({ Authorization: paymentsAuthorization(options) }),
-      parseError: (status, body) => {
-        const parsed = paymentsErrorSchema.safeParse(body)
-        if (!parsed.success) return {}
-        const { error_type, error_codes } = parsed.data
-        const codes = error_codes ?? []
-        const message = [error_type, codes.join(", ")].filter(Boolean).join(": ")
-        return { code: codes[0], type: error_type, message: message || undefined }
-      },
-    })
+    this.http = checkoutPaymentsClient(options, logger)
   }
 
   /** Every payment URL goes through here: an id of another shape is refused before any request. */
@@ -96,6 +112,16 @@ export class PaymentsBackend implements CheckoutBackend {
   async getActions(paymentId: string): Promise<PaymentAction[]> {
     const res = await this.http.request({ method: "GET", path: this.path(paymentId, "actions") })
     return parseWire(paymentActionsSchema, res.data, PROCESSOR, "payment actions")
+  }
+
+  /** No cheap list to read: a well-formed unknown payment answers 404 to valid credentials, 401 to wrong ones. */
+  async ping(): Promise<void> {
+    try {
+      await this.http.request({ method: "GET", path: "/payments/pay_connectioncheckconnectioncheck" })
+    } catch (error) {
+      if (error instanceof ProcessorError && error.status === 404) return
+      throw error
+    }
   }
 
   async authorize(input: Parameters<CheckoutBackend["authorize"]>[0]) {
@@ -119,25 +145,17 @@ export class PaymentsBackend implements CheckoutBackend {
     return {
       status: paymentStatus(payment.status, payment.approved),
       patch: paymentData(payment, actions),
-      facts: { id: payment.id, sessionRef: sessionRefOf(payment.reference, payment.metadata), currency: payment.currency, amountMinor: payment.amount },
+      facts: paymentFacts(payment),
     }
   }
 
   async capture(data: Record<string, unknown>, amount: ProcessorAmount, idempotencyKey: string) {
     const paymentId = requireField(data, "payment_id", PROCESSOR)
     const before = paymentMinor(data, "captured_minor", PROCESSOR, 0n)
-    // An omitted capture_type is Final, which voids what remains authorized (capture guide,
-    // https://www.checkout.com/docs/payments/manage-payments/capture-a-payment): NonFinal while some
-    // stays for a later capture, Final for the capture that takes the rest.
-    const last = before + BigInt(amount.minor) >= paymentMinor(data, "amount_minor", PROCESSOR)
-    const body: CaptureRequest = { amount: wireAmount.minorInteger(amount), capture_type: last ? "Final" : "NonFinal", reference: reference(idempotencyKey) }
+    const body = captureRequest({ amount, before, authorized: paymentMinor(data, "amount_minor", PROCESSOR), idempotencyKey })
     const res = await this.http.request({ method: "POST", path: this.path(paymentId, "captures"), idempotencyKey, body })
     const accepted = parseWire(actionAcceptedSchema, res.data, PROCESSOR, "capture answer")
-    const ids = Array.isArray(data.capture_action_ids) ? (data.capture_action_ids as string[]) : []
-    return {
-      captured_minor: (before + BigInt(amount.minor)).toString(),
-      capture_action_ids: [...ids, accepted.action_id],
-    }
+    return capturedData(data, before, amount, accepted.action_id)
   }
 
   async void(data: Record<string, unknown>, idempotencyKey: string) {
@@ -146,7 +164,7 @@ export class PaymentsBackend implements CheckoutBackend {
       method: "POST",
       path: this.path(paymentId, "voids"),
       idempotencyKey,
-      body: { reference: reference(idempotencyKey) },
+      body: voidRequest(idempotencyKey),
     })
     const accepted = parseWire(actionAcceptedSchema, res.data, PROCESSOR, "void answer")
     return { void_action_id: accepted.action_id, payment_status: "Voided" }
@@ -171,7 +189,7 @@ export class PaymentsBackend implements CheckoutBackend {
   /**
    * Pending refunds are not among a payment's actions until processed, so the core's check of the
    * processor's refunds cannot see one sent by an earlier attempt whose Medusa refund was deleted
-   * (medusajs/medusa#16681). Current accounts' balances count it: when Checkout.com holds more
+   * (core/provider.ts, reconcileBeforeRefund). Current accounts' balances count it: when Checkout.com holds more
    * refunded-or-pending than the ledger knows, refuse rather than risk refunding twice.
    */
   private async refuseWhileUnknownRefundPending(paymentId: string, data: Record<string, unknown>): Promise<void> {

@@ -1,5 +1,4 @@
 import type { PaymentSessionStatus } from "@medusajs/framework/utils"
-import type { HttpClient } from "../../core/http"
 import type { ProcessorAmount } from "../../core/money/convert"
 import type { SendRefundInput, SentRefund } from "../../core/provider"
 import type { ProcessorRefundView } from "../../core/refunds/planner"
@@ -40,5 +39,6 @@ export interface CheckoutBackend {
   refunds(data: Record<string, unknown>): Promise<CheckoutRefundView[]>
   /** Whether several partial captures are possible (Payments API) or one only (classic). */
   readonly multipleCaptures: boolean
-  readonly http: HttpClient
+  /** An authenticated read for "Test connection": resolves when the credentials are accepted. */
+  ping(): Promise<void>
 }

@@ -17,7 +17,7 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { ProcessorError } from "../../core/errors"
-import { fromProcessorMinor, minorToMajor } from "../../core/money/convert"
+import { fromProcessorMinor } from "../../core/money/convert"
 import { modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
@@ -30,8 +30,9 @@ import { PAYMENT_ID, PaymentsBackend } from "./api-payments"
 import type { CheckoutBackend } from "./backend"
 import { checkoutCurrencies } from "./currencies"
 import { parseCheckoutOptions, type CheckoutOptions } from "./options"
-import { classifyCheckoutError, medusaRefundIdOf, sessionRefOf } from "./transformers"
-import { webhookEventSchema, type CheckoutWebhookEvent } from "./wire-payments"
+import { classifyCheckoutError, refundOutcomesOf, sessionRefOf } from "./transformers"
+import { isWholeSingleCapture, refundOutcomesOfEvent, webhookEventOf, webhookPaymentData } from "./transformers-payments"
+import type { CheckoutWebhookEvent } from "./wire-payments"
 
 const NAME = "Checkout.com"
 
@@ -45,9 +46,8 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
 
   protected readonly profile = checkoutCurrencies
   /**
-   * Read Checkout.com's refunds before sending one (the core's exactly-once check): Medusa retries a
-   * failed refund under a new idempotency key (medusajs/medusa#16681), and the classic API has no
-   * idempotency header at all.
+   * Read Checkout.com's refunds before sending one (the core's exactly-once check, core/provider.ts): Medusa
+   * retries a failed refund under a new idempotency key, and the classic API has no idempotency header at all.
    */
   protected readonly reconcileBeforeRefund = true
   /** The storefront's single-use card token. */
@@ -57,6 +57,8 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
   protected readonly redactor: Redactor
   protected readonly options: CheckoutOptions
   protected readonly backend: CheckoutBackend
+  /** The Payments API backend, whose webhooks are read; undefined on the classic API. */
+  private readonly payments?: PaymentsBackend
 
   static validateOptions(options: Record<string, unknown>): void {
     parseCheckoutOptions(options)
@@ -73,7 +75,8 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
       // Sandbox keys are sk_sbox_… (current accounts) and sk_test_… (previous and classic accounts).
       liveLookingCredential: { looksLive: /^sk_(?!sbox_|test_)/.test(options.secretKey), option: "secretKey" },
     })
-    this.backend = options.api === "classic" ? new ClassicBackend(options, this.logger) : new PaymentsBackend(options, this.logger)
+    this.payments = options.api === "classic" ? undefined : new PaymentsBackend(options, this.logger)
+    this.backend = this.payments ?? new ClassicBackend(options, this.logger)
   }
 
   protected classifyError(error: ProcessorError, operation: string) {
@@ -94,18 +97,8 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     return this.backend.api
   }
 
-  /**
-   * Neither API has a cheap list to read: an unknown payment (or charge) answers 404 to valid
-   * credentials and 401 to wrong ones.
-   */
-  protected async ping(): Promise<void> {
-    const path = this.api === "classic" ? "/v2/charges/charge_test_connectioncheck0000" : "/payments/pay_connectioncheckconnectioncheck"
-    try {
-      await this.backend.http.request({ method: "GET", path })
-    } catch (error) {
-      if (error instanceof ProcessorError && error.status === 404) return
-      throw error
-    }
+  protected ping(): Promise<void> {
+    return this.backend.ping()
   }
 
   processorPaymentId(data: Record<string, unknown>): string | undefined {
@@ -229,7 +222,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     const data = input.data ?? {}
     const { patch } = await this.ownState(data)
     const seen = await this.backend.refunds(data)
-    const withOutcomes = applyRefundOutcomes({ ...data, ...patch }, seen.map((r) => ({ processor_refund_id: r.id, status: r.status, failure_reason: r.failure_reason }))).data
+    const withOutcomes = applyRefundOutcomes({ ...data, ...patch }, refundOutcomesOf(seen)).data
     return { data: reconcileLedger(withOutcomes, seen).data }
   }
 
@@ -270,14 +263,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
       this.logger.warn("[Checkout.com] webhook ignored: Cko-Signature does not match the raw body")
       return undefined
     }
-    let body: unknown
-    try {
-      body = JSON.parse(raw)
-    } catch {
-      return undefined
-    }
-    const parsed = webhookEventSchema.safeParse(body)
-    return parsed.success ? parsed.data : undefined
+    return webhookEventOf(raw)
   }
 
   /**
@@ -289,23 +275,22 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
   protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
     const notSupported = { action: PaymentActions.NOT_SUPPORTED }
     const event = this.verifiedEvent(payload)
-    if (!event || (event.type !== "payment_approved" && event.type !== "payment_captured")) return notSupported
+    const payments = this.payments // verifiedEvent accepts Payments API events only
+    if (!event || !payments || (event.type !== "payment_approved" && event.type !== "payment_captured")) return notSupported
     const ignored = (why: string) => {
       this.logger.info(`[${NAME}] webhook ${event.type} not passed to Medusa: ${why}`)
       return notSupported
     }
     const paymentId = event.data.id
     if (!paymentId || !PAYMENT_ID.test(paymentId)) return ignored("it names no Checkout.com payment id")
-    const backend = this.backend as PaymentsBackend // verifiedEvent accepts Payments API events only
-    const payment = await backend.getPayment(paymentId)
+    const payment = await payments.getPayment(paymentId)
     const sessionId = sessionRefOf(payment.reference, payment.metadata)
     if (!sessionId) return ignored(`payment ${paymentId} names no Medusa payment session`)
-    const data = { session_id: sessionId, amount: minorToMajor(payment.amount, payment.currency, this.profile).toString() }
+    const data = webhookPaymentData(payment, sessionId)
     if (event.type === "payment_approved") return { action: PaymentActions.AUTHORIZED, data }
-    const captures = (await backend.getActions(paymentId)).filter((a) => a.type === "Capture" && a.approved !== false)
-    const whole = captures.length === 1 && captures[0]!.amount === payment.amount && (!event.data.action_id || captures[0]!.id === event.data.action_id)
     // A partial capture (or one of several) is one Medusa made or must be recorded from the admin: reporting it
     // would make Medusa capture it again at Checkout.com.
+    const whole = isWholeSingleCapture(payment, await payments.getActions(paymentId), event.data.action_id)
     if (!whole) return ignored(`payment ${paymentId} is captured in parts or not in full; Medusa records partial captures itself`)
     return { action: PaymentActions.SUCCESSFUL, data }
   }
@@ -316,22 +301,6 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
    */
   protected async readRefundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
     const event = this.verifiedEvent(payload)
-    if (!event || !event.data.action_id) return []
-    const status = event.type === "payment_refunded" ? "succeeded" : event.type === "payment_refund_declined" ? "failed" : undefined
-    if (!status) return []
-    const sessionId = event.data.metadata?.session_id
-    return [
-      {
-        processor_refund_id: event.data.action_id,
-        status,
-        ...(status === "failed"
-          ? { failure_reason: `${event.data.response_code ?? ""} ${event.data.response_summary ?? "declined"}`.trim() }
-          : {}),
-        medusa_refund_id: medusaRefundIdOf(event.data.reference, event.data.metadata),
-        ...(event.data.id ? { processor_payment_id: event.data.id } : {}),
-        ...(typeof sessionId === "string" ? { session_id: sessionId } : {}),
-      },
-    ]
+    return event ? refundOutcomesOfEvent(event) : []
   }
-
 }

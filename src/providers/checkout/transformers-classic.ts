@@ -1,10 +1,12 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { toProcessorAmount, wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import type { SentRefund } from "../../core/provider"
 import { wholeQuantity, type ReturnItem } from "../../core/return-items"
+import type { ProcessorPaymentFacts } from "../../core/session-trust"
 import type { CheckoutRefundView } from "./backend"
-import { isApprovedCode, medusaRefundIdOf, shorten } from "./transformers"
+import { isApprovedCode, medusaRefundIdOf, sessionRefOf, shorten } from "./transformers"
 import { checkoutCurrencies } from "./currencies"
-import type { ClassicCharge, ClassicChargeRequest, ClassicProduct, ClassicRefundRequest } from "./wire-classic"
+import type { ClassicCaptureRequest, ClassicCharge, ClassicChargeRequest, ClassicProduct, ClassicRefundRequest, ClassicVoidRequest } from "./wire-classic"
 
 type Udf = Record<string, string>
 
@@ -36,6 +38,15 @@ export function chargeRequest(input: {
     ...(input.email ? { email: input.email } : {}),
     ...input.udf,
   }
+}
+
+/** A full capture leaves `value` out (the whole authorization); a partial one names it. */
+export function classicCaptureRequest(input: { amount: ProcessorAmount; full: boolean; idempotencyKey: string; udf: Udf }): ClassicCaptureRequest {
+  return { ...(input.full ? {} : { value: wireAmount.minorInteger(input.amount) }), trackId: trackId(input.idempotencyKey), ...input.udf }
+}
+
+export function classicVoidRequest(input: { idempotencyKey: string; udf: Udf }): ClassicVoidRequest {
+  return { trackId: trackId(input.idempotencyKey), ...input.udf }
 }
 
 /**
@@ -98,6 +109,37 @@ export function classicRefundRequest(input: {
 
 export function chargeValue(charge: ClassicCharge): string {
   return String(charge.value)
+}
+
+/** Approved: a 10000-10999 response code and not declined. */
+export function chargeApproved(charge: ClassicCharge): boolean {
+  return isApprovedCode(charge.responseCode ?? "10000") && charge.status.toLowerCase() !== "declined"
+}
+
+/** The payment data from the answer of POST /v2/charges/token. */
+export function authorizedChargeData(charge: ClassicCharge): Record<string, unknown> {
+  const captured = classicStatus(charge) === PaymentSessionStatus.CAPTURED
+  return { charge_id: charge.id, charge_status: charge.status, captured_minor: captured ? chargeValue(charge) : "0" }
+}
+
+/** What the service checks against the session before trusting a charge (core/session-trust.ts). */
+export function chargeFacts(charge: ClassicCharge): ProcessorPaymentFacts {
+  return { id: charge.id, sessionRef: sessionRefOf(charge.trackId, charge.metadata), currency: charge.currency, amountMinor: chargeValue(charge) }
+}
+
+/** The capture of an authorization in its charge history: the approved `Captured` charge whose originalId is it. */
+export function captureChargeOf(history: readonly ClassicCharge[], chargeId: string): ClassicCharge | undefined {
+  return history.find((c) => c.originalId === chargeId && c.status.toLowerCase() === "captured" && chargeApproved(c))
+}
+
+/** A classic refund's answer: synchronous, so succeeded with Checkout.com's figures, or failed with its decline. */
+export function sentClassicRefund(record: ClassicCharge, dataPatch: Record<string, unknown> | undefined): SentRefund {
+  if (!chargeApproved(record)) {
+    const reason = `${record.responseCode ?? ""} ${record.responseMessage ?? record.status}`.trim()
+    return { processorRefundId: record.id, status: "failed", failureReason: reason, dataPatch }
+  }
+  // The answer's figures: the core compares them with the plan and records Checkout.com's.
+  return { processorRefundId: record.id, status: "succeeded", refunded: { amountMinor: chargeValue(record), currency: record.currency }, dataPatch }
 }
 
 /** Classic charge status → Medusa session status. Statuses: Authorised, Captured, Refunded, Voided, Declined, Pending. */

@@ -1,5 +1,6 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import type { ErrorAdvice, ProcessorError } from "../../core/errors"
+import type { RefundStatus } from "../../core/payment-data"
 import type { MedusaRefundInfo } from "../../core/provider"
 import { parseRefundReturn } from "../../core/return-items"
 
@@ -46,6 +47,13 @@ export function medusaRefundIdOf(reference: string | null | undefined, metadata:
   const fromMeta = metadata?.medusa_refund_id
   if (typeof fromMeta === "string" && fromMeta) return fromMeta
   return typeof reference === "string" && reference.startsWith("ref_") ? reference : null
+}
+
+/** Refunds as Checkout.com reports them, as outcomes for the payment's ledger (core/refunds/planner.ts applyRefundOutcomes). */
+export function refundOutcomesOf(
+  views: ReadonlyArray<{ id: string; status: RefundStatus; failure_reason?: string }>
+): Array<{ processor_refund_id: string; status: RefundStatus; failure_reason?: string }> {
+  return views.map((r) => ({ processor_refund_id: r.id, status: r.status, failure_reason: r.failure_reason }))
 }
 
 /**
