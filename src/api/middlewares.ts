@@ -5,8 +5,7 @@ import { pluginProvider } from "./plugin-provider"
 import { refreshStorePolicy } from "../modules/refund-policy/policy"
 import { stampCartLines } from "./stamp-cart-lines"
 
-/** The header the webhook middleware writes the URL's token into (Medusa passes the provider headers, not the URL). */
-export const WEBHOOK_TOKEN_HEADER = "x-medusa-webhook-token"
+import { WEBHOOK_TOKEN_HEADER } from "../core/webhooks"
 
 type PluginProvider = {
   stampRequestIp?(ip: string | undefined): Record<string, string>

@@ -37,3 +37,9 @@ export function rawBodyText(raw: unknown): string | undefined {
   }
   return undefined
 }
+
+/**
+ * The header the plugin's webhook middleware copies a webhook URL's `?token=` into (Medusa hands a provider the
+ * webhook's headers, not its URL); it overwrites whatever the sender set. ProcessOut's webhooks carry their secret so.
+ */
+export const WEBHOOK_TOKEN_HEADER = "x-medusa-webhook-token"

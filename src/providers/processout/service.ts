@@ -30,7 +30,7 @@ import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { refundReturnOf, type RefundReturn } from "../../core/return-items"
 import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
-import { constantTimeEqual, headerValue } from "../../core/webhooks"
+import { constantTimeEqual, headerValue, WEBHOOK_TOKEN_HEADER } from "../../core/webhooks"
 import { ProcessOutApi, processoutSecrets, requireInvoiceId, requireTransactionId } from "./api"
 import { answeredMinor, minorFromWire, processoutCurrencies } from "./currencies"
 import { parseProcessOutOptions, type ProcessOutOptions } from "./options"
@@ -59,11 +59,7 @@ import {
 } from "./transformers"
 import { webhookBodySchema, type ProcessOutEvent, type ProcessOutRefund, type ProcessOutTransaction } from "./wire"
 
-/**
- * The header the plugin's webhook middleware copies the URL's `?token=` into (Medusa hands a
- * provider the webhook's headers, not its URL); it overwrites whatever the sender set.
- */
-export const WEBHOOK_TOKEN_HEADER = "x-medusa-webhook-token"
+export { WEBHOOK_TOKEN_HEADER }
 
 export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessOutOptions> {
   static identifier = "processout"
