@@ -1,3 +1,4 @@
-export { DodoProviderService, type DodoRefundOutcome, type DodoRefundRecord } from "./service"
-export { dodoCurrencies, spreadRefund, DODO_EXPONENT_OVERRIDES } from "./transformers"
+export { DodoProviderService, type DodoRefundOutcome } from "./service"
+export { dodoCurrencies, DODO_EXPONENT_OVERRIDES } from "./currencies"
+export { spreadRefund, type DodoRefundRecord } from "./transformers"
 export type { DodoOptions } from "./options"

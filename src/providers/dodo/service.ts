@@ -22,35 +22,34 @@ import type {
 import { Webhook } from "standardwebhooks"
 import { ProcessorError } from "../../core/errors"
 import { WebhookEventMemory } from "../../core/event-memory"
-import { HttpClient } from "../../core/http"
 import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
-import { baseUrlFor, modeOf } from "../../core/options"
+import { modeOf } from "../../core/options"
 import { requireField, type RefundStatus } from "../../core/payment-data"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { headerValue, rawBodyText } from "../../core/webhooks"
-import { parseWire } from "../../core/wire"
+import { DodoApi, dodoClient, PAYMENT_ID, PROCESSOR as NAME } from "./api"
+import { dodoCurrencies } from "./currencies"
 import { parseDodoOptions, type DodoOptions } from "./options"
 import {
+  afterSpread,
   checkoutRequest,
   classifyDodoError,
-  dodoCurrencies,
+  isAmbiguous,
   isKnownRefundStatus,
+  isLineItemRefusal,
   ledgerRefundStatus,
-  refundReasonText,
+  paymentEventAction,
+  refundRecords,
+  refundRequest,
+  rememberedLineItems,
   sessionStatus,
   spreadRefund,
-  afterSpread,
-  isLineItemRefusal,
-  rememberedLineItems,
+  type DodoRefundRecord,
 } from "./transformers"
 import {
-  dodoCheckoutSessionSchema,
-  dodoErrorSchema,
-  dodoLineItemsSchema,
-  dodoPaymentListSchema,
   dodoPaymentSchema,
   dodoRefundSchema,
   dodoWebhookSchema,
@@ -58,25 +57,12 @@ import {
   type DodoRefund,
   type DodoLineItem,
   type DodoRefundItem,
-  type DodoRefundRequest,
   type DodoRefundStatus,
 } from "./wire"
 
-const HOSTS = { sandbox: "https://test.dodopayments.com", production: "https://live.dodopayments.com" }
-const NAME = "Dodo Payments"
 /** Payments are searched from this long before the checkout session was created (clock skew). */
 const SEARCH_SKEW_MS = 10 * 60 * 1000
-/** Dodo's ids: a type prefix and letters and digits (`pay_gUHcgg81JkW1sbH0zbykQ` in its spec). */
-const PAYMENT_ID = /^pay_[A-Za-z0-9]{1,64}$/
-const REFUND_ID = /^ref_[A-Za-z0-9]{1,64}$/
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"])
-
-/** Dodo's own view of one refund, kept next to the ledger (the ledger's status has no "review"). */
-export interface DodoRefundRecord {
-  status: DodoRefundStatus
-  /** How the refund was spread over the payment's line items; absent for full refunds. */
-  items?: Array<{ item_id: string; amount: number }>
-}
 
 /** A refund outcome with Dodo's own status ("review" is reported as pending in `status`). */
 export interface DodoRefundOutcome extends RefundOutcome {
@@ -93,7 +79,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   protected readonly profile = dodoCurrencies
   protected readonly redactor: Redactor
   protected readonly options: DodoOptions
-  protected readonly http: HttpClient
+  protected readonly api: DodoApi
   /** Dodo has no idempotency key: read the payment's refunds before sending one (core). */
   protected readonly reconcileBeforeRefund = true
   private readonly webhooks: Webhook[]
@@ -124,20 +110,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     if (options.webhookDedupeSize !== undefined) {
       this.logger.warn(`[${NAME}] the \`webhookDedupeSize\` option is deprecated and ignored: duplicate webhooks are remembered in Medusa's caching module`)
     }
-    this.http = new HttpClient({
-      processor: NAME,
-      baseURL: baseUrlFor(options.environment, HOSTS),
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      logger: this.logger,
-      secrets: [options.apiKey, ...options.webhookSecrets],
-      // No idempotencyHeader: Dodo documents none, so POSTs are never retried by the client.
-      headers: () => ({ Authorization: `Bearer ${options.apiKey}` }),
-      parseError: (_status, body) => {
-        const parsed = dodoErrorSchema.safeParse(body)
-        return parsed.success ? { code: parsed.data.code, message: parsed.data.message } : {}
-      },
-    })
+    this.api = new DodoApi(dodoClient(options, this.logger))
   }
 
   protected classifyError(error: ProcessorError) {
@@ -155,25 +128,11 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
 
   /** For the admin's "Test connection": one authenticated read. */
   protected async ping(): Promise<void> {
-    await this.http.request({ method: "GET", path: "/payments", query: { page_size: 1 } })
+    await this.api.ping()
   }
 
   processorPaymentId(data: Record<string, unknown>): string | undefined {
     return str(data.payment_id)
-  }
-
-  // ---- HTTP calls -----------------------------------------------------------------------
-
-  private async getPayment(paymentId: string): Promise<DodoPayment> {
-    const id = requirePathId(NAME, "payment id", paymentId, PAYMENT_ID)
-    const res = await this.http.request({ method: "GET", path: `/payments/${id}` })
-    return parseWire(dodoPaymentSchema, res.data, NAME, "payment")
-  }
-
-  private async getRefund(refundId: string): Promise<DodoRefund> {
-    const id = requirePathId(NAME, "refund id", refundId, REFUND_ID)
-    const res = await this.http.request({ method: "GET", path: `/refunds/${id}` })
-    return parseWire(dodoRefundSchema, res.data, NAME, "refund")
   }
 
   // ---- The storefront's data and the payment's owner --------------------------------------
@@ -248,7 +207,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     }
     const stored = str(data.payment_id)
     if (stored) {
-      const payment = await this.getPayment(stored)
+      const payment = await this.api.getPayment(stored)
       const error = this.ownershipError(payment, data)
       return error ? refuse(error) : payment
     }
@@ -268,7 +227,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     }
     const hint = str(data.dodo_payment_id)
     if (hint && PAYMENT_ID.test(hint)) {
-      const payment = await this.getPayment(hint).catch((error) => {
+      const payment = await this.api.getPayment(hint).catch((error) => {
         if (error instanceof ProcessorError && error.status === 404) return undefined
         throw error
       })
@@ -289,17 +248,12 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     const createdAt = Date.parse(str(data.checkout_created_at) ?? "")
     const since = new Date((Number.isNaN(createdAt) ? Date.now() - 24 * 3_600_000 : createdAt) - SEARCH_SKEW_MS).toISOString()
     for (let page = 0; page < this.options.paymentSearchMaxPages; page++) {
-      const res = await this.http.request({
-        method: "GET",
-        path: "/payments",
-        query: { created_at_gte: since, page_size: 100, page_number: page },
-      })
-      const list = parseWire(dodoPaymentListSchema, res.data, NAME, "payment list")
+      const list = await this.api.listPayments({ created_at_gte: since, page_size: 100, page_number: page })
       const matches = list.items.filter((p) => p.metadata?.session_id === sessionId)
       // A session can have several (an old checkout link paid after the cart changed): succeeded first.
       matches.sort((a, b) => Number(b.status === "succeeded") - Number(a.status === "succeeded"))
       for (const match of matches) {
-        const payment = check(await this.getPayment(match.payment_id))
+        const payment = check(await this.api.getPayment(match.payment_id))
         if (payment) return payment
       }
       if (list.items.length < 100) return undefined
@@ -371,20 +325,16 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     const email = str(customer?.email ?? undefined)
     const name = [customer?.first_name, customer?.last_name].filter((p) => typeof p === "string" && p.trim()).join(" ") || email
     const returnUrl = str(shopper.return_url) ?? this.options.returnUrl
-    // No idempotency key at Dodo: a lost answer leaves an unused checkout session, which moves no money.
-    const res = await this.http.request({
-      method: "POST",
-      path: "/checkouts",
-      body: checkoutRequest({
+    const session = await this.api.createCheckout(
+      checkoutRequest({
         productId: this.options.productId,
         amount,
         sessionId,
         customer: email && name ? { email, name } : undefined,
         returnUrl,
         showSavedPaymentMethods: this.options.showSavedPaymentMethods,
-      }),
-    })
-    const session = parseWire(dodoCheckoutSessionSchema, res.data, NAME, "checkout session")
+      })
+    )
     return {
       checkout_session_id: session.session_id,
       // For the storefront: send the customer here to pay.
@@ -500,7 +450,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     const withPayment = this.paymentData(data, payment)
     const refunds = await this.listProcessorRefunds(withPayment)
     const reconciled = reconcileLedger(withPayment, refunds).data
-    return { data: { ...reconciled, dodo_refunds: await this.refundRecords(reconciled, payment) } }
+    return { data: { ...reconciled, dodo_refunds: refundRecords(reconciled, payment) } }
   }
 
   protected async status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
@@ -510,26 +460,13 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     return { status: sessionStatus(payment.status), data: this.paymentData(data, payment) }
   }
 
-  /** Dodo's status of every refund of the payment, keeping the item splits we recorded. */
-  private async refundRecords(data: Record<string, unknown>, payment: DodoPayment): Promise<Record<string, DodoRefundRecord>> {
-    const known = (data.dodo_refunds ?? {}) as Record<string, DodoRefundRecord>
-    const out: Record<string, DodoRefundRecord> = { ...known }
-    for (const r of payment.refunds) out[r.refund_id] = { ...(known[r.refund_id] ?? {}), status: r.status }
-    return out
-  }
-
   // ---- Refunds ----------------------------------------------------------------------------
 
   protected async sendRefund({ data, plan, idempotencyKey, medusaRefundId, refund, ledgerCurrent }: SendRefundInput): Promise<SentRefund> {
     const paymentId = requirePathId(NAME, "payment id", requireField(data, "payment_id", NAME), PAYMENT_ID)
     const tag = this.refundTag(medusaRefundId ?? idempotencyKey)
     const minor = BigInt(plan.amount.minor)
-    const body: DodoRefundRequest = {
-      payment_id: paymentId,
-      metadata: { medusa_refund_id: tag, ...(str(data.session_id) ? { session_id: String(data.session_id) } : {}) },
-    }
-    const reason = refundReasonText(refund)
-    if (reason) body.reason = reason
+    const body = refundRequest({ paymentId, tag, sessionId: str(data.session_id), refund })
     // The whole payment, nothing refunded before (the ledger is current: read from Dodo or proven by
     // Medusa's records just before): Dodo's documented full refund, without items. Otherwise spread
     // over the items.
@@ -551,8 +488,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     let created: DodoRefund | undefined
     for (let attempt = 0; !created; attempt++) {
       try {
-        const res = await this.http.request({ method: "POST", path: "/refunds", body })
-        created = parseWire(dodoRefundSchema, res.data, NAME, "refund")
+        created = await this.api.createRefund(body)
       } catch (error) {
         if (remembered && isLineItemRefusal(error)) {
           // Dodo refused a spread made from remembered items (a refund in its dashboard, or one
@@ -563,7 +499,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
           continue
         }
         const rateLimited = error instanceof ProcessorError && error.status === 429
-        if (!this.isAmbiguous(error) && !rateLimited) throw error
+        if (!isAmbiguous(error) && !rateLimited) throw error
         // No idempotency key at Dodo: look before anyone sends again.
         let seen: ProcessorRefundView[]
         try {
@@ -575,7 +511,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
         const found = seen.find((r) => r.tag === tag && r.status !== "failed")
         if (found) {
           this.logger.warn(`[${NAME}] refund ${tag}: the answer was lost but Dodo made refund ${found.id}; recorded it`)
-          created = await this.getRefund(found.id)
+          created = await this.api.getRefund(found.id)
           break
         }
         // Not made. Send again only after an answer that ends the request at Dodo (429, 5xx);
@@ -628,7 +564,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     let currency = str(refund.currency)
     if (amount === undefined || currency === undefined) {
       try {
-        const read = await this.getRefund(refund.refund_id)
+        const read = await this.api.getRefund(refund.refund_id)
         amount ??= read.amount ?? undefined
         currency ??= str(read.currency)
       } catch (error) {
@@ -653,9 +589,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   }
 
   private async lineItems(paymentId: string): Promise<DodoLineItem[]> {
-    const id = requirePathId(NAME, "payment id", paymentId, PAYMENT_ID)
-    const res = await this.http.request({ method: "GET", path: `/payments/${id}/line-items` })
-    return parseWire(dodoLineItemsSchema, res.data, NAME, "line items").items
+    return (await this.api.getLineItems(paymentId)).items
   }
 
   /** The refund spread over the items, or the reason it cannot be (nothing or too little left). */
@@ -679,12 +613,6 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     )
   }
 
-  /** No answer, or a server error: Dodo may or may not have made the refund. */
-  private isAmbiguous(error: unknown): boolean {
-    if (!(error instanceof ProcessorError)) return false
-    return error.kind === "timeout" || error.kind === "network" || error.kind === "invalid_response" || (error.status ?? 0) >= 500
-  }
-
   /**
    * The payment's refunds as Dodo reports them (GET /payments/{id} embeds them). Dodo's refund
    * list cannot be filtered by payment, and its list items carry no metadata, so each refund the
@@ -693,7 +621,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
    */
   protected async listProcessorRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]> {
     const paymentId = requireField(data, "payment_id", NAME)
-    const payment = await this.getPayment(paymentId)
+    const payment = await this.api.getPayment(paymentId)
     const known = new Set(
       (Array.isArray(data.refunds) ? (data.refunds as Array<{ processor_refund_id?: string | null }>) : []).map((r) => r.processor_refund_id)
     )
@@ -702,7 +630,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       let amount = item.amount
       let tag: string | null = null
       if (!known.has(item.refund_id) && (item.status !== "failed" || amount === null || amount === undefined)) {
-        const full = await this.getRefund(item.refund_id)
+        const full = await this.api.getRefund(item.refund_id)
         tag = str(full.metadata?.medusa_refund_id) ?? null
         amount = full.amount ?? amount
       }
@@ -791,19 +719,8 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       return notSupported
     }
     const data = { session_id: sessionId, amount: minorToMajor(String(session.amount_minor), String(session.currency), this.profile).toString() }
-    switch (parsed.data.type) {
-      case "payment.succeeded":
-        // Medusa authorizes the session (authorizePayment reads the payment: captured) and records the capture.
-        return { action: PaymentActions.SUCCESSFUL, data }
-      case "payment.failed":
-        return { action: PaymentActions.FAILED, data }
-      case "payment.processing":
-        return { action: PaymentActions.PENDING, data }
-      case "payment.cancelled":
-        return { action: PaymentActions.CANCELED, data }
-      default:
-        return notSupported
-    }
+    const action = paymentEventAction(parsed.data.type)
+    return action === PaymentActions.NOT_SUPPORTED ? notSupported : { action, data }
   }
 
   /**

@@ -1,39 +1,26 @@
-import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { defineCurrencyProfile } from "../../core/money/currency-profile"
-import { wireAmount, type ProcessorAmount } from "../../core/money/convert"
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { ProcessorAmount } from "../../core/money/convert"
 import { ProcessorError, type ErrorAdvice } from "../../core/errors"
 import type { RefundStatus } from "../../core/payment-data"
 import type { MedusaRefundInfo } from "../../core/provider"
-import { DODO_REFUND_STATUSES, dodoLineItemsSchema, type DodoCheckoutRequest, type DodoLineItem, type DodoRefundItem, type DodoRefundStatus } from "./wire"
+import { dodoWireAmount } from "./currencies"
+import {
+  DODO_REFUND_STATUSES,
+  dodoLineItemsSchema,
+  type DodoCheckoutRequest,
+  type DodoLineItem,
+  type DodoPayment,
+  type DodoRefundItem,
+  type DodoRefundRequest,
+  type DodoRefundStatus,
+} from "./wire"
 
-/** Dodo's `Currency` enum (OpenAPI 1.53.2). */
-export const DODO_CURRENCY_CODES: readonly string[] = (
-  "AED ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BWP BYN BZD CAD CHF CLP CNY COP " +
-  "CRC CUP CVE CZK DJF DKK DOP DZD EGP ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS " +
-  "INR IQD JMD JOD JPY KES KGS KHR KMF KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR " +
-  "MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SEK " +
-  "SGD SHP SLE SLL SOS SRD SSP STN SVC SZL THB TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD " +
-  "XOF XPF YER ZAR ZMW"
-).split(" ")
-
-/**
- * UNCONFIRMED: Dodo documents amounts as the currency's "smallest unit" ("in JPY, ¥1500 is 1500",
- * GetProductsListResponseItem.price) but says nothing about 3-decimal currencies (BHD, IQD, JOD, KWD,
- * LYD, OMR, TND). ISO 4217 exponents are used for every currency. To follow Dodo if it turns out to
- * differ (say KWD in fils/10), put the exponent here: `{ KWD: 2 }`. Withdrawn codes Dodo still lists
- * (ANG, BGN, HRK, SLL) are left out because ISO gives them no exponent; add them here to accept them.
- */
-export const DODO_EXPONENT_OVERRIDES: Readonly<Record<string, number>> = Object.freeze({})
-
-/** Dodo's amount fields are int32: 2,147,483,647 minor units at most. */
-export const DODO_MAX_MINOR = "2147483647"
-
-export const dodoCurrencies = defineCurrencyProfile({
-  processor: "Dodo Payments",
-  overrides: DODO_EXPONENT_OVERRIDES,
-  only: DODO_CURRENCY_CODES,
-  maxMinor: DODO_MAX_MINOR,
-})
+/** Dodo's own view of one refund, kept next to the ledger (the ledger's status has no "review"). */
+export interface DodoRefundRecord {
+  status: DodoRefundStatus
+  /** How the refund was spread over the payment's line items; absent for full refunds. */
+  items?: Array<{ item_id: string; amount: number }>
+}
 
 export function checkoutRequest(input: {
   productId: string
@@ -44,7 +31,7 @@ export function checkoutRequest(input: {
   showSavedPaymentMethods: boolean
 }): DodoCheckoutRequest {
   return {
-    product_cart: [{ product_id: input.productId, quantity: 1, amount: wireAmount.minorInteger(input.amount) }],
+    product_cart: [{ product_id: input.productId, quantity: 1, amount: dodoWireAmount(input.amount) }],
     // Dodo writes currencies in upper case; the customer may not switch currency or enter a
     // discount code, so the payment is exactly the cart total Medusa records.
     billing_currency: input.amount.currency.toUpperCase(),
@@ -77,6 +64,23 @@ export function sessionStatus(status: string | null | undefined): PaymentSession
   }
 }
 
+/** A Dodo payment event → Medusa's webhook action; other events are not_supported. */
+export function paymentEventAction(type: string): PaymentActions {
+  switch (type) {
+    case "payment.succeeded":
+      // Medusa authorizes the session (authorizePayment reads the payment: captured) and records the capture.
+      return PaymentActions.SUCCESSFUL
+    case "payment.failed":
+      return PaymentActions.FAILED
+    case "payment.processing":
+      return PaymentActions.PENDING
+    case "payment.cancelled":
+      return PaymentActions.CANCELED
+    default:
+      return PaymentActions.NOT_SUPPORTED
+  }
+}
+
 export function isKnownRefundStatus(status: string): boolean {
   return (DODO_REFUND_STATUSES as readonly string[]).includes(status)
 }
@@ -103,6 +107,17 @@ export function refundReasonText(info: MedusaRefundInfo): string | undefined {
   if (parts.length === 0) return undefined
   const chars = [...parts.map((p) => p.trim()).join(": ")]
   return chars.length <= DODO_REASON_MAX_CHARS ? chars.join("") : `${chars.slice(0, DODO_REASON_MAX_CHARS - 1).join("")}…`
+}
+
+/** Dodo's CreateRefundRequest before any items: our tag and the session in `metadata`, Medusa's reason and note in `reason`. */
+export function refundRequest(input: { paymentId: string; tag: string; sessionId?: string; refund: MedusaRefundInfo }): DodoRefundRequest {
+  const body: DodoRefundRequest = {
+    payment_id: input.paymentId,
+    metadata: { medusa_refund_id: input.tag, ...(input.sessionId ? { session_id: input.sessionId } : {}) },
+  }
+  const reason = refundReasonText(input.refund)
+  if (reason) body.reason = reason
+  return body
 }
 
 export type RefundSpread =
@@ -150,6 +165,20 @@ export function afterSpread(lines: readonly DodoLineItem[], items: readonly Dodo
     const taken = items.filter((i) => i.item_id === line.items_id).reduce((sum, i) => sum + BigInt(i.amount), 0n)
     return { items_id: line.items_id, amount: line.amount, tax: line.tax, refundable_amount: Number(BigInt(line.refundable_amount) - taken) }
   })
+}
+
+/** Dodo's status of every refund of the payment, keeping the item splits we recorded. */
+export function refundRecords(data: Record<string, unknown>, payment: DodoPayment): Record<string, DodoRefundRecord> {
+  const known = (data.dodo_refunds ?? {}) as Record<string, DodoRefundRecord>
+  const out: Record<string, DodoRefundRecord> = { ...known }
+  for (const r of payment.refunds) out[r.refund_id] = { ...(known[r.refund_id] ?? {}), status: r.status }
+  return out
+}
+
+/** No answer, or a server error: Dodo may or may not have made the refund. */
+export function isAmbiguous(error: unknown): boolean {
+  if (!(error instanceof ProcessorError)) return false
+  return error.kind === "timeout" || error.kind === "network" || error.kind === "invalid_response" || (error.status ?? 0) >= 500
 }
 
 /** Dodo refused a refund's item spread (no money moved): the items' state it was built from is stale. */

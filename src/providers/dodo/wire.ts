@@ -21,6 +21,7 @@ export const dodoCheckoutSessionSchema = z.looseObject({
   session_id: z.string().min(1),
   checkout_url: z.string().min(1),
 })
+export type DodoCheckoutSession = z.output<typeof dodoCheckoutSessionSchema>
 
 export const dodoRefundListItemSchema = z.looseObject({
   refund_id: z.string().min(1),
@@ -63,6 +64,7 @@ export const dodoPaymentListSchema = z.looseObject({
     })
   ),
 })
+export type DodoPaymentList = z.output<typeof dodoPaymentListSchema>
 
 export const dodoLineItemsSchema = z.looseObject({
   currency: z.string(),
@@ -75,7 +77,8 @@ export const dodoLineItemsSchema = z.looseObject({
     })
   ),
 })
-export type DodoLineItem = z.output<typeof dodoLineItemsSchema>["items"][number]
+export type DodoLineItems = z.output<typeof dodoLineItemsSchema>
+export type DodoLineItem = DodoLineItems["items"][number]
 
 export const dodoErrorSchema = z.looseObject({
   code: z.string().optional(),

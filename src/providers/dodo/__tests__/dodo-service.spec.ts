@@ -1012,7 +1012,7 @@ describe("options", () => {
 
   it("uses Dodo's test and live hosts", () => {
     const base = { apiKey: "sk_test_12345678", productId: "pdt_1" }
-    expect((new DodoProviderService({ logger: quiet }, { ...base, environment: "sandbox" }) as any).http.config.baseURL).toBe("https://test.dodopayments.com")
-    expect((new DodoProviderService({ logger: quiet }, { ...base, environment: "production" }) as any).http.config.baseURL).toBe("https://live.dodopayments.com")
+    expect((new DodoProviderService({ logger: quiet }, { ...base, environment: "sandbox" }) as any).api.http.config.baseURL).toBe("https://test.dodopayments.com")
+    expect((new DodoProviderService({ logger: quiet }, { ...base, environment: "production" }) as any).api.http.config.baseURL).toBe("https://live.dodopayments.com")
   })
 })
