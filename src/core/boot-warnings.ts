@@ -13,6 +13,8 @@ export type BootCheck = {
    * omitted where keys carry no such mark (Clover, Fiserv, Dodo).
    */
   liveLookingCredential?: { looksLive: boolean; option: string }
+  /** Options still accepted so old configurations boot, but ignored: `why` says what replaced them. */
+  deprecatedOptions?: Array<{ option: string; set: boolean; why: string }>
 }
 
 /**
@@ -41,5 +43,13 @@ export function bootWarnings(check: BootCheck): string[] {
         `Live credentials belong with environment "production"; use a sandbox or test credential here.`
     )
   }
+  for (const deprecated of check.deprecatedOptions ?? []) {
+    if (deprecated.set) warnings.push(`${name} the \`${deprecated.option}\` option is deprecated and ignored: ${deprecated.why}`)
+  }
   return warnings
+}
+
+/** Dodo's and ProcessOut's old in-process duplicate-webhook cache size, replaced by core/event-memory.ts. */
+export function webhookDedupeSizeDeprecation(options: { webhookDedupeSize?: unknown }) {
+  return { option: "webhookDedupeSize", set: options.webhookDedupeSize !== undefined, why: "duplicate webhooks are remembered in Medusa's caching module" }
 }

@@ -57,4 +57,13 @@ describe("boot warnings: what a merchant forgot", () => {
     expect(warnings[0]).not.toContain("key_live_secret")
     expect(bootWarningsOf(ProcessOutProviderService, { ...options, environment: "production" })).toEqual([])
   })
+
+  it.each([
+    ["Dodo Payments", DodoProviderService, { apiKey: "emulator_dodo_key", productId: "pdt_emulator_product", environment: EMULATOR, webhookSecrets: "whsec_" + Buffer.from("a dodo secret of enough length").toString("base64") }],
+    ["ProcessOut", ProcessOutProviderService, { projectId: "test-proj_emulator", projectSecret: "key_sandbox_emulator", environment: EMULATOR, webhookSecret: "a-webhook-secret-of-16+" }],
+  ])("%s says once that webhookDedupeSize is deprecated and ignored", (name, Service, options) => {
+    expect(bootWarningsOf(Service, { ...options, webhookDedupeSize: 2000 })).toEqual([
+      `[${name}] the \`webhookDedupeSize\` option is deprecated and ignored: duplicate webhooks are remembered in Medusa's caching module`,
+    ])
+  })
 })

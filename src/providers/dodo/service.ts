@@ -23,7 +23,8 @@ import { Webhook } from "standardwebhooks"
 import { ProcessorError } from "../../core/errors"
 import { WebhookEventMemory } from "../../core/event-memory"
 import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
-import { modeOf } from "../../core/options"
+import { isLoopbackHost, modeOf } from "../../core/options"
+import { webhookDedupeSizeDeprecation } from "../../core/boot-warnings"
 import { requireField, type RefundStatus } from "../../core/payment-data"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
@@ -62,7 +63,6 @@ import {
 
 /** Payments are searched from this long before the checkout session was created (clock skew). */
 const SEARCH_SKEW_MS = 10 * 60 * 1000
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"])
 
 /** A refund outcome with Dodo's own status ("review" is reported as pending in `status`). */
 export interface DodoRefundOutcome extends RefundOutcome {
@@ -104,12 +104,10 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     this.warnAboutSetup({
       environment: options.environment,
       webhookSecret: { set: options.webhookSecrets.length > 0, option: "webhookSecrets", env: "DODO_WEBHOOK_SECRET" },
+      deprecatedOptions: [webhookDedupeSizeDeprecation(options)],
     })
     this.webhooks = options.webhookSecrets.map((secret) => new Webhook(secret))
     this.events = new WebhookEventMemory(NAME, cradle, this.logger)
-    if (options.webhookDedupeSize !== undefined) {
-      this.logger.warn(`[${NAME}] the \`webhookDedupeSize\` option is deprecated and ignored: duplicate webhooks are remembered in Medusa's caching module`)
-    }
     this.api = new DodoApi(dodoClient(options, this.logger))
   }
 
@@ -155,7 +153,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       url = undefined
     }
     const host = url?.hostname.toLowerCase() ?? ""
-    const scheme = url?.protocol === "https:" || (url?.protocol === "http:" && LOOPBACK_HOSTS.has(host))
+    const scheme = url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHost(host))
     if (url && scheme && !url.username && !url.password && this.options.returnUrlHosts.includes(host)) return url.href
     this.logger.warn(
       `[${NAME}] the storefront's return_url was not sent to Dodo: only https URLs (http on loopback) on the hosts of the \`returnUrlHosts\` option are; the \`returnUrl\` option is used instead`

@@ -24,6 +24,7 @@ import { ProcessorError } from "../../core/errors"
 import { WebhookEventMemory } from "../../core/event-memory"
 import { minorToMajor, toProcessorAmount, wireAmount } from "../../core/money/convert"
 import { modeOf } from "../../core/options"
+import { webhookDedupeSizeDeprecation } from "../../core/boot-warnings"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
@@ -107,6 +108,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
       environment: options.environment,
       // ProcessOut signs no webhook: the secret travels in the webhook URL (?token=<webhookSecret>).
       webhookSecret: { set: !!options.webhookSecret, option: "webhookSecret", env: "PROCESSOUT_WEBHOOK_SECRET" },
+      deprecatedOptions: [webhookDedupeSizeDeprecation(options)],
       // Test projects are test-proj_… in ProcessOut's SDK tests (a hint, not a documented rule). One host
       // serves both, so only a custom URL (an emulator, a proxy) is worth the warning.
       liveLookingCredential: {
@@ -114,9 +116,6 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         option: "projectId",
       },
     })
-    if (options.webhookDedupeSize !== undefined) {
-      this.logger.warn("[ProcessOut] the `webhookDedupeSize` option is deprecated and ignored: duplicate webhooks are remembered in Medusa's caching module")
-    }
     this.api = new ProcessOutApi(options, this.logger)
   }
 

@@ -21,7 +21,6 @@ import type {
 } from "./wire"
 
 // The profile lives in currencies.ts; re-exported for the integration helpers that import it from here.
-export { processoutCurrencies } from "./currencies"
 
 /** Spec POST /invoices `details`: name "Maximum 80 characters long", reference "Maximum 255 characters long". */
 export const DETAIL_LIMITS = { name: 80, reference: 255 } as const
