@@ -22,7 +22,7 @@ import { modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { Redactor } from "../../core/redact"
-import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
+import { reconcileLedger, type ProcessorRefundView, type RefundPlan } from "../../core/refunds/planner"
 import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
 import { FiservApi, fiservClient, fiservIds, type FiservRefundTarget } from "./api"
 import { parseFiservOptions, type FiservOptions } from "./options"
@@ -321,48 +321,61 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
 
   /**
    * Seed 002 line 10: "Refund Request can be initiated against a charge only if it is already been captured and
-   * settled, otherwise submit a cancel request." The order is read first (inquiry): settled → a refund; not known
-   * settled → a cancel of the whole remainder, or of part of it where Fiserv takes partial cancels (Cancel.md,
-   * `partialCancels`), with 829 "Transaction Settled" turning it into a refund; a partial refund Fiserv cannot take
-   * yet ends in a MedusaError saying when it becomes possible.
+   * settled, otherwise submit a cancel request." The refund is sent first; only when Fiserv refuses (4xx) or declines
+   * it is the order read (inquiry): settled → Fiserv's answer stands; not known settled → a cancel of the whole
+   * remainder, or of part of it where Fiserv takes partial cancels (Cancel.md, `partialCancels`), with 829
+   * "Transaction Settled" turning it into a refund; a partial refund Fiserv cannot take yet ends in a MedusaError
+   * saying when it becomes possible.
    */
   protected async sendRefund({ data, plan, idempotencyKey, refund }: SendRefundInput): Promise<SentRefund> {
     const currency = requireField(data, "currency", "Fiserv")
     const tag = this.refundTag(idempotencyKey)
     const description = refundDescription(refund)
-    const transactions = await this.ownOrder(data)
-    const whole = plan.remainingAfterMinor === "0"
-    const refundNow = () =>
+    const refundUnder = (key: string) =>
       this.sendTagged(
         data,
-        () => this.api.refund(this.refundTarget(data), { amount: plan.amount, omitAmount: plan.untouched, merchantTransactionId: tag, description }, `refund:${idempotencyKey}`),
-        `refund:${idempotencyKey}`,
+        () => this.api.refund(this.refundTarget(data), { amount: plan.amount, omitAmount: plan.untouched, merchantTransactionId: tag, description }, key),
+        key,
         tag
       )
-    let txn: FiservTransaction
-    if (isSettled(transactions)) {
-      txn = await refundNow()
-    } else if (whole || this.options.partialCancels) {
-      try {
-        const ids = fiservIds(data)
-        const cancel = { amount: whole ? undefined : plan.amount, merchantTransactionId: tag, description }
-        txn = await this.sendTagged(data, () => this.api.cancel(ids.captureTransactionId ?? ids.transactionId, cancel, `refund-cancel:${idempotencyKey}`), `refund-cancel:${idempotencyKey}`, tag)
-      } catch (error) {
-        if (!(error instanceof ProcessorError)) throw error
-        if (error.code === "740") throw notYetRefundable(plan, currency, transactions, error)
-        if (error.code !== "829") throw error
-        txn = await refundNow() // settled since the read
-      }
-    } else {
-      try {
-        txn = await refundNow()
-      } catch (error) {
-        // 812 "Unable to Refund" (or 837, should Fiserv answer that) on a charge it holds captured: not settled yet.
-        const unsettled = error instanceof ProcessorError && (error.code === "812" || error.code === "837") && capturedAt(transactions)
-        if (unsettled) throw notYetRefundable(plan, currency, transactions, error as ProcessorError)
-        throw error
-      }
+    // Refund first, read the order only on a refusal: a settled charge (goods returned days later) takes one call.
+    let answer: FiservTransaction | ProcessorError
+    try {
+      answer = await refundUnder(`refund:${idempotencyKey}`)
+      if (!isDeclined(answer)) return this.sent(answer, plan)
+    } catch (error) {
+      // Any 4xx moved no money (812 and 837 are the documents' and the emulator's codes; a live answer may differ).
+      // 757 is an unknown outcome, which sendTagged has already looked up.
+      const refused = error instanceof ProcessorError && error.kind === "http" && Math.floor((error.status ?? 0) / 100) === 4 && error.code !== "757"
+      if (!refused) throw error
+      answer = error
     }
+    const transactions = await this.ownOrder(data)
+    const whole = plan.remainingAfterMinor === "0"
+    if (isSettled(transactions) || !(whole || this.options.partialCancels)) {
+      if (!(answer instanceof ProcessorError)) return this.sent(answer, plan) // declined: failed, with Fiserv's reason
+      // 812 "Unable to Refund" (or 837, should Fiserv answer that) on a charge it holds captured: not settled yet.
+      const unsettled = !isSettled(transactions) && (answer.code === "812" || answer.code === "837") && capturedAt(transactions)
+      throw unsettled ? notYetRefundable(plan, currency, transactions, answer) : answer
+    }
+    let txn: FiservTransaction
+    try {
+      const ids = fiservIds(data)
+      const cancel = { amount: whole ? undefined : plan.amount, merchantTransactionId: tag, description }
+      const key = `refund-cancel:${idempotencyKey}`
+      txn = await this.sendTagged(data, () => this.api.cancel(ids.captureTransactionId ?? ids.transactionId, cancel, key), key, tag)
+    } catch (error) {
+      if (!(error instanceof ProcessorError)) throw error
+      if (error.code === "740") throw notYetRefundable(plan, currency, transactions, error)
+      if (error.code !== "829") throw error
+      // Settled since the read: refund again under a Client-Request-Id of its own (the first one's replays the refusal).
+      txn = await refundUnder(`refund-settled:${idempotencyKey}`)
+    }
+    return this.sent(txn, plan)
+  }
+
+  /** A refund's or cancel's answer as the ledger records it: declined → failed; else what Fiserv says it moved. */
+  private async sent(txn: FiservTransaction, plan: RefundPlan): Promise<SentRefund> {
     const id = transactionIdOf(txn)
     if (isDeclined(txn)) {
       return { processorRefundId: id, status: "failed", failureReason: declineReason(txn) }
