@@ -20,7 +20,10 @@ export interface ProcessorClientDefinition<O extends ClientOptions> {
   secrets: (options: O) => Array<string | undefined>
   /** Headers for one attempt; `bodyText` is the exact body sent (for processors that sign it). */
   headers: (options: O) => HttpClientConfig["headers"]
-  /** The documented idempotency header, or none (then POSTs are never retried by the client). */
+  /**
+   * The documented header a request's `idempotencyKey` travels in. Without one the key still marks a write as safe
+   * to retry (core/http.ts), so a processor with no replay must not pass keys (Fiserv signs its own into `headers`).
+   */
   idempotencyHeader?: string
   /** The processor's error body as code, type, message. */
   parseError: HttpClientConfig["parseError"]
