@@ -1,21 +1,5 @@
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import type {
-  AuthorizePaymentInput,
-  AuthorizePaymentOutput,
-  CancelPaymentInput,
-  CancelPaymentOutput,
-  CapturePaymentInput,
-  CapturePaymentOutput,
-  DeletePaymentInput,
-  DeletePaymentOutput,
-  GetPaymentStatusInput,
-  GetPaymentStatusOutput,
-  InitiatePaymentInput,
-  ProviderWebhookPayload,
-  RetrievePaymentInput,
-  RetrievePaymentOutput,
-  WebhookActionResult,
-} from "@medusajs/framework/types"
+import type * as Medusa from "@medusajs/framework/types"
 import { ProcessorError } from "../../core/errors"
 import { fromProcessorMinor } from "../../core/money/convert"
 import { modeOf } from "../../core/options"
@@ -110,7 +94,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
    * The customer's email (Checkout.com's risk checks), from Medusa's context only: an `email` the
    * shopper wrote is dropped at initiate. And which API the payment uses.
    */
-  protected sessionFields(input: InitiatePaymentInput): Record<string, unknown> {
+  protected sessionFields(input: Medusa.InitiatePaymentInput): Record<string, unknown> {
     const email = input.context?.customer?.email
     return { ...(typeof email === "string" && email ? { email } : {}), api: this.api }
   }
@@ -131,7 +115,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
 
   // ---- Lifecycle --------------------------------------------------------------------------
 
-  protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+  protected async authorize(input: Medusa.AuthorizePaymentInput): Promise<Medusa.AuthorizePaymentOutput> {
     const data = input.data ?? {}
     if (this.hasPayment(data)) {
       // Authorized before (Medusa retried, or the customer came back from 3DS): report the state.
@@ -166,7 +150,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     return { status, data: this.withoutSingleUse({ ...data, ...patch }) }
   }
 
-  protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+  protected async capture(input: Medusa.CapturePaymentInput): Promise<Medusa.CapturePaymentOutput> {
     const data = input.data ?? {}
     requireField(data, this.backend.idField, NAME)
     const key = this.idempotencyKey(input.context)
@@ -193,7 +177,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     return patch.captured_minor === total.toString() ? patch : undefined
   }
 
-  protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+  protected async cancel(input: Medusa.CancelPaymentInput): Promise<Medusa.CancelPaymentOutput> {
     const data = input.data ?? {}
     if (!this.hasPayment(data)) return { data } // nothing was authorized at Checkout.com
     const { status, patch } = await this.ownState(data)
@@ -205,7 +189,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     return { data: { ...data, ...patch, ...voided } }
   }
 
-  protected async remove(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+  protected async remove(input: Medusa.DeletePaymentInput): Promise<Medusa.DeletePaymentOutput> {
     const data = input.data ?? {}
     if (this.hasPayment(data) && !data.void_action_id && !data.void_charge_id) {
       // A session deleted after authorization: release the customer's funds.
@@ -218,7 +202,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
    * Reads the payment and its refunds at Checkout.com: pending refunds get their outcome
    * (approved or declined) and refunds made outside Medusa are added to the ledger.
    */
-  protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+  protected async retrieve(input: Medusa.RetrievePaymentInput): Promise<Medusa.RetrievePaymentOutput> {
     const data = input.data ?? {}
     const { patch } = await this.ownState(data)
     const seen = await this.backend.refunds(data)
@@ -226,7 +210,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     return { data: reconcileLedger(withOutcomes, seen).data }
   }
 
-  protected async status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+  protected async status(input: Medusa.GetPaymentStatusInput): Promise<Medusa.GetPaymentStatusOutput> {
     const data = input.data ?? {}
     if (!this.hasPayment(data)) return { status: PaymentSessionStatus.PENDING, data }
     const { status, patch } = await this.ownState(data)
@@ -247,7 +231,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
    * The event in a webhook whose `Cko-Signature` (hex HMAC-SHA256 of the raw body with the
    * signature key) matches, or undefined. Classic accounts' notifications are not read.
    */
-  private verifiedEvent(payload: ProviderWebhookPayload["payload"]): CheckoutWebhookEvent | undefined {
+  private verifiedEvent(payload: Medusa.ProviderWebhookPayload["payload"]): CheckoutWebhookEvent | undefined {
     const key = this.options.webhookSignatureKey
     if (this.api !== "payments") {
       this.logger.warn("[Checkout.com] webhook ignored: classic API notifications are not supported (their signature scheme is undocumented)")
@@ -272,7 +256,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
    * capturing `data.amount` unless its payment is fully captured, and that capture reaches Checkout.com: so
    * `captured` is reported only for a single capture of the whole payment (README, "Webhooks").
    */
-  protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+  protected async webhook(payload: Medusa.ProviderWebhookPayload["payload"]): Promise<Medusa.WebhookActionResult> {
     const notSupported = { action: PaymentActions.NOT_SUPPORTED }
     const event = this.verifiedEvent(payload)
     const payments = this.payments // verifiedEvent accepts Payments API events only
@@ -299,7 +283,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
    * Refund outcomes in a verified `payment_refunded` / `payment_refund_declined` webhook, for the
    * payment's refund ledger (apply them with applyRefundOutcomes). Anything else gives [].
    */
-  protected async readRefundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
+  protected async readRefundOutcomes(payload: Medusa.ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
     const event = this.verifiedEvent(payload)
     return event ? refundOutcomesOfEvent(event) : []
   }

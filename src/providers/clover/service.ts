@@ -1,21 +1,6 @@
 import { isIP } from "node:net"
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import type {
-  AuthorizePaymentInput,
-  AuthorizePaymentOutput,
-  CancelPaymentInput,
-  CancelPaymentOutput,
-  CapturePaymentInput,
-  CapturePaymentOutput,
-  DeletePaymentInput,
-  DeletePaymentOutput,
-  GetPaymentStatusInput,
-  GetPaymentStatusOutput,
-  ProviderWebhookPayload,
-  RetrievePaymentInput,
-  RetrievePaymentOutput,
-  WebhookActionResult,
-} from "@medusajs/framework/types"
+import type * as Medusa from "@medusajs/framework/types"
 import { ProcessorError } from "../../core/errors"
 import { uuidFromKey } from "../../core/idempotency"
 import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
@@ -148,7 +133,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   // ---- Lifecycle (initiate and update: the base class's Medusa-side session) ---------------
 
-  protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+  protected async authorize(input: Medusa.AuthorizePaymentInput): Promise<Medusa.AuthorizePaymentOutput> {
     const data = input.data ?? {}
     if (data.charge_id !== undefined && data.charge_id !== null) {
       // Authorized before (Medusa retried): report the charge's state once it is proven this
@@ -194,7 +179,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return { status, data: this.withoutSingleUse({ ...data, ...chargeData(charge) }) }
   }
 
-  protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+  protected async capture(input: Medusa.CapturePaymentInput): Promise<Medusa.CapturePaymentOutput> {
     const data = input.data ?? {}
     const chargeId = requireField(data, "charge_id", "Clover")
     const key = this.idempotencyKey(input.context)
@@ -213,7 +198,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return { data: { ...data, ...chargeData(charge), capture_key: key } }
   }
 
-  protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+  protected async cancel(input: Medusa.CancelPaymentInput): Promise<Medusa.CancelPaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.charge_id !== "string") {
       return { data } // nothing was charged at Clover
@@ -235,7 +220,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return { data: { ...data, ...chargeData(after), authorization_reversal_id: reversal.id } }
   }
 
-  protected async remove(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+  protected async remove(input: Medusa.DeletePaymentInput): Promise<Medusa.DeletePaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.charge_id === "string" && data.authorization_reversed !== true) {
       // A session deleted after authorization: release the customer's funds.
@@ -244,7 +229,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return { data: this.withoutSingleUse(data) }
   }
 
-  protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+  protected async retrieve(input: Medusa.RetrievePaymentInput): Promise<Medusa.RetrievePaymentOutput> {
     const data = input.data ?? {}
     requireField(data, "charge_id", "Clover")
     const charge = await this.ownCharge(data)
@@ -253,7 +238,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
     return { data: reconciled }
   }
 
-  protected async status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+  protected async status(input: Medusa.GetPaymentStatusInput): Promise<Medusa.GetPaymentStatusOutput> {
     const data = input.data ?? {}
     if (typeof data.charge_id !== "string") {
       return { status: PaymentSessionStatus.PENDING, data }
@@ -316,7 +301,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
    * only createChargeRequest writes). There is no session data here to compare amounts with:
    * Medusa then authorizes that session, and authorize proves the charge against it.
    */
-  protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+  protected async webhook(payload: Medusa.ProviderWebhookPayload["payload"]): Promise<Medusa.WebhookActionResult> {
     const notSupported = { action: PaymentActions.NOT_SUPPORTED }
     const expected = this.options.webhookAuthCode
     if (!expected) {

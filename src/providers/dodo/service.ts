@@ -1,24 +1,5 @@
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import type {
-  AuthorizePaymentInput,
-  AuthorizePaymentOutput,
-  CancelPaymentInput,
-  CancelPaymentOutput,
-  CapturePaymentInput,
-  CapturePaymentOutput,
-  DeletePaymentInput,
-  DeletePaymentOutput,
-  GetPaymentStatusInput,
-  GetPaymentStatusOutput,
-  InitiatePaymentInput,
-  InitiatePaymentOutput,
-  ProviderWebhookPayload,
-  RetrievePaymentInput,
-  RetrievePaymentOutput,
-  UpdatePaymentInput,
-  UpdatePaymentOutput,
-  WebhookActionResult,
-} from "@medusajs/framework/types"
+import type * as Medusa from "@medusajs/framework/types"
 import { Webhook } from "standardwebhooks"
 import { ProcessorError } from "../../core/errors"
 import { WebhookEventMemory } from "../../core/event-memory"
@@ -289,7 +270,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
 
   // ---- Lifecycle --------------------------------------------------------------------------
 
-  protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+  protected async initiate(input: Medusa.InitiatePaymentInput): Promise<Medusa.InitiatePaymentOutput> {
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
     // Only the storefront's keys; every other key the shopper sent comes back null (Medusa merges).
     const shopper = this.storefrontData(input.data)
@@ -345,7 +326,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
    * Medusa stores what this returns merged into the session data, and `input.data` is the
    * caller's: only the storefront's keys and the provider's own fields are returned.
    */
-  protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+  protected async update(input: Medusa.UpdatePaymentInput): Promise<Medusa.UpdatePaymentOutput> {
     const data = input.data ?? {}
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
     const shopper = this.storefrontData(data)
@@ -376,7 +357,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     }
   }
 
-  protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+  protected async authorize(input: Medusa.AuthorizePaymentInput): Promise<Medusa.AuthorizePaymentOutput> {
     const data = input.data ?? {}
     if (!str(data.checkout_session_id) && !str(data.payment_id)) {
       throw new MedusaError(
@@ -400,7 +381,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     return { status, data: this.paymentData(data, payment) }
   }
 
-  protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+  protected async capture(input: Medusa.CapturePaymentInput): Promise<Medusa.CapturePaymentOutput> {
     const data = input.data ?? {}
     if (data.payment_status === "succeeded") {
       // Dodo has no capture: a succeeded payment is captured.
@@ -414,7 +395,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     )
   }
 
-  protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+  protected async cancel(input: Medusa.CancelPaymentInput): Promise<Medusa.CancelPaymentOutput> {
     const data = input.data ?? {}
     const payment = str(data.checkout_session_id) || str(data.payment_id) ? await this.findPayment(data, false) : undefined
     if (!payment || payment.status === "failed" || payment.status === "cancelled") {
@@ -427,7 +408,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     )
   }
 
-  protected async remove(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+  protected async remove(input: Medusa.DeletePaymentInput): Promise<Medusa.DeletePaymentOutput> {
     const data = input.data ?? {}
     if (!str(data.checkout_session_id) && !str(data.payment_id)) return { data }
     const payment = await this.findPayment(data, false)
@@ -441,7 +422,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     return { data }
   }
 
-  protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+  protected async retrieve(input: Medusa.RetrievePaymentInput): Promise<Medusa.RetrievePaymentOutput> {
     const data = input.data ?? {}
     const payment = await this.findPayment(data)
     if (!payment) return { data }
@@ -451,7 +432,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     return { data: { ...reconciled, dodo_refunds: refundRecords(reconciled, payment) } }
   }
 
-  protected async status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+  protected async status(input: Medusa.GetPaymentStatusInput): Promise<Medusa.GetPaymentStatusOutput> {
     const data = input.data ?? {}
     const payment = await this.findPayment(data)
     if (!payment) return { status: PaymentSessionStatus.PENDING_AUTHORIZATION, data }
@@ -651,7 +632,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
    * webhook-timestamp (±5 minutes) and v1 signatures over the exact raw body, against every
    * configured secret (rotation). Returns the parsed body, or undefined when it is not Dodo's.
    */
-  private verify(payload: ProviderWebhookPayload["payload"]): { webhookId: string; body: unknown } | undefined {
+  private verify(payload: Medusa.ProviderWebhookPayload["payload"]): { webhookId: string; body: unknown } | undefined {
     if (this.webhooks.length === 0) {
       this.logger.warn(`[${NAME}] webhook ignored: set the \`webhookSecrets\` option (DODO_WEBHOOK_SECRET) to accept Dodo webhooks`)
       return undefined
@@ -684,7 +665,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
    * A verified event is acted on once: its webhook-id is remembered in Medusa's caching module,
    * so a redelivery or replay, on this instance or another, after a restart, is not_supported.
    */
-  protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+  protected async webhook(payload: Medusa.ProviderWebhookPayload["payload"]): Promise<Medusa.WebhookActionResult> {
     const verified = this.verify(payload)
     if (!verified) return { action: PaymentActions.NOT_SUPPORTED }
     if (await this.events.has("payment", verified.webhookId)) {
@@ -700,7 +681,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
    * The Medusa action for a payment event, once the payment proves it belongs to the session it
    * names (read from Medusa's payment module), with the session's amount.
    */
-  private async webhookAction(body: unknown): Promise<WebhookActionResult> {
+  private async webhookAction(body: unknown): Promise<Medusa.WebhookActionResult> {
     const notSupported = { action: PaymentActions.NOT_SUPPORTED }
     const parsed = dodoWebhookSchema.safeParse(body)
     if (!parsed.success || !parsed.data.type.startsWith("payment.")) return notSupported
@@ -746,7 +727,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   }
 
   /** refund.succeeded / refund.failed, verified like any webhook, as ledger outcomes. */
-  protected async readRefundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<DodoRefundOutcome[]> {
+  protected async readRefundOutcomes(payload: Medusa.ProviderWebhookPayload["payload"]): Promise<DodoRefundOutcome[]> {
     const verified = this.verify(payload)
     if (!verified || (await this.events.has("refund", verified.webhookId))) return []
     const outcomes = this.refundOutcomesOf(verified.body)

@@ -1,20 +1,5 @@
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import type {
-  AuthorizePaymentInput,
-  AuthorizePaymentOutput,
-  CancelPaymentInput,
-  CancelPaymentOutput,
-  CapturePaymentInput,
-  CapturePaymentOutput,
-  DeletePaymentInput,
-  DeletePaymentOutput,
-  GetPaymentStatusInput,
-  GetPaymentStatusOutput,
-  ProviderWebhookPayload,
-  RetrievePaymentInput,
-  RetrievePaymentOutput,
-  WebhookActionResult,
-} from "@medusajs/framework/types"
+import type * as Medusa from "@medusajs/framework/types"
 import { ProcessorError } from "../../core/errors"
 import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
@@ -162,7 +147,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
 
   // ---- Lifecycle --------------------------------------------------------------------------
 
-  protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+  protected async authorize(input: Medusa.AuthorizePaymentInput): Promise<Medusa.AuthorizePaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.transaction_id === "string") {
       // Authorized before (Medusa retried): report Fiserv's state of this session's own charge, charge nothing new.
@@ -219,7 +204,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     }
   }
 
-  protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+  protected async capture(input: Medusa.CapturePaymentInput): Promise<Medusa.CapturePaymentOutput> {
     const data = input.data ?? {}
     const { transactionId } = fiservIds(data)
     const currency = requireField(data, "currency", "Fiserv")
@@ -264,7 +249,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     }
   }
 
-  protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+  protected async cancel(input: Medusa.CancelPaymentInput): Promise<Medusa.CancelPaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.transaction_id !== "string") {
       return { data } // nothing was charged at Fiserv
@@ -292,7 +277,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     return { data: { ...data, transaction_state: "VOIDED", cancel_transaction_id: transactionIdOf(txn) } }
   }
 
-  protected async remove(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+  protected async remove(input: Medusa.DeletePaymentInput): Promise<Medusa.DeletePaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.transaction_id === "string" && data.transaction_state === "AUTHORIZED") {
       // A session deleted after authorization: release the customer's funds, only once the charge is proven its own.
@@ -302,7 +287,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     return { data: this.withoutSingleUse(data) }
   }
 
-  protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+  protected async retrieve(input: Medusa.RetrievePaymentInput): Promise<Medusa.RetrievePaymentOutput> {
     const data = input.data ?? {}
     const currency = requireField(data, "currency", "Fiserv")
     const transactions = await this.ownOrder(data)
@@ -311,7 +296,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     return { data: reconcileLedger({ ...data, order_status: status }, refunds).data }
   }
 
-  protected async status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+  protected async status(input: Medusa.GetPaymentStatusInput): Promise<Medusa.GetPaymentStatusOutput> {
     const data = input.data ?? {}
     if (typeof data.transaction_id !== "string") {
       return { status: PaymentSessionStatus.PENDING, data }
@@ -452,7 +437,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
    * Commerce Hub sends no payment webhooks (none documented); status comes from transaction inquiry
    * (getPaymentStatus, retrievePayment). Anything posted to /hooks/payment/fiserv_fiserv is ignored.
    */
-  protected async webhook(_payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+  protected async webhook(_payload: Medusa.ProviderWebhookPayload["payload"]): Promise<Medusa.WebhookActionResult> {
     this.logger.warn("[Fiserv] webhook ignored: Fiserv Commerce Hub has no payment webhooks; status is read by transaction inquiry")
     return { action: PaymentActions.NOT_SUPPORTED }
   }

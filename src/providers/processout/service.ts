@@ -1,24 +1,5 @@
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import type {
-  AuthorizePaymentInput,
-  AuthorizePaymentOutput,
-  CancelPaymentInput,
-  CancelPaymentOutput,
-  CapturePaymentInput,
-  CapturePaymentOutput,
-  DeletePaymentInput,
-  DeletePaymentOutput,
-  GetPaymentStatusInput,
-  GetPaymentStatusOutput,
-  InitiatePaymentInput,
-  InitiatePaymentOutput,
-  ProviderWebhookPayload,
-  RetrievePaymentInput,
-  RetrievePaymentOutput,
-  UpdatePaymentInput,
-  UpdatePaymentOutput,
-  WebhookActionResult,
-} from "@medusajs/framework/types"
+import type * as Medusa from "@medusajs/framework/types"
 import { stampCartLines, verifiedCartLines, type CartLine } from "../../core/cart-lines"
 import { ProcessorError } from "../../core/errors"
 import { WebhookEventMemory } from "../../core/event-memory"
@@ -261,7 +242,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return stampCartLines(this.options.projectSecret, lines, collection)
   }
 
-  protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+  protected async initiate(input: Medusa.InitiatePaymentInput): Promise<Medusa.InitiatePaymentOutput> {
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
     const sessionId = sessionIdOf(input.data)
     // Only lines the middleware stamped for this amount become invoice details; the shopper's own are dropped
@@ -291,7 +272,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
    * into the stored data, so no id the caller passes is stored. Data that lies about the stored
    * invoice's amount is caught by authorize's invoice check.
    */
-  protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+  protected async update(input: Medusa.UpdatePaymentInput): Promise<Medusa.UpdatePaymentOutput> {
     const data = input.data ?? {}
     if (data.transaction_id) {
       throw new MedusaError(
@@ -311,7 +292,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return { status: PaymentSessionStatus.PENDING, data: { ...kept, invoice_id: invoice.id, ...amounts } }
   }
 
-  protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+  protected async authorize(input: Medusa.AuthorizePaymentInput): Promise<Medusa.AuthorizePaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.transaction_id === "string") {
       // Authorized before (Medusa retried): report the transaction's state, charge nothing new.
@@ -357,7 +338,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return { status, data: this.withoutSingleUse({ ...data, ...transactionData(tx) }) }
   }
 
-  protected async capture(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+  protected async capture(input: Medusa.CapturePaymentInput): Promise<Medusa.CapturePaymentOutput> {
     const data = input.data ?? {}
     const invoiceId = requireInvoiceId(requireField(data, "invoice_id", "ProcessOut"))
     const currency = requireField(data, "currency", "ProcessOut")
@@ -386,7 +367,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return { data: { ...data, ...patch, capture_key: key } }
   }
 
-  protected async cancel(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+  protected async cancel(input: Medusa.CancelPaymentInput): Promise<Medusa.CancelPaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.invoice_id !== "string") return { data }
     const invoiceId = requireInvoiceId(data.invoice_id)
@@ -406,7 +387,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return { data: { ...data, ...transactionData(voided) } }
   }
 
-  protected async remove(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+  protected async remove(input: Medusa.DeletePaymentInput): Promise<Medusa.DeletePaymentOutput> {
     const data = input.data ?? {}
     if (typeof data.transaction_id === "string" && data.voided !== true && data.transaction_status === "authorized") {
       // A session deleted after authorization: release the customer's funds.
@@ -416,7 +397,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return { data: this.withoutSingleUse(data) }
   }
 
-  protected async retrieve(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+  protected async retrieve(input: Medusa.RetrievePaymentInput): Promise<Medusa.RetrievePaymentOutput> {
     const data = input.data ?? {}
     requireField(data, "invoice_id", "ProcessOut")
     const tx = await this.transactionOf(data)
@@ -426,7 +407,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return { data: reconcileLedger(withTx, refunds).data }
   }
 
-  protected async status(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+  protected async status(input: Medusa.GetPaymentStatusInput): Promise<Medusa.GetPaymentStatusOutput> {
     const data = input.data ?? {}
     const tx = await this.transactionOf(data)
     if (!tx) return { status: PaymentSessionStatus.PENDING, data }
@@ -538,7 +519,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
    * URL's token, the event is read with the store's credentials (`GET /events/{id}`) and only what
    * ProcessOut answers is used. Undefined when there is nothing to act on (the reason is logged).
    */
-  private async trustedEvent(payload: ProviderWebhookPayload["payload"], purpose: "action" | "refunds"): Promise<ProcessOutEvent | undefined> {
+  private async trustedEvent(payload: Medusa.ProviderWebhookPayload["payload"], purpose: "action" | "refunds"): Promise<ProcessOutEvent | undefined> {
     if (!this.verifyWebhookToken(headerValue(payload?.headers as Record<string, unknown> | undefined, WEBHOOK_TOKEN_HEADER))) {
       this.warnAtMostEveryMinute(
         "token",
@@ -600,7 +581,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     }
   }
 
-  protected async webhook(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+  protected async webhook(payload: Medusa.ProviderWebhookPayload["payload"]): Promise<Medusa.WebhookActionResult> {
     const notSupported = { action: PaymentActions.NOT_SUPPORTED }
     const event = await this.trustedEvent(payload, "action")
     if (!event) return notSupported
@@ -609,7 +590,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     return result ?? notSupported
   }
 
-  private async actionFor(event: ProcessOutEvent): Promise<WebhookActionResult | undefined> {
+  private async actionFor(event: ProcessOutEvent): Promise<Medusa.WebhookActionResult | undefined> {
     const found = transactionEventAction(event)
     if (!found) return undefined
     const { action, amount, transaction: tx } = found
@@ -624,7 +605,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
    * Refund outcomes of a refund event (`transaction.refunded`, `transaction.operation.refund.*`),
    * read from ProcessOut's current refund list of the event's transaction, not from the body.
    */
-  protected async readRefundOutcomes(payload: ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
+  protected async readRefundOutcomes(payload: Medusa.ProviderWebhookPayload["payload"]): Promise<RefundOutcome[]> {
     const event = await this.trustedEvent(payload, "refunds")
     if (!event) return []
     const eventTx = event.data?.transaction
