@@ -27,7 +27,7 @@ import { planCapture, type CapturePlan } from "./capture-plan"
 import { ProcessorError, toMedusaError, type ErrorAdvice } from "./errors"
 import type { Logger } from "./http"
 import { uuidFromKey } from "./idempotency"
-import { toProcessorAmount } from "./money/convert"
+import { toProcessorAmount, type ProcessorAmount } from "./money/convert"
 import type { CurrencyProfile } from "./money/currency-profile"
 import { storeReasonMap, type ReasonOverrides } from "./reason-map"
 import { Redactor } from "./redact"
@@ -185,14 +185,21 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
         ...this.storefrontData(input.data),
         ...(sessionId ? { session_id: sessionId } : {}),
         ...this.sessionFields(input),
-        processor: this.getIdentifier(),
-        environment: this.mode,
-        currency: amount.currency,
-        amount_minor: amount.minor,
-        captured_minor: "0",
-        refunded_minor: "0",
-        refunds: [],
+        ...this.newPaymentData(amount),
       },
+    }
+  }
+
+  /** What every session's data starts with: the amount in the processor's unit, nothing captured, an empty ledger. */
+  protected newPaymentData(amount: ProcessorAmount): Record<string, unknown> {
+    return {
+      processor: this.getIdentifier(),
+      environment: this.mode,
+      currency: amount.currency,
+      amount_minor: amount.minor,
+      captured_minor: "0",
+      refunded_minor: "0",
+      refunds: [],
     }
   }
 

@@ -4,18 +4,11 @@
  */
 import { request } from "./client"
 
-export type ReturnShipping = "deduct_from_refund" | "merchant_pays"
+// Type-only: erased from the admin bundle, so the dashboard and the routes share one shape.
+import type { RefundPolicyView, ReturnShipping } from "../../modules/refund-policy/policy"
 
-export interface RefundPolicy {
-  store_id: string
-  auto_refund_on_receipt: boolean
-  refund_damaged_items: boolean
-  return_shipping: ReturnShipping
-  reason_map: Record<string, unknown>
-  processor_settings: Record<string, unknown>
-  saved: boolean
-  updated_at: string | null
-}
+export type { ReturnShipping }
+export type RefundPolicy = RefundPolicyView
 
 export type RefundPolicyPatch = Partial<Pick<RefundPolicy, "auto_refund_on_receipt" | "refund_damaged_items" | "return_shipping" | "reason_map">>
 

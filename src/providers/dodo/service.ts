@@ -282,13 +282,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       data: {
         ...shopper,
         session_id: sessionId,
-        processor: "dodo",
-        environment: this.mode,
-        currency: amount.currency,
-        amount_minor: amount.minor,
-        captured_minor: "0",
-        refunded_minor: "0",
-        refunds: [],
+        ...this.newPaymentData(amount),
         ...checkout,
       },
     }
