@@ -21,7 +21,7 @@ const SLICE_MS = Number(args["slice-ms"] ?? 250)
 
 registerTs()
 const money = require(path.join(ROOT, "src/core/money/index.ts"))
-const { cloverCurrencies } = require(path.join(ROOT, "src/providers/clover/transformers.ts"))
+const { cloverCurrencies } = require(path.join(ROOT, "src/providers/clover/currencies.ts"))
 const { getSmallestUnit } = require(require.resolve("@medusajs/payment-stripe/dist/utils/get-smallest-unit.js", { paths: [ROOT] }))
 const { BigNumber: MedusaBigNumber } = require(require.resolve("@medusajs/framework/utils", { paths: [ROOT] }))
 
