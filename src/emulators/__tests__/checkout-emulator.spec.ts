@@ -189,6 +189,29 @@ describe("Payments API rules", () => {
       await new Promise((r) => server.close(r))
     }
   }, 30_000)
+
+  it("settles a refund whose timer fires before the clock reaches its due time", async () => {
+    const server = http.createServer((req, res) => req.resume().on("end", () => res.writeHead(200).end()))
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
+    const realNow = Date.now
+    try {
+      emulator.webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`
+      emulator.refundDelayMs = 30
+      const p = await pay(5000, "USD", true)
+      await call("POST", `/payments/${p.id}/refunds`, { amount: 100 })
+      // From here the emulator's clock runs 5 ms behind its timers, as Date.now() and a timer's clock can differ.
+      jest.spyOn(Date, "now").mockImplementation(() => realNow.call(Date) - 5)
+      for (const deadline = realNow.call(Date) + 5_000; emulator.listRefunds(p.id)[0]?.state === "pending" && realNow.call(Date) < deadline; ) {
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      expect(emulator.listRefunds(p.id)[0]?.state).toBe("processed")
+    } finally {
+      jest.restoreAllMocks()
+      await emulator.flushWebhooks()
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }
+  }, 30_000)
 })
 
 describe("classic v2 Charges API", () => {

@@ -408,10 +408,16 @@ export class CheckoutEmulator extends EmulatorServer {
     action.due_at = Date.now() + this.refundDelayMs
     // Without a webhook URL refunds settle lazily, on the next request after they are due.
     if (!this.webhookUrl) return
+    this.settleWhenDue(action, this.refundDelayMs)
+  }
+
+  /** A timer can fire a millisecond before Date.now() reaches `due_at`: then it waits out the rest. */
+  private settleWhenDue(action: EmulatedAction, delayMs: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer)
       this.settleRefunds(true)
-    }, this.refundDelayMs)
+      if (action.state === "pending" && action.due_at !== undefined) this.settleWhenDue(action, Math.max(1, action.due_at - Date.now()))
+    }, delayMs)
     timer.unref()
     this.timers.add(timer)
   }
