@@ -13,11 +13,12 @@ import { Modules } from "@medusajs/framework/utils"
 import { currencyExponent, toDecimal, type CurrencyProfile } from "../../src/core/money"
 import type { Fault } from "../../src/emulators/core/faults"
 import type { EmulatorRequest, EmulatorResponse, EmulatorServer, HookContext, RecordedRequest } from "../../src/emulators/core/server"
-import { CheckoutEmulator, DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY } from "../../src/emulators/checkout"
+import { CheckoutEmulator } from "../../src/emulators/checkout"
 import { CloverEmulator } from "../../src/emulators/clover"
-import { DEFAULT_DODO_API_KEY, DEFAULT_DODO_PRODUCT_ID, DEFAULT_DODO_WEBHOOK_SECRET, DodoEmulator } from "../../src/emulators/dodo"
+import { DodoEmulator } from "../../src/emulators/dodo"
 import { FiservEmulator } from "../../src/emulators/fiserv"
 import { ProcessOutEmulator } from "../../src/emulators/processout"
+import { PROCESSOR_KITS } from "../../src/emulators/kits"
 import { checkoutCurrencies } from "../../src/providers/checkout/currencies"
 import { cloverCurrencies } from "../../src/providers/clover/currencies"
 import { dodoCurrencies } from "../../src/providers/dodo/currencies"
@@ -183,6 +184,29 @@ async function payByCard(ctx: Ctx, p: { providerId: string; name: string }, sess
 export const TIMEOUT_MS = 1000
 export const MAX_RETRIES = 2
 
+/**
+ * A processor's facts from its kit (src/emulators/kits): name, label, provider id, the env that points
+ * medusa-config.ts at its emulator (webhook secret included), and its refund route on the wire; plus this
+ * harness's own settings and the short timeout and retries the faults are scripted against.
+ */
+function fromKit(name: ProcessorName, settings: Record<string, string> = {}) {
+  const kit = PROCESSOR_KITS.find((k) => k.id === name)
+  if (!kit) throw new Error(`no kit for ${name} in PROCESSOR_KITS`)
+  return {
+    name,
+    label: kit.label,
+    providerId: kit.providerId,
+    refundPath: kit.refundOnWire.path,
+    env: (url: string): Record<string, string | undefined> => ({
+      ...kit.emulatorEnv(url),
+      ...kit.webhookEnv,
+      ...settings,
+      [`${kit.envPrefix}_TIMEOUT_MS`]: String(TIMEOUT_MS),
+      [`${kit.envPrefix}_MAX_RETRIES`]: String(MAX_RETRIES),
+    }),
+  }
+}
+
 export function processorsUnderTest(): ProcessorUnderTest[] {
   const clover = withArmedFaults(new CloverEmulator())
   // Refunds settle at once (refundDelayMs 0), as Checkout.com's sandbox does within moments.
@@ -190,18 +214,13 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
   const fiserv = withArmedFaults(new FiservEmulator())
   const dodo = withArmedFaults(new DodoEmulator())
   const processout = withArmedFaults(new ProcessOutEmulator())
-  const common = (prefix: string) => ({ [`${prefix}_TIMEOUT_MS`]: String(TIMEOUT_MS), [`${prefix}_MAX_RETRIES`]: String(MAX_RETRIES) })
 
   return [
     {
-      name: "clover",
-      label: "Clover",
-      providerId: "pp_clover_clover",
+      ...fromKit("clover", { CLOVER_CAPTURE_MODE: "manual" }),
       emulator: clover,
       profile: cloverCurrencies,
-      env: (url) => ({ CLOVER_ENVIRONMENT: url, CLOVER_API_KEY: "emulator_clover_key", CLOVER_CAPTURE_MODE: "manual", ...common("CLOVER") }),
       refundRoute: { method: "POST", path: "/v1/refunds" },
-      refundPath: /^\/v1\/refunds$/,
       resendsRefunds: true,
       readsAfterFailedSend: [],
       keyHeader: "idempotency-key",
@@ -210,21 +229,10 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
       reset: () => resetEmulator(clover),
     },
     {
-      name: "checkout",
-      label: "Checkout.com",
-      providerId: "pp_checkout_checkout",
+      ...fromKit("checkout", { CHECKOUT_API: "payments", CHECKOUT_CAPTURE_MODE: "manual" }),
       emulator: checkout,
       profile: checkoutCurrencies,
-      env: (url) => ({
-        CHECKOUT_ENVIRONMENT: url,
-        CHECKOUT_SECRET_KEY: undefined, // the config's default is the emulator's key
-        CHECKOUT_API: "payments",
-        CHECKOUT_CAPTURE_MODE: "manual",
-        CHECKOUT_WEBHOOK_SIGNATURE_KEY: DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY,
-        ...common("CHECKOUT"),
-      }),
       refundRoute: { method: "POST", path: "/payments/:id/refunds" },
-      refundPath: /^\/payments\/[^/]+\/refunds$/,
       resendsRefunds: true,
       readsAfterFailedSend: [],
       keyHeader: "cko-idempotency-key",
@@ -237,24 +245,10 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
       },
     },
     {
-      name: "fiserv",
-      label: "Fiserv",
-      providerId: "pp_fiserv_fiserv",
+      ...fromKit("fiserv", { FISERV_CAPTURE_MODE: "manual", FISERV_ENDPOINT_STYLE: "reference", FISERV_REFUND_REFERENCE: "transaction" }),
       emulator: fiserv,
       profile: fiservCurrencies,
-      env: (url) => ({
-        FISERV_ENVIRONMENT: url,
-        FISERV_API_KEY: "emulator_fiserv_api_key",
-        FISERV_API_SECRET: "emulator_fiserv_api_secret",
-        FISERV_MERCHANT_ID: fiserv.merchantId,
-        FISERV_TERMINAL_ID: fiserv.terminalId,
-        FISERV_CAPTURE_MODE: "manual",
-        FISERV_ENDPOINT_STYLE: "reference",
-        FISERV_REFUND_REFERENCE: "transaction",
-        ...common("FISERV"),
-      }),
       refundRoute: { method: "POST", path: "/payments/v1/refunds" },
-      refundPath: /^\/payments\/v1\/refunds$/,
       resendsRefunds: true,
       // After a failed send the provider asks for the order's transactions (by merchantTransactionId).
       readsAfterFailedSend: [{ method: "POST", path: "/payments/v1/transaction-inquiry" }],
@@ -268,20 +262,10 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
       reset: () => resetEmulator(fiserv),
     },
     {
-      name: "dodo",
-      label: "Dodo Payments",
-      providerId: "pp_dodo_dodo",
+      ...fromKit("dodo"),
       emulator: dodo,
       profile: dodoCurrencies,
-      env: (url) => ({
-        DODO_ENVIRONMENT: url,
-        DODO_API_KEY: DEFAULT_DODO_API_KEY,
-        DODO_PRODUCT_ID: DEFAULT_DODO_PRODUCT_ID,
-        DODO_WEBHOOK_SECRET: DEFAULT_DODO_WEBHOOK_SECRET,
-        ...common("DODO"),
-      }),
       refundRoute: { method: "POST", path: "/refunds" },
-      refundPath: /^\/refunds$/,
       // Dodo documents no idempotency key: a refund POST is resent only after a 429 or 5xx, once a
       // read shows Dodo did not make it; never after a timeout or a dropped connection.
       resendsRefunds: false,
@@ -297,21 +281,10 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
       reset: () => resetEmulator(dodo),
     },
     {
-      name: "processout",
-      label: "ProcessOut",
-      providerId: "pp_processout_processout",
+      ...fromKit("processout", { PROCESSOUT_CAPTURE_MODE: "manual", PROCESSOUT_WEBHOOK_SECRET }),
       emulator: processout,
       profile: processoutCurrencies,
-      env: (url) => ({
-        PROCESSOUT_ENVIRONMENT: url,
-        PROCESSOUT_PROJECT_ID: "test-proj_emulator",
-        PROCESSOUT_PROJECT_SECRET: "key_sandbox_emulator",
-        PROCESSOUT_CAPTURE_MODE: "manual",
-        PROCESSOUT_WEBHOOK_SECRET,
-        ...common("PROCESSOUT"),
-      }),
       refundRoute: { method: "POST", path: "/invoices/:id/refunds" },
-      refundPath: /^\/(invoices|transactions)\/[^/]+\/refunds$/,
       resendsRefunds: true,
       readsAfterFailedSend: [],
       keyHeader: "idempotency-key",
