@@ -60,13 +60,17 @@ type Operation =
 export abstract class ProcessorPaymentProvider<TOptions extends Record<string, unknown>> extends AbstractPaymentProvider<TOptions> {
   protected readonly logger: Logger
   protected abstract readonly profile: CurrencyProfile
-  /** Secret values of this provider's options, scrubbed from every error message. */
-  protected abstract readonly redactor: Redactor
+  /** The provider's options, parsed and validated by its own schema before they reach here. */
+  protected readonly options: TOptions
+  /** Scrubs the options' secret values from every error message and log line. */
+  protected readonly redactor: Redactor
 
-  protected constructor(cradle: Record<string, unknown>, options: TOptions) {
+  protected constructor(cradle: Record<string, unknown>, options: TOptions, secrets: Array<string | undefined>) {
     // @ts-ignore: AbstractPaymentProvider's constructor is protected and typed loosely.
     super(cradle, options)
     this.logger = (cradle?.logger as Logger | undefined) ?? console
+    this.options = options
+    this.redactor = new Redactor(secrets)
   }
 
   /** Logs at boot what the merchant may have forgotten (core/boot-warnings.ts). */

@@ -10,7 +10,6 @@ import { MedusaPaymentsDouble } from "../../../test/support/medusa-payments"
 import { defineCurrencyProfile } from "../money/currency-profile"
 import { ledgerOf } from "../payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../provider"
-import { Redactor } from "../redact"
 import { reconcileLedger } from "../refunds/planner"
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
@@ -18,11 +17,10 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 class ScriptedProvider extends ProcessorPaymentProvider<Record<string, unknown>> {
   static identifier = "scripted"
   protected readonly profile = defineCurrencyProfile({ processor: "Scripted" })
-  protected readonly redactor = new Redactor([])
   answer: (input: SendRefundInput) => SentRefund = () => ({ processorRefundId: "re_1", status: "succeeded" })
   sends = 0
   constructor(cradle: Record<string, unknown>) {
-    super({ logger: quiet, ...cradle }, {})
+    super({ logger: quiet, ...cradle }, {}, [])
   }
   protected async sendRefund(input: SendRefundInput) {
     this.sends++

@@ -5,7 +5,6 @@ import { fromProcessorMinor } from "../../core/money/convert"
 import { modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
-import { Redactor } from "../../core/redact"
 import { applyRefundOutcomes, reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
 import { constantTimeEqual, headerValue, hmac, rawBodyText } from "../../core/webhooks"
@@ -38,8 +37,6 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
   protected readonly singleUseKeys = ["token"]
   /** The Frames card token is all a storefront sends (README, "Storefront data"); every other key is dropped. */
   protected readonly storefrontKeys = ["token"]
-  protected readonly redactor: Redactor
-  protected readonly options: CheckoutOptions
   protected readonly backend: CheckoutBackend
   /** The Payments API backend, whose webhooks are read; undefined on the classic API. */
   private readonly payments?: PaymentsBackend
@@ -50,9 +47,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
 
   constructor(cradle: Record<string, unknown>, rawOptions: Record<string, unknown>) {
     const options = parseCheckoutOptions(rawOptions)
-    super(cradle, options)
-    this.options = options
-    this.redactor = new Redactor([options.secretKey, options.webhookSignatureKey])
+    super(cradle, options, [options.secretKey, options.webhookSignatureKey])
     this.warnAboutSetup({
       environment: options.environment,
       webhookSecret: { set: !!options.webhookSignatureKey, option: "webhookSignatureKey", env: "CHECKOUT_WEBHOOK_SIGNATURE_KEY" },

@@ -7,7 +7,6 @@ import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
 import { modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
-import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { refundReturnOf } from "../../core/return-items"
 import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
@@ -44,8 +43,6 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
   protected readonly singleUseKeys = ["source"]
   /** The only key a storefront sends (README "Storefront data"); the customer IP comes from the request. */
   protected readonly storefrontKeys = ["source"]
-  protected readonly redactor: Redactor
-  protected readonly options: CloverOptions
   protected readonly api: CloverApi
 
   static validateOptions(options: Record<string, unknown>): void {
@@ -54,9 +51,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   constructor(cradle: Record<string, unknown>, rawOptions: Record<string, unknown>) {
     const options = parseCloverOptions(rawOptions)
-    super(cradle, options)
-    this.options = options
-    this.redactor = new Redactor(cloverSecrets(options))
+    super(cradle, options, cloverSecrets(options))
     this.warnAboutSetup({
       environment: options.environment,
       webhookSecret: { set: !!options.webhookAuthCode, option: "webhookAuthCode", env: "CLOVER_WEBHOOK_AUTH_CODE" },

@@ -9,7 +9,6 @@ import { webhookDedupeSizeDeprecation } from "../../core/boot-warnings"
 import { requireField, type RefundStatus } from "../../core/payment-data"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
-import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { headerValue, rawBodyText } from "../../core/webhooks"
 import { DodoApi, dodoClient, PAYMENT_ID, PROCESSOR as NAME } from "./api"
@@ -58,8 +57,6 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   static identifier = "dodo"
 
   protected readonly profile = dodoCurrencies
-  protected readonly redactor: Redactor
-  protected readonly options: DodoOptions
   protected readonly api: DodoApi
   /** Dodo has no idempotency key: read the payment's refunds before sending one (core). */
   protected readonly reconcileBeforeRefund = true
@@ -79,9 +76,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
 
   constructor(cradle: Record<string, unknown>, rawOptions: Record<string, unknown>) {
     const options = parseDodoOptions(rawOptions)
-    super(cradle, options)
-    this.options = options
-    this.redactor = new Redactor([options.apiKey, ...options.webhookSecrets])
+    super(cradle, options, [options.apiKey, ...options.webhookSecrets])
     this.warnAboutSetup({
       environment: options.environment,
       webhookSecret: { set: options.webhookSecrets.length > 0, option: "webhookSecrets", env: "DODO_WEBHOOK_SECRET" },

@@ -6,7 +6,6 @@ import { Decimal } from "../../core/money/decimal"
 import { modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
-import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView, type RefundPlan } from "../../core/refunds/planner"
 import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
 import { FiservApi, fiservClient, fiservIds, type FiservRefundTarget } from "./api"
@@ -58,8 +57,6 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
    * failed refund under a new refund id: read the order's refunds before sending one.
    */
   protected readonly reconcileBeforeRefund = true
-  protected readonly redactor: Redactor
-  protected readonly options: FiservOptions
   protected readonly api: FiservApi
 
   static validateOptions(options: Record<string, unknown>): void {
@@ -68,9 +65,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
 
   constructor(cradle: Record<string, unknown>, rawOptions: Record<string, unknown>) {
     const options = parseFiservOptions(rawOptions)
-    super(cradle, options)
-    this.options = options
-    this.redactor = new Redactor([options.apiKey, options.apiSecret])
+    super(cradle, options, [options.apiKey, options.apiSecret])
     // Commerce Hub documents no payment webhooks, so there is no webhook secret to forget.
     this.warnAboutSetup({ environment: options.environment })
     this.api = new FiservApi(fiservClient(options, this.logger), options)

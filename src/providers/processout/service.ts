@@ -8,7 +8,6 @@ import { modeOf } from "../../core/options"
 import { webhookDedupeSizeDeprecation } from "../../core/boot-warnings"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
-import { Redactor } from "../../core/redact"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { refundReturnOf, type RefundReturn } from "../../core/return-items"
 import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
@@ -63,8 +62,6 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
    * refunds twice. The Idempotency-Key covers retries of the same Medusa refund.
    */
   protected readonly reconcileBeforeRefund = true
-  protected readonly redactor: Redactor
-  protected readonly options: ProcessOutOptions
   protected readonly api: ProcessOutApi
   /** Event ids already acted on, per purpose, in Medusa's caching module (shared by instances). */
   private readonly events: WebhookEventMemory
@@ -80,9 +77,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
 
   constructor(cradle: Record<string, unknown>, rawOptions: Record<string, unknown>) {
     const options = parseProcessOutOptions(rawOptions)
-    super(cradle, options)
-    this.options = options
-    this.redactor = new Redactor(processoutSecrets(options))
+    super(cradle, options, processoutSecrets(options))
     this.events = new WebhookEventMemory("ProcessOut", cradle, this.logger)
     this.readBudget = { tokens: options.webhookReadsPerMinute, at: Date.now() }
     this.warnAboutSetup({
