@@ -369,7 +369,7 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
    * of the processor had ended by then.
    */
   protected attemptBoundMs(): number {
-    const options = (this as unknown as { config?: Record<string, unknown> }).config ?? {}
+    const options: Record<string, unknown> = this.options ?? {}
     const timeoutMs = Math.min(Number(options.timeoutMs) || 15_000, 120_000)
     const retries = Math.min(Number.isFinite(Number(options.maxRetries)) && options.maxRetries !== undefined ? Number(options.maxRetries) : 2, 10)
     const oneRequestMs = timeoutMs * (retries + 1) + 8_000 * retries
