@@ -2,7 +2,9 @@
  * End to end through a real Medusa 2.21 app and the Clover emulator:
  * checkout with pp_clover_clover (authorize only), admin capture, admin return of one
  * of two items, admin refund of exactly what the order owes, refund of the rest, and a
- * refused over-refund that never reaches Clover.
+ * refused over-refund that never reaches Clover. The amounts in Medusa and at Clover along
+ * that flow are checked for every processor in return-and-refund.spec.ts; this spec checks
+ * Clover's side: the charge, its states, the requests and their idempotency keys.
  */
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { uuidFromKey } from "../../src/core/idempotency"
@@ -58,7 +60,7 @@ medusaIntegrationTestRunner({
       })
     })
 
-    it("refunds a returned item exactly, then the rest, then refuses more", async () => {
+    it("refunds a returned item exactly, then the rest, then refuses more: Clover's charge, requests and keys", async () => {
       const admin = store.adminHeaders
       const small = store.variants.find((v) => v.title === "Small")!
       const token = cardToken()
@@ -70,7 +72,6 @@ medusaIntegrationTestRunner({
       })
 
       let order = await getOrder(api, admin, placed.id)
-      expect(toCents(order.total)).toBe(4734) // 30.00 + 12.34 + 5.00 shipping
 
       const charges = emu.listCharges().filter((c) => c.status === "succeeded")
       expect(charges).toHaveLength(1)
@@ -89,17 +90,12 @@ medusaIntegrationTestRunner({
       expect(chargeRequest.headers["x-forwarded-for"]).toMatch(/^127\.0\.0\.1$|^::1$/)
 
       const payment = await getOnlyPayment(api, admin, placed.id)
-      expect(payment.provider_id).toBe(PROVIDER_ID)
-      expect(toCents(payment.amount)).toBe(4734)
 
       // ---- admin capture
-      const captured = await capturePayment(api, admin, payment.id)
-      expect(captured.captures).toHaveLength(1)
-      expect(toCents(captured.captures[0].amount)).toBe(4734)
+      await capturePayment(api, admin, payment.id)
       expect(emu.getCharge(chargeId)).toEqual(
         expect.objectContaining({ captured: true, amount_captured: 4734, amount_refunded: 0, refunded: false })
       )
-      expect(emu.requests({ method: "POST", path: REFUNDS_PATH })).toHaveLength(0)
 
       // ---- ship both, take the 12.34 one back
       await fulfillOrder(api, admin, { orderId: placed.id, locationId: store.stockLocation.id })
@@ -111,10 +107,7 @@ medusaIntegrationTestRunner({
       })
 
       order = await getOrder(api, admin, placed.id)
-      expect(toCents(order.summary.pending_difference)).toBe(-1234)
       const owed = -Number(order.summary.pending_difference)
-      // a return alone never reaches the processor
-      expect(emu.requests({ method: "POST", path: REFUNDS_PATH })).toHaveLength(0)
 
       // ---- refund what the order owes
       const reason = await createRefundReason(api, admin, { label: "Return", code: "return" })
@@ -124,21 +117,12 @@ medusaIntegrationTestRunner({
         refund_reason_id: reason.id,
         note: "small item returned",
       })
-      expect(afterFirst.refunds).toHaveLength(1)
       const medusaRefund1 = afterFirst.refunds[0]
-      expect(medusaRefund1.id).toMatch(/^ref_/)
-      expect(toCents(medusaRefund1.amount)).toBe(1234)
-
-      const cloverRefunds1 = emu.listRefunds(chargeId)
-      expect(cloverRefunds1).toHaveLength(1)
-      expect(Number.isInteger(cloverRefunds1[0].amount)).toBe(true)
-      expect(cloverRefunds1[0].amount).toBe(1234)
       expect(emu.getCharge(chargeId)).toEqual(
         expect.objectContaining({ amount_refunded: 1234, refunded: false })
       )
 
       const refundRequests1 = emu.requests({ method: "POST", path: REFUNDS_PATH })
-      expect(refundRequests1).toHaveLength(1)
       // Medusa's records prove the ledger current (no other refund, none in doubt): the refund is
       // one request, without a read of Clover's refunds first.
       const sinceRefund = emu.requests().slice(journalBefore)
@@ -149,43 +133,29 @@ medusaIntegrationTestRunner({
       expect(refundRequests1[0].headers["idempotency-key"]).toBe(uuidFromKey(medusaRefund1.id))
       expect(refundRequests1[0].body).toEqual(expect.objectContaining({ charge: chargeId, amount: 1234 }))
 
-      order = await getOrder(api, admin, placed.id)
-      expect(toCents(order.summary.pending_difference)).toBe(0)
-
       // ---- refund the rest of what was captured
       const p1 = await getPayment(api, admin, payment.id)
       const capturedCents = p1.captures.reduce((s: number, c: any) => s + toCents(c.amount), 0)
       const refundedCents = p1.refunds.reduce((s: number, r: any) => s + toCents(r.amount), 0)
       const restCents = capturedCents - refundedCents
-      expect(restCents).toBe(3500)
 
       const afterSecond = await refundPayment(api, admin, payment.id, {
         amount: restCents / 100,
         refund_reason_id: reason.id,
         note: "goodwill: rest of the order",
       })
-      expect(afterSecond.refunds).toHaveLength(2)
       const medusaRefund2 = afterSecond.refunds.find((r: any) => r.id !== medusaRefund1.id)
-      expect(toCents(medusaRefund2.amount)).toBe(3500)
 
       const charge = emu.getCharge(chargeId)!
       expect(charge.refunded).toBe(true)
       expect(charge.amount_refunded).toBe(charge.amount)
       expect(charge.amount_refunded).toBe(4734)
-      const cloverRefunds2 = emu.listRefunds(chargeId)
-      expect(cloverRefunds2.map((r) => r.amount)).toEqual([1234, 3500])
 
       const refundRequests2 = emu.requests({ method: "POST", path: REFUNDS_PATH })
-      expect(refundRequests2).toHaveLength(2)
       expect(refundRequests2[1].headers["idempotency-key"]).toBe(uuidFromKey(medusaRefund2.id))
 
-      const p2 = await getPayment(api, admin, payment.id)
-      expect(p2.refunds.map((r: any) => toCents(r.amount)).sort((a: number, b: number) => a - b)).toEqual([
-        1234, 3500,
-      ])
-      expect(p2.refunds.map((r: any) => r.id).sort()).toEqual([medusaRefund1.id, medusaRefund2.id].sort())
-
-      // ---- nothing left: a further refund is refused before it reaches Clover
+      // ---- nothing left: a further 1.00 is refused by Medusa's own guard before it reaches Clover
+      // (return-and-refund.spec.ts refuses 0.01, which Medusa lets through to the provider's guard).
       const err = await refundPayment(api, admin, payment.id, {
         amount: 1,
         refund_reason_id: reason.id,

@@ -5,7 +5,8 @@
  * route and completes the cart (captured), admin return of one of two items, admin refund of
  * exactly what the order owes (Dodo item refund), a second partial refund, the rest, a refused
  * over-refund that never reaches Dodo; and a refund whose answer is lost, retried by the admin
- * under a new Medusa refund id, that Dodo makes only once.
+ * under a new Medusa refund id, that Dodo makes only once. The order's and payment's amounts in
+ * Medusa along a return and refund are checked for every processor in return-and-refund.spec.ts.
  *
  * Webhooks stay on for the whole test, as at Dodo. Medusa handles a webhook after its webhook
  * delay, so a webhook whose effect the test does not wait for may be handled after the test, on
@@ -167,23 +168,14 @@ medusaIntegrationTestRunner({
       const small = store.variants.find((v) => v.title === "Small")!
       const { orderId, paymentId: dodoPaymentId } = await paidOrder()
 
-      let order = await getOrder(api, admin, orderId)
-      expect(toCents(order.total)).toBe(4734) // 30.00 + 12.34 + 5.00 shipping
+      const order = await getOrder(api, admin, orderId)
       const payment = await getOnlyPayment(api, admin, orderId)
-      expect(payment.provider_id).toBe(PROVIDER_ID)
-      expect(toCents(payment.amount)).toBe(4734)
-      expect(payment.captures).toHaveLength(1) // Medusa recorded the capture itself
-      expect(toCents(payment.captures[0].amount)).toBe(4734)
       expect(emu.getPayment(dodoPaymentId)).toEqual(expect.objectContaining({ status: "succeeded", total_amount: 4734, currency: "USD" }))
-      expect(emu.requests({ method: "POST", path: "/refunds" })).toHaveLength(0)
 
       // ---- ship both, take the 12.34 one back
       await fulfillOrder(api, admin, { orderId, locationId: store.stockLocation.id })
       const smallItem = order.items.find((i: any) => i.variant_id === small.id)
       await returnItems(api, admin, { orderId, locationId: store.stockLocation.id, items: [{ id: smallItem.id, quantity: 1 }] })
-      order = await getOrder(api, admin, orderId)
-      expect(toCents(order.summary.pending_difference)).toBe(-1234)
-      expect(emu.requests({ method: "POST", path: "/refunds" })).toHaveLength(0) // a return alone never reaches Dodo
 
       // ---- refund what the order owes: a partial refund, as item amounts
       const reason = await createRefundReason(api, admin, { label: "Return", code: "return" })
@@ -198,8 +190,6 @@ medusaIntegrationTestRunner({
         reason: "Return: small item returned",
         metadata: { medusa_refund_id: medusaRefund1.id, session_id: expect.stringMatching(/^payses_/) },
       })
-      order = await getOrder(api, admin, orderId)
-      expect(toCents(order.summary.pending_difference)).toBe(0)
       expect(await settleAtDodo(payment.id, first.dodoRefund.refund_id)).toEqual(
         expect.objectContaining({ medusa_refund_id: medusaRefund1.id, amount_minor: "1234", status: "succeeded" })
       )

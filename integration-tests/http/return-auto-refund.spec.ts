@@ -6,11 +6,12 @@
  * policy off nothing happens until the admin asks ("Refund this return").
  */
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { Modules } from "@medusajs/framework/utils"
 import type { AxiosInstance } from "axios"
 import { call, capturePayment, fulfillOrder, getOnlyPayment, getOrder, getPayment, placeOrder, seedStore, SeededStore, toCents, until, type Headers } from "../helpers"
+import { capturedOrder as capturedOrderWith, receiveReturn, requestReturn } from "../helpers/returns"
 import { CloverEmulator } from "../../src/emulators/clover"
-import { processorsUnderTest, refundSends, startProcessors, type PaidPayment, type ProcessorUnderTest } from "../helpers/exactly-once"
+import { processorsUnderTest, refundSends, startProcessors, type ProcessorUnderTest } from "../helpers/exactly-once"
 
 jest.setTimeout(300_000)
 
@@ -32,36 +33,6 @@ beforeEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const refundRequests = (p: ProcessorUnderTest = clover) => refundSends(p)
-
-/** An admin return of the given items, requested and confirmed, not received. */
-async function requestReturn(
-  api: AxiosInstance,
-  admin: Headers,
-  store: SeededStore,
-  orderId: string,
-  items: { id: string; quantity: number; reason_id?: string }[]
-) {
-  const { return: ret } = await call(
-    "create return",
-    api.post("/admin/returns", { order_id: orderId, location_id: store.stockLocation.id }, admin)
-  )
-  await call("request return items", api.post(`/admin/returns/${ret.id}/request-items`, { items }, admin))
-  await call("confirm return request", api.post(`/admin/returns/${ret.id}/request`, {}, admin))
-  return ret.id as string
-}
-
-/** Receives a requested return in the admin: `items` as received, `damaged` as damaged (dismissed). */
-async function receiveReturn(
-  api: AxiosInstance,
-  admin: Headers,
-  returnId: string,
-  { items = [], damaged = [] }: { items?: { id: string; quantity: number }[]; damaged?: { id: string; quantity: number }[] }
-) {
-  await call("begin receiving return", api.post(`/admin/returns/${returnId}/receive`, {}, admin))
-  if (items.length) await call("receive items", api.post(`/admin/returns/${returnId}/receive-items`, { items }, admin))
-  if (damaged.length) await call("receive damaged items", api.post(`/admin/returns/${returnId}/dismiss-items`, { items: damaged }, admin))
-  await call("confirm receipt", api.post(`/admin/returns/${returnId}/receive/confirm`, {}, admin))
-}
 
 async function setPolicy(api: AxiosInstance, admin: Headers, body: Record<string, unknown>) {
   return call("set refund policy", api.post("/admin/refund-processors/policy", body, admin))
@@ -101,18 +72,7 @@ medusaIntegrationTestRunner({
     })
 
     /** An order of both variants paid with `p`, captured and fulfilled: ready for returns. */
-    async function capturedOrder(p: ProcessorUnderTest = clover) {
-      const paid: PaidPayment = await p.pay({ api, container: getContainer(), store })
-      const { data } = await getContainer()
-        .resolve(ContainerRegistrationKeys.QUERY)
-        .graph({ entity: "order", fields: ["id", "payment_collections.payments.id"] })
-      const orderId = data.find((o: any) => (o.payment_collections ?? []).some((pc: any) => (pc.payments ?? []).some((x: any) => x.id === paid.payment.id)))?.id
-      if (!orderId) throw new Error(`no order holds payment ${paid.payment.id}`)
-      await fulfillOrder(api, admin, { orderId, locationId: store.stockLocation.id })
-      const order = await getOrder(api, admin, orderId)
-      const itemOf = (title: string) => order.items.find((i: any) => i.variant_id === store.variants.find((v) => v.title === title)!.id)
-      return { order, payment: paid.payment, paid, large: itemOf("Large"), small: itemOf("Small") }
-    }
+    const capturedOrder = (p: ProcessorUnderTest = clover) => capturedOrderWith({ api, container: getContainer(), store }, p)
 
     const emitReceived = (orderId: string, returnId: string) =>
       getContainer()
