@@ -22,7 +22,7 @@ import {
   type ProcessOutTransaction,
 } from "./wire"
 
-/** ProcessOut has one host; sandbox is a test project on it (processors.md §5.1). */
+/** ProcessOut has one host (docs.processout.com/refs); a sandbox is a test project on it, chosen by its credentials. */
 const HOSTS = { sandbox: "https://api.processout.com", production: "https://api.processout.com" }
 
 /** Basic auth: the project id is the user name, the project secret the password. */
