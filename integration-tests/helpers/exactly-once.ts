@@ -299,6 +299,23 @@ export function processorsUnderTest(): ProcessorUnderTest[] {
   ]
 }
 
+/**
+ * Registers the hooks a spec over every processor needs: the emulators started and medusa-config.ts pointed at them
+ * before the runner boots Medusa (top-level hooks run before its beforeAll), stopped after, reset before each test.
+ */
+export function useProcessorsUnderTest(processors: ProcessorUnderTest[]): void {
+  let stop: (() => Promise<void>) | undefined
+  beforeAll(async () => {
+    stop = await startProcessors(processors)
+  })
+  afterAll(async () => {
+    await stop?.()
+  })
+  beforeEach(async () => {
+    await Promise.all(processors.map((p) => p.reset()))
+  })
+}
+
 /** Starts every emulator and points medusa-config.ts at them (all five providers registered). Returns a restore function. */
 export async function startProcessors(processors: ProcessorUnderTest[]): Promise<() => Promise<void>> {
   const restores = [setEnv({ PAYMENT_PROVIDERS: undefined })] // every provider

@@ -10,24 +10,14 @@
  */
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { getOrder, getPayment, refundPayment, seedStore, SeededStore, toCents } from "../helpers"
-import { processorsUnderTest, refundSends, startProcessors } from "../helpers/exactly-once"
+import { processorsUnderTest, refundSends, useProcessorsUnderTest } from "../helpers/exactly-once"
 import { capturedOrder, receiveReturn, requestReturn } from "../helpers/returns"
 
 jest.setTimeout(300_000)
 
 const processors = processorsUnderTest()
 
-// Top-level hooks run before the runner's own beforeAll, which loads medusa-config.ts.
-let stopProcessors: (() => Promise<void>) | undefined
-beforeAll(async () => {
-  stopProcessors = await startProcessors(processors)
-})
-afterAll(async () => {
-  await stopProcessors?.()
-})
-beforeEach(async () => {
-  await Promise.all(processors.map((p) => p.reset()))
-})
+useProcessorsUnderTest(processors)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const cents = (refunds: any[] | undefined) => (refunds ?? []).map((r: any) => toCents(r.amount)).sort((a: number, b: number) => a - b)

@@ -11,25 +11,14 @@ import type { AxiosInstance } from "axios"
 import { call, capturePayment, fulfillOrder, getOnlyPayment, getOrder, getPayment, placeOrder, seedStore, SeededStore, toCents, until, type Headers } from "../helpers"
 import { capturedOrder as capturedOrderWith, receiveReturn, requestReturn } from "../helpers/returns"
 import { CloverEmulator } from "../../src/emulators/clover"
-import { processorsUnderTest, refundSends, startProcessors, type ProcessorUnderTest } from "../helpers/exactly-once"
+import { processorsUnderTest, refundSends, useProcessorsUnderTest, type ProcessorUnderTest } from "../helpers/exactly-once"
 
 jest.setTimeout(300_000)
 
 // The five processors behind one app, each on its emulator (the exactly-once harness's table).
 const processors = processorsUnderTest()
 const clover = processors.find((p) => p.name === "clover")!
-let stopProcessors: (() => Promise<void>) | undefined
-
-// Top-level hooks run before the runner's own beforeAll, which loads medusa-config.ts.
-beforeAll(async () => {
-  stopProcessors = await startProcessors(processors)
-})
-afterAll(async () => {
-  await stopProcessors?.()
-})
-beforeEach(async () => {
-  await Promise.all(processors.map((p) => p.reset()))
-})
+useProcessorsUnderTest(processors)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const refundRequests = (p: ProcessorUnderTest = clover) => refundSends(p)
