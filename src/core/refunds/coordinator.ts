@@ -6,7 +6,7 @@ import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedg
 import { refundDifference } from "./difference"
 import { claimOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "./planner"
 import type { MedusaPaymentRecords } from "./medusa-records"
-import type { MedusaRefundContext, ProcessorRefunds, SentRefund } from "./types"
+import type { MedusaRefundContext, ProcessorRefunds, SendRefundInput, SentRefund } from "./types"
 
 type Data = Record<string, unknown>
 
@@ -58,7 +58,7 @@ export class RefundCoordinator {
     if (this.records.writable && medusa.paymentId) await this.recordAttempt(medusa, data, refundId, plan.amount.minor)
     let sent: SentRefund
     try {
-      sent = await this.processor.send({ data, plan, idempotencyKey, medusaRefundId: refundId, refund: medusa.info, ledgerCurrent })
+      sent = await this.send({ data, plan, idempotencyKey, medusaRefundId: refundId, refund: medusa.info, ledgerCurrent })
     } catch (error) {
       const outside = error instanceof ProcessorError && this.processor.isAlreadyRefunded(error)
         ? await this.recordRefundsMadeOutside(data, plan, refundId)
@@ -77,6 +77,50 @@ export class RefundCoordinator {
     }
     this.compareWithPlan(entry, plan, sent, refundId)
     return { data: await finish(withLedger({ ...data, ...(sent.dataPatch ?? {}) }, [...ledgerOf(data), entry])) }
+  }
+
+  /**
+   * Sends the refund. Where the processor asks for it (`readBack`), a send whose outcome is unknown is
+   * followed by a read of its refunds: the one carrying this refund's tag stands in for the lost answer;
+   * with none, the error stands, or the refund is sent again where the processor allows it.
+   */
+  private async send(input: SendRefundInput): Promise<SentRefund> {
+    const readBack = this.processor.readBack
+    for (let resends = 0; ; resends++) {
+      try {
+        return await this.processor.send(input)
+      } catch (error) {
+        if (!readBack || !(error instanceof ProcessorError) || !readBack.outcomeUnknown(error)) throw error
+        const found = await this.findSentRefund(input, error)
+        if (found) {
+          return {
+            processorRefundId: found.id,
+            status: found.status,
+            refunded: { amountMinor: found.amount_minor, ...(found.currency ? { currency: found.currency } : {}) },
+            ...(readBack.dataPatch ? { dataPatch: readBack.dataPatch } : {}),
+          }
+        }
+        const delayMs = readBack.resendDelayMs?.(error, resends)
+        if (delayMs === undefined) throw error
+        await new Promise((resolve) => setTimeout(resolve, delayMs))
+      }
+    }
+  }
+
+  /** The processor's refund carrying this refund's tag, after a send that failed with `error`; undefined when none is found or the read fails. */
+  private async findSentRefund(input: SendRefundInput, error: ProcessorError): Promise<ProcessorRefundView | undefined> {
+    const name = this.processor.processor
+    const tag = this.processor.tag(input.idempotencyKey)
+    let seen: ProcessorRefundView[]
+    try {
+      seen = await this.processor.listRefunds(input.data)
+    } catch (readError) {
+      this.logger.warn(`[${name}] refund ${tag}: could not read ${name}'s refunds after a failed send (${(readError as Error)?.message ?? String(readError)})`)
+      return undefined
+    }
+    const found = seen.find((r) => r.tag === tag && r.status !== "failed")
+    if (found) this.logger.warn(`[${name}] refund ${tag}: the send failed (${error.message}), but ${name} made refund ${found.id}; recorded it`)
+    return found
   }
 
   /**

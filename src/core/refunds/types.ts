@@ -81,6 +81,12 @@ export interface ProcessorRefunds {
   readonly readsBeforeSending: boolean
   /** Sends the planned refund; throws ProcessorError on refusal. */
   send(input: SendRefundInput): Promise<SentRefund>
+  /**
+   * Set by processors whose refund can be lost without a trace in Medusa (no idempotency key, or one
+   * the processor keeps for minutes): after a send whose outcome is unknown, the coordinator reads the
+   * processor's refunds for this one before the error stands or anything is sent again.
+   */
+  readonly readBack?: UnknownOutcomeReadBack
   /** The processor's refunds of this payment. */
   listRefunds(data: Record<string, unknown>): Promise<ProcessorRefundView[]>
   /** What the ledger sync reads: the refunds, and processor fields to refresh (ProcessOut reads them with the payment). */
@@ -91,4 +97,17 @@ export interface ProcessorRefunds {
   isAlreadyRefunded(error: ProcessorError): boolean
   /** The longest one refund attempt can run, with every retry timing out. */
   attemptBoundMs(): number
+}
+
+/** How a processor's refund is looked for after a send whose outcome is unknown (see ProcessorRefunds.readBack). */
+export interface UnknownOutcomeReadBack {
+  /** True when the failed send may have made the refund (core's mayHaveApplied, plus the processor's own codes). */
+  outcomeUnknown(error: ProcessorError): boolean
+  /**
+   * The wait before sending again when the read finds no refund and the error ended the request at the
+   * processor (a 429 or 5xx answer); undefined: the error stands. Only for processors without an idempotency key.
+   */
+  resendDelayMs?(error: ProcessorError, resends: number): number | undefined
+  /** Payment data the lost answer would have updated, merged when the refund found stands in for it. */
+  dataPatch?: Record<string, unknown>
 }

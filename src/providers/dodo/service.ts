@@ -8,7 +8,7 @@ import { isLoopbackHost, modeOf } from "../../core/options"
 import { webhookDedupeSizeDeprecation } from "../../core/boot-warnings"
 import { requireField, type RefundStatus } from "../../core/payment-data"
 import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
-import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
+import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund, type UnknownOutcomeReadBack } from "../../core/provider"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { headerValue, rawBodyText } from "../../core/webhooks"
 import { DodoApi, dodoClient, PAYMENT_ID, PROCESSOR as NAME } from "./api"
@@ -60,6 +60,18 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   protected readonly api: DodoApi
   /** Dodo has no idempotency key: read the payment's refunds before sending one (core). */
   protected readonly reconcileBeforeRefund = true
+  /**
+   * No idempotency key: after a failed send the payment's refunds are read before anyone sends again, and the refund
+   * is resent only after an answer that ended the request at Dodo (429, 5xx); after a timeout or a dropped connection
+   * Dodo may still be making it. A refund found that way forgets the remembered item balances (the lost answer's spread
+   * is unknown), so the next refund reads Dodo's.
+   */
+  protected readonly refundReadBack: UnknownOutcomeReadBack = {
+    outcomeUnknown: (error) => isAmbiguous(error) || error.status === 429,
+    resendDelayMs: (error, resends) =>
+      error.kind === "http" && resends < this.options.maxRetries ? Math.min(error.retryAfterMs ?? 250 * 2 ** resends, 5_000) : undefined,
+    dataPatch: { dodo_line_items: null },
+  }
   private readonly webhooks: Webhook[]
   /** Webhook ids already acted on, in Medusa's caching module (shared by every instance). */
   private readonly events: WebhookEventMemory
@@ -453,41 +465,17 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       body.items = this.spreadOrRefuse(lines, minor, paymentId, plan)
     }
 
-    let created: DodoRefund | undefined
-    for (let attempt = 0; !created; attempt++) {
-      try {
-        created = await this.api.createRefund(body)
-      } catch (error) {
-        if (remembered && isLineItemRefusal(error)) {
-          // Dodo refused a spread made from remembered items (a refund in its dashboard, or one
-          // that failed since): nothing moved; spread over its current items and send once more.
-          remembered = undefined
-          lines = await this.lineItems(paymentId)
-          body.items = this.spreadOrRefuse(lines, minor, paymentId, plan)
-          continue
-        }
-        const rateLimited = error instanceof ProcessorError && error.status === 429
-        if (!isAmbiguous(error) && !rateLimited) throw error
-        // No idempotency key at Dodo: look before anyone sends again.
-        let seen: ProcessorRefundView[]
-        try {
-          seen = await this.listProcessorRefunds(data)
-        } catch (readError) {
-          this.logger.warn(`[${NAME}] refund ${tag}: could not read the payment's refunds after a failed send (${readError instanceof Error ? readError.message : String(readError)})`)
-          throw error // the send's own failure: it may have been applied, and a retry will find it
-        }
-        const found = seen.find((r) => r.tag === tag && r.status !== "failed")
-        if (found) {
-          this.logger.warn(`[${NAME}] refund ${tag}: the answer was lost but Dodo made refund ${found.id}; recorded it`)
-          created = await this.api.getRefund(found.id)
-          break
-        }
-        // Not made. Send again only after an answer that ends the request at Dodo (429, 5xx);
-        // after a timeout or a dropped connection Dodo may still be making it.
-        const finished = error instanceof ProcessorError && error.kind === "http"
-        if (!finished || attempt >= this.options.maxRetries) throw error
-        await new Promise((resolve) => setTimeout(resolve, Math.min((error as ProcessorError).retryAfterMs ?? 250 * 2 ** attempt, 5_000)))
-      }
+    let created: DodoRefund
+    try {
+      created = await this.api.createRefund(body)
+    } catch (error) {
+      if (!remembered || !isLineItemRefusal(error)) throw error
+      // Dodo refused a spread made from remembered items (a refund in its dashboard, or one that failed
+      // since): nothing moved; spread over its current items and send once more.
+      remembered = undefined
+      lines = await this.lineItems(paymentId)
+      body.items = this.spreadOrRefuse(lines, minor, paymentId, plan)
+      created = await this.api.createRefund(body)
     }
     if (created.status === "failed") {
       // Declined in the answer: the base keeps the attempt in the ledger as failed and throws, so Medusa

@@ -1,6 +1,6 @@
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type * as Medusa from "@medusajs/framework/types"
-import { ProcessorError } from "../../core/errors"
+import { mayHaveApplied, ProcessorError } from "../../core/errors"
 import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
 import { Decimal } from "../../core/money/decimal"
 import { modeOf } from "../../core/options"
@@ -57,6 +57,8 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
    * failed refund under a new refund id: read the order's refunds before sending one.
    */
   protected readonly reconcileBeforeRefund = true
+  /** After a lost answer, or 757 (Fiserv already has this merchantTransactionId), the refund is looked for in the order. */
+  protected readonly refundReadBack = { outcomeUnknown: (error: ProcessorError) => mayHaveApplied(error) || error.code === "757" }
   protected readonly api: FiservApi
 
   static validateOptions(options: Record<string, unknown>): void {
@@ -312,12 +314,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     const tag = this.refundTag(idempotencyKey)
     const description = refundDescription(refund)
     const refundUnder = (key: string) =>
-      this.sendTagged(
-        data,
-        () => this.api.refund(this.refundTarget(data), { amount: plan.amount, omitAmount: plan.untouched, merchantTransactionId: tag, description }, key),
-        key,
-        tag
-      )
+      this.api.refund(this.refundTarget(data), { amount: plan.amount, omitAmount: plan.untouched, merchantTransactionId: tag, description }, key)
     // Refund first, read the order only on a refusal: a settled charge (goods returned days later) takes one call.
     let answer: FiservTransaction | ProcessorError
     try {
@@ -325,7 +322,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
       if (!isDeclined(answer)) return this.sent(answer, plan)
     } catch (error) {
       // Any 4xx moved no money (812 and 837 are the documents' and the emulator's codes; a live answer may differ).
-      // 757 is an unknown outcome, which sendTagged has already looked up.
+      // 757 (Fiserv already has this merchantTransactionId) is an unknown outcome: the coordinator reads the order for it.
       const refused = error instanceof ProcessorError && error.kind === "http" && Math.floor((error.status ?? 0) / 100) === 4 && error.code !== "757"
       if (!refused) throw error
       answer = error
@@ -343,7 +340,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
       const ids = fiservIds(data)
       const cancel = { amount: whole ? undefined : plan.amount, merchantTransactionId: tag, description }
       const key = `refund-cancel:${idempotencyKey}`
-      txn = await this.sendTagged(data, () => this.api.cancel(ids.captureTransactionId ?? ids.transactionId, cancel, key), key, tag)
+      txn = await this.api.cancel(ids.captureTransactionId ?? ids.transactionId, cancel, key)
     } catch (error) {
       if (!(error instanceof ProcessorError)) throw error
       if (error.code === "740") throw notYetRefundable(plan, currency, transactions, error)
@@ -378,25 +375,6 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
   }
 
   /**
-   * Sends a refund or cancel carrying our tag. When its outcome is unknown (no answer, 5xx) or Fiserv already has
-   * the tag (757), the order is read and the transaction found by its merchantTransactionId is taken.
-   */
-  private async sendTagged(data: Record<string, unknown>, send: () => Promise<FiservTransaction>, key: string, tag: string): Promise<FiservTransaction> {
-    try {
-      return await send()
-    } catch (error) {
-      const unknownOutcome =
-        error instanceof ProcessorError &&
-        (error.kind === "timeout" || error.kind === "network" || (error.kind === "http" && (error.status ?? 0) >= 500) || error.code === "757")
-      if (!unknownOutcome) throw error
-      const found = await this.findRefund(data, tag).catch(() => undefined)
-      if (!found) throw error
-      this.logger.warn(`[Fiserv] ${key} found at Fiserv (transaction ${transactionIdOf(found)}) after: ${error.message}`)
-      return found
-    }
-  }
-
-  /**
    * What Fiserv says a transaction moved (amount and currency of its answer); read back by inquiry when the answer
    * lacks them. Never throws: it runs after money moved.
    */
@@ -409,14 +387,6 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
       (error) => this.logger.warn(`[Fiserv] could not read back transaction ${id}: ${(error as Error).message}`)
     )
     return approvedFigures(read ?? txn, expectedMinor)
-  }
-
-  /** The refund (or cancel) this provider sent under `merchantTransactionId`, found in the order. */
-  private async findRefund(data: Record<string, unknown>, merchantTransactionId: string): Promise<FiservTransaction | undefined> {
-    const transactions = await this.ownOrder(data)
-    return transactions.find(
-      (t) => (typeOf(t) === "REFUND" || typeOf(t) === "CANCEL") && t.transactionDetails?.merchantTransactionId === merchantTransactionId && !isDeclined(t)
-    )
   }
 
   private refundViewsOf(transactions: FiservTransaction[], data: Record<string, unknown>, currency: string): ProcessorRefundView[] {
