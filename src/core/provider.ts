@@ -34,10 +34,10 @@ import { Redactor } from "./redact"
 import type { ProcessorRefundView } from "./refunds/planner"
 import { RefundCoordinator } from "./refunds/coordinator"
 import { MedusaPaymentRecords } from "./refunds/medusa-records"
-import type { ProcessorRefunds, RefundOutcome, SendRefundInput, SentRefund } from "./refunds/types"
+import type { ProcessorRefunds, RefundOutcome, SendRefundInput, SentRefund, UnknownOutcomeReadBack } from "./refunds/types"
 import { sessionIdOf, stampRequestIp, storefrontData, verifiedRequestIp } from "./session-trust"
 
-export type { MedusaRefundContext, MedusaRefundInfo, RefundOutcome, SendRefundInput, SentRefund } from "./refunds/types"
+export type { MedusaRefundContext, MedusaRefundInfo, RefundOutcome, SendRefundInput, SentRefund, UnknownOutcomeReadBack } from "./refunds/types"
 
 type Operation =
   | "start the payment"
@@ -112,6 +112,9 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
   protected refundTag(medusaRefundId: string): string {
     return medusaRefundId
   }
+
+  /** How a refund is looked for after a send whose outcome is unknown (core/refunds/types.ts); undefined: the error stands. */
+  protected readonly refundReadBack?: UnknownOutcomeReadBack
 
   /** True when the processor says the payment is already (fully) refunded. */
   protected isAlreadyRefunded(_error: ProcessorError): boolean {
@@ -390,6 +393,7 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
         profile: this.profile,
         readsBeforeSending: this.reconcileBeforeRefund,
         send: (input) => this.sendRefund(input),
+        readBack: this.refundReadBack,
         listRefunds: (data) => this.listProcessorRefunds(data),
         readForSync: (data) => this.readForSync(data),
         tag: (refundId) => this.refundTag(refundId),
