@@ -1,5 +1,5 @@
 import crypto from "node:crypto"
-import { AbstractPaymentProvider, MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { AbstractPaymentProvider, MedusaError } from "@medusajs/framework/utils"
 import type {
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
@@ -26,8 +26,6 @@ import { bootWarnings, type BootCheck } from "./boot-warnings"
 import { planCapture, type CapturePlan } from "./capture-plan"
 import { ProcessorError, toMedusaError, type ErrorAdvice } from "./errors"
 import type { Logger } from "./http"
-import { uuidFromKey } from "./idempotency"
-import { toProcessorAmount, type ProcessorAmount } from "./money/convert"
 import type { CurrencyProfile } from "./money/currency-profile"
 import { storeReasonMap, type ReasonOverrides } from "./reason-map"
 import { Redactor } from "./redact"
@@ -35,7 +33,8 @@ import type { ProcessorRefundView } from "./refunds/planner"
 import { RefundCoordinator } from "./refunds/coordinator"
 import { MedusaPaymentRecords } from "./refunds/medusa-records"
 import type { ProcessorRefunds, RefundOutcome, SendRefundInput, SentRefund, UnknownOutcomeReadBack } from "./refunds/types"
-import { sessionIdOf, stampRequestIp, storefrontData, verifiedRequestIp } from "./session-trust"
+import { sessionInMedusa, updatedSessionInMedusa, type SessionOwner } from "./session-data"
+import { requestIpStamp, type StorefrontRules } from "./session-trust"
 
 export type { MedusaRefundContext, MedusaRefundInfo, RefundOutcome, SendRefundInput, SentRefund, UnknownOutcomeReadBack } from "./refunds/types"
 
@@ -143,113 +142,27 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
 
   // ---- Sessions that live in Medusa until authorization (the default) --------------------
 
-  /** Keys the storefront puts in session data that must not outlive authorization (card tokens). */
-  protected readonly singleUseKeys: readonly string[] = []
+  /** What a storefront may write in session data (core/session-trust.ts); nothing by default. */
+  protected readonly storefront: StorefrontRules = { keys: [], singleUse: [] }
 
-  /**
-   * The only keys a storefront may put in session data (documented in the provider's README).
-   * Every other key it sends is dropped at initiate: processor ids come from the provider alone.
-   */
-  protected readonly storefrontKeys: readonly string[] = []
-
-  /**
-   * The secret that proves a `customer_ip` was written by the plugin's store middleware from the
-   * request, not by the shopper; undefined for processors that take no customer IP.
-   */
-  protected requestIpSecret(): string | undefined {
-    return undefined
+  /** This provider as the session data rules see it (core/session-data.ts). */
+  protected get sessionOwner(): SessionOwner {
+    return { id: this.getIdentifier(), environment: this.mode, profile: this.profile, storefront: this.storefront }
   }
 
   /** For the plugin's store middleware: the request's IP with its proof, or {} when not used. */
   stampRequestIp(ip: string | undefined): Record<string, string> {
-    const secret = this.requestIpSecret()
-    return secret && ip ? stampRequestIp(secret, ip) : {}
+    return requestIpStamp(this.storefront, ip)
   }
 
-  /** The customer's IP the middleware stamped in this data, when its proof holds. */
-  protected requestIp(data: Record<string, unknown> | undefined): string | undefined {
-    return verifiedRequestIp(this.requestIpSecret(), data)
-  }
-
-  /** Processor-specific fields a new session's data starts with. */
-  protected sessionFields(_input: InitiatePaymentInput): Record<string, unknown> {
-    return {}
-  }
-
-  /**
-   * Default for processors that create nothing until authorization: the session lives in
-   * Medusa, with the amount already in the processor's unit (so an amount the processor
-   * cannot carry is refused at checkout, not at payment). Processors that create an object
-   * at once (an invoice, a checkout session) override it.
-   */
+  /** The session lives in Medusa (core/session-data.ts); processors that create an object at once (an invoice, a checkout session) override it. */
   protected async initiate(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    const sessionId = sessionIdOf(input.data)
-    return {
-      id: sessionId ?? uuidFromKey(this.idempotencyKey(input.context)),
-      status: PaymentSessionStatus.PENDING,
-      data: {
-        ...this.storefrontData(input.data),
-        ...(sessionId ? { session_id: sessionId } : {}),
-        ...this.sessionFields(input),
-        ...this.newPaymentData(amount),
-      },
-    }
+    return sessionInMedusa(input, this.sessionOwner)
   }
 
-  /** What every session's data starts with: the amount in the processor's unit, nothing captured, an empty ledger. */
-  protected newPaymentData(amount: ProcessorAmount): Record<string, unknown> {
-    return {
-      processor: this.getIdentifier(),
-      environment: this.mode,
-      currency: amount.currency,
-      amount_minor: amount.minor,
-      captured_minor: "0",
-      refunded_minor: "0",
-      refunds: [],
-    }
-  }
-
-  /**
-   * The shopper's session data with only the storefront keys kept, and every other key they
-   * sent set to null (Medusa stores the shopper's data merged with the provider's answer, so a
-   * key left out would keep the shopper's value).
-   */
-  protected storefrontData(data: Record<string, unknown> | undefined): Record<string, unknown> {
-    const out = storefrontData(data, this.storefrontKeys)
-    const ip = this.requestIp(data)
-    if ("customer_ip" in out || ip) out.customer_ip = ip ?? null
-    if ("customer_ip_proof" in out) out.customer_ip_proof = null
-    return out
-  }
-
-  /**
-   * The cart changed before payment: re-convert the amount; refused once the processor holds a
-   * payment. Only the storefront's own keys and the amount are returned: Medusa merges them into
-   * the stored data, so what the caller passes for any other key is never stored.
-   */
+  /** New amount, refused once the processor holds a payment (core/session-data.ts); overridden with initiate. */
   protected async update(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
-    const data = input.data ?? {}
-    if (this.processorPaymentId(data)) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `This payment is already authorized at ${this.processorName}; its amount cannot change. Cancel it and start a new payment.`
-      )
-    }
-    const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    const kept = Object.fromEntries(Object.entries(this.storefrontData(data)).filter(([, v]) => v !== null))
-    return { status: PaymentSessionStatus.PENDING, data: { ...kept, currency: amount.currency, amount_minor: amount.minor } }
-  }
-
-  /**
-   * Session data without single-use storefront values, once they have been used. Set to null,
-   * not left out: Medusa merges returned data into the stored session data, where a key left
-   * out would keep the token.
-   */
-  protected withoutSingleUse(data: Record<string, unknown>): Record<string, unknown> {
-    const out = { ...data }
-    for (const key of this.singleUseKeys) if (key in out) out[key] = null
-    return out
+    return updatedSessionInMedusa(input, this.sessionOwner, this.processorPaymentId(input.data ?? {}))
   }
 
   // ---- The processor implements these -------------------------------------------------

@@ -21,6 +21,38 @@ export function storefrontData(data: Record<string, unknown> | undefined, allowe
   return out
 }
 
+/** What a processor lets a storefront write in a payment session's data (its README, "Storefront data"). */
+export interface StorefrontRules {
+  /** The only keys a storefront may send; every other key it sends is set to null at initiate. */
+  keys: readonly string[]
+  /** Keys whose values are used once (card tokens), set to null once used. */
+  singleUse: readonly string[]
+  /** The secret behind the store middleware's customer_ip proof; absent for processors that take no customer IP. */
+  ipSecret?: string
+}
+
+/**
+ * The shopper's session data as a provider accepts it: the storefront keys kept, every other key set to
+ * null (see storefrontData), and `customer_ip` only when the middleware's proof holds, its proof nulled.
+ */
+export function acceptedStorefrontData(data: Record<string, unknown> | undefined, storefront: StorefrontRules): Record<string, unknown> {
+  const out = storefrontData(data, storefront.keys)
+  const ip = verifiedRequestIp(storefront.ipSecret, data)
+  if ("customer_ip" in out || ip) out.customer_ip = ip ?? null
+  if ("customer_ip_proof" in out) out.customer_ip_proof = null
+  return out
+}
+
+/**
+ * Session data without the single-use storefront values, once they have been used. Set to null, not
+ * left out: Medusa merges returned data into the stored session data, where a key left out would keep the token.
+ */
+export function withoutSingleUse(data: Record<string, unknown>, storefront: StorefrontRules): Record<string, unknown> {
+  const out = { ...data }
+  for (const key of storefront.singleUse) if (key in out) out[key] = null
+  return out
+}
+
 /** Medusa's payment session id, which Medusa itself sets in the data it hands `initiatePayment`. */
 export function sessionIdOf(data: Record<string, unknown> | undefined): string | undefined {
   const id = data?.session_id
@@ -111,6 +143,11 @@ export function stampRequestIp(secret: string, requestIp: string, now = Date.now
   const ip = requestIp.startsWith("::ffff:") && isIP(requestIp.slice(7)) === 4 ? requestIp.slice(7) : requestIp
   const at = String(now)
   return { customer_ip: ip, customer_ip_proof: `${at}.${ipProof(secret, ip, at)}` }
+}
+
+/** For the plugin's store middleware: the request's IP with its proof, or {} when the processor takes none. */
+export function requestIpStamp(storefront: StorefrontRules, ip: string | undefined): Record<string, string> {
+  return storefront.ipSecret && ip ? stampRequestIp(storefront.ipSecret, ip) : {}
 }
 
 /** The stamped IP when its proof holds and is recent, else undefined. */

@@ -6,7 +6,8 @@ import { modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { applyRefundOutcomes, reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
-import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
+import { sessionInMedusa } from "../../core/session-data"
+import { assertPaymentOfSession, sessionIdOf, withoutSingleUse } from "../../core/session-trust"
 import { constantTimeEqual, headerValue, hmac, rawBodyText } from "../../core/webhooks"
 import { ClassicBackend } from "./api-classic"
 import { PAYMENT_ID, PaymentsBackend } from "./api-payments"
@@ -33,10 +34,8 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
    * retries a failed refund under a new idempotency key, and the classic API has no idempotency header at all.
    */
   protected readonly reconcileBeforeRefund = true
-  /** The storefront's single-use card token. */
-  protected readonly singleUseKeys = ["token"]
-  /** The Frames card token is all a storefront sends (README, "Storefront data"); every other key is dropped. */
-  protected readonly storefrontKeys = ["token"]
+  /** The Frames card token, single use, is all a storefront sends (README, "Storefront data"); every other key is dropped. */
+  protected readonly storefront = { keys: ["token"], singleUse: ["token"] }
   protected readonly backend: CheckoutBackend
   /** The Payments API backend, whose webhooks are read; undefined on the classic API. */
   private readonly payments?: PaymentsBackend
@@ -86,12 +85,12 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
   }
 
   /**
-   * The customer's email (Checkout.com's risk checks), from Medusa's context only: an `email` the
-   * shopper wrote is dropped at initiate. And which API the payment uses.
+   * The session lives in Medusa until authorization (the core's default), with the customer's email (Checkout.com's
+   * risk checks) from Medusa's context only: an `email` the shopper wrote is dropped. And which API the payment uses.
    */
-  protected sessionFields(input: Medusa.InitiatePaymentInput): Record<string, unknown> {
+  protected async initiate(input: Medusa.InitiatePaymentInput): Promise<Medusa.InitiatePaymentOutput> {
     const email = input.context?.customer?.email
-    return { ...(typeof email === "string" && email ? { email } : {}), api: this.api }
+    return sessionInMedusa(input, this.sessionOwner, { ...(typeof email === "string" && email ? { email } : {}), api: this.api })
   }
 
   private hasPayment(data: Record<string, unknown>): boolean {
@@ -115,7 +114,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
     if (this.hasPayment(data)) {
       // Authorized before (Medusa retried, or the customer came back from 3DS): report the state.
       const { status, patch } = await this.ownState(data)
-      return { status, data: this.withoutSingleUse({ ...data, ...patch }) }
+      return { status, data: withoutSingleUse({ ...data, ...patch }, this.storefront) }
     }
     const token = typeof data.token === "string" ? data.token.trim() : ""
     if (!token) {
@@ -142,7 +141,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
       email: typeof data.email === "string" ? data.email : undefined,
       idempotencyKey: this.idempotencyKey(input.context),
     })
-    return { status, data: this.withoutSingleUse({ ...data, ...patch }) }
+    return { status, data: withoutSingleUse({ ...data, ...patch }, this.storefront) }
   }
 
   protected async capture(input: Medusa.CapturePaymentInput): Promise<Medusa.CapturePaymentOutput> {
@@ -190,7 +189,7 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
       // A session deleted after authorization: release the customer's funds.
       return this.cancel({ data, context: input.context })
     }
-    return { data: this.withoutSingleUse(data) }
+    return { data: withoutSingleUse(data, this.storefront) }
   }
 
   /**

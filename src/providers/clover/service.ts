@@ -9,7 +9,7 @@ import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { refundReturnOf } from "../../core/return-items"
-import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
+import { assertPaymentOfSession, sessionIdOf, withoutSingleUse } from "../../core/session-trust"
 import { constantTimeEqual, headerValue } from "../../core/webhooks"
 import { CloverApi, cloverSecrets } from "./api"
 import { cloverCurrencies } from "./currencies"
@@ -39,10 +39,11 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   protected readonly profile = cloverCurrencies
   protected readonly reconcileBeforeRefund = true
-  /** The storefront's single-use card token. */
-  protected readonly singleUseKeys = ["source"]
-  /** The only key a storefront sends (README "Storefront data"); the customer IP comes from the request. */
-  protected readonly storefrontKeys = ["source"]
+  /**
+   * The only key a storefront sends (README "Storefront data"), a single-use card token. The customer IP comes
+   * from the request, proven by the store middleware with a secret the core hashes from the apiKey.
+   */
+  protected readonly storefront = { keys: ["source"], singleUse: ["source"], ipSecret: this.options.apiKey }
   protected readonly api: CloverApi
 
   static validateOptions(options: Record<string, unknown>): void {
@@ -69,11 +70,6 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
 
   protected isAlreadyRefunded(error: ProcessorError): boolean {
     return error.code === "charge_already_refunded"
-  }
-
-  /** The secret behind the store middleware's customer_ip proof (the core hashes it into the HMAC key). */
-  protected requestIpSecret(): string {
-    return this.options.apiKey
   }
 
   get mode() {
@@ -134,7 +130,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
       // Authorized before (Medusa retried): report the charge's state once it is proven this
       // session's, charge nothing new. The storefront cannot set charge_id (initiate nulls it).
       const charge = await this.ownCharge(data)
-      return { status: chargeStatus(charge), data: this.withoutSingleUse({ ...data, ...chargeData(charge) }) }
+      return { status: chargeStatus(charge), data: withoutSingleUse({ ...data, ...chargeData(charge) }, this.storefront) }
     }
     const source = typeof data.source === "string" ? data.source.trim() : ""
     if (!source) {
@@ -171,7 +167,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
       )
     }
     this.assertOwnCharge(charge, data)
-    return { status, data: this.withoutSingleUse({ ...data, ...chargeData(charge) }) }
+    return { status, data: withoutSingleUse({ ...data, ...chargeData(charge) }, this.storefront) }
   }
 
   protected async capture(input: Medusa.CapturePaymentInput): Promise<Medusa.CapturePaymentOutput> {
@@ -221,7 +217,7 @@ export class CloverProviderService extends ProcessorPaymentProvider<CloverOption
       // A session deleted after authorization: release the customer's funds.
       return this.cancel({ data, context: input.context })
     }
-    return { data: this.withoutSingleUse(data) }
+    return { data: withoutSingleUse(data, this.storefront) }
   }
 
   protected async retrieve(input: Medusa.RetrievePaymentInput): Promise<Medusa.RetrievePaymentOutput> {

@@ -7,7 +7,8 @@ import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
 import { isLoopbackHost, modeOf } from "../../core/options"
 import { webhookDedupeSizeDeprecation } from "../../core/boot-warnings"
 import { requireField, type RefundStatus } from "../../core/payment-data"
-import { assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
+import { newPaymentData } from "../../core/session-data"
+import { acceptedStorefrontData, assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund, type UnknownOutcomeReadBack } from "../../core/provider"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { headerValue, rawBodyText } from "../../core/webhooks"
@@ -80,7 +81,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
    * to the return URL (a hint that saves the payment search; trusted only once the payment proves
    * it is this session's), and `return_url` (its own return page; only on `returnUrlHosts`).
    */
-  protected readonly storefrontKeys = ["dodo_payment_id", "return_url"]
+  protected readonly storefront = { keys: ["dodo_payment_id", "return_url"], singleUse: [] }
 
   static validateOptions(options: Record<string, unknown>): void {
     parseDodoOptions(options)
@@ -124,8 +125,8 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   // ---- The storefront's data and the payment's owner --------------------------------------
 
   /** The storefront's keys, with a hint that is not a Dodo payment id and a return_url off the merchant's hosts dropped. */
-  protected storefrontData(data: Record<string, unknown> | undefined): Record<string, unknown> {
-    const out = super.storefrontData(data)
+  private storefrontData(data: Record<string, unknown> | undefined): Record<string, unknown> {
+    const out = acceptedStorefrontData(data, this.storefront)
     if ("dodo_payment_id" in out) out.dodo_payment_id = typeof out.dodo_payment_id === "string" && PAYMENT_ID.test(out.dodo_payment_id) ? out.dodo_payment_id : null
     if ("return_url" in out) out.return_url = this.allowedReturnUrl(out.return_url) ?? null
     return out
@@ -289,7 +290,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
       data: {
         ...shopper,
         session_id: sessionId,
-        ...this.newPaymentData(amount),
+        ...newPaymentData(this.sessionOwner, amount),
         ...checkout,
       },
     }

@@ -7,7 +7,7 @@ import { modeOf } from "../../core/options"
 import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { reconcileLedger, type ProcessorRefundView, type RefundPlan } from "../../core/refunds/planner"
-import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
+import { assertPaymentOfSession, sessionIdOf, withoutSingleUse } from "../../core/session-trust"
 import { FiservApi, fiservClient, fiservIds, type FiservRefundTarget } from "./api"
 import { parseFiservOptions, type FiservOptions } from "./options"
 import {
@@ -42,10 +42,11 @@ const STOREFRONT_KEYS = ["payment_token", "payment_session_id", "source"] as con
 
 export class FiservProviderService extends ProcessorPaymentProvider<FiservOptions> {
   static identifier = "fiserv"
-  /** Everything else the shopper sends (transaction, order and capture ids above all) is dropped at initiate. */
-  protected readonly storefrontKeys = STOREFRONT_KEYS
-  /** Single-use storefront values (tokens) dropped once used. */
-  protected readonly singleUseKeys = STOREFRONT_KEYS
+  /**
+   * Everything else the shopper sends (transaction, order and capture ids above all) is dropped at initiate;
+   * these single-use values (tokens) are dropped once used.
+   */
+  protected readonly storefront = { keys: STOREFRONT_KEYS, singleUse: STOREFRONT_KEYS }
 
   processorPaymentId(data: Record<string, unknown>): string | undefined {
     return typeof data.transaction_id === "string" ? data.transaction_id : undefined
@@ -149,7 +150,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     if (typeof data.transaction_id === "string") {
       // Authorized before (Medusa retried): report Fiserv's state of this session's own charge, charge nothing new.
       const transactions = await this.ownOrder(data)
-      return { status: orderStatus(transactions, data.transaction_id), data: this.withoutSingleUse(data) }
+      return { status: orderStatus(transactions, data.transaction_id), data: withoutSingleUse(data, this.storefront) }
     }
     const source = paymentSource(data)
     const currency = requireField(data, "currency", "Fiserv")
@@ -189,7 +190,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
     const status = transactionStatus(txn)
     return {
       status,
-      data: this.withoutSingleUse({
+      data: withoutSingleUse({
         ...data,
         ...transactionData(txn),
         transaction_id: transactionIdOf(txn),
@@ -197,7 +198,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
         merchant_order_id: merchantOrderId,
         amount_minor: amount.minor,
         captured_minor: status === PaymentSessionStatus.CAPTURED ? amount.minor : "0",
-      }),
+      }, this.storefront),
     }
   }
 
@@ -281,7 +282,7 @@ export class FiservProviderService extends ProcessorPaymentProvider<FiservOption
       await this.ownOrder(data)
       return this.cancel({ data, context: input.context })
     }
-    return { data: this.withoutSingleUse(data) }
+    return { data: withoutSingleUse(data, this.storefront) }
   }
 
   protected async retrieve(input: Medusa.RetrievePaymentInput): Promise<Medusa.RetrievePaymentOutput> {

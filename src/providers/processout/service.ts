@@ -10,7 +10,7 @@ import { requireField } from "../../core/payment-data"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund } from "../../core/provider"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { refundReturnOf, type RefundReturn } from "../../core/return-items"
-import { assertPaymentOfSession, sessionIdOf } from "../../core/session-trust"
+import { acceptedStorefrontData, assertPaymentOfSession, sessionIdOf, withoutSingleUse } from "../../core/session-trust"
 import { constantTimeEqual, headerValue, WEBHOOK_TOKEN_HEADER } from "../../core/webhooks"
 import { ProcessOutApi, processoutSecrets, requireInvoiceId, requireTransactionId } from "./api"
 import { answeredMinor, minorFromWire, processoutCurrencies } from "./currencies"
@@ -47,11 +47,9 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
   /**
    * All a ProcessOut storefront sends: the ProcessOut.js card token (`card_…`, or a customer token)
    * as `source`. The invoice, its amount and URLs come from Medusa and the options; every id in the
-   * data is written by this provider (README "Storefront data").
+   * data is written by this provider (README "Storefront data"). The token is single use, dropped once used.
    */
-  protected readonly storefrontKeys = ["source"]
-  /** Single-use storefront values (tokens) dropped once used. */
-  protected readonly singleUseKeys = ["source"]
+  protected readonly storefront = { keys: ["source"], singleUse: ["source"] }
   /** For the plugin's webhook middleware: where it puts the URL's `?token=`. */
   readonly webhookTokenHeader = WEBHOOK_TOKEN_HEADER
 
@@ -241,14 +239,14 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
     const sessionId = sessionIdOf(input.data)
     // Only lines the middleware stamped for this amount become invoice details; the shopper's own are dropped
-    // (storefrontData sets every key but `source` to null).
+    // (acceptedStorefrontData sets every key but `source` to null).
     const lines = verifiedCartLines(this.options.projectSecret, input.data, { amount: input.amount, currency: input.currency_code })
     const invoice = await this.createInvoice(amount, sessionId, this.idempotencyKey(input.context), lines)
     return {
       id: invoice.id,
       status: PaymentSessionStatus.PENDING,
       data: {
-        ...this.storefrontData(input.data),
+        ...acceptedStorefrontData(input.data, this.storefront),
         ...(sessionId ? { session_id: sessionId } : {}),
         processor: "processout",
         environment: this.mode,
@@ -276,7 +274,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
       )
     }
     const amount = toProcessorAmount(input.amount, input.currency_code, this.profile)
-    const kept = Object.fromEntries(Object.entries(this.storefrontData(data)).filter(([, v]) => v !== null))
+    const kept = Object.fromEntries(Object.entries(acceptedStorefrontData(data, this.storefront)).filter(([, v]) => v !== null))
     const amounts = { currency: amount.currency, amount_minor: amount.minor }
     if (data.invoice_id && data.amount_minor === amount.minor && data.currency === amount.currency) {
       return { status: PaymentSessionStatus.PENDING, data: { ...kept, ...amounts } }
@@ -292,7 +290,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     if (typeof data.transaction_id === "string") {
       // Authorized before (Medusa retried): report the transaction's state, charge nothing new.
       const tx = this.ownTransaction(data, await this.api.getTransaction(data.transaction_id))
-      return { status: transactionStatus(tx), data: this.withoutSingleUse({ ...data, ...transactionData(tx) }) }
+      return { status: transactionStatus(tx), data: withoutSingleUse({ ...data, ...transactionData(tx) }, this.storefront) }
     }
     const invoiceId = requireInvoiceId(requireField(data, "invoice_id", "ProcessOut"))
     const source = typeof data.source === "string" ? data.source.trim() : ""
@@ -330,7 +328,7 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
         `ProcessOut did not approve the payment (${tx.error_code ?? tx.status}: ${tx.error_message ?? "no reason given"}). Ask the customer for another card.`
       )
     }
-    return { status, data: this.withoutSingleUse({ ...data, ...transactionData(tx) }) }
+    return { status, data: withoutSingleUse({ ...data, ...transactionData(tx) }, this.storefront) }
   }
 
   protected async capture(input: Medusa.CapturePaymentInput): Promise<Medusa.CapturePaymentOutput> {
@@ -387,9 +385,9 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     if (typeof data.transaction_id === "string" && data.voided !== true && data.transaction_status === "authorized") {
       // A session deleted after authorization: release the customer's funds.
       const out = await this.cancel({ data, context: input.context })
-      return { data: this.withoutSingleUse(out.data ?? data) }
+      return { data: withoutSingleUse(out.data ?? data, this.storefront) }
     }
-    return { data: this.withoutSingleUse(data) }
+    return { data: withoutSingleUse(data, this.storefront) }
   }
 
   protected async retrieve(input: Medusa.RetrievePaymentInput): Promise<Medusa.RetrievePaymentOutput> {
