@@ -8,6 +8,9 @@ import { USER_AGENT } from "./package-info"
 import { axiosTransport, isOversizedAnswer, MAX_RESPONSE_BYTES } from "./http-transport"
 import { describeBaseUrl } from "./options"
 
+/** The longest backoff between two attempts of one request, unless the client is configured otherwise. */
+const RETRY_MAX_MS = 8000
+
 export interface Logger {
   debug?(message: string): void
   info(message: string): void
@@ -177,7 +180,7 @@ export class HttpClient {
   }
 
   private backoff(attempt: number, retryAfterMs?: number): number {
-    const max = this.config.retryMaxMs ?? 8000
+    const max = this.config.retryMaxMs ?? RETRY_MAX_MS
     if (retryAfterMs !== undefined) return Math.min(retryAfterMs, max)
     const base = this.config.retryBaseMs ?? 200
     const ceiling = Math.min(max, base * 2 ** (attempt - 1))
@@ -267,4 +270,15 @@ export class HttpClient {
       message: `${label}: ${message}`,
     })
   }
+}
+
+/**
+ * How long one refund attempt can run at most: a few requests, each with every retry timing out, plus the backoffs.
+ * An attempt recorded longer ago than this before a read of the processor had ended by then.
+ */
+export function refundAttemptBoundMs(options: { timeoutMs?: unknown; maxRetries?: unknown }): number {
+  const timeoutMs = Math.min(Number(options.timeoutMs) || 15_000, 120_000)
+  const retries = Math.min(Number.isFinite(Number(options.maxRetries)) && options.maxRetries !== undefined ? Number(options.maxRetries) : 2, 10)
+  const oneRequestMs = timeoutMs * (retries + 1) + RETRY_MAX_MS * retries
+  return 4 * oneRequestMs + 60_000
 }

@@ -25,7 +25,7 @@ import type {
 import { bootWarnings, type BootCheck } from "./boot-warnings"
 import { planCapture, type CapturePlan } from "./capture-plan"
 import { ProcessorError, toMedusaError, type ErrorAdvice } from "./errors"
-import type { Logger } from "./http"
+import { refundAttemptBoundMs, type Logger } from "./http"
 import type { CurrencyProfile } from "./money/currency-profile"
 import { storeReasonMap, type ReasonOverrides } from "./reason-map"
 import { Redactor } from "./redact"
@@ -279,19 +279,6 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
     return { refunds: await this.listProcessorRefunds(data) }
   }
 
-  /**
-   * How long one refund attempt can run at most: every request it makes (a few) with all its
-   * retries timing out, plus the backoffs. An attempt recorded longer ago than this before a read
-   * of the processor had ended by then.
-   */
-  protected attemptBoundMs(): number {
-    const options: Record<string, unknown> = this.options ?? {}
-    const timeoutMs = Math.min(Number(options.timeoutMs) || 15_000, 120_000)
-    const retries = Math.min(Number.isFinite(Number(options.maxRetries)) && options.maxRetries !== undefined ? Number(options.maxRetries) : 2, 10)
-    const oneRequestMs = timeoutMs * (retries + 1) + 8_000 * retries
-    return 4 * oneRequestMs + 60_000
-  }
-
   /** Medusa's own records of payments, refunds and captures (the payment module's services in this container). */
   protected get medusaRecords(): MedusaPaymentRecords {
     return (this.medusaRecords_ ??= new MedusaPaymentRecords(this.container as ConstructorParameters<typeof MedusaPaymentRecords>[0]))
@@ -311,7 +298,7 @@ export abstract class ProcessorPaymentProvider<TOptions extends Record<string, u
         readForSync: (data) => this.readForSync(data),
         tag: (refundId) => this.refundTag(refundId),
         isAlreadyRefunded: (error) => this.isAlreadyRefunded(error),
-        attemptBoundMs: () => this.attemptBoundMs(),
+        attemptBoundMs: () => refundAttemptBoundMs(this.options),
       }
       this.refunds_ = new RefundCoordinator(port, this.medusaRecords, this.logger)
     }
