@@ -67,6 +67,23 @@ describe("the read-back after a refund send whose outcome is unknown", () => {
     expect((out.data!.refunds as any[]).map((r) => [r.processor_refund_id, r.medusa_refund_id, r.amount_minor])).toEqual([["re_1", "ref_lost", "1234"]])
   })
 
+  it("compares the figures the processor's listing gives with the plan; a figure it does not give is not read as zero", async () => {
+    const other = scripted(["made, answer lost"], readBack())
+    other.made.push = function (view: ProcessorRefundView) {
+      return Array.prototype.push.call(this, { ...view, amount_minor: "1200", refunded: { amountMinor: "1200", currency: "usd" } })
+    }
+    const marked = await refund(other.coordinator, "ref_other_amount")
+    expect((marked.data!.refunds as any[])[0]).toMatchObject({ amount_minor: "1200", discrepancy: expect.objectContaining({ planned_minor: "1234", processor_minor: "1200" }) })
+
+    const unknown = scripted(["made, answer lost"], readBack())
+    unknown.made.push = function (view: ProcessorRefundView) {
+      return Array.prototype.push.call(this, { ...view, amount_minor: "0", refunded: {} })
+    }
+    const planned = await refund(unknown.coordinator, "ref_no_amount")
+    expect((planned.data!.refunds as any[])[0]).toMatchObject({ amount_minor: "1234" })
+    expect((planned.data!.refunds as any[])[0].discrepancy).toBeUndefined()
+  })
+
   it("sends again after a 5xx once the read shows nothing was made, where the processor allows it: one refund", async () => {
     const { coordinator, made, calls } = scripted([http503(), "ok"], readBack(1))
     const out = await refund(coordinator, "ref_503")

@@ -96,7 +96,7 @@ export class RefundCoordinator {
           return {
             processorRefundId: found.id,
             status: found.status,
-            refunded: { amountMinor: found.amount_minor, ...(found.currency ? { currency: found.currency } : {}) },
+            refunded: found.refunded ?? { amountMinor: found.amount_minor, ...(found.currency ? { currency: found.currency } : {}) },
             ...(readBack.dataPatch ? { dataPatch: readBack.dataPatch } : {}),
           }
         }

@@ -156,6 +156,11 @@ export interface ProcessorRefundView {
   created_at?: string
   /** Lower-case ISO code, when the processor's listing carries one. */
   currency?: string
+  /**
+   * What the processor says this refund moved, where its listing tells it apart from a missing figure (which
+   * `amount_minor` reads as "0"); a field left out is unknown. Compared with the plan when the refund is adopted.
+   */
+  refunded?: { amountMinor?: string; currency?: string }
 }
 
 function ledgerCurrency(data: Record<string, unknown>): string | undefined {

@@ -586,10 +586,12 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     for (const item of payment.refunds) {
       let amount = item.amount
       let tag: string | null = null
+      let refunded: ProcessorRefundView["refunded"]
       if (!known.has(item.refund_id) && (item.status !== "failed" || amount === null || amount === undefined)) {
         const full = await this.api.getRefund(item.refund_id)
         tag = str(full.metadata?.medusa_refund_id) ?? null
         amount = full.amount ?? amount
+        refunded = { ...(amount !== null && amount !== undefined ? { amountMinor: String(amount) } : {}), ...(str(full.currency) ? { currency: str(full.currency) } : {}) }
       }
       views.push({
         id: item.refund_id,
@@ -598,6 +600,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
         medusa_refund_id: null,
         tag,
         created_at: item.created_at,
+        ...(refunded ? { refunded } : {}),
       })
     }
     return views

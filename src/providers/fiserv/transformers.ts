@@ -396,6 +396,7 @@ export function refundViews(
         status,
         // Refunds (and cancels) sent by this provider carry the Medusa refund id (ref_…) as merchantTransactionId.
         tag: t.transactionDetails?.merchantTransactionId ?? null,
+        refunded: approvedFigures(t),
         created_at: t.gatewayResponse.transactionProcessingDetails.transactionTimestamp,
       }
     })
