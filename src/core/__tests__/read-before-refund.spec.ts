@@ -47,6 +47,16 @@ describe("the read before a refund", () => {
     expect(medusa.data(paymentId)).toMatchObject({ refunded_minor: "350" })
   })
 
+  it("is skipped for a refund the proven ledger refuses: refused with no request at all", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const service = provider(medusa.cradle())
+    const paymentId = medusa.addPayment(await capturedCharge("50.00"))
+    await medusa.refund(service, paymentId, "50.00")
+    const before = emulator.requests().length
+    await expect(medusa.refund(service, paymentId, "0.01")).rejects.toThrow(/already fully refunded at Clover/)
+    expect(emulator.requests()).toHaveLength(before)
+  })
+
   it("is made when Medusa holds a refund the ledger lacks (a concurrent refund, or a process that died before Medusa's write)", async () => {
     const medusa = new MedusaPaymentsDouble()
     const service = provider(medusa.cradle())
@@ -136,6 +146,20 @@ describe("a refund attempt in doubt (answer lost, Medusa deletes its refund, the
     const retry = await medusa.refund(service, paymentId, "7.00", "ref_retry3")
     expect(refundedAt(retry.data)).toEqual([700])
     expect((retry.data.refunds as any[]).map((r) => [r.amount_minor, r.medusa_refund_id])).toEqual([["700", "ref_retry3"]])
+  })
+
+  it("adopts a lost attempt of the whole amount, synced into the ledger unlinked, instead of refusing its retry as already refunded", async () => {
+    const medusa = new MedusaPaymentsDouble()
+    const service = provider(medusa.cradle())
+    const paymentId = medusa.addPayment(await capturedCharge("50.00"))
+    emulator.injectFault({ method: "POST", path: "/v1/refunds", fault: { kind: "reset_after_apply" } })
+    await expect(medusa.refund(service, paymentId, "50.00", "ref_lost_whole")).rejects.toBeInstanceOf(MedusaError)
+    medusa.payments.set(paymentId, await service.syncRefundLedger(medusa.data(paymentId), paymentId))
+    // The stored ledger says 50.00 of 50.00 refunded; the read shows it is the lost attempt of this retry.
+    const retry = await medusa.refund(service, paymentId, "50.00", "ref_retry_whole")
+    expect(refundedAt(retry.data)).toEqual([5000])
+    expect((retry.data.refunds as any[]).map((r) => [r.amount_minor, r.medusa_refund_id])).toEqual([["5000", "ref_retry_whole"]])
+    expect(medusa.refunds.has("ref_retry_whole")).toBe(true)
   })
 
   it("after any failed attempt the next refund reads first, then goes back to one request", async () => {

@@ -2,7 +2,8 @@ import { MedusaError } from "@medusajs/framework/utils"
 import type { RefundPaymentInput, RefundPaymentOutput } from "@medusajs/framework/types"
 import { ProcessorError } from "../errors"
 import type { Logger } from "../http"
-import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundInDoubt, type RefundLedgerEntry } from "../payment-data"
+import { toProcessorAmount, type ProcessorAmount } from "../money/convert"
+import { ledgerOf, requireField, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundInDoubt, type RefundLedgerEntry } from "../payment-data"
 import { refundDifference } from "./difference"
 import { claimOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "./planner"
 import type { MedusaPaymentRecords } from "./medusa-records"
@@ -27,12 +28,12 @@ export class RefundCoordinator {
   ) {}
 
   async refund(input: RefundPaymentInput, idempotencyKey: string): Promise<RefundPaymentOutput> {
-    const data: Data = { ...(input.data ?? {}) }
+    let data: Data = { ...(input.data ?? {}) }
     const refundId = input.context?.idempotency_key
 
-    // 1. Plan from the ledger; a refund the ledger already holds is answered without sending.
-    let plan = this.plan(input, data, refundId)
-    if (plan.replay) return { data }
+    // 1. A retry of a refund the ledger already holds is answered without sending.
+    if (refundId && ledgerOf(data).some((r) => r.medusa_refund_id === refundId && r.status !== "failed")) return { data }
+    const requested = toProcessorAmount(input.amount, requireField(data, "currency", this.processor.processor), this.processor.profile, "refund amount")
 
     // 2. Check Medusa's records: do they prove the ledger holds every refund of this payment?
     const medusa = await this.records.refundContext(refundId)
@@ -40,21 +41,23 @@ export class RefundCoordinator {
 
     // 3. If not, read the processor: this refund may already be there (an earlier attempt), or others the ledger lacks.
     let readStartedAt: number | undefined
+    let readAddedRefunds = false
     const finish = (out: Data) => this.withUnfinishedAttemptsOf(out, medusa, refundId, readStartedAt)
     if (this.processor.readsBeforeSending && refundId && !ledgerCurrent) {
       readStartedAt = Date.now()
       if (medusa.paymentId) this.paymentsWithFailedSend.delete(medusa.paymentId)
-      const found = await this.findEarlierRefunds(data, plan, refundId)
+      const found = await this.findEarlierRefunds(data, requested, refundId)
       if (found.alreadyMade) return { data: await finish(found.data) }
-      if (found.data !== data) {
-        Object.assign(data, found.data)
-        const replanned = this.replanOrRecordOutside(input, data, plan, refundId)
-        if ("recorded" in replanned) return { data: await finish(replanned.recorded) }
-        plan = replanned.plan
-      }
+      readAddedRefunds = found.data !== data
+      data = { ...found.data }
     }
 
-    // 4. Record the attempt, then send.
+    // 4. Plan once, from the ledger as it now stands.
+    const planned = this.planOrRecordOutside(input, data, requested, refundId, readAddedRefunds)
+    if ("recorded" in planned) return { data: await finish(planned.recorded) }
+    const plan = planned.plan
+
+    // 5. Record the attempt, then send.
     if (this.records.writable && medusa.paymentId) await this.recordAttempt(medusa, data, refundId, plan.amount.minor)
     let sent: SentRefund
     try {
@@ -69,7 +72,7 @@ export class RefundCoordinator {
       throw error
     }
 
-    // 5. Record the outcome.
+    // 6. Record the outcome.
     const entry = this.ledgerEntry(sent, plan, refundId)
     if (sent.status === "failed") {
       await this.recordDeclinedRefund(medusa, data, entry)
@@ -139,22 +142,25 @@ export class RefundCoordinator {
     return reconcileLedger({ ...data, ...dataPatch }, views).data
   }
 
-  private plan(input: RefundPaymentInput, data: Data, refundId: string | undefined): RefundPlan {
-    return planRefund({ amount: input.amount, data, profile: this.processor.profile, medusaRefundId: refundId })
-  }
-
-  /** The processor's refunds changed the ledger: plan again, or record refunds made outside Medusa that cover this one. */
-  private replanOrRecordOutside(input: RefundPaymentInput, data: Data, plan: RefundPlan, refundId: string): { plan: RefundPlan } | { recorded: Data } {
+  /**
+   * The refund to send. When the processor's refunds just filled the ledger and they already refund everything,
+   * they are recorded for this refund instead, as Medusa's Stripe provider does for charge_already_refunded.
+   * With a remainder left the admin gets the numbers instead (recording could hide a refund still owed).
+   */
+  private planOrRecordOutside(
+    input: RefundPaymentInput,
+    data: Data,
+    requested: ProcessorAmount,
+    refundId: string | undefined,
+    readAddedRefunds: boolean
+  ): { plan: RefundPlan } | { recorded: Data } {
     try {
-      return { plan: this.plan(input, data, refundId) }
+      return { plan: planRefund({ amount: input.amount, data, profile: this.processor.profile, medusaRefundId: refundId }) }
     } catch (error) {
-      // Refunds made outside Medusa refunded everything: record them for this refund, as Medusa's
-      // Stripe provider does for charge_already_refunded. With a remainder left the admin gets the
-      // numbers instead (recording could hide a refund still owed).
-      const fullyRefunded = error instanceof MedusaError && error.type === MedusaError.Types.NOT_ALLOWED
-      const claimed = fullyRefunded ? claimOutsideRefunds(data, plan.amount, refundId, this.processor.profile) : undefined
+      const fullyRefunded = readAddedRefunds && refundId && error instanceof MedusaError && error.type === MedusaError.Types.NOT_ALLOWED
+      const claimed = fullyRefunded ? claimOutsideRefunds(data, requested, refundId, this.processor.profile) : undefined
       if (!claimed) throw error
-      this.warnMadeOutside(plan, refundId)
+      this.warnMadeOutside(requested, refundId)
       return { recorded: claimed }
     }
   }
@@ -169,7 +175,7 @@ export class RefundCoordinator {
    *   same, else added to the ledger so the remainder is right;
    * - untagged (made in the processor's dashboard): added to the ledger.
    */
-  private async findEarlierRefunds(data: Data, plan: RefundPlan, refundId: string): Promise<{ data: Data; alreadyMade: boolean }> {
+  private async findEarlierRefunds(data: Data, requested: ProcessorAmount, refundId: string): Promise<{ data: Data; alreadyMade: boolean }> {
     const seen = await this.processor.listRefunds(data)
     const ledger = new Map(ledgerOf(data).map((r) => [r.processor_refund_id, r]))
     const unknown = seen.filter((r) => !ledger.has(r.id))
@@ -188,7 +194,7 @@ export class RefundCoordinator {
         processor_refund_id: view.id,
         medusa_refund_id: refundId,
         amount_minor: view.amount_minor,
-        requested_amount: plan.amount.requested,
+        requested_amount: requested.requested,
         status: view.status,
         origin: "medusa",
         created_at: view.created_at ?? new Date().toISOString(),
@@ -198,7 +204,7 @@ export class RefundCoordinator {
     }
     const mine = candidates.find((r) => r.tag === own && r.status !== "failed")
     if (mine) return recordAsThisRefund(mine, "an earlier attempt of this refund already reached the processor")
-    const orphan = candidates.find((r) => r.tag && !live.has(r.tag) && r.status !== "failed" && r.amount_minor === plan.amount.minor)
+    const orphan = candidates.find((r) => r.tag && !live.has(r.tag) && r.status !== "failed" && r.amount_minor === requested.minor)
     if (orphan && live.size > 0) {
       return recordAsThisRefund(orphan, "an earlier, failed attempt (refund no longer in Medusa) already reached the processor")
     }
@@ -216,14 +222,14 @@ export class RefundCoordinator {
   private async recordRefundsMadeOutside(data: Data, plan: RefundPlan, refundId: string | undefined): Promise<Data | undefined> {
     const reconciled = reconcileLedger(data, await this.processor.listRefunds(data)).data
     const claimed = claimOutsideRefunds(reconciled, plan.amount, refundId, this.processor.profile)
-    if (claimed) this.warnMadeOutside(plan, refundId)
+    if (claimed) this.warnMadeOutside(plan.amount, refundId)
     return claimed
   }
 
-  private warnMadeOutside(plan: RefundPlan, refundId: string | undefined): void {
+  private warnMadeOutside(amount: ProcessorAmount, refundId: string | undefined): void {
     const name = this.processor.processor
     this.logger.warn(
-      `[${name}] refund ${refundId ?? ""} of ${plan.amount.major} ${plan.amount.currency.toUpperCase()} was already made at ${name} outside Medusa; recorded without sending a new one`
+      `[${name}] refund ${refundId ?? ""} of ${amount.major} ${amount.currency.toUpperCase()} was already made at ${name} outside Medusa; recorded without sending a new one`
     )
   }
 

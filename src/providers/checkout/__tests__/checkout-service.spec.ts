@@ -312,15 +312,15 @@ describe("refundPayment (Payments API: asynchronous refunds)", () => {
     expect(data.refunded_minor).toBe("10000")
   })
 
-  it("refunds the rest after a partial refund, then refuses more without calling Checkout.com", async () => {
+  it("refunds the rest after a partial refund, then refuses more without sending Checkout.com a refund", async () => {
     const service = provider()
     let data = await paid("50.00")
     data = (await service.refundPayment({ amount: "20", data, context: { idempotency_key: "ref_a" } })).data!
     data = (await service.refundPayment({ amount: "30", data, context: { idempotency_key: "ref_b" } })).data!
     expect(emulator.requests({ method: "POST", path: /\/refunds$/ }).map((r) => (r.body as any).amount)).toEqual([2000, 3000])
-    const before = emulator.requests().length
+    const before = emulator.requests({ method: "POST" }).length
     await expectMedusaError(service.refundPayment({ amount: "1", data, context: { idempotency_key: "ref_c" } }), "not_allowed", /already fully refunded at Checkout.com/)
-    expect(emulator.requests()).toHaveLength(before)
+    expect(emulator.requests({ method: "POST" })).toHaveLength(before) // without Medusa's records the ledger is read first; nothing is sent
   })
 
   it("does not send again a refund the ledger already holds", async () => {

@@ -388,10 +388,8 @@ describe("refundPayment", () => {
     expect(emulator.listRefunds(data.payment_id as string).map((r) => r.amount)).toEqual([4500, 7, 2325])
     expect(emulator.lineItems(data.payment_id as string)!.items.every((i) => i.refundable_amount === 0)).toBe(true)
     expect(data.refunded_minor).toBe("6832")
-    const before = emulator.requests().length
     await expectMedusaError(service.refundPayment({ amount: "0.01", data, context: { idempotency_key: "ref_M4" } }), "not_allowed", /already fully refunded/)
-    expect(emulator.requests().length).toBe(before) // refused from the ledger, before any request
-    expect(refundPosts()).toHaveLength(3)
+    expect(refundPosts()).toHaveLength(3) // refused: nothing sent (without Medusa's records the ledger is read first)
   })
 
   it("inside Medusa, with its records proving the ledger current: later partial refunds are one request, spread over the items the last refund left", async () => {
