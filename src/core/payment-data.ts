@@ -157,42 +157,43 @@ export function withLedger<T extends Record<string, unknown>>(data: T, ledger: R
 
 /**
  * Where payment data records refund attempts that may have reached the processor unanswered
- * (the provider then reads the processor before the payment's next refund).
+ * (the provider then reads the processor before the payment's next refund). The stored name is
+ * kept from earlier releases, whose payments hold it.
  */
-export const REFUNDS_IN_DOUBT = "refunds_in_doubt"
+export const UNFINISHED_ATTEMPTS_FIELD = "refunds_in_doubt"
 
-export interface RefundInDoubt {
+export interface UnfinishedRefundAttempt {
   medusa_refund_id: string | null
   amount_minor: string
   at: string
 }
 
-export function refundsInDoubtOf(data: Record<string, unknown> | undefined): RefundInDoubt[] {
-  const value = data?.[REFUNDS_IN_DOUBT]
-  return Array.isArray(value) ? (value as RefundInDoubt[]) : []
+export function unfinishedAttemptsOf(data: Record<string, unknown> | undefined): UnfinishedRefundAttempt[] {
+  const value = data?.[UNFINISHED_ATTEMPTS_FIELD]
+  return Array.isArray(value) ? (value as UnfinishedRefundAttempt[]) : []
 }
 
 /**
- * The attempts still in doubt once a payment's ledger is known. An attempt whose Medusa refund
+ * The attempts still unfinished once a payment's ledger is known. An attempt whose Medusa refund
  * is in the ledger has its outcome recorded. After a read of the processor that started at
  * `readStartedAt`, so has every attempt that had ended before it, whatever it sent being in the
  * read: one whose Medusa refund no longer exists (Medusa deletes a refund once its provider call
  * has failed; `liveRefundIds` were read before the processor), and one recorded more than
  * `attemptBoundMs` earlier.
  */
-export function remainingDoubts(
-  doubts: readonly RefundInDoubt[],
+export function attemptsStillUnfinished(
+  attempts: readonly UnfinishedRefundAttempt[],
   ledger: readonly RefundLedgerEntry[],
   settled: { refundId?: string; readStartedAt?: number; attemptBoundMs?: number; liveRefundIds?: ReadonlySet<string> } = {}
-): RefundInDoubt[] {
+): UnfinishedRefundAttempt[] {
   const recorded = new Set(ledger.map((r) => r.medusa_refund_id).filter(Boolean))
   const read = settled.readStartedAt !== undefined
   const endedBy = read ? settled.readStartedAt! - (settled.attemptBoundMs ?? 0) : undefined
-  return doubts.filter((d) => {
-    const id = d.medusa_refund_id
+  return attempts.filter((attempt) => {
+    const id = attempt.medusa_refund_id
     if (id && (id === settled.refundId || recorded.has(id))) return false
     if (read && id && settled.liveRefundIds && !settled.liveRefundIds.has(id)) return false
-    const at = Date.parse(d.at)
+    const at = Date.parse(attempt.at)
     return endedBy === undefined || Number.isNaN(at) || at >= endedBy
   })
 }

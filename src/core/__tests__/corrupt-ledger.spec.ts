@@ -1,7 +1,7 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import { defineCurrencyProfile } from "../money"
 import { integerMinorOf, ledgerOf, refundedMinorOf, withLedger, type RefundLedgerEntry } from "../payment-data"
-import { claimOutsideRefunds, planRefund, reconcileLedger } from "../refunds/planner"
+import { linkOutsideRefunds, planRefund, reconcileLedger } from "../refunds/planner"
 import { refusal } from "../../../test/support/medusa-error"
 
 const profile = defineCurrencyProfile({ processor: "Acme" })
@@ -38,7 +38,7 @@ describe("a ledger entry whose amount is not a plain non-negative integer string
         () => refundedMinorOf(data.refunds as RefundLedgerEntry[]),
         () => withLedger({}, data.refunds as RefundLedgerEntry[]),
         () => reconcileLedger(data, []),
-        () => claimOutsideRefunds(data, { minor: "100", currency: "usd" }, "ref_x", profile),
+        () => linkOutsideRefunds(data, { minor: "100", currency: "usd" }, "ref_x", profile),
       ]) {
         expect(refusal(read).message).toContain("entry 2 of 2 (refund re_bad) has amount_minor")
       }

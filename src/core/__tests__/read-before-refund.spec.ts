@@ -8,7 +8,7 @@ import { MedusaError } from "@medusajs/framework/utils"
 import { CloverEmulator } from "../../emulators/clover"
 import { CloverProviderService } from "../../providers/clover/service"
 import { MedusaPaymentsDouble } from "../../../test/support/medusa-payments"
-import { refundsInDoubtOf } from "../payment-data"
+import { unfinishedAttemptsOf } from "../payment-data"
 import { useEmulator } from "../../../test/support/emulator"
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
@@ -92,7 +92,7 @@ describe("a refund attempt in doubt (answer lost, Medusa deletes its refund, the
     await expect(medusa.refund(service, paymentId, "12.34", "ref_lost")).rejects.toBeInstanceOf(MedusaError)
     expect(refundedAt(medusa.data(paymentId))).toEqual([1234])
     expect(medusa.refunds.has("ref_lost")).toBe(false)
-    expect(refundsInDoubtOf(medusa.data(paymentId))).toEqual([expect.objectContaining({ medusa_refund_id: "ref_lost", amount_minor: "1234" })])
+    expect(unfinishedAttemptsOf(medusa.data(paymentId))).toEqual([expect.objectContaining({ medusa_refund_id: "ref_lost", amount_minor: "1234" })])
 
     // A restarted process: the record in the payment's data is what makes it read first.
     const restarted = provider(medusa.cradle())
@@ -100,7 +100,7 @@ describe("a refund attempt in doubt (answer lost, Medusa deletes its refund, the
     expect(refundedAt(retry.data)).toEqual([1234])
     expect(retry.data).toMatchObject({ refunded_minor: "1234" })
     expect((retry.data.refunds as any[]).map((r) => r.medusa_refund_id)).toEqual(["ref_retry"])
-    expect(refundsInDoubtOf(retry.data)).toEqual([])
+    expect(unfinishedAttemptsOf(retry.data)).toEqual([])
 
     // Doubt settled: the next refund goes out with one request again.
     const before = sent().length
@@ -117,7 +117,7 @@ describe("a refund attempt in doubt (answer lost, Medusa deletes its refund, the
     await expect(medusa.refund(service, paymentId, "6.00", "ref_unstored")).rejects.toThrow(/could not store/)
     expect(refundedAt(medusa.data(paymentId))).toEqual([600])
     expect(medusa.refunds.has("ref_unstored")).toBe(false)
-    expect(refundsInDoubtOf(medusa.data(paymentId))).toEqual([expect.objectContaining({ medusa_refund_id: "ref_unstored", amount_minor: "600" })])
+    expect(unfinishedAttemptsOf(medusa.data(paymentId))).toEqual([expect.objectContaining({ medusa_refund_id: "ref_unstored", amount_minor: "600" })])
     const retry = await medusa.refund(provider(medusa.cradle()), paymentId, "6.00", "ref_retry_unstored")
     expect(refundedAt(retry.data)).toEqual([600])
     expect((retry.data.refunds as any[]).map((r) => [r.amount_minor, r.medusa_refund_id])).toEqual([["600", "ref_retry_unstored"]])
@@ -175,7 +175,7 @@ describe("a refund attempt in doubt (answer lost, Medusa deletes its refund, the
     await medusa.refund(service, paymentId, "1.00")
     expect(sent().slice(before)).toEqual(["POST /v1/refunds"])
     expect(refundedAt(medusa.data(paymentId))).toEqual([100, 100])
-    expect(refundsInDoubtOf(medusa.data(paymentId))).toEqual([])
+    expect(unfinishedAttemptsOf(medusa.data(paymentId))).toEqual([])
   })
 
   it("keeps the record of an attempt made while this refund was in flight (Medusa merges the data a refund returns)", async () => {
@@ -192,7 +192,7 @@ describe("a refund attempt in doubt (answer lost, Medusa deletes its refund, the
           injected = true
           medusa.addRefundRow(input.id, "ref_other")
           const stored = medusa.data(input.id)
-          medusa.payments.set(input.id, { ...stored, refunds_in_doubt: [...refundsInDoubtOf(stored), { medusa_refund_id: "ref_other", amount_minor: "500", at: new Date().toISOString() }] })
+          medusa.payments.set(input.id, { ...stored, refunds_in_doubt: [...unfinishedAttemptsOf(stored), { medusa_refund_id: "ref_other", amount_minor: "500", at: new Date().toISOString() }] })
         }
         return out
       },
@@ -200,7 +200,7 @@ describe("a refund attempt in doubt (answer lost, Medusa deletes its refund, the
     const service = provider(cradle)
     const paymentId = medusa.addPayment(await capturedCharge())
     const out = await medusa.refund(service, paymentId, "1.00", "ref_mine")
-    expect(refundsInDoubtOf(out.data).map((d) => d.medusa_refund_id)).toEqual(["ref_other"])
+    expect(unfinishedAttemptsOf(out.data).map((d) => d.medusa_refund_id)).toEqual(["ref_other"])
     // ref_other may have reached Clover: the next refund reads before sending.
     const before = sent().length
     await medusa.refund(service, paymentId, "1.00")

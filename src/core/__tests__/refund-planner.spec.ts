@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { MedusaError } from "@medusajs/framework/utils"
 import { Decimal, defineCurrencyProfile } from "../money"
 import { withLedger, type RefundLedgerEntry } from "../payment-data"
-import { claimOutsideRefunds, planRefund, reconcileLedger } from "../refunds/planner"
+import { linkOutsideRefunds, planRefund, reconcileLedger } from "../refunds/planner"
 import { refusal as refused } from "../../../test/support/medusa-error"
 
 const profile = defineCurrencyProfile({ processor: "Acme", maxMinor: "99999999" })
@@ -145,7 +145,7 @@ describe("planRefund: invariants over random refund sequences", () => {
   })
 })
 
-describe("reconcileLedger and claimOutsideRefunds", () => {
+describe("reconcileLedger and linkOutsideRefunds", () => {
   it("gives a refund recorded without its processor id that id, instead of counting it twice", () => {
     const pending: RefundLedgerEntry = { ...sent("700", "7", "x"), processor_refund_id: null, medusa_refund_id: "ref_7", status: "pending" }
     const { data: reconciled, added } = reconcileLedger(payment("5000", [pending]), [
@@ -165,14 +165,14 @@ describe("reconcileLedger and claimOutsideRefunds", () => {
     expect(added.map((a) => a.processor_refund_id)).toEqual(["dash"])
     expect(reconciled.refunded_minor).toBe("5000")
     const plan = planRefund({ amount: "40", data: payment("5000", [sent("1000", "10", "mine")]), profile })
-    const claimed = claimOutsideRefunds(reconciled, plan.amount, "ref_new", profile)
+    const claimed = linkOutsideRefunds(reconciled, plan.amount, "ref_new", profile)
     expect(claimed?.refunds.find((r) => r.processor_refund_id === "dash")?.medusa_refund_id).toBe("ref_new")
-    expect(claimOutsideRefunds(claimed!, plan.amount, "ref_other", profile)).toBeUndefined()
+    expect(linkOutsideRefunds(claimed!, plan.amount, "ref_other", profile)).toBeUndefined()
   })
 
   it("does not claim outside refunds smaller than the Medusa refund", () => {
     const reconciled = reconcileLedger(payment("5000"), [{ id: "dash", amount_minor: "1000", status: "succeeded" }]).data
     const plan = planRefund({ amount: "20", data: payment("5000"), profile })
-    expect(claimOutsideRefunds(reconciled, plan.amount, "ref_x", profile)).toBeUndefined()
+    expect(linkOutsideRefunds(reconciled, plan.amount, "ref_x", profile)).toBeUndefined()
   })
 })

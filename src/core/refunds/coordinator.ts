@@ -3,9 +3,9 @@ import type { RefundPaymentInput, RefundPaymentOutput } from "@medusajs/framewor
 import { ProcessorError } from "../errors"
 import type { Logger } from "../http"
 import { toProcessorAmount, type ProcessorAmount } from "../money/convert"
-import { ledgerOf, requireField, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundInDoubt, type RefundLedgerEntry } from "../payment-data"
+import { ledgerOf, requireField, unfinishedAttemptsOf, attemptsStillUnfinished, UNFINISHED_ATTEMPTS_FIELD, withLedger, type UnfinishedRefundAttempt, type RefundLedgerEntry } from "../payment-data"
 import { refundDifference } from "./difference"
-import { claimOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "./planner"
+import { linkOutsideRefunds, planRefund, reconcileLedger, type ProcessorRefundView, type RefundPlan } from "./planner"
 import type { MedusaPaymentRecords } from "./medusa-records"
 import type { MedusaRefundContext, ProcessorRefunds, SendRefundInput, SentRefund } from "./types"
 
@@ -158,10 +158,10 @@ export class RefundCoordinator {
       return { plan: planRefund({ amount: input.amount, data, profile: this.processor.profile, medusaRefundId: refundId }) }
     } catch (error) {
       const fullyRefunded = readAddedRefunds && refundId && error instanceof MedusaError && error.type === MedusaError.Types.NOT_ALLOWED
-      const claimed = fullyRefunded ? claimOutsideRefunds(data, requested, refundId, this.processor.profile) : undefined
-      if (!claimed) throw error
+      const linked = fullyRefunded ? linkOutsideRefunds(data, requested, refundId, this.processor.profile) : undefined
+      if (!linked) throw error
       this.warnMadeOutside(requested, refundId)
-      return { recorded: claimed }
+      return { recorded: linked }
     }
   }
 
@@ -221,9 +221,9 @@ export class RefundCoordinator {
   /** The processor says the payment is already refunded: record refunds made outside Medusa that cover this one, or undefined. */
   private async recordRefundsMadeOutside(data: Data, plan: RefundPlan, refundId: string | undefined): Promise<Data | undefined> {
     const reconciled = reconcileLedger(data, await this.processor.listRefunds(data)).data
-    const claimed = claimOutsideRefunds(reconciled, plan.amount, refundId, this.processor.profile)
-    if (claimed) this.warnMadeOutside(plan.amount, refundId)
-    return claimed
+    const linked = linkOutsideRefunds(reconciled, plan.amount, refundId, this.processor.profile)
+    if (linked) this.warnMadeOutside(plan.amount, refundId)
+    return linked
   }
 
   private warnMadeOutside(amount: ProcessorAmount, refundId: string | undefined): void {
@@ -261,7 +261,7 @@ export class RefundCoordinator {
   private ledgerHoldsEveryRefund(data: Data, medusa: MedusaRefundContext): boolean {
     if (!medusa.paymentId || !medusa.otherRefundIds) return false
     if (this.paymentsWithFailedSend.has(medusa.paymentId)) return false
-    if (refundsInDoubtOf(data).length > 0 || refundsInDoubtOf(medusa.paymentData).length > 0) return false
+    if (unfinishedAttemptsOf(data).length > 0 || unfinishedAttemptsOf(medusa.paymentData).length > 0) return false
     const ledger = ledgerOf(data)
     if (ledger.some((r) => !r.medusa_refund_id && r.status !== "failed")) return false
     const linked = new Set(ledger.map((r) => r.medusa_refund_id))
@@ -275,9 +275,9 @@ export class RefundCoordinator {
    */
   private async recordAttempt(medusa: MedusaRefundContext, data: Data, refundId: string | undefined, amountMinor: string): Promise<void> {
     const stored = medusa.paymentData ?? data
-    const attempt: RefundInDoubt = { medusa_refund_id: refundId ?? null, amount_minor: amountMinor, at: new Date().toISOString() }
+    const attempt: UnfinishedRefundAttempt = { medusa_refund_id: refundId ?? null, amount_minor: amountMinor, at: new Date().toISOString() }
     try {
-      await this.records.writePaymentData(medusa.paymentId!, { ...stored, [REFUNDS_IN_DOUBT]: [...refundsInDoubtOf(stored), attempt] })
+      await this.records.writePaymentData(medusa.paymentId!, { ...stored, [UNFINISHED_ATTEMPTS_FIELD]: [...unfinishedAttemptsOf(stored), attempt] })
     } catch (error) {
       const name = this.processor.processor
       this.logger.error(
@@ -299,13 +299,13 @@ export class RefundCoordinator {
   private async withUnfinishedAttemptsOf(data: Data, medusa: MedusaRefundContext, refundId: string | undefined, readStartedAt: number | undefined): Promise<Data> {
     const current = medusa.paymentId && this.records.writable ? await this.records.paymentData(medusa.paymentId) : undefined
     const stored = current ?? medusa.paymentData ?? data
-    const unfinished = remainingDoubts(refundsInDoubtOf(stored), ledgerOf(data), {
+    const unfinished = attemptsStillUnfinished(unfinishedAttemptsOf(stored), ledgerOf(data), {
       refundId,
       readStartedAt,
       attemptBoundMs: this.processor.attemptBoundMs(),
       liveRefundIds: medusa.otherRefundIds ? new Set(medusa.otherRefundIds) : undefined,
     })
-    return { ...data, [REFUNDS_IN_DOUBT]: unfinished }
+    return { ...data, [UNFINISHED_ATTEMPTS_FIELD]: unfinished }
   }
 
   private ledgerEntry(sent: SentRefund, plan: RefundPlan, refundId: string | undefined): RefundLedgerEntry {
@@ -329,9 +329,9 @@ export class RefundCoordinator {
     if (!this.records.writable || !medusa.paymentId) return
     const stored = medusa.paymentData ?? data
     const ledger = [...ledgerOf(stored).filter((r) => r.processor_refund_id === null || r.processor_refund_id !== entry.processor_refund_id), entry]
-    const unfinished = refundsInDoubtOf(stored).filter((d) => d.medusa_refund_id !== entry.medusa_refund_id)
+    const unfinished = unfinishedAttemptsOf(stored).filter((d) => d.medusa_refund_id !== entry.medusa_refund_id)
     try {
-      await this.records.writePaymentData(medusa.paymentId, { ...withLedger(stored, ledger), [REFUNDS_IN_DOUBT]: unfinished })
+      await this.records.writePaymentData(medusa.paymentId, { ...withLedger(stored, ledger), [UNFINISHED_ATTEMPTS_FIELD]: unfinished })
     } catch (error) {
       this.logger.error(
         `[${this.processor.processor}] refund ${entry.medusa_refund_id ?? ""} was declined, and its failed attempt could not be written to payment ${medusa.paymentId}: ${(error as Error)?.message ?? "unknown error"}`

@@ -1,6 +1,6 @@
 import { Modules } from "@medusajs/framework/utils"
 import type { ProviderWebhookPayload } from "@medusajs/framework/types"
-import { ledgerOf, refundsInDoubtOf, remainingDoubts, REFUNDS_IN_DOUBT, withLedger, type RefundLedgerEntry } from "../payment-data"
+import { ledgerOf, unfinishedAttemptsOf, attemptsStillUnfinished, UNFINISHED_ATTEMPTS_FIELD, withLedger, type RefundLedgerEntry } from "../payment-data"
 import type { RefundOutcome } from "./types"
 import type { CurrencyProfile } from "../money/currency-profile"
 import { retrievePaymentProvider } from "../payment-provider"
@@ -47,7 +47,7 @@ export async function updatePaymentLedger(
       // Attempts in doubt are written by refunds, not here: keep the list as it is now (one
       // recorded meanwhile stays, one a refund settled stays settled), less those whose refund
       // this ledger now holds. Written out in full: Medusa merges data, a key left out stays.
-      data = { ...data, [REFUNDS_IN_DOUBT]: remainingDoubts(refundsInDoubtOf(latest.data ?? {}), ledgerOf(data)) }
+      data = { ...data, [UNFINISHED_ATTEMPTS_FIELD]: attemptsStillUnfinished(unfinishedAttemptsOf(latest.data ?? {}), ledgerOf(data)) }
       // Refunds the processor made for other figures than planned: the admin is told once.
       const unannounced = ledgerOf(data).filter((entry) => entry.discrepancy && !entry.discrepancy.announced_at)
       if (unannounced.length) {

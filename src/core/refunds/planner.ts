@@ -158,7 +158,7 @@ export interface ProcessorRefundView {
   currency?: string
   /**
    * What the processor says this refund moved, where its listing tells it apart from a missing figure (which
-   * `amount_minor` reads as "0"); a field left out is unknown. Compared with the plan when the refund is adopted.
+   * `amount_minor` reads as "0"); a field left out is unknown. Compared with the plan when the refund is recorded in place of a lost answer.
    */
   refunded?: { amountMinor?: string; currency?: string }
 }
@@ -218,24 +218,24 @@ export function reconcileLedger<T extends Record<string, unknown>>(
 
 /**
  * When the processor says a payment is already refunded, decides whether this Medusa
- * refund is covered by refunds made outside Medusa that no Medusa refund claims yet
+ * refund is covered by refunds made outside Medusa that no Medusa refund is linked to yet
  * (Medusa's Stripe provider records such refunds instead of failing: "charge_already_refunded").
- * Claims them for this refund id and returns the new data, or undefined when the refund
+ * Links them to this refund id and returns the new data, or undefined when the refund
  * is not covered (a real error).
  */
-export function claimOutsideRefunds<T extends Record<string, unknown>>(
+export function linkOutsideRefunds<T extends Record<string, unknown>>(
   data: T,
   amount: Pick<ProcessorAmount, "minor" | "currency">,
   medusaRefundId: string | undefined,
   profile: CurrencyProfile
 ): T | undefined {
   const ledger = ledgerOf(data).map((r) => ({ ...r }))
-  const unclaimed = ledger.filter((r) => r.origin === "processor" && !r.medusa_refund_id && r.status !== "failed")
-  const available = unclaimed.reduce((sum, r) => sum.plus(r.amount_minor), new Decimal(0))
+  const unlinked = ledger.filter((r) => r.origin === "processor" && !r.medusa_refund_id && r.status !== "failed")
+  const available = unlinked.reduce((sum, r) => sum.plus(r.amount_minor), new Decimal(0))
   const needed = new Decimal(amount.minor).minus(new Decimal(profile.step(amount.currency)).dividedBy(2))
-  if (unclaimed.length === 0 || available.lt(needed)) return undefined
+  if (unlinked.length === 0 || available.lt(needed)) return undefined
   let covered = new Decimal(0)
-  for (const entry of unclaimed) {
+  for (const entry of unlinked) {
     if (covered.gte(needed)) break
     entry.medusa_refund_id = medusaRefundId ?? null
     entry.requested_amount = entry.requested_amount ?? null
