@@ -1,9 +1,9 @@
 /**
- * The exactly-once harness (integration-tests/http/exactly-once.spec.ts): the five processors
- * behind one Medusa app, each with its emulator, how a customer pays and the admin captures
- * there, which route refunds go to (for scripted faults), and how to count the refunds the
- * processor holds; plus what the admin does (refund, retry) and the tally of every scenario's
- * outcome, written to .cache/exactly-once/tally.json.
+ * The exactly-once harness (integration-tests/http/exactly-once.spec.ts, and the other specs over every
+ * processor): one entry per processor kit (src/emulators/kits, PROCESSOR_KITS) behind one Medusa app, each
+ * with its emulator, how a customer pays and the admin captures there, which route refunds go to (for
+ * scripted faults), and how to count the refunds the processor holds, all from the kit; plus what the
+ * admin does (refund, retry) and the tally of every scenario's outcome, written to .cache/exactly-once/tally.json.
  */
 import fs from "node:fs"
 import path from "node:path"
@@ -13,29 +13,22 @@ import { Modules } from "@medusajs/framework/utils"
 import { currencyExponent, toDecimal, type CurrencyProfile } from "../../src/core/money"
 import type { Fault } from "../../src/emulators/core/faults"
 import type { EmulatorRequest, EmulatorResponse, EmulatorServer, HookContext, RecordedRequest } from "../../src/emulators/core/server"
-import { CheckoutEmulator } from "../../src/emulators/checkout"
-import { CloverEmulator } from "../../src/emulators/clover"
-import { DodoEmulator } from "../../src/emulators/dodo"
-import { FiservEmulator } from "../../src/emulators/fiserv"
-import { ProcessOutEmulator } from "../../src/emulators/processout"
-import { PROCESSOR_KITS } from "../../src/emulators/kits"
-import { checkoutCurrencies } from "../../src/providers/checkout/currencies"
-import { cloverCurrencies } from "../../src/providers/clover/currencies"
-import { dodoCurrencies } from "../../src/providers/dodo/currencies"
-import { fiservCurrencies } from "../../src/providers/fiserv/currencies"
-import { processoutCurrencies } from "../../src/providers/processout/currencies"
+import type { CheckoutEmulator } from "../../src/emulators/checkout"
+import type { DodoEmulator } from "../../src/emulators/dodo"
+import { PROCESSOR_KITS, type HeldRefund, type ProcessorKit } from "../../src/emulators/kits"
 import { payWithDodoHostedCheckout } from "./dodo"
-import { setEnv } from "./emulator-env"
+import { setEnv, type StoreEnv } from "./emulator-env"
 import { PROCESSOUT_WEBHOOK_SECRET } from "./processout"
-import { capturePayment, getOnlyPayment, getPayment, placeOrder, refundPayment, type SeededStore } from "./index"
+import { capturePayment, completeCart, getOnlyPayment, getPayment, placeOrder, prepareCheckout, refundPayment, type SeededStore } from "./index"
 
 export { until } from "./wait"
 
-export type ProcessorName = "clover" | "checkout" | "fiserv" | "dodo" | "processout"
+/** A processor's kit id ("clover"). */
+export type ProcessorName = string
 
 /** A route of an emulator, as its FaultPlan matches it (route pattern). */
 export interface Route {
-  method: "GET" | "POST"
+  method: "GET" | "POST" | "PUT" | "PATCH"
   path: string
 }
 
@@ -47,10 +40,7 @@ export interface FaultRuleBody extends Route {
 }
 
 /** A refund as the processor holds it: only refunds that move money (pending or done, not failed or declined). */
-export interface ProcessorRefund {
-  id: string
-  minor: string
-}
+export type ProcessorRefund = HeldRefund
 
 /** A captured payment, in Medusa and at the processor. */
 export interface PaidPayment {
@@ -69,14 +59,16 @@ export interface Ctx {
 
 /** How a Medusa payment's processor-side state is reached and counted, per processor. */
 export interface ProcessorUnderTest {
+  /** The kit's id. */
   name: ProcessorName
   /** As the provider names it in messages. */
   label: string
   providerId: string
   emulator: EmulatorServer
+  /** The provider's currency profile (its currencies.ts), for Medusa's amounts in the processor's minor units. */
   profile: CurrencyProfile
   /** medusa-config.ts options, pointed at the emulator. */
-  env(url: string): Record<string, string | undefined>
+  env(url: string): StoreEnv
   /** The refund call, as faults are scoped. */
   refundRoute: Route
   /** Journal filter for refund sends. */
@@ -153,8 +145,6 @@ async function resetEmulator(emulator: EmulatorServer): Promise<void> {
 /** Carts checked out at the same time need distinct customers (Medusa creates one per email). */
 const buyerEmail = (processor: string) => `buyer-${processor.toLowerCase().replace(/[^a-z]/g, "")}-${Math.random().toString(36).slice(2, 10)}@test.local`
 
-const token = (prefix: string) => `${prefix}_${Date.now()}_${Math.random().toString(36).slice(2, 10)}`
-
 /** Minor units of a processor amount given in major units ("12.34"). */
 const minorOfMajor = (major: string | number, currency: string, profile: CurrencyProfile) =>
   toDecimal(major).shiftedBy(currencyExponent(currency, profile)).toFixed()
@@ -170,133 +160,155 @@ function requireRef(data: Record<string, any>, field: string, processor: string)
   return value
 }
 
-/** Card-like checkout (a token in the session), then the admin's capture of the whole order. */
-async function payByCard(ctx: Ctx, p: { providerId: string; name: string }, sessionData: Record<string, unknown>, refField: string): Promise<PaidPayment> {
-  const { order } = await placeOrder(ctx.api, ctx.store, { providerId: p.providerId, sessionData, email: buyerEmail(p.name) })
-  const payment = await getOnlyPayment(ctx.api, ctx.store.adminHeaders, order.id)
-  await capturePayment(ctx.api, ctx.store.adminHeaders, payment.id)
-  const data = await paymentData(ctx.container, payment.id)
-  return { payment, processorRef: requireRef(data, refField, p.name), currency: String(payment.currency_code) }
+/**
+ * The provider's currency profile: the one CurrencyProfile its folder's currencies.ts exports
+ * (docs/adding-a-processor.md). Test code may load provider code; the kits may not.
+ */
+export function currencyProfileOf(kit: Pick<ProcessorKit, "id" | "providerModule">): CurrencyProfile {
+  const file = path.join(path.resolve(__dirname, "../.."), kit.providerModule, "currencies")
+  const profiles = Object.values(require(file) as Record<string, unknown>).filter(
+    (v): v is CurrencyProfile => typeof v === "object" && v !== null && typeof (v as CurrencyProfile).processor === "string" && typeof (v as CurrencyProfile).step === "function"
+  )
+  if (profiles.length !== 1) throw new Error(`${kit.id}: ${file} exports ${profiles.length} currency profiles, not one`)
+  return profiles[0]!
 }
 
-// ---- the five processors ------------------------------------------------------------------
+/**
+ * The kit's customer pays a new order through the store API (the kit's session data; its step at a hosted
+ * page, if any, before the cart completes), the admin captures it unless the processor already has, and the
+ * processor's step after capture runs (Fiserv closes its batch). `processorRef` is the kit's payment field.
+ */
+async function payWithKit(ctx: Ctx, kit: ProcessorKit, emulator: EmulatorServer): Promise<PaidPayment> {
+  const unique = `once_${Date.now()}_${Math.random().toString(36).slice(2, 10)}`
+  const checkout = { providerId: kit.providerId, sessionData: kit.payment.sessionData(unique), email: buyerEmail(kit.label) }
+  let orderId: string
+  if (kit.payment.customerStep) {
+    const ready = await prepareCheckout(ctx.api, ctx.store, checkout)
+    await kit.payment.customerStep(ready.paymentSession.data ?? {})
+    const completed = await completeCart(ctx.api, ctx.store, ready.cart.id)
+    if (completed.type !== "order" || !completed.order) throw new Error(`${kit.label}: cart completion did not produce an order: ${JSON.stringify(completed)}`)
+    orderId = completed.order.id
+  } else {
+    orderId = (await placeOrder(ctx.api, ctx.store, checkout)).order.id
+  }
+  const payment = await getOnlyPayment(ctx.api, ctx.store.adminHeaders, orderId)
+  if (!payment.captures?.length) await capturePayment(ctx.api, ctx.store.adminHeaders, payment.id)
+  await kit.payment.afterCapture?.(emulator.url)
+  return paidPayment(ctx, kit, payment)
+}
+
+async function paidPayment(ctx: Ctx, kit: ProcessorKit, payment: any): Promise<PaidPayment> {
+  const data = await paymentData(ctx.container, payment.id)
+  return { payment, processorRef: requireRef(data, kit.books.paymentField, kit.label), currency: String(payment.currency_code) }
+}
+
+// ---- the processors -----------------------------------------------------------------------
 
 export const TIMEOUT_MS = 1000
 export const MAX_RETRIES = 2
 
 /**
- * A processor's facts from its kit (src/emulators/kits): name, label, provider id, the env that points
- * medusa-config.ts at its emulator (webhook secret included), and its refund route on the wire; plus this
- * harness's own settings and the short timeout and retries the faults are scripted against.
+ * This harness's own facts about a processor, by kit id: how its provider behaves under faults (what
+ * exactly-once.spec.ts expects), and settings of this harness's beyond the kit's. Every field is optional:
+ * a kit without an entry gets the defaults below, which is all return-and-refund.spec.ts,
+ * return-auto-refund.spec.ts and attacks.spec.ts need. exactly-once.spec.ts needs an entry whenever the
+ * provider differs from the defaults under faults (it expects the outcomes these fields say).
  */
-function fromKit(name: ProcessorName, settings: Record<string, string> = {}) {
-  const kit = PROCESSOR_KITS.find((k) => k.id === name)
-  if (!kit) throw new Error(`no kit for ${name} in PROCESSOR_KITS`)
-  return {
-    name,
-    label: kit.label,
-    providerId: kit.providerId,
-    refundPath: kit.refundOnWire.path,
-    env: (url: string): Record<string, string | undefined> => ({
-      ...kit.emulatorEnv(url),
-      ...kit.webhookEnv,
-      ...settings,
-      [`${kit.envPrefix}_TIMEOUT_MS`]: String(TIMEOUT_MS),
-      [`${kit.envPrefix}_MAX_RETRIES`]: String(MAX_RETRIES),
-    }),
-  }
+interface HarnessEntry {
+  /** Default: the kit declares an idempotency header (refundOnWire.idempotencyHeader). */
+  resendsRefunds?: boolean
+  /** Default: false. */
+  resendsAfterReconciling?: boolean
+  /** Default: none. */
+  readsAfterFailedSend?: Route[]
+  /** Env beyond the kit's emulator, webhook and scripted env (undefined unsets a variable). */
+  env?: StoreEnv
+  emulatorOptions?: Record<string, unknown>
+  /** After every reset of the emulator (its state, journal and faults). */
+  afterReset?(emulator: EmulatorServer): void
+  /** Instead of the kit's payment (payWithKit). */
+  pay?(ctx: Ctx, kit: ProcessorKit, emulator: EmulatorServer): Promise<PaidPayment>
 }
 
-export function processorsUnderTest(): ProcessorUnderTest[] {
-  const clover = withArmedFaults(new CloverEmulator())
-  // Refunds settle at once (refundDelayMs 0), as Checkout.com's sandbox does within moments.
-  const checkout = withArmedFaults(new CheckoutEmulator({ refundDelayMs: 0 }))
-  const fiserv = withArmedFaults(new FiservEmulator())
-  const dodo = withArmedFaults(new DodoEmulator())
-  const processout = withArmedFaults(new ProcessOutEmulator())
+const HARNESS: Record<string, HarnessEntry> = {
+  clover: {
+    resendsRefunds: true,
+    readsAfterFailedSend: [],
+    // Payments here go through the store route, whose middleware stamps the customer's IP: no fallback IP.
+    env: { CLOVER_DEFAULT_CLIENT_IP: undefined },
+  },
+  checkout: {
+    resendsRefunds: true,
+    readsAfterFailedSend: [],
+    // Refunds settle at once (refundDelayMs 0), as Checkout.com's sandbox does within moments.
+    emulatorOptions: { refundDelayMs: 0 },
+    afterReset: (emulator) => void ((emulator as CheckoutEmulator).refundDelayMs = 0),
+  },
+  fiserv: {
+    resendsRefunds: true,
+    // After a failed send the provider asks for the order's transactions (by merchantTransactionId).
+    readsAfterFailedSend: [{ method: "POST", path: "/payments/v1/transaction-inquiry" }],
+    env: { FISERV_ENDPOINT_STYLE: "reference", FISERV_REFUND_REFERENCE: "transaction" },
+  },
+  dodo: {
+    // Dodo documents no idempotency key: a refund POST is resent only after a 429 or 5xx, once a
+    // read shows Dodo did not make it; never after a timeout or a dropped connection.
+    resendsRefunds: false,
+    resendsAfterReconciling: true,
+    readsAfterFailedSend: [{ method: "GET", path: "/payments/:id" }],
+    // Hosted checkout with webhooks on: Dodo's signed webhook completes the cart (captured).
+    pay: async (ctx, kit, emulator) => {
+      const { payment } = await payWithDodoHostedCheckout(ctx.api, ctx.store, { email: buyerEmail(kit.id), webhooks: emulator as DodoEmulator })
+      return paidPayment(ctx, kit, payment)
+    },
+  },
+  processout: {
+    resendsRefunds: true,
+    readsAfterFailedSend: [],
+    env: { PROCESSOUT_WEBHOOK_SECRET },
+  },
+}
 
-  return [
-    {
-      ...fromKit("clover", { CLOVER_CAPTURE_MODE: "manual" }),
-      emulator: clover,
-      profile: cloverCurrencies,
-      refundRoute: { method: "POST", path: "/v1/refunds" },
-      resendsRefunds: true,
-      readsAfterFailedSend: [],
-      keyHeader: "idempotency-key",
-      pay: (ctx) => payByCard(ctx, { providerId: "pp_clover_clover", name: "Clover" }, { source: token("clv_once"), customer_ip: "203.0.113.7" }, "charge_id"),
-      refundsAt: (paid) => clover.listRefunds(paid.processorRef).map((r) => ({ id: r.id, minor: String(r.amount) })),
-      reset: () => resetEmulator(clover),
-    },
-    {
-      ...fromKit("checkout", { CHECKOUT_API: "payments", CHECKOUT_CAPTURE_MODE: "manual" }),
-      emulator: checkout,
-      profile: checkoutCurrencies,
-      refundRoute: { method: "POST", path: "/payments/:id/refunds" },
-      resendsRefunds: true,
-      readsAfterFailedSend: [],
-      keyHeader: "cko-idempotency-key",
-      pay: (ctx) => payByCard(ctx, { providerId: "pp_checkout_checkout", name: "Checkout.com" }, { token: token("tok_once") }, "payment_id"),
-      // Declined refunds refund nothing; pending ones count (Checkout.com holds them against the balance).
-      refundsAt: (paid) => checkout.listRefunds(paid.processorRef).filter((r) => r.approved !== false).map((r) => ({ id: r.id, minor: String(r.amount) })),
+/**
+ * One per kit of PROCESSOR_KITS (or of `kits`): name, label, provider id, emulator, the env that points
+ * medusa-config.ts at it (its emulator, webhook and scripted env: manual capture), its refund route and
+ * idempotency header, how a customer pays and how to count the refunds it holds, all from the kit; the
+ * provider's behaviour under faults and this harness's settings from HARNESS; and the short timeout and
+ * retries the faults are scripted against.
+ */
+export function processorsUnderTest(kits: readonly ProcessorKit[] = PROCESSOR_KITS): ProcessorUnderTest[] {
+  return kits.map((kit) => {
+    const own = HARNESS[kit.id] ?? {}
+    const emulator = withArmedFaults(kit.createEmulator(own.emulatorOptions))
+    const { method, route, path: refundPath, idempotencyHeader } = kit.refundOnWire
+    return {
+      name: kit.id,
+      label: kit.label,
+      providerId: kit.providerId,
+      emulator,
+      profile: currencyProfileOf(kit),
+      env: (url: string): StoreEnv => ({
+        ...kit.emulatorEnv(url, { ...process.env, ...kit.scriptedEnv }),
+        ...kit.webhookEnv,
+        ...kit.scriptedEnv,
+        ...own.env,
+        [`${kit.envPrefix}_TIMEOUT_MS`]: String(TIMEOUT_MS),
+        [`${kit.envPrefix}_MAX_RETRIES`]: String(MAX_RETRIES),
+      }),
+      refundRoute: { method, path: route },
+      refundPath,
+      resendsRefunds: own.resendsRefunds ?? idempotencyHeader !== undefined,
+      resendsAfterReconciling: own.resendsAfterReconciling,
+      readsAfterFailedSend: own.readsAfterFailedSend ?? [],
+      keyHeader: idempotencyHeader,
+      pay: (ctx) => (own.pay ?? payWithKit)(ctx, kit, emulator),
+      refundsAt: (paid) => kit.books.refunds(emulator, paid.processorRef, paid.currency),
       reset: async () => {
-        await resetEmulator(checkout)
-        checkout.refundDelayMs = 0
+        await resetEmulator(emulator)
+        own.afterReset?.(emulator)
       },
-    },
-    {
-      ...fromKit("fiserv", { FISERV_CAPTURE_MODE: "manual", FISERV_ENDPOINT_STYLE: "reference", FISERV_REFUND_REFERENCE: "transaction" }),
-      emulator: fiserv,
-      profile: fiservCurrencies,
-      refundRoute: { method: "POST", path: "/payments/v1/refunds" },
-      resendsRefunds: true,
-      // After a failed send the provider asks for the order's transactions (by merchantTransactionId).
-      readsAfterFailedSend: [{ method: "POST", path: "/payments/v1/transaction-inquiry" }],
-      keyHeader: "client-request-id",
-      pay: async (ctx) => {
-        const paid = await payByCard(ctx, { providerId: "pp_fiserv_fiserv", name: "Fiserv" }, { payment_token: token("fiserv_tok_once") }, "order_id")
-        fiserv.settleBatch() // Fiserv refunds only once the charge's batch has settled
-        return paid
-      },
-      refundsAt: (paid) => fiserv.listRefunds(paid.processorRef).map((t) => ({ id: t.transactionId, minor: minorOfMajor(t.total, paid.currency, fiservCurrencies) })),
-      reset: () => resetEmulator(fiserv),
-    },
-    {
-      ...fromKit("dodo"),
-      emulator: dodo,
-      profile: dodoCurrencies,
-      refundRoute: { method: "POST", path: "/refunds" },
-      // Dodo documents no idempotency key: a refund POST is resent only after a 429 or 5xx, once a
-      // read shows Dodo did not make it; never after a timeout or a dropped connection.
-      resendsRefunds: false,
-      resendsAfterReconciling: true,
-      readsAfterFailedSend: [{ method: "GET", path: "/payments/:id" }],
-      pay: async (ctx) => {
-        // Hosted checkout: the customer pays on Dodo's page, Dodo's signed webhook completes the cart (captured).
-        const { payment } = await payWithDodoHostedCheckout(ctx.api, ctx.store, { email: buyerEmail("dodo"), webhooks: dodo })
-        const data = await paymentData(ctx.container, payment.id)
-        return { payment, processorRef: requireRef(data, "payment_id", "Dodo"), currency: String(payment.currency_code) }
-      },
-      refundsAt: (paid) => dodo.listRefunds(paid.processorRef).filter((r) => r.status !== "failed").map((r) => ({ id: r.refund_id, minor: String(r.amount) })),
-      reset: () => resetEmulator(dodo),
-    },
-    {
-      ...fromKit("processout", { PROCESSOUT_CAPTURE_MODE: "manual", PROCESSOUT_WEBHOOK_SECRET }),
-      emulator: processout,
-      profile: processoutCurrencies,
-      refundRoute: { method: "POST", path: "/invoices/:id/refunds" },
-      resendsRefunds: true,
-      readsAfterFailedSend: [],
-      keyHeader: "idempotency-key",
-      pay: (ctx) => payByCard(ctx, { providerId: "pp_processout_processout", name: "ProcessOut" }, { source: token("card_test") }, "transaction_id"),
-      refundsAt: (paid) =>
-        processout
-          .listRefunds(paid.processorRef)
-          .filter((r) => !r.has_failed)
-          .map((r) => ({ id: r.id, minor: minorOfMajor(r.amount, paid.currency, processoutCurrencies) })),
-      reset: () => resetEmulator(processout),
-    },
-  ]
+    }
+  })
 }
 
 /**
@@ -406,7 +418,7 @@ export async function settled(ctx: Ctx, p: ProcessorUnderTest, paid: PaidPayment
 }
 
 export function refundSends(p: ProcessorUnderTest): RecordedRequest[] {
-  return p.emulator.requests({ method: "POST", path: p.refundPath })
+  return p.emulator.requests({ method: p.refundRoute.method, path: p.refundPath })
 }
 
 // ---- the tally ------------------------------------------------------------------------------------

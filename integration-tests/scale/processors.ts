@@ -1,27 +1,17 @@
 /**
  * The processors (one per kit) as the scale test drives them: the emulator, the env that points the
  * provider at it, how a customer pays (and the admin captures), and what the processor holds
- * for a payment (captured, refunds that count), read from the emulator's state in the
- * processor's own unit and converted to its minor units exactly.
+ * for a payment (captured, refunds that count): all from the kit (src/emulators/kits), whose books read
+ * the emulator's state in the processor's own unit and convert it to its minor units exactly.
  */
 import type { AxiosInstance } from "axios"
 import type { CurrencyProfile } from "../../src/core/money/currency-profile"
-import { currencyExponent } from "../../src/core/money/convert"
 import { Decimal } from "../../src/core/money/decimal"
-import type { CheckoutEmulator } from "../../src/emulators/checkout"
-import type { CloverEmulator } from "../../src/emulators/clover"
-import type { DodoEmulator } from "../../src/emulators/dodo"
-import type { FiservEmulator } from "../../src/emulators/fiserv"
-import { PROCESSOR_KITS } from "../../src/emulators/kits"
-import type { ProcessOutEmulator } from "../../src/emulators/processout"
-import { checkoutCurrencies } from "../../src/providers/checkout/currencies"
-import { cloverCurrencies } from "../../src/providers/clover/currencies"
-import { dodoCurrencies } from "../../src/providers/dodo/currencies"
-import { fiservCurrencies } from "../../src/providers/fiserv/currencies"
-import { processoutCurrencies } from "../../src/providers/processout/currencies"
+import { PROCESSOR_KITS, type ProcessorKit } from "../../src/emulators/kits"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { capturePayment, type SeededStore } from "../helpers"
+import { currencyProfileOf } from "../helpers/exactly-once"
 
 /** A refund as the processor holds it: its id and amount in the processor's minor units. */
 export interface ProcessorRefund {
@@ -40,7 +30,10 @@ export interface ScaleProcessor {
   stop(): Promise<void>
   /** What the storefront sends with the payment session (a card token). */
   sessionData(index: number): Record<string, unknown> | undefined
-  /** The processor's step once every payment is captured, before the refunds (Fiserv settles its batch). */
+  /**
+   * A step once every payment is captured, before the refunds. None today: the processor's step after a
+   * capture (Fiserv closes its batch) runs in capturedOrderPayment, awaited, after each capture.
+   */
   afterSetup?(): void
   /** What the customer does between the session and the authorization (pay on a hosted page). */
   beforeAuthorize?(session: { data: Record<string, unknown> }): Promise<void>
@@ -57,12 +50,8 @@ const str = (v: unknown, what: string): string => {
   return v
 }
 
-/** A decimal text in major units ("20.00") in the processor's minor units, refusing anything inexact. */
-function majorToMinor(major: string, currency: string, profile: CurrencyProfile): Decimal {
-  const minor = new Decimal(major).shiftedBy(currencyExponent(currency, profile))
-  if (!minor.isInteger()) throw new Error(`${profile.processor} holds ${major} ${currency}, not a whole number of minor units`)
-  return minor
-}
+/** The kits' steps after a capture (kit.payment.afterCapture at the running emulator), by provider id: scaleProcessors' start() sets them. */
+const afterCaptureSteps = new Map<string, () => Promise<unknown>>()
 
 /**
  * One captured payment of an order, set up through Medusa's modules rather than the storefront
@@ -70,7 +59,8 @@ function majorToMinor(major: string, currency: string, profile: CurrencyProfile)
  * processor's http suite covers its checkout): an order for one item, its payment collection
  * linked to it, a payment session with the processor (the provider's initiatePayment), the
  * authorization (the provider's authorizePayment; a payment the processor has already captured,
- * as Dodo's, Medusa captures there), and the admin's capture through `captureVia`'s admin API.
+ * as Dodo's, Medusa captures there), the admin's capture through `captureVia`'s admin API, and the
+ * processor's step after a capture (its kit's payment.afterCapture: Fiserv closes its batch).
  */
 export async function capturedOrderPayment(
   container: MedusaContainer,
@@ -110,58 +100,11 @@ export async function capturedOrderPayment(
   if (!payment) throw new Error(`${opts.providerId} did not authorize payment session ${session.id}`)
   const { captures } = await paymentModule.retrievePayment(payment.id, { relations: ["captures"] })
   if (!captures?.length) await capturePayment(await opts.captureVia(), store.adminHeaders, payment.id)
+  await afterCaptureSteps.get(opts.providerId)?.()
   return { orderId: order.id, paymentId: payment.id }
 }
 
-/** What the scale test reads of a processor's emulator: its state, in the processor's own unit, and its steps beyond the kit's. */
-type ProcessorState = Pick<ScaleProcessor, "profile" | "paymentKey" | "capturedMinor" | "refunds" | "afterSetup">
-
-/** Per kit id: how to read its emulator's state (test-side, next to the kits of src/emulators/kits). */
-const STATE: Record<string, (emulator: any, currency: string) => ProcessorState> = {
-  clover: (clover: CloverEmulator) => ({
-    profile: cloverCurrencies,
-    paymentKey: (data) => str(data.charge_id, "charge_id"),
-    capturedMinor: (key) => new Decimal(clover.getCharge(key)!.amount_captured!),
-    refunds: (key) => clover.listRefunds(key).map((r) => ({ id: r.id, minor: new Decimal(r.amount) })),
-  }),
-  checkout: (checkout: CheckoutEmulator) => ({
-    profile: checkoutCurrencies,
-    paymentKey: (data) => str(data.payment_id, "payment_id"),
-    capturedMinor: (key) => new Decimal(checkout.balances(key)!.total_captured),
-    // Pending refunds count (the money is on its way); declined ones refund nothing.
-    refunds: (key) => checkout.listRefunds(key).filter((r) => r.approved !== false).map((r) => ({ id: r.id, minor: new Decimal(r.amount!) })),
-  }),
-  fiserv: (fiserv: FiservEmulator, currency) => ({
-    profile: fiservCurrencies,
-    afterSetup: () => void fiserv.settleBatch(), // Fiserv refunds only settled charges
-    // The charge transaction; the emulator keeps captures and refunds on its order.
-    paymentKey: (data) => fiserv.getTransaction(str(data.transaction_id, "transaction_id"))!.orderId,
-    capturedMinor: (key) => majorToMinor(fiserv.getOrder(key)!.captured, currency, fiservCurrencies),
-    refunds: (key) =>
-      fiserv
-        .listRefunds(key)
-        .filter((t) => t.approvalStatus === "APPROVED")
-        .map((t) => ({ id: t.transactionId, minor: majorToMinor(t.total, currency, fiservCurrencies) })),
-  }),
-  dodo: (dodo: DodoEmulator) => ({
-    profile: dodoCurrencies,
-    paymentKey: (data) => str(data.payment_id, "payment_id"),
-    capturedMinor: (key) => new Decimal(dodo.getPayment(key)!.total_amount),
-    refunds: (key) => dodo.listRefunds(key).filter((r) => r.status !== "failed").map((r) => ({ id: r.refund_id, minor: new Decimal(r.amount!) })),
-  }),
-  processout: (processout: ProcessOutEmulator, currency) => ({
-    profile: processoutCurrencies,
-    paymentKey: (data) => processout.transactionOfInvoice(str(data.invoice_id, "invoice_id"))!.id,
-    capturedMinor: (key) => majorToMinor(processout.getTransaction(key)!.captured_amount, currency, processoutCurrencies),
-    refunds: (key) =>
-      processout
-        .listRefunds(key)
-        .filter((r) => !r.has_failed)
-        .map((r) => ({ id: r.id, minor: majorToMinor(r.amount, currency, processoutCurrencies) })),
-  }),
-}
-
-/** The scale test's own emulator settings beyond the kit's defaults. */
+/** The scale test's own emulator settings beyond the kit's defaults, by kit id (a kit without one runs on its defaults). */
 const EMULATOR_OPTIONS: Record<string, Record<string, unknown>> = {
   // Refunds settle at once, as Checkout.com's sandbox does within moments.
   checkout: { refundDelayMs: 0 },
@@ -170,27 +113,33 @@ const EMULATOR_OPTIONS: Record<string, Record<string, unknown>> = {
 /**
  * One per processor kit (src/emulators/kits): the emulator, the env that points the provider at it
  * (scripted payments: sessions are made through the payment module, not the store route), how the
- * customer pays; its state readers from STATE. No webhook URL is set: refund outcomes are read from
- * the processors' answers.
+ * customer pays, and the kit's books of the emulator's state. No webhook URL is set: refund outcomes
+ * are read from the processors' answers.
  */
-export function scaleProcessors(currency: string): ScaleProcessor[] {
-  return PROCESSOR_KITS.map((kit) => {
-    const state = STATE[kit.id]
-    if (!state) throw new Error(`integration-tests/scale/processors.ts: no state reader for the "${kit.id}" kit`)
+export function scaleProcessors(currency: string, kits: readonly ProcessorKit[] = PROCESSOR_KITS): ScaleProcessor[] {
+  return kits.map((kit) => {
     const emulator = kit.createEmulator(EMULATOR_OPTIONS[kit.id])
-    const { customerStep } = kit.payment
+    const { customerStep, afterCapture } = kit.payment
+    const { books } = kit
     return {
       name: kit.id,
       label: kit.label,
       providerId: kit.providerId,
-      ...state(emulator, currency),
+      profile: currencyProfileOf(kit),
       start: async () => {
         const url = await emulator.start()
+        if (afterCapture) afterCaptureSteps.set(kit.providerId, () => afterCapture(url))
         return { ...kit.emulatorEnv(url, { ...process.env, ...kit.scriptedEnv }), ...kit.webhookEnv, ...kit.scriptedEnv }
       },
-      stop: () => emulator.stop(),
+      stop: async () => {
+        afterCaptureSteps.delete(kit.providerId)
+        await emulator.stop()
+      },
       sessionData: (i) => kit.payment.sessionData(unique("scale", i)),
       ...(customerStep ? { beforeAuthorize: async (session: { data: Record<string, unknown> }) => void (await customerStep(session.data)) } : {}),
+      paymentKey: (data) => str(data[books.paymentField], books.paymentField),
+      capturedMinor: (key) => new Decimal(books.capturedMinor(emulator, key, currency)),
+      refunds: (key) => books.refunds(emulator, key, currency).map((r) => ({ id: r.id, minor: new Decimal(r.minor) })),
     }
   })
 }

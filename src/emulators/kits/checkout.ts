@@ -5,7 +5,7 @@ import {
   DEFAULT_CHECKOUT_SECRET_KEY,
   DEFAULT_CHECKOUT_WEBHOOK_SIGNATURE_KEY,
 } from "../checkout"
-import { bodyField, defined, emulatorUrl, envNum, envStr, integerText, type Env, type ProcessorKit } from "./types"
+import { bodyField, defined, emulatorUrl, envNum, envStr, integerText, minorText, type Env, type ProcessorKit } from "./types"
 
 /** The emulator's key for the API CHECKOUT_API selects: a current-account key (Bearer), or a classic one. */
 const secretKeyFor = (env: Env) => (envStr(env, "CHECKOUT_API") === "classic" ? DEFAULT_CHECKOUT_ABC_SECRET_KEY : DEFAULT_CHECKOUT_SECRET_KEY)
@@ -56,8 +56,20 @@ export const checkoutKit: ProcessorKit<CheckoutEmulator> = {
   refundOnWire: {
     method: "POST",
     path: /^\/(payments\/[^/]+\/refunds|v2\/charges\/[^/]+\/refund)$/,
+    route: "/payments/:id/refunds",
+    idempotencyHeader: "cko-idempotency-key",
     unit: "minor",
     amount: (r) => integerText(bodyField(r, "amount") ?? bodyField(r, "value")),
   },
   payment: { sessionData: (unique) => ({ token: `tok_${unique}` }) },
+  books: {
+    paymentField: "payment_id",
+    capturedMinor: (checkout, payment) => minorText(checkout.balances(payment)?.total_captured),
+    // Declined refunds refund nothing; pending ones count (Checkout.com holds them against the balance).
+    refunds: (checkout, payment) =>
+      checkout
+        .listRefunds(payment)
+        .filter((r) => r.approved !== false)
+        .map((r) => ({ id: r.id, minor: minorText(r.amount) })),
+  },
 }

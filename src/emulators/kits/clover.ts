@@ -1,6 +1,6 @@
 /** Clover Ecommerce: see ./types.ts for what a kit holds. */
 import { CloverEmulator, DEFAULT_CLOVER_API_KEY } from "../clover"
-import { bodyField, defined, emulatorUrl, envNum, envStr, integerText, type Env, type ProcessorKit } from "./types"
+import { bodyField, defined, emulatorUrl, envNum, envStr, integerText, minorText, type Env, type ProcessorKit } from "./types"
 
 /** The emulator's port for the CLI and `npm run dev`, and the provider's default environment. */
 const PORT = 4510
@@ -37,8 +37,16 @@ export const cloverKit: ProcessorKit<CloverEmulator> = {
   refundOnWire: {
     method: "POST",
     path: /^\/v1\/refunds$/,
+    route: "/v1/refunds",
+    idempotencyHeader: "idempotency-key",
     unit: "minor",
     amount: (r) => integerText(bodyField(r, "amount")),
   },
   payment: { sessionData: (unique) => ({ source: `clv_${unique}` }) },
+  // Refunds are made at once or declined in the answer: the emulator keeps only those made.
+  books: {
+    paymentField: "charge_id",
+    capturedMinor: (clover, charge) => minorText(clover.getCharge(charge)?.amount_captured),
+    refunds: (clover, charge) => clover.listRefunds(charge).map((r) => ({ id: r.id, minor: minorText(r.amount) })),
+  },
 }

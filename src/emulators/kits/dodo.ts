@@ -1,6 +1,6 @@
 /** Dodo Payments: see ./types.ts for what a kit holds. */
 import { DEFAULT_DODO_API_KEY, DEFAULT_DODO_PRODUCT_ID, DEFAULT_DODO_WEBHOOK_SECRET, DodoEmulator } from "../dodo"
-import { bodyField, defined, emulatorUrl, envNum, envStr, integerText, type Env, type ProcessorKit } from "./types"
+import { bodyField, defined, emulatorUrl, envNum, envStr, integerText, minorText, type Env, type ProcessorKit } from "./types"
 
 /** The emulator's port for the CLI and `npm run dev`, and the provider's default environment. */
 const PORT = 4540
@@ -38,6 +38,7 @@ export const dodoKit: ProcessorKit<DodoEmulator> = {
   refundOnWire: {
     method: "POST",
     path: /^\/refunds$/,
+    route: "/refunds",
     unit: "minor",
     amount(r) {
       const items = bodyField(r, "items") as Array<Record<string, unknown>> | undefined | null
@@ -55,5 +56,15 @@ export const dodoKit: ProcessorKit<DodoEmulator> = {
       if (!res.ok) throw new Error(`paying on Dodo's checkout page answered HTTP ${res.status}`)
       return `the customer paid on Dodo's checkout page (POST ${new URL(url).pathname}/pay → ${res.status})`
     },
+  },
+  books: {
+    paymentField: "payment_id",
+    capturedMinor: (dodo, payment) => minorText(dodo.getPayment(payment)?.total_amount),
+    // Pending refunds count (the money is on its way); failed ones refund nothing.
+    refunds: (dodo, payment) =>
+      dodo
+        .listRefunds(payment)
+        .filter((r) => r.status !== "failed")
+        .map((r) => ({ id: r.refund_id, minor: minorText(r.amount) })),
   },
 }

@@ -4,9 +4,13 @@ import {
   DEFAULT_FISERV_API_SECRET,
   DEFAULT_FISERV_MERCHANT_ID,
   DEFAULT_FISERV_TERMINAL_ID,
+  FISERV_CURRENCY_DECIMALS,
   FiservEmulator,
 } from "../fiserv"
-import { defined, emulatorUrl, envNum, envStr, rawNumber, type Env, type ProcessorKit } from "./types"
+import { defined, emulatorUrl, envNum, envStr, majorToMinorText, rawNumber, type Env, type ProcessorKit } from "./types"
+
+/** A major-unit amount the emulator holds (`amount.total`) in minor units, at Fiserv's decimals for the currency. */
+const minor = (total: string, currency: string) => majorToMinorText(total, FISERV_CURRENCY_DECIMALS[currency.toUpperCase()])
 
 /** The emulator's port for the CLI and `npm run dev`, and the provider's default environment. */
 const PORT = 4530
@@ -60,6 +64,10 @@ export const fiservKit: ProcessorKit<FiservEmulator> = {
   refundOnWire: {
     method: "POST",
     path: /^\/payments\/v1\/(refunds|charges\/(orders\/)?[^/]+\/refund)$/,
+    // The provider's default endpoint style (reference): the charge or order named in the body.
+    route: "/payments/v1/refunds",
+    // Commerce Hub's Client-Request-Id: a resend under the same one is answered, not applied again.
+    idempotencyHeader: "client-request-id",
     unit: "major",
     amount: (r) => rawNumber(r.rawBody, /"amount"\s*:\s*\{[^}]*"total"\s*:\s*(-?[0-9][0-9.eE+-]*)/),
   },
@@ -71,5 +79,11 @@ export const fiservKit: ProcessorKit<FiservEmulator> = {
       if (!res.ok) throw new Error(`POST /__emulator/settle answered ${res.status}`)
       return "the merchant's batch closed (Fiserv refunds settled charges)"
     },
+  },
+  // The emulator keeps captures and refunds on the order; listRefunds has only approved refunds.
+  books: {
+    paymentField: "order_id",
+    capturedMinor: (fiserv, order, currency) => minor(fiserv.getOrder(order)?.captured ?? "", currency),
+    refunds: (fiserv, order, currency) => fiserv.listRefunds(order).map((t) => ({ id: t.transactionId, minor: minor(t.total, currency) })),
   },
 }

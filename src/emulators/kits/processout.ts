@@ -1,6 +1,10 @@
 /** ProcessOut: see ./types.ts for what a kit holds. */
+import { ISO_4217_EXPONENTS } from "../../core/money/iso4217"
 import { DEFAULT_PROCESSOUT_PROJECT_ID, DEFAULT_PROCESSOUT_PROJECT_SECRET, ProcessOutEmulator } from "../processout"
-import { bodyField, defined, emulatorUrl, envNum, envStr, isProduction, rawNumber, type Env, type ProcessorKit } from "./types"
+import { bodyField, defined, emulatorUrl, envNum, envStr, isProduction, majorToMinorText, rawNumber, type Env, type ProcessorKit } from "./types"
+
+/** A major-unit decimal string the emulator holds in minor units, at the currency's ISO 4217 exponent (ProcessOut's). */
+const minor = (amount: string, currency: string) => majorToMinorText(amount, ISO_4217_EXPONENTS[currency.toUpperCase()])
 
 /** The emulator's port for the CLI and `npm run dev`, and the provider's default environment. */
 const PORT = 4550
@@ -48,6 +52,9 @@ export const processoutKit: ProcessorKit<ProcessOutEmulator> = {
   refundOnWire: {
     method: "POST",
     path: /^\/(invoices|transactions)\/[^/]+\/refunds$/,
+    // The provider's default (refundVia "invoice").
+    route: "/invoices/:id/refunds",
+    idempotencyHeader: "idempotency-key",
     unit: "major",
     amount(r) {
       const amount = bodyField(r, "amount")
@@ -56,4 +63,13 @@ export const processoutKit: ProcessorKit<ProcessOutEmulator> = {
     },
   },
   payment: { sessionData: (unique) => ({ source: `card_${unique}` }) },
+  books: {
+    paymentField: "transaction_id",
+    capturedMinor: (processout, transaction, currency) => minor(processout.getTransaction(transaction)?.captured_amount ?? "", currency),
+    refunds: (processout, transaction, currency) =>
+      processout
+        .listRefunds(transaction)
+        .filter((r) => !r.has_failed)
+        .map((r) => ({ id: r.id, minor: minor(r.amount, currency) })),
+  },
 }

@@ -45,8 +45,32 @@ export const isProduction = (env: Env): boolean => env.NODE_ENV === "production"
 export interface RefundOnWire {
   method: "POST" | "PUT" | "PATCH"
   path: RegExp
+  /** The emulator's route pattern the provider's refunds take with its default options ("/payments/:id/refunds"): what scripted faults match. */
+  route: string
+  /** The request header carrying the refund's idempotency key, when the processor honours one (Dodo documents none). */
+  idempotencyHeader?: string
   unit: "minor" | "major"
   amount(request: RecordedRequest): string | undefined
+}
+
+/** A refund the processor holds: its id there and its amount in the processor's minor units (integer text). */
+export interface HeldRefund {
+  id: string
+  minor: string
+}
+
+/**
+ * What the processor holds for a payment, read from its emulator's state (the integration and scale tests'
+ * view of the processor's books). Amounts are integer text in the processor's minor units, converted exactly
+ * from the emulator's own unit. `currency` is the payment's (lower or upper case).
+ */
+export interface EmulatorBooks<TEmulator extends EmulatorServer = EmulatorServer> {
+  /** The field of the provider's Medusa payment data naming the processor's payment that captures and refunds hang on ("charge_id"). */
+  paymentField: string
+  /** What the payment has captured. */
+  capturedMinor(emulator: TEmulator, payment: string, currency: string): string
+  /** The payment's refunds that move money, in the order made: pending ones count, declined or failed ones do not. */
+  refunds(emulator: TEmulator, payment: string, currency: string): HeldRefund[]
 }
 
 /** What a scripted customer does to pay at the emulator (no browser, no storefront). */
@@ -95,6 +119,7 @@ export interface ProcessorKit<TEmulator extends EmulatorServer = EmulatorServer>
   sendsWebhooks: boolean
   refundOnWire: RefundOnWire
   payment: EmulatorPayment
+  books: EmulatorBooks<TEmulator>
 }
 
 /** The refunds an emulator's journal holds, in order: each request's path and amount (undefined: the whole remainder). */
@@ -123,6 +148,26 @@ export function integerText(value: unknown): string | undefined {
   if (typeof value === "number" && Number.isSafeInteger(value)) return String(value)
   if (typeof value === "string" && /^-?[0-9]+$/.test(value)) return value
   throw new Error(`not an integer amount: ${JSON.stringify(value)}`)
+}
+
+/** An integer amount held in minor units (a number or digits), as text; throws on anything else (absent included). */
+export function minorText(value: unknown): string {
+  const text = integerText(value)
+  if (text === undefined) throw new Error("no amount")
+  return text
+}
+
+/**
+ * A decimal amount in major units ("20.00", "12.1") as integer minor units at `exponent` decimals, exactly:
+ * digits are moved, never multiplied as a float. Throws when it is not a whole number of minor units.
+ */
+export function majorToMinorText(major: string, exponent: number | undefined): string {
+  const m = /^(-?)([0-9]+)(?:\.([0-9]*))?$/.exec(major.trim())
+  if (!m || exponent === undefined) throw new Error(`not an amount at a known exponent: ${JSON.stringify(major)} (${exponent})`)
+  const fraction = m[3] ?? ""
+  if (/[1-9]/.test(fraction.slice(exponent))) throw new Error(`${major} is not a whole number of minor units at ${exponent} decimals`)
+  const digits = `${m[2]}${fraction.slice(0, exponent).padEnd(exponent, "0")}`.replace(/^0+(?=[0-9])/, "")
+  return m[1] && digits !== "0" ? `-${digits}` : digits
 }
 
 /** An emulator's base URL on this machine (the emulators listen on 127.0.0.1 only). */
