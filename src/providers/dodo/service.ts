@@ -4,11 +4,11 @@ import { Webhook } from "standardwebhooks"
 import { ProcessorError } from "../../core/errors"
 import { WebhookEventMemory } from "../../core/event-memory"
 import { minorToMajor, toProcessorAmount } from "../../core/money/convert"
-import { isLoopbackHost, modeOf } from "../../core/options"
+import { modeOf } from "../../core/options"
 import { webhookDedupeSizeDeprecation } from "../../core/boot-warnings"
 import { requireField, type RefundStatus } from "../../core/payment-data"
 import { newPaymentData } from "../../core/session-data"
-import { acceptedStorefrontData, assertPaymentOfSession, requirePathId, sessionIdOf } from "../../core/session-trust"
+import { acceptedStorefrontData, requirePathId, sessionIdOf } from "../../core/session-trust"
 import { ProcessorPaymentProvider, type RefundOutcome, type SendRefundInput, type SentRefund, type UnknownOutcomeReadBack } from "../../core/provider"
 import { reconcileLedger, type ProcessorRefundView } from "../../core/refunds/planner"
 import { headerValue, rawBodyText } from "../../core/webhooks"
@@ -19,16 +19,19 @@ import {
   afterSpread,
   checkoutRequest,
   classifyDodoError,
+  allowedReturnUrl,
   isAmbiguous,
   isKnownRefundStatus,
   isLineItemRefusal,
   ledgerRefundStatus,
   paymentEventAction,
+  paymentOwnershipError,
   refundRecords,
   refundRequest,
   rememberedLineItems,
   sessionStatus,
   spreadRefund,
+  str,
   type DodoRefundRecord,
 } from "./transformers"
 import {
@@ -50,9 +53,6 @@ export interface DodoRefundOutcome extends RefundOutcome {
   processor_status: DodoRefundStatus
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() !== "" ? value : undefined
-}
 
 export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   static identifier = "dodo"
@@ -132,18 +132,11 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     return out
   }
 
-  /** The storefront's return_url when https (http on loopback) on a host of `returnUrlHosts`, else undefined. */
+  /** The storefront's return_url when allowed (transformers' allowedReturnUrl), else undefined, with a warning. */
   private allowedReturnUrl(value: unknown): string | undefined {
     if (value === undefined || value === null || value === "") return undefined
-    let url: URL | undefined
-    try {
-      url = typeof value === "string" && value.length <= 2048 ? new URL(value) : undefined
-    } catch {
-      url = undefined
-    }
-    const host = url?.hostname.toLowerCase() ?? ""
-    const scheme = url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHost(host))
-    if (url && scheme && !url.username && !url.password && this.options.returnUrlHosts.includes(host)) return url.href
+    const allowed = allowedReturnUrl(value, this.options.returnUrlHosts)
+    if (allowed) return allowed
     this.logger.warn(
       `[${NAME}] the storefront's return_url was not sent to Dodo: only https URLs (http on loopback) on the hosts of the \`returnUrlHosts\` option are; the \`returnUrl\` option is used instead`
     )
@@ -151,36 +144,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
   }
 
   /**
-   * Why a Dodo payment is not this session's, or undefined when it is: it names the session in
-   * `metadata.session_id` (the checkout request writes it), is in its currency, and its total is
-   * the session's amount. A total above it by at most Dodo's own tax is accepted (a tax-exclusive
-   * product: the customer paid the tax on top, the store records the cart total); below never.
-   */
-  private ownershipError(payment: DodoPayment, data: Record<string, unknown>): MedusaError | undefined {
-    const amount = str(data.amount_minor)
-    try {
-      assertPaymentOfSession(
-        NAME,
-        { sessionId: str(data.session_id), currency: data.currency, amountMinor: amount },
-        { id: payment.payment_id, sessionRef: payment.metadata?.session_id, currency: payment.currency, amountMinor: amount }
-      )
-    } catch (error) {
-      if (error instanceof MedusaError) return error
-      throw error
-    }
-    const expected = BigInt(amount!)
-    const total = BigInt(payment.total_amount)
-    const tax = BigInt(Math.max(payment.tax ?? 0, 0))
-    if (total >= expected && total - tax <= expected) return undefined
-    const why = total < expected ? "below" : "above (by more than Dodo's tax)"
-    return new MedusaError(
-      MedusaError.Types.NOT_ALLOWED,
-      `${NAME} payment ${payment.payment_id} does not belong to this payment session: its total ${total} is ${why} the session's ${expected} (minor units). Nothing was captured; the customer must pay again.`
-    )
-  }
-
-  /**
-   * The Dodo payment of this session, proven its own (ownershipError): the id stored at
+   * The Dodo payment of this session, proven its own (paymentOwnershipError): the id stored at
    * authorization; else the storefront's hint; else a search of Dodo's payment list since the
    * checkout was created, by `metadata.session_id`. Undefined while the customer has not paid.
    * A payment that names this session but fails the proof is refused; `strict: false` (cancel,
@@ -195,7 +159,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     const stored = str(data.payment_id)
     if (stored) {
       const payment = await this.api.getPayment(stored)
-      const error = this.ownershipError(payment, data)
+      const error = paymentOwnershipError(payment, data)
       return error ? refuse(error) : payment
     }
     const sessionId = str(data.session_id)
@@ -207,7 +171,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
         this.logger.warn(`[${NAME}] payment ${payment.payment_id} does not belong to payment session ${sessionId}; ignored`)
         return undefined
       }
-      const error = this.ownershipError(payment, data)
+      const error = paymentOwnershipError(payment, data)
       // A failed or cancelled payment moved no money: nothing to refuse.
       if (error && payment.status !== "failed" && payment.status !== "cancelled") refused ??= error
       return error ? undefined : payment
@@ -672,7 +636,7 @@ export class DodoProviderService extends ProcessorPaymentProvider<DodoOptions> {
     if (!sessionId) return notSupported // not a payment this plugin started
     const session = await this.sessionData(sessionId)
     if (!session) return notSupported
-    const refused = this.ownershipError(payment.data, session)
+    const refused = paymentOwnershipError(payment.data, session)
     const otherPaid = str(session.payment_id) && session.payment_id !== payment.data.payment_id
     if (refused || otherPaid) {
       this.logger.warn(`[${NAME}] webhook for payment ${payment.data.payment_id} ignored: ${refused?.message ?? "the session is already paid by another payment"}`)

@@ -1,8 +1,11 @@
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { ProcessorAmount } from "../../core/money/convert"
 import { ProcessorError, type ErrorAdvice } from "../../core/errors"
+import { isLoopbackHost } from "../../core/options"
+import { assertPaymentOfSession } from "../../core/session-trust"
 import type { RefundStatus } from "../../core/payment-data"
 import type { MedusaRefundInfo } from "../../core/provider"
+import { PROCESSOR as NAME } from "./api"
 import { dodoWireAmount } from "./currencies"
 import {
   DODO_REFUND_STATUSES,
@@ -14,6 +17,11 @@ import {
   type DodoRefundRequest,
   type DodoRefundStatus,
 } from "./wire"
+
+/** A non-blank string, or undefined: Dodo's optional text fields and payment data values. */
+export function str(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value : undefined
+}
 
 /** Dodo's own view of one refund, kept next to the ledger (the ledger's status has no "review"). */
 export interface DodoRefundRecord {
@@ -258,4 +266,46 @@ export function classifyDodoError(error: ProcessorError): ErrorAdvice | undefine
     }
   }
   return undefined
+}
+
+/**
+ * Why a Dodo payment is not this session's, or undefined when it is: it names the session in
+ * `metadata.session_id` (the checkout request writes it), is in its currency, and its total is
+ * the session's amount. A total above it by at most Dodo's own tax is accepted (a tax-exclusive
+ * product: the customer paid the tax on top, the store records the cart total); below never.
+ */
+export function paymentOwnershipError(payment: DodoPayment, data: Record<string, unknown>): MedusaError | undefined {
+  const amount = str(data.amount_minor)
+  try {
+    assertPaymentOfSession(
+      NAME,
+      { sessionId: str(data.session_id), currency: data.currency, amountMinor: amount },
+      { id: payment.payment_id, sessionRef: payment.metadata?.session_id, currency: payment.currency, amountMinor: amount }
+    )
+  } catch (error) {
+    if (error instanceof MedusaError) return error
+    throw error
+  }
+  const expected = BigInt(amount!)
+  const total = BigInt(payment.total_amount)
+  const tax = BigInt(Math.max(payment.tax ?? 0, 0))
+  if (total >= expected && total - tax <= expected) return undefined
+  const why = total < expected ? "below" : "above (by more than Dodo's tax)"
+  return new MedusaError(
+    MedusaError.Types.NOT_ALLOWED,
+    `${NAME} payment ${payment.payment_id} does not belong to this payment session: its total ${total} is ${why} the session's ${expected} (minor units). Nothing was captured; the customer must pay again.`
+  )
+}
+
+/** The storefront's return_url when https (http on loopback) on a host of `hosts` (the `returnUrlHosts` option), else undefined. */
+export function allowedReturnUrl(value: unknown, hosts: readonly string[]): string | undefined {
+  let url: URL | undefined
+  try {
+    url = typeof value === "string" && value.length <= 2048 ? new URL(value) : undefined
+  } catch {
+    url = undefined
+  }
+  const host = url?.hostname.toLowerCase() ?? ""
+  const scheme = url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHost(host))
+  return url && scheme && !url.username && !url.password && hosts.includes(host) ? url.href : undefined
 }
