@@ -6,8 +6,9 @@
  *
  * Adding a processor = its kit in PROCESSOR_KITS (docs/adding-a-processor.md); nothing here.
  */
+import path from "node:path"
 import { defineConfig, loadEnv } from "@medusajs/framework/utils"
-import { PROCESSOR_KITS, providerEntries, type ProviderEntry } from "./src/emulators/kits"
+import { kitOf, PROCESSOR_KITS, providerEntries, type ProviderEntry } from "./src/emulators/kits"
 
 loadEnv(process.env.NODE_ENV || "development", process.cwd())
 
@@ -22,10 +23,34 @@ function str(name: string): string | undefined {
 }
 
 /**
- * One entry per processor kit (src/emulators/kits: each kit reads its provider's env vars, with
- * defaults that point at the emulators: `npm run emulator`, or started by the tests/dev script).
+ * TEST ONLY: processors defined in test fixtures (test/fixtures/example-processor), which the shared integration
+ * specs run next to the plugin's own. TEST_FIXTURE_KITS is a comma-separated list of their kit ids, set by the specs'
+ * helper (startProcessors, integration-tests/helpers/exactly-once.ts); the kits come from the test list
+ * integration-tests/helpers/kits-under-test.ts, loaded only then. Outside NODE_ENV=test the variable is refused,
+ * so a store never registers a fixture; unset (always, outside the tests) nothing changes.
+ * Medusa reads a `resolve` of "./x" as "./src/x" unless it starts with "./src" (normalizeImportPathWithSource):
+ * a fixture's provider lives outside src/, so its entry names it by absolute path.
  */
-const paymentProviders: ProviderEntry[] = providerEntries(PROCESSOR_KITS, process.env)
+function fixtureEntries(): ProviderEntry[] {
+  const ids = (str("TEST_FIXTURE_KITS") ?? "").split(",").map((s) => s.trim()).filter(Boolean)
+  if (!ids.length) return []
+  if (process.env.NODE_ENV !== "test") {
+    throw new Error(`medusa-config: TEST_FIXTURE_KITS (${ids.join(", ")}) registers test fixtures and is honoured only when NODE_ENV is "test"; unset it`)
+  }
+  const { KITS_UNDER_TEST, isFixtureKit } = require("./integration-tests/helpers/kits-under-test") as typeof import("./integration-tests/helpers/kits-under-test")
+  const kits = ids.map((id) => {
+    if (!isFixtureKit(id)) throw new Error(`medusa-config: TEST_FIXTURE_KITS lists "${id}", a processor of the plugin, not a fixture`)
+    return kitOf(id, KITS_UNDER_TEST)
+  })
+  return providerEntries(kits, process.env).map((entry) => ({ ...entry, resolve: path.resolve(process.cwd(), entry.resolve) }))
+}
+
+/**
+ * One entry per processor kit (src/emulators/kits: each kit reads its provider's env vars, with
+ * defaults that point at the emulators: `npm run emulator`, or started by the tests/dev script);
+ * in the integration tests only, also the fixtures TEST_FIXTURE_KITS names (above).
+ */
+const paymentProviders: ProviderEntry[] = [...providerEntries(PROCESSOR_KITS, process.env), ...fixtureEntries()]
 
 /**
  * PAYMENT_PROVIDERS selects which of the entries above are registered:

@@ -18,6 +18,7 @@ import type { DodoEmulator } from "../../src/emulators/dodo"
 import { PROCESSOR_KITS, type HeldRefund, type ProcessorKit } from "../../src/emulators/kits"
 import { payWithDodoHostedCheckout } from "./dodo"
 import { setEnv, type StoreEnv } from "./emulator-env"
+import { isFixtureKit } from "./kits-under-test"
 import { PROCESSOUT_WEBHOOK_SECRET } from "./processout"
 import { capturePayment, completeCart, getOnlyPayment, getPayment, placeOrder, prepareCheckout, refundPayment, type SeededStore } from "./index"
 
@@ -328,9 +329,14 @@ export function useProcessorsUnderTest(processors: ProcessorUnderTest[]): void {
   })
 }
 
-/** Starts every emulator and points medusa-config.ts at them (all five providers registered). Returns a restore function. */
+/**
+ * Starts every emulator and points medusa-config.ts at them (every provider of the plugin registered, and the
+ * test fixtures among `processors`, e.g. the example processor of KITS_UNDER_TEST, through TEST_FIXTURE_KITS).
+ * Returns a restore function.
+ */
 export async function startProcessors(processors: ProcessorUnderTest[]): Promise<() => Promise<void>> {
-  const restores = [setEnv({ PAYMENT_PROVIDERS: undefined })] // every provider
+  const fixtures = processors.map((p) => p.name).filter(isFixtureKit)
+  const restores = [setEnv({ PAYMENT_PROVIDERS: undefined, TEST_FIXTURE_KITS: fixtures.length ? fixtures.join(",") : undefined })]
   for (const p of processors) {
     const url = await p.emulator.start()
     restores.push(setEnv(p.env(url)))

@@ -1,6 +1,7 @@
 /**
  * Exactly-once refunds, for every processor and every fault, through one real Medusa app with all
- * five providers registered: the admin refunds (POST /admin/payments/:id/refund) while the
+ * five providers registered (and the example processor of test/fixtures, integration-tests/helpers/kits-under-test.ts,
+ * which runs on the harness's defaults): the admin refunds (POST /admin/payments/:id/refund) while the
  * processor's emulator misbehaves as scripted (its control API, POST /__emulator/faults), then
  * retries as an admin would when the first attempt failed. Every scenario ends with exactly one
  * refund at the processor and the same in Medusa (same count, same exact total, every Medusa
@@ -43,10 +44,11 @@ import {
   type ProcessorUnderTest,
   type Refunds,
 } from "../helpers/exactly-once"
+import { KITS_UNDER_TEST } from "../helpers/kits-under-test"
 
 jest.setTimeout(300_000)
 
-const processors = processorsUnderTest()
+const processors = processorsUnderTest(KITS_UNDER_TEST)
 const tally = new Tally()
 const TALLY_FILE = path.resolve(__dirname, "../../.cache/exactly-once/tally.json")
 const COMMAND = "DB_HOST=localhost node scripts/test.js --selectProjects integration --testPathPattern exactly-once"

@@ -1,6 +1,7 @@
 /**
- * The return-and-refund flow every processor shares, table-driven over the five processors of the
- * exactly-once harness behind one Medusa 2.21 app: an order of 30.00 + 12.34 (shipping 5.00) paid
+ * The return-and-refund flow every processor shares, table-driven over the kits under test
+ * (integration-tests/helpers/kits-under-test.ts: the plugin's five processors and the example processor of
+ * test/fixtures, the proof that a new processor needs nothing here) behind one Medusa 2.21 app: an order of 30.00 + 12.34 (shipping 5.00) paid
  * and captured, fulfilled; the 12.34 item returned and received in the admin (auto-refund policy off,
  * its default, so the return alone refunds nothing); the admin refunds exactly 12.34, then the rest,
  * and a further 0.01 is refused without reaching the processor. Checked at the processor (refunds in
@@ -12,10 +13,11 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { getOrder, getPayment, refundPayment, seedStore, SeededStore, toCents } from "../helpers"
 import { processorsUnderTest, refundSends, useProcessorsUnderTest } from "../helpers/exactly-once"
 import { capturedOrder, receiveReturn, requestReturn } from "../helpers/returns"
+import { KITS_UNDER_TEST } from "../helpers/kits-under-test"
 
 jest.setTimeout(300_000)
 
-const processors = processorsUnderTest()
+const processors = processorsUnderTest(KITS_UNDER_TEST)
 
 useProcessorsUnderTest(processors)
 

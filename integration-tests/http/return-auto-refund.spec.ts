@@ -12,11 +12,13 @@ import { call, capturePayment, fulfillOrder, getOnlyPayment, getOrder, getPaymen
 import { capturedOrder as capturedOrderWith, receiveReturn, requestReturn } from "../helpers/returns"
 import { CloverEmulator } from "../../src/emulators/clover"
 import { processorsUnderTest, refundSends, useProcessorsUnderTest, type ProcessorUnderTest } from "../helpers/exactly-once"
+import { KITS_UNDER_TEST } from "../helpers/kits-under-test"
 
 jest.setTimeout(300_000)
 
-// The five processors behind one app, each on its emulator (the exactly-once harness's table).
-const processors = processorsUnderTest()
+// The kits under test behind one app, each on its emulator (the exactly-once harness's table): the plugin's five
+// processors and the example processor of test/fixtures (integration-tests/helpers/kits-under-test.ts).
+const processors = processorsUnderTest(KITS_UNDER_TEST)
 const clover = processors.find((p) => p.name === "clover")!
 useProcessorsUnderTest(processors)
 
