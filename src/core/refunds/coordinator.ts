@@ -155,7 +155,7 @@ export class RefundCoordinator {
     readAddedRefunds: boolean
   ): { plan: RefundPlan } | { recorded: Data } {
     try {
-      return { plan: planRefund({ amount: input.amount, data, profile: this.processor.profile, medusaRefundId: refundId }) }
+      return { plan: planRefund({ amount: input.amount, requested, data, profile: this.processor.profile, medusaRefundId: refundId }) }
     } catch (error) {
       const fullyRefunded = readAddedRefunds && refundId && error instanceof MedusaError && error.type === MedusaError.Types.NOT_ALLOWED
       const linked = fullyRefunded ? linkOutsideRefunds(data, requested, refundId, this.processor.profile) : undefined

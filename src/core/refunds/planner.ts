@@ -52,6 +52,8 @@ export function planRefund(input: {
   data: Record<string, unknown> | undefined
   profile: CurrencyProfile
   medusaRefundId?: string
+  /** `amount` already converted (toProcessorAmount) in the payment's currency, when the caller has it. */
+  requested?: ProcessorAmount
 }): RefundPlan {
   const { data, profile } = input
   const processor = profile.processor
@@ -71,7 +73,7 @@ export function planRefund(input: {
     ? ledger.find((r) => r.medusa_refund_id === input.medusaRefundId && r.status !== "failed")
     : undefined
 
-  const requested = toProcessorAmount(input.amount, currency, profile, "refund amount")
+  const requested = input.requested ?? toProcessorAmount(input.amount, currency, profile, "refund amount")
   const refunded = integerMinor(refundedMinorOf(replay ? ledger.filter((r) => r !== replay) : ledger), "refunds", processor)
   const remainder = captured - refunded
 
