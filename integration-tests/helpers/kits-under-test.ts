@@ -1,7 +1,7 @@
 /**
  * The processors the shared integration specs run (return-and-refund, return-auto-refund): the plugin's
  * PROCESSOR_KITS, plus test fixtures that prove a processor is its provider folder, its emulator folder and one
- * line in a list (issue 17). The example processor (test/fixtures/example-processor) is that one line below.
+ * line in a list (docs/adding-a-processor.md). The example processor (test/fixtures/example-processor) is that one line below.
  *
  * Test only. medusa-config.ts registers a fixture of this list only when NODE_ENV is "test" and TEST_FIXTURE_KITS
  * names it (startProcessors in ./exactly-once.ts sets it for the fixtures it starts); a store never loads them.

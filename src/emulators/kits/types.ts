@@ -6,6 +6,7 @@
  * A kit only holds facts and small factories. It loads no provider code: the emulator CLI (a bin of
  * the package) and medusa-config.ts import it without pulling in Medusa's framework.
  */
+import BigNumber from "bignumber.js"
 import type { EmulatorServer, RecordedRequest } from "../core/server"
 
 /** Process env as the kits read it (medusa-config.ts passes process.env). */
@@ -158,16 +159,16 @@ export function minorText(value: unknown): string {
 }
 
 /**
- * A decimal amount in major units ("20.00", "12.1") as integer minor units at `exponent` decimals, exactly:
- * digits are moved, never multiplied as a float. Throws when it is not a whole number of minor units.
+ * A decimal amount in major units ("20.00", "12.1") as integer minor units at `exponent` decimals, exactly
+ * (bignumber.js moves the digits; never a float). Throws when it is not a whole number of minor units.
  */
 export function majorToMinorText(major: string, exponent: number | undefined): string {
-  const m = /^(-?)([0-9]+)(?:\.([0-9]*))?$/.exec(major.trim())
-  if (!m || exponent === undefined) throw new Error(`not an amount at a known exponent: ${JSON.stringify(major)} (${exponent})`)
-  const fraction = m[3] ?? ""
-  if (/[1-9]/.test(fraction.slice(exponent))) throw new Error(`${major} is not a whole number of minor units at ${exponent} decimals`)
-  const digits = `${m[2]}${fraction.slice(0, exponent).padEnd(exponent, "0")}`.replace(/^0+(?=[0-9])/, "")
-  return m[1] && digits !== "0" ? `-${digits}` : digits
+  if (!/^-?[0-9]+(\.[0-9]*)?$/.test(major.trim()) || exponent === undefined) {
+    throw new Error(`not an amount at a known exponent: ${JSON.stringify(major)} (${exponent})`)
+  }
+  const minor = new BigNumber(major.trim()).shiftedBy(exponent)
+  if (!minor.isInteger()) throw new Error(`${major} is not a whole number of minor units at ${exponent} decimals`)
+  return minor.toFixed()
 }
 
 /** An emulator's base URL on this machine (the emulators listen on 127.0.0.1 only). */
