@@ -80,8 +80,8 @@ export const checkoutClassicClient = defineProcessorClient<CheckoutOptions>({
  * void's `void_charge_id`. With automatic capture the answer names the authorization, which "cannot be
  * used for refunds" (docs, "Refund a payment"): the capture charge is looked up in the charge history.
  * The API has no documented idempotency header, so writes are never retried automatically; before a
- * refund the core reads the charge history (reconcileBeforeRefund) and adopts a refund whose trackId is
- * our Medusa refund id instead of sending it again.
+ * refund the core reads the charge history (reconcileBeforeRefund) and records a refund whose trackId is our Medusa
+ * refund id instead of sending it again.
  */
 export class ClassicBackend implements CheckoutBackend {
   readonly api = "classic" as const
@@ -162,7 +162,7 @@ export class ClassicBackend implements CheckoutBackend {
     const capture = await this.captureChargeId(data)
     const products = this.returnedProducts(refund, plan.amount.currency, medusaRefundId)
     // No idempotency header: the core has read the history first (reconcileBeforeRefund), so a refund
-    // whose answer was lost is adopted by its trackId instead of sent twice.
+    // whose answer was lost is found by its trackId and recorded instead of sent twice.
     const record = await this.post(
       chargePath("capture_charge_id", capture.id, "refund"),
       classicRefundRequest({

@@ -159,9 +159,9 @@ export class CheckoutProviderService extends ProcessorPaymentProvider<CheckoutOp
       // 403: Checkout.com captured already, outside Medusa (dashboard; an automatic capture answered Authorized
       // first), and Medusa now records it from the payment_captured webhook. Adopted only when Checkout.com's
       // captured total is exactly what Medusa's will be; anything else stays an error.
-      const adopted = error instanceof ProcessorError && error.status === 403 ? await this.capturedAlready(data, captured + BigInt(amount.minor)) : undefined
-      if (!adopted) throw error
-      patch = adopted
+      const capturedBefore = error instanceof ProcessorError && error.status === 403 ? await this.capturedAlready(data, captured + BigInt(amount.minor)) : undefined
+      if (!capturedBefore) throw error
+      patch = capturedBefore
     }
     return { data: { ...data, ...patch, capture_keys: [...keys, key] } }
   }

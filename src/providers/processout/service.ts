@@ -344,10 +344,10 @@ export class ProcessOutProviderService extends ProcessorPaymentProvider<ProcessO
     try {
       tx = (await this.api.captureInvoice(invoiceId, partial ? { capture_amount: wireAmount.majorString(partial) } : {}, key)).transaction
     } catch (error) {
-      const adopted = error instanceof ProcessorError && error.code === "request.transaction.already-captured" ? await this.transactionOf(data) : undefined
-      if (!adopted?.captured) throw error
+      const capturedBefore = error instanceof ProcessorError && error.code === "request.transaction.already-captured" ? await this.transactionOf(data) : undefined
+      if (!capturedBefore?.captured) throw error
       // Captured at ProcessOut already (dashboard, or our answer was lost): take its state.
-      tx = adopted
+      tx = capturedBefore
     }
     const patch = transactionData(tx)
     const asked = amount.minor
