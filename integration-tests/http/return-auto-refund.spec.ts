@@ -6,13 +6,14 @@
  * policy off nothing happens until the admin asks ("Refund this return").
  */
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import type { AxiosInstance } from "axios"
 import { call, capturePayment, fulfillOrder, getOnlyPayment, getOrder, getPayment, placeOrder, seedStore, SeededStore, toCents, until, type Headers } from "../helpers"
 import { capturedOrder as capturedOrderWith, receiveReturn, requestReturn } from "../helpers/returns"
 import { CloverEmulator } from "../../src/emulators/clover"
 import { processorsUnderTest, refundSends, useProcessorsUnderTest, type ProcessorUnderTest } from "../helpers/exactly-once"
 import { KITS_UNDER_TEST } from "../helpers/kits-under-test"
+import { REFUND_POLICY_MODULE } from "../../src/modules/refund-policy"
 
 jest.setTimeout(300_000)
 
@@ -343,6 +344,36 @@ medusaIntegrationTestRunner({
       expect(row.status).toBe("failed")
       expect(row.error_message).toMatch(/owes 12\.34 USD .*no captured payment of a medusa-refund-processors provider/)
       expect((await getPayment(api, admin, payment.id)).refunds ?? []).toHaveLength(0)
+    })
+
+    it("a refund left claimed by a store that stopped mid-refund: the admin takes it over after two hours, never the event, and it refunds once", async () => {
+      const { order, payment, small } = await capturedOrder()
+      const returnId = await requestReturn(api, admin, store, order.id, [{ id: small.id, quantity: 1 }])
+      await receiveReturn(api, admin, returnId, { items: [{ id: small.id, quantity: 1 }] })
+      await sleep(1500) // policy off: the subscriber leaves it
+      // The stopped store's claim, as its workflow wrote it before calling the processor.
+      const claim = await (getContainer().resolve(REFUND_POLICY_MODULE) as any).claimReturnRefund({
+        return_id: returnId,
+        order_id: order.id,
+        trigger: "event",
+        status: "claimed",
+      })
+      expect(claim.claimed).toBe(true)
+      const young = await call("refund this return", api.post(`/admin/refund-processors/returns/${returnId}/refund`, {}, admin))
+      expect(young.outcome).toBe("already_handled")
+
+      const pg = getContainer().resolve(ContainerRegistrationKeys.PG_CONNECTION) as any
+      await pg.raw(`UPDATE return_refund SET updated_at = now() - interval '121 minutes' WHERE return_id = ?`, [returnId])
+      await setPolicy(api, admin, { auto_refund_on_receipt: true })
+      await emitReceived(order.id, returnId)
+      await sleep(1500)
+      expect(refundRequests()).toHaveLength(0) // a redelivered event never takes a claim over
+
+      const taken = await call("refund this return", api.post(`/admin/refund-processors/returns/${returnId}/refund`, {}, admin))
+      expect(taken.outcome).toBe("refunded")
+      expect(taken.return_refund).toEqual(expect.objectContaining({ status: "refunded", trigger: "admin", attempts: 2, error_message: null }))
+      expect(refundRequests().map((r) => (r.body as any)?.amount)).toEqual([1234])
+      expect((await getPayment(api, admin, payment.id)).refunds.map((r: any) => toCents(r.amount))).toEqual([1234])
     })
 
     it("three admins asking at once refund the return once", async () => {

@@ -3,6 +3,7 @@
  * `return_refund` rows of GET /admin/refund-processors/orders/:id/return-refunds, matched to the
  * ledger by Medusa refund id), and which returns the admin can still refund. No React, no fetch.
  */
+import { STALE_CLAIM_MS } from "../../modules/refund-policy/stale-claim"
 import { formatMajor } from "./format"
 
 export type ReturnRefundStatus = "claimed" | "refunded" | "failed" | "nothing_to_refund"
@@ -86,29 +87,40 @@ export type ReturnRefundEntry = {
   row: ReturnRefundRow | null
   /** Why the admin may need to act (the row's error, or the missing refund); null when nothing is owed. */
   problem: string | null
-  /** Whether "Refund this return" applies: a failed row, or a received return without a row. */
+  /** Whether "Refund this return" applies: a failed row, a stale claimed one, or a received return without a row. */
   can_refund: boolean
 }
 
 /**
  * One entry per return that has a return-refund row or was received, in the rows' order then the
- * returns'. A `failed` row and a received return without a row get "Refund this return": the route
- * retries the first and claims the second; the other states are left alone, as the workflow does.
+ * returns'. A `failed` row, a `claimed` one left by a store that stopped (isStaleClaim) and a received return
+ * without a row get "Refund this return": the route retries the first two and claims the third; the other states
+ * are left alone, as the workflow does.
  */
-export function returnRefundEntries(rows: ReturnRefundRow[], returns: OrderReturn[], orderOwesCustomer: boolean | null = null): ReturnRefundEntry[] {
+export function returnRefundEntries(
+  rows: ReturnRefundRow[],
+  returns: OrderReturn[],
+  orderOwesCustomer: boolean | null = null,
+  now: number = Date.now()
+): ReturnRefundEntry[] {
   const byReturn = new Map(returns.map((r) => [r.id, r]))
-  const entries: ReturnRefundEntry[] = rows.map((row) => ({
-    return_id: row.return_id,
-    display_id: byReturn.get(row.return_id)?.display_id ?? null,
-    row,
-    problem:
-      row.status === "failed"
-        ? row.error_message || "The refund failed; the processor gave no reason."
-        : row.status === "claimed"
-          ? "Being refunded. If this stays, the store stopped during the processor call: Sync the payment to see whether the processor refunded before refunding again."
-          : row.error_message,
-    can_refund: row.status === "failed",
-  }))
+  const entries: ReturnRefundEntry[] = rows.map((row) => {
+    const stale = row.status === "claimed" && isStaleClaim(row, now)
+    return {
+      return_id: row.return_id,
+      display_id: byReturn.get(row.return_id)?.display_id ?? null,
+      row,
+      problem:
+        row.status === "failed"
+          ? row.error_message || "The refund failed; the processor gave no reason."
+          : stale
+            ? "Its refund started long ago and never finished: the store stopped during it. Refund this return again: a refund the processor already made is recorded, not sent twice."
+            : row.status === "claimed"
+              ? "Being refunded. If this stays, the store stopped during the processor call: Sync the payment to see what the processor did; after two hours, Refund this return can take it over."
+              : row.error_message,
+      can_refund: row.status === "failed" || stale,
+    }
+  })
   const seen = new Set(rows.map((r) => r.return_id))
   for (const ret of returns) {
     if (seen.has(ret.id) || ret.canceled_at || !RECEIVED.has(ret.status)) continue
@@ -126,6 +138,12 @@ export function returnRefundEntries(rows: ReturnRefundRow[], returns: OrderRetur
     })
   }
   return entries
+}
+
+/** A `claimed` row untouched for STALE_CLAIM_MS: the admin may take its refund over. */
+export function isStaleClaim(row: Pick<ReturnRefundRow, "status" | "updated_at">, now: number = Date.now()): boolean {
+  const at = Date.parse(row.updated_at ?? "")
+  return row.status === "claimed" && Number.isFinite(at) && now - at > STALE_CLAIM_MS
 }
 
 export const RETURN_REFUND_STATUS_LABELS: Record<ReturnRefundStatus | "not_refunded", string> = {
@@ -156,7 +174,7 @@ export const AUTO_REFUND_WAIT_MS = 2 * 60_000
  * return was received moments ago and its automatic refund may not have started yet.
  */
 export function shouldPollReturns(rows: ReturnRefundRow[], returns: OrderReturn[], now: number): boolean {
-  if (rows.some((r) => r.status === "claimed")) return true
+  if (rows.some((r) => r.status === "claimed" && !isStaleClaim(r, now))) return true
   const refunded = new Set(rows.map((r) => r.return_id))
   return returns.some((r) => {
     if (refunded.has(r.id) || r.canceled_at || !RECEIVED.has(r.status) || !r.received_at) return false

@@ -2,6 +2,7 @@ import { ContainerRegistrationKeys, generateEntityId, MedusaService } from "@med
 import { RefundPolicy } from "./models/refund-policy"
 import { RefundPolicyChange } from "./models/refund-policy-change"
 import { ReturnRefund } from "./models/return-refund"
+import { STALE_CLAIM_MS } from "./stale-claim"
 
 export type ReturnRefundStatus = "claimed" | "refunded" | "failed" | "nothing_to_refund"
 export type ReturnRefundTrigger = "event" | "admin"
@@ -45,6 +46,8 @@ class RefundPolicyModuleService extends MedusaService({ RefundPolicy, RefundPoli
    * - a `nothing_to_refund` row: taken over (Medusa has emitted order.return_received before
    *   anything was received, so a later real receipt must still be refunded);
    * - a `failed` row: taken over by the admin trigger only (a retry is a person's decision);
+   * - a `claimed` row untouched for STALE_CLAIM_MS (the store stopped during its refund): taken over by the admin
+   *   trigger only;
    * - anything else (claimed, refunded): not claimed, the row is returned as it is.
    */
   async claimReturnRefund(input: ClaimInput): Promise<ClaimResult> {
@@ -63,9 +66,10 @@ class RefundPolicyModuleService extends MedusaService({ RefundPolicy, RefundPoli
       `UPDATE return_refund
           SET status = ?, "trigger" = ?, actor_id = ?, error_message = NULL,
               attempts = attempts + ?, updated_at = now()
-        WHERE return_id = ? AND deleted_at IS NULL AND status = ANY(?)
+        WHERE return_id = ? AND deleted_at IS NULL
+          AND (status = ANY(?) OR (? AND status = 'claimed' AND updated_at < now() - make_interval(secs => ?)))
         RETURNING *`,
-      [input.status, input.trigger, input.actor_id ?? null, input.status === "claimed" ? 1 : 0, input.return_id, takeable]
+      [input.status, input.trigger, input.actor_id ?? null, input.status === "claimed" ? 1 : 0, input.return_id, takeable, input.trigger === "admin", STALE_CLAIM_MS / 1000]
     )
     if (updated.rows.length) return { claimed: true, row: updated.rows[0] }
 

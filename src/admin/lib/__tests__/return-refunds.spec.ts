@@ -78,6 +78,21 @@ describe("returnRefundEntries", () => {
     expect(entries[2].problem).toMatch(/Sync the payment/)
   })
 
+  it("a claimed row left for over two hours by a store that stopped gets the button; a younger one does not", () => {
+    const now = Date.parse("2026-12-04T12:00:00Z")
+    const at = (ms: number) => new Date(now - ms).toISOString()
+    const entries = returnRefundEntries(
+      [row({ status: "claimed", updated_at: at(2 * 60 * 60_000 + 1000) }), row({ id: "r2", return_id: "return_2", status: "claimed", updated_at: at(90 * 60_000) })],
+      [],
+      null,
+      now
+    )
+    expect(entries.map((e) => e.can_refund)).toEqual([true, false])
+    expect(entries[0].problem).toMatch(/never finished.*not sent twice/)
+    expect(shouldPollReturns([entries[0].row!], [], now)).toBe(false)
+    expect(shouldPollReturns([entries[1].row!], [], now)).toBe(true)
+  })
+
   it("a received return without a row is owed a refund; requested and canceled returns are left out", () => {
     const entries = returnRefundEntries(
       [],
