@@ -113,6 +113,38 @@ medusaIntegrationTestRunner({
       expect(await refundedEverywhere(order.id, payment.id, chargeId)).toEqual({ processor: 100, payment: 100, order_summary: 100 })
     })
 
+    it("cancelling an order while an order edit is open refunds nothing and says what to finish; once the edit is cancelled the cancel refunds once", async () => {
+      // Captured, not shipped: an order Medusa lets the admin cancel. Its cancel refunds the captured payment, then
+      // records the refund as a credit line order change, which an open order edit blocks.
+      const { order: placed } = await placeOrder(api, store, {
+        providerId: PROVIDER_ID,
+        sessionData: { source: `clv_test_${Date.now()}_${Math.random().toString(36).slice(2, 8)}` },
+      })
+      const payment = await getOnlyPayment(api, store.adminHeaders, placed.id)
+      await capturePayment(api, store.adminHeaders, payment.id)
+      const chargeId = emu.listCharges().filter((c) => c.status === "succeeded")[0].id
+      const { order_change: edit } = await admin.admin.orderEdit.initiateRequest({ order_id: placed.id })
+
+      const journal = emu.requests().length
+      const refused = await settle(admin.admin.order.cancel(placed.id))
+      expect(emu.requests().slice(journal).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([])
+      expect(await refundedEverywhere(placed.id, payment.id, chargeId)).toEqual({ processor: 0, payment: 0, order_summary: 0 })
+      expect(refused).toEqual(expect.objectContaining({ ok: false, status: 400 }))
+      if (refused.ok) return
+      expect(refused.message).toContain(`has an order edit in progress (order change ${edit.id}, status ${edit.status})`)
+      expect(refused.message).toContain("Confirm or cancel that order edit, then cancel the order")
+      expect((await getOrder(api, store.adminHeaders, placed.id)).status).not.toBe("canceled")
+
+      await admin.admin.orderEdit.cancelRequest(placed.id)
+      const done = await settle(admin.admin.order.cancel(placed.id))
+      expect(done.ok ? "canceled" : done.message).toBe("canceled")
+      // One refund request (the whole untouched charge: Clover's full refund, no amount), 47.34 at Clover and in Medusa.
+      expect(emu.requests({ method: "POST", path: REFUNDS_PATH }).map((r) => r.status)).toEqual([200])
+      expect(emu.listRefunds(chargeId).map((r) => r.amount)).toEqual([4734])
+      expect(sumCents((await getPayment(api, store.adminHeaders, payment.id)).refunds)).toBe(4734)
+      expect((await getOrder(api, store.adminHeaders, placed.id)).status).toBe("canceled")
+    })
+
     it("the same refused refund goes through once after the return request is confirmed", async () => {
       const { order, payment, chargeId } = await paidOrder()
       const small = order.items.find((i: any) => toCents(i.unit_price) === 1234)

@@ -1,6 +1,6 @@
 import { defineMiddlewares, type MedusaNextFunction, type MedusaRequest, type MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
-import { decideRefund, loadRefundGuardState, orderIdOfPayment } from "./refund-guard"
+import { decideCancel, decideRefund, loadCancelGuardState, loadRefundGuardState, orderIdOfPayment } from "./refund-guard"
 import { pluginProvider } from "./plugin-provider"
 import { refreshStorePolicy } from "../modules/refund-policy/policy"
 import { stampCartLines } from "./stamp-cart-lines"
@@ -214,11 +214,39 @@ export function createReturnRefundLock(options: RefundLockOptions = REFUND_LOCK)
 
 export const lockReturnRefund = createReturnRefundLock()
 
+/**
+ * POST /admin/orders/:id/cancel: Medusa's cancelOrderWorkflow refunds the captured payments before it records them
+ * as a credit line order change, which another active order change blocks (see decideCancel). Refused up front in
+ * that case, and run under the order's refund lock so it never races a refund of the same order.
+ */
+export function createOrderCancelGuard(options: RefundLockOptions = REFUND_LOCK) {
+  return async function guardOrderCancel(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
+    const orderId = req.params?.id
+    if (typeof orderId !== "string" || !ID_SHAPE.test(orderId)) return next()
+    const release = await takeOrderLock(req, res, orderId, options)
+    if (!release) return
+    let handedOn = false
+    try {
+      const state = await loadCancelGuardState(req.scope.resolve(ContainerRegistrationKeys.QUERY) as any, orderId)
+      const decision = state ? decideCancel(state) : { allow: true as const }
+      if (!decision.allow) throw new MedusaError(decision.type, decision.message)
+      releaseWhenAnswered(res, release)
+      handedOn = true
+      next()
+    } finally {
+      if (!handedOn) release()
+    }
+  }
+}
+
+export const guardOrderCancel = createOrderCancelGuard()
+
 export default defineMiddlewares({
   routes: [
     { matcher: "/store/payment-collections/:id/payment-sessions", methods: ["POST"], middlewares: [stampCustomerIp, stampCartLines] },
     { matcher: "/hooks/payment/:provider", methods: ["POST"], middlewares: [checkWebhookToken] },
     { matcher: "/admin/payments/:id/refund", methods: ["POST"], middlewares: [guardRefund] },
     { matcher: "/admin/refund-processors/returns/:id/refund", methods: ["POST"], middlewares: [lockReturnRefund] },
+    { matcher: "/admin/orders/:id/cancel", methods: ["POST"], middlewares: [guardOrderCancel] },
   ],
 })

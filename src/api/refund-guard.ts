@@ -154,6 +154,45 @@ export function decideRefund(input: RefundGuardInput): RefundGuardDecision {
   return { allow: true, creditLine }
 }
 
+/** A payment of the order as cancelOrderWorkflow reads it: what it captured and what was refunded of it. */
+export type CancelGuardPayment = {
+  id: string
+  currency_code?: string | null
+  captures?: Array<{ amount?: unknown; raw_amount?: unknown }> | null
+  refunds?: Array<{ amount?: unknown; raw_amount?: unknown }> | null
+}
+
+const sumOf = (rows: Array<{ amount?: unknown; raw_amount?: unknown }> | null | undefined, what: string): Decimal =>
+  (rows ?? []).reduce((sum, row) => sum.plus(toDecimal(row.raw_amount ?? row.amount ?? 0, what)), new Decimal(0))
+
+/**
+ * Allow or refuse cancelling an order. Medusa's cancelOrderWorkflow (node_modules/@medusajs/core-flows/dist/order/
+ * workflows/cancel-order.js) refunds what each captured payment has left, then records those refunds as a credit
+ * line order change before it cancels the order: with another order change active, that step fails after the
+ * processor refunded, and the order stays open without the refund. Refused only then; what the workflow checks
+ * before refunding (a completed or canceled order, fulfillments not canceled) is left to it.
+ */
+export function decideCancel(input: { order: RefundGuardOrder; changes: RefundGuardChange[]; payments: CancelGuardPayment[] }): { allow: true } | { allow: false; type: typeof MedusaError.Types.NOT_ALLOWED; message: string } {
+  const refunded = input.payments.reduce((sum, payment) => {
+    const left = sumOf(payment.captures, "captured amount").minus(sumOf(payment.refunds, "refunded amount"))
+    return left.gt(0) ? sum.plus(left) : sum
+  }, new Decimal(0))
+  const active = input.changes.filter((c) => (ACTIVE_ORDER_CHANGE_STATUSES as readonly string[]).includes(String(c.status)))
+  if (!refunded.gt(0) || !active.length) return { allow: true }
+  const change = active[0]
+  const words = changeWords(change.change_type)
+  const currency = input.payments[0]?.currency_code ?? input.order.currency_code
+  return {
+    allow: false,
+    type: MedusaError.Types.NOT_ALLOWED,
+    message:
+      `${orderLabel(input.order)} has ${words.what} (order change ${clip(change.id)}, status ${clip(change.status, 20)}). ` +
+      `Cancelling the order refunds the ${formatAmount(refunded, currency)} captured, and Medusa records that refund as a credit line, ` +
+      `which needs an order change of its own, and an order has one active change at a time: the processor would refund and the ` +
+      `order would stay open without recording it. Nothing was refunded. ${words.todo}, then cancel the order.`,
+  }
+}
+
 // ---- state, read through Medusa's query (the same links the workflow follows) ---------------
 
 type Query = {
@@ -190,4 +229,33 @@ export async function loadRefundGuardState(
   const order = orders.data[0]
   if (!payment || !order) return undefined
   return { payment, order, changes: changes.data ?? [] }
+}
+
+/** What decideCancel needs, read fresh (call it while holding the order's refund lock). */
+export async function loadCancelGuardState(query: Query, orderId: string): Promise<Parameters<typeof decideCancel>[0] | undefined> {
+  const [orders, changes] = await Promise.all([
+    query.graph({
+      entity: "order",
+      fields: [
+        "id",
+        "display_id",
+        "status",
+        "currency_code",
+        "payment_collections.payments.id",
+        "payment_collections.payments.currency_code",
+        "payment_collections.payments.captures.raw_amount",
+        "payment_collections.payments.refunds.raw_amount",
+      ],
+      filters: { id: orderId },
+    }),
+    query.graph({
+      entity: "order_change",
+      fields: ["id", "change_type", "status", "created_at"],
+      filters: { order_id: orderId, status: [...ACTIVE_ORDER_CHANGE_STATUSES] },
+    }),
+  ])
+  const order = orders.data[0]
+  if (!order) return undefined
+  const payments: CancelGuardPayment[] = (order.payment_collections ?? []).flatMap((collection: any) => collection?.payments ?? [])
+  return { order, changes: changes.data ?? [], payments }
 }

@@ -3,7 +3,7 @@
  * would fail on after the provider call (a credit line on an order with an active order change,
  * or on a canceled order), allow everything else, and say what to finish first.
  */
-import { creditLineOf, decideRefund, formatAmount, type RefundGuardInput } from "../refund-guard"
+import { creditLineOf, decideCancel, decideRefund, formatAmount, type RefundGuardInput } from "../refund-guard"
 import { Decimal } from "../../core/money/decimal"
 
 const payment = { id: "pay_1", amount: 47.34, raw_amount: { value: "47.34", precision: 20 }, currency_code: "usd" }
@@ -131,5 +131,34 @@ describe("formatAmount", () => {
     expect(formatAmount(new Decimal("1.005"), "usd")).toBe("1.005 USD")
     expect(formatAmount(new Decimal("100"), "jpy")).toBe("100 JPY")
     expect(formatAmount(new Decimal("1"), "kwd")).toBe("1.000 KWD")
+  })
+})
+
+describe("decideCancel (cancelOrderWorkflow refunds, then needs a credit line order change)", () => {
+  const raw = (value: string) => ({ raw_amount: { value, precision: 20 } })
+  const captured = (captures: string[], refunds: string[] = []) => ({ id: "pay_1", currency_code: "usd", captures: captures.map(raw), refunds: refunds.map(raw) })
+  const edit = { id: "ordch_edit", change_type: "edit", status: "pending" }
+
+  it("refuses while a change is active and a captured payment has money left, naming the change and the amount", () => {
+    const decision = decideCancel({ order: order(), changes: [edit], payments: [captured(["30", "17.34"], ["5"])] })
+    expect(decision.allow).toBe(false)
+    if (decision.allow) return
+    expect(decision.type).toBe("not_allowed")
+    expect(decision.message).toBe(
+      "Order #12 has an order edit in progress (order change ordch_edit, status pending). Cancelling the order refunds the 42.34 USD " +
+        "captured, and Medusa records that refund as a credit line, which needs an order change of its own, and an order has one " +
+        "active change at a time: the processor would refund and the order would stay open without recording it. Nothing was " +
+        "refunded. Confirm or cancel that order edit, then cancel the order."
+    )
+  })
+
+  it.each([
+    ["no active change", [], [captured(["47.34"])]],
+    ["a change no longer active", [{ ...edit, status: "confirmed" }], [captured(["47.34"])]],
+    ["nothing captured", [edit], [captured([])]],
+    ["everything already refunded", [edit], [captured(["47.34"], ["47.34"])]],
+    ["no payment", [edit], []],
+  ])("allows it with %s", (_name, changes, payments) => {
+    expect(decideCancel({ order: order(), changes, payments }).allow).toBe(true)
   })
 })
