@@ -147,10 +147,30 @@ async function takeOrderLock(req: MedusaRequest, res: MedusaResponse, orderId: s
   }
 }
 
-/** Held until Medusa's handler has answered: the next refund of this order reads the order as this one left it. */
-function releaseWhenAnswered(res: MedusaResponse, release: () => void) {
-  res.once("finish", release)
-  res.once("close", release)
+/**
+ * Takes the order's refund lock, runs `check` (which throws to refuse), then hands on to Medusa's handler with the lock
+ * held until it has answered: the next refund of this order reads the order as this one left it.
+ */
+async function underOrderLock(
+  req: MedusaRequest,
+  res: MedusaResponse,
+  next: MedusaNextFunction,
+  orderId: string,
+  options: RefundLockOptions,
+  check: () => Promise<void> = async () => {}
+): Promise<void> {
+  const release = await takeOrderLock(req, res, orderId, options)
+  if (!release) return
+  let handedOn = false
+  try {
+    await check()
+    res.once("finish", release)
+    res.once("close", release)
+    handedOn = true
+    next()
+  } finally {
+    if (!handedOn) release()
+  }
 }
 
 /**
@@ -169,10 +189,7 @@ export function createRefundGuard(options: RefundLockOptions = REFUND_LOCK) {
     // No order: the workflow stops at its order lookup, before the provider is called.
     if (!orderId) return next()
 
-    const release = await takeOrderLock(req, res, orderId, options)
-    if (!release) return
-    let handedOn = false
-    try {
+    await underOrderLock(req, res, next, orderId, options, async () => {
       const state = await loadRefundGuardState(query, paymentId, orderId)
       if (state) {
         const decision = decideRefund({ ...state, amount })
@@ -180,12 +197,7 @@ export function createRefundGuard(options: RefundLockOptions = REFUND_LOCK) {
       }
       // The store's reason map as saved now (another instance may have changed it) for the provider's refund call.
       await refreshStorePolicy(req.scope)
-      releaseWhenAnswered(res, release)
-      handedOn = true
-      next()
-    } finally {
-      if (!handedOn) release()
-    }
+    })
   }
 }
 
@@ -205,10 +217,7 @@ export function createReturnRefundLock(options: RefundLockOptions = REFUND_LOCK)
     const { data } = await query.graph({ entity: "return", fields: ["id", "order_id"], filters: { id: returnId } })
     const orderId = data?.[0]?.order_id
     if (typeof orderId !== "string" || !orderId) return next()
-    const release = await takeOrderLock(req, res, orderId, options)
-    if (!release) return
-    releaseWhenAnswered(res, release)
-    next()
+    await underOrderLock(req, res, next, orderId, options)
   }
 }
 
@@ -223,19 +232,11 @@ export function createOrderCancelGuard(options: RefundLockOptions = REFUND_LOCK)
   return async function guardOrderCancel(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
     const orderId = req.params?.id
     if (typeof orderId !== "string" || !ID_SHAPE.test(orderId)) return next()
-    const release = await takeOrderLock(req, res, orderId, options)
-    if (!release) return
-    let handedOn = false
-    try {
+    await underOrderLock(req, res, next, orderId, options, async () => {
       const state = await loadCancelGuardState(req.scope.resolve(ContainerRegistrationKeys.QUERY) as any, orderId)
       const decision = state ? decideCancel(state) : { allow: true as const }
       if (!decision.allow) throw new MedusaError(decision.type, decision.message)
-      releaseWhenAnswered(res, release)
-      handedOn = true
-      next()
-    } finally {
-      if (!handedOn) release()
-    }
+    })
   }
 }
 
